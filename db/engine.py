@@ -1,0 +1,59 @@
+"""The database engine: connection pool, migrations, and a test helper to empty every table."""
+
+from __future__ import annotations
+
+import os
+
+import asyncpg
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.engine.postgres import PostgresEngine
+
+from db.tables import TABLES
+
+
+def configure(url: str) -> PostgresEngine:
+    """Point every table at the database `url` (before the first query of the process)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
+    from db import piccolo_conf
+
+    piccolo_conf.DB.config = {"dsn": url}
+    for table in TABLES:
+        table._meta.db = piccolo_conf.DB
+    return piccolo_conf.DB
+
+
+def engine() -> PostgresEngine:
+    from db import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+async def start_pool(max_size: int = 10) -> None:
+    await engine().start_connection_pool(min_size=1, max_size=max_size)
+
+
+async def close_pool() -> None:
+    if engine().pool is not None:
+        await engine().close_connection_pool()
+
+
+MIGRATION_LOCK = 0x466C6F77  # "Flow": serialises concurrent migrators (API replicas, the Job)
+
+
+async def migrate() -> None:
+    """Apply every pending migration of the `flowplane` app (idempotent, one migrator at once)."""
+    os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
+    lock = await asyncpg.connect(engine().config["dsn"])
+    try:
+        await lock.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        response = await run_forwards(app_name="flowplane", migration_id="all", fake=False)
+        if not response.success:
+            raise RuntimeError(f"migrations failed: {response.message}")
+    finally:
+        await lock.close()
+
+
+async def truncate_all() -> None:
+    names = ", ".join(table._meta.tablename for table in TABLES)
+    await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")

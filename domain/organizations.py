@@ -1,0 +1,65 @@
+"""Organizations, users and memberships (roles `admin` and `member`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.tables import AppUser, Membership, Organization
+from domain.errors import NotFound
+
+SYNC_PRINCIPAL_PREFIX = "sync-"
+
+
+async def create_organization(slug: str, name: str | None = None) -> dict[str, Any]:
+    row = Organization(slug=slug, name=name or slug)
+    await row.save()
+    return row.to_dict()
+
+
+async def organization_by_slug(slug: str) -> dict[str, Any]:
+    row = await Organization.select().where(Organization.slug == slug).first()
+    if row is None:
+        raise NotFound(f"organization {slug!r} does not exist")
+    return row
+
+
+async def organization_by_ref(ref: str) -> dict[str, Any] | None:
+    """An organization by id or slug (the X-Organization-ID header accepts both)."""
+    query = Organization.select()
+    if ref.isdigit():
+        return await query.where(Organization.id == int(ref)).first()
+    return await query.where(Organization.slug == ref).first()
+
+
+async def create_user(handle: str, *, is_service: bool = False) -> dict[str, Any]:
+    row = AppUser(handle=handle, display_name=handle, is_service=is_service)
+    await row.save()
+    return row.to_dict()
+
+
+async def add_member(organization_id: int, user_id: int, role: str = "member") -> None:
+    """Add a user to an organization, or change their role (idempotent)."""
+    await Membership.insert(
+        Membership(organization=organization_id, user=user_id, role=role)
+    ).on_conflict(
+        target=(Membership.organization, Membership.user),
+        action="DO UPDATE",
+        values=[Membership.role],
+    )
+
+
+async def membership_role(organization_id: int, user_id: int) -> str | None:
+    row = await Membership.select(Membership.role).where(
+        (Membership.organization == organization_id) & (Membership.user == user_id)
+    ).first()
+    return None if row is None else str(row["role"])
+
+
+async def sync_principal(organization_id: int, slug: str) -> dict[str, Any]:
+    """The service user the git sync of an organization acts as (created on first use)."""
+    handle = f"{SYNC_PRINCIPAL_PREFIX}{slug}"
+    row = await AppUser.select().where(AppUser.handle == handle).first()
+    if row is None:
+        row = await create_user(handle, is_service=True)
+    await add_member(organization_id, row["id"], "admin")
+    return row

@@ -1,0 +1,51 @@
+"""Settings read from the environment (FLOWPLANE_* plus DATABASE_URL / REDIS_URL)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    model_config = {"frozen": True}
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/flowplane"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Where webhook URLs point: the public address of the API.
+    public_url: str = "http://127.0.0.1:8000"
+    dev_mode: bool = False
+    # Largest workflow definition (canonical JSON) accepted by the API and the sync.
+    max_definition_bytes: int = 256 * 1024
+    max_request_bytes: int = 1024 * 1024
+    execution_retention_days: int = 30
+    event_retention_hours: int = 72
+    # Kubernetes: a kubeconfig path, "in-cluster", or empty for the local provisioner.
+    kubeconfig: str = ""
+    base_image: str = "ghcr.io/flowplane/flowplane:latest"
+    gpu_node_label: str = "nvidia.com/gpu.product"
+    ai_gateway_url: str = "http://ai-gateway.flowplane.svc:8080/v1"
+    worker_poll_delay: float = Field(default=0.01, ge=0.0)
+
+
+_ENV = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+}
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from DATABASE_URL, REDIS_URL and FLOWPLANE_<FIELD> variables."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, str] = {}
+    for name in Settings.model_fields:
+        key = _ENV.get(name, f"FLOWPLANE_{name.upper()}")
+        if key in env and env[key] != "":
+            values[name] = env[key]
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return settings_from_env()

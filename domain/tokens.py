@@ -1,0 +1,78 @@
+"""API tokens: issued once, stored as a sha256 hash, with expiry and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from db.tables import ApiToken, AppUser
+
+TOKEN_PREFIX = "fp_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    id: int
+    prefix: str
+
+
+async def issue_token(
+    user_id: int,
+    organization_id: int | None,
+    name: str = "",
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Create a token for a user; the clear text is returned here and never again."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user_id,
+        organization=organization_id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:10],
+        expires_at=expires_at,
+    )
+    await row.save()
+    return IssuedToken(token=token, id=row.id, prefix=row.prefix)
+
+
+async def authenticate(token: str) -> tuple[dict[str, Any], int | None] | None:
+    """The user and the organization a token is scoped to, or None if it is not valid now."""
+    rows = await ApiToken.select(
+        ApiToken.id, ApiToken.organization, ApiToken.expires_at, ApiToken.revoked_at,
+        *ApiToken.user.all_columns(),
+    ).where(ApiToken.token_hash == hash_token(token))
+    if not rows:
+        return None
+    row = rows[0]
+    now = datetime.now(UTC)
+    if row["revoked_at"] is not None or (
+        row["expires_at"] is not None and row["expires_at"] <= now
+    ):
+        return None
+    await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    user = {key.removeprefix("user."): value for key, value in row.items()
+            if key.startswith("user.")}
+    return user, row["organization"]
+
+
+async def revoke_token(token_id: int, user_id: int) -> bool:
+    """Revoke one of the user's tokens; False when the user has no such active token."""
+    now = datetime.now(UTC)
+    updated = await ApiToken.update({ApiToken.revoked_at: now}).where(
+        (ApiToken.id == token_id) & (ApiToken.user == user_id)
+        & ApiToken.revoked_at.is_null()
+    ).returning(ApiToken.id)
+    return bool(updated)
+
+
+async def user_by_handle(handle: str) -> dict[str, Any] | None:
+    return await AppUser.select().where(AppUser.handle == handle).first()

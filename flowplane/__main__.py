@@ -1,0 +1,3 @@
+from flowplane.cli import app
+
+app()

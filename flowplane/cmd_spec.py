@@ -1,0 +1,9 @@
+"""Commands of the spec area: validate, schema."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to `app`."""

