@@ -335,6 +335,15 @@ class Event(Table):
     event_stream_seq_unique = Unique([stream, seq])
 
 
+class StreamCursor(Table):
+    """The last cursor handed out per event stream. Taking the next one locks this row until
+    the transaction ends, so cursors of one stream become visible strictly in order."""
+
+    id: Serial
+    stream = Text(unique=True)
+    seq = BigInt(default=0)
+
+
 class ScheduleSlot(Table):
     """A fired cron slot: the unique key makes two schedulers fire each slot once."""
 
@@ -378,5 +387,5 @@ class SyncFileResult(Table):
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, Environment, DataSource, AddOn, AiModel,
     Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution, ExecutionSpan,
-    ExecutionLog, ExecutionSummary, Event, ScheduleSlot, SyncRun, SyncFileResult,
+    ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun, SyncFileResult,
 ]
