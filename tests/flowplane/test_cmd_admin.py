@@ -1,0 +1,38 @@
+"""The admin commands work end to end against the test database, as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from domain.tokens import authenticate
+
+
+def _flowplane(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "flowplane", *args], env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+async def test_org_user_and_token_commands_create_a_working_token(db: str) -> None:
+    assert _flowplane(db, "migrate").returncode == 0
+    assert _flowplane(db, "org", "create", "globex").returncode == 0
+    created = _flowplane(db, "user", "create", "hank", "--org", "globex", "--admin")
+    assert created.returncode == 0, created.stderr
+    result = _flowplane(db, "token", "create", "--org", "globex", "--user", "hank")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    found = await authenticate(token)
+    assert found is not None and found[0]["handle"] == "hank"
+
+
+async def test_token_for_a_non_member_is_refused_with_a_clear_error(db: str) -> None:
+    _flowplane(db, "org", "create", "globex")
+    _flowplane(db, "org", "create", "initech")
+    _flowplane(db, "user", "create", "hank", "--org", "globex")
+    result = _flowplane(db, "token", "create", "--org", "initech", "--user", "hank")
+    assert result.returncode == 1
+    assert "not a member of 'initech'" in result.stderr
