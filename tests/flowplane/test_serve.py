@@ -1,0 +1,37 @@
+"""`flowplane serve` answers /healthz with the reachability of PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.processes import ApiServer
+
+
+async def test_healthz_reports_database_and_redis_reachable(db: str, redis_url: str) -> None:
+    server = ApiServer({"DATABASE_URL": db, "REDIS_URL": redis_url}).start()
+    try:
+        response = httpx.get(f"{server.url}/healthz")
+    finally:
+        server.stop()
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "redis": True}
+
+
+async def test_healthz_is_503_when_redis_is_unreachable(db: str) -> None:
+    from flowplane.embedded import free_port
+
+    env = {"DATABASE_URL": db, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    server = ApiServer(env).start(wait_healthy=False)
+    try:
+        server.wait_until(lambda: _status(server.url) == 503, "503 from /healthz")
+        body = httpx.get(f"{server.url}/healthz").json()
+    finally:
+        server.stop()
+    assert body == {"status": "degraded", "database": True, "redis": False}
+
+
+def _status(url: str) -> int:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=3).status_code
+    except httpx.HTTPError:
+        return 0

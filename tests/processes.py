@@ -1,0 +1,89 @@
+"""Real Flowplane processes for tests: `python -m flowplane <command>` with the test's database
+and Redis, started, waited for, killed. Output goes to a log file shown when a wait fails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from flowplane.embedded import free_port
+
+
+class FlowplaneProcess:
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.log = Path(tempfile.mkstemp(prefix="flowplane-proc-", suffix=".log")[1])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> FlowplaneProcess:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "flowplane", *self.args],
+                env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"{self.args} exited early:\n{self.output()[-3000:]}")
+            if ready():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{self.args}: {what} not reached:\n{self.output()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to clean up (a crashed worker)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class ApiServer(FlowplaneProcess):
+    """`flowplane serve` on a free port, ready once /healthz answers 200."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        super().__init__(["serve", "--host", "127.0.0.1", "--port", str(self.port)], env)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait_healthy: bool = True) -> ApiServer:
+        super().start()
+        if wait_healthy:
+            self.wait_until(self._healthy, "GET /healthz 200")
+        return self
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
