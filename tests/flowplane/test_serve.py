@@ -7,7 +7,7 @@ import httpx
 from tests.processes import ApiServer
 
 
-async def test_healthz_reports_database_and_redis_reachable(db: str, redis_url: str) -> None:
+def test_healthz_reports_database_and_redis_reachable(db: str, redis_url: str) -> None:
     server = ApiServer({"DATABASE_URL": db, "REDIS_URL": redis_url}).start()
     try:
         response = httpx.get(f"{server.url}/healthz")
@@ -17,7 +17,7 @@ async def test_healthz_reports_database_and_redis_reachable(db: str, redis_url: 
     assert response.json() == {"status": "ok", "database": True, "redis": True}
 
 
-async def test_healthz_is_503_when_redis_is_unreachable(db: str) -> None:
+def test_healthz_is_503_when_redis_is_unreachable(db: str) -> None:
     from flowplane.embedded import free_port
 
     env = {"DATABASE_URL": db, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
