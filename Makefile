@@ -23,6 +23,7 @@ test: install  ## the whole suite, on embedded servers unless DATABASE_URL / RED
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m bench
