@@ -18,9 +18,12 @@ from flowplane.embedded import free_port
 
 
 class FlowplaneProcess:
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], drop: tuple[str, ...] = ()
+    ) -> None:
+        """`env` is added to this process's environment, less the variables named in `drop`."""
         self.args = args
-        self.env = {**os.environ, **env}
+        self.env = {k: v for k, v in {**os.environ, **env}.items() if k not in drop}
         self.log = Path(tempfile.mkstemp(prefix="flowplane-proc-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
 
