@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+
+from domain.spec.jsonschema import json_schema
+from domain.spec.loader import LoadResult, load_path
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories to check.")],
+) -> None:
+    """Validate declarative documents; print every error as file:line:col: field: message."""
+    out, err = Console(), Console(stderr=True)
+    documents, errors = [], []
+    for path in paths:
+        result: LoadResult = load_path(path)
+        documents += result.documents
+        errors += result.errors
+    for error in errors:
+        err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True, highlight=False)
+    counts = Counter(doc.kind for doc in documents)
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no documents"
+    if errors:
+        err.print(f"{len(errors)} error(s); valid: {summary}", highlight=False)
+        raise typer.Exit(code=1)
+    out.print(f"[green]ok[/green]: {summary}", highlight=False)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the declarative format (for editors)."""
+    typer.echo(json.dumps(json_schema(), indent=2, sort_keys=False))
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
+    app.command("validate")(validate)
+    app.command("schema")(schema)

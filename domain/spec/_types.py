@@ -1,0 +1,80 @@
+"""Annotated field types shared by the spec models: names, quantities, cron, timezones."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+from pydantic import AfterValidator, ConfigDict, Field
+
+from domain.spec.quantity import validate_byte_quantity
+
+MODEL_CONFIG = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    strict=True,
+    populate_by_name=True,
+    # Field names are snake_case in Python and camelCase in YAML / GraphQL.
+    alias_generator=lambda name: re.sub(r"_([a-z])", lambda m: m[1].upper(), name),
+)
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a DNS-1123 label (lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters)"
+        )
+    return value
+
+
+def _node_id(value: str) -> str:
+    if len(value) > 63 or not _NODE_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid node id (letters, digits, '_' and '-', "
+            "starting with a letter or '_', at most 63 characters)"
+        )
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not a valid environment variable name")
+    return value
+
+
+def _cron(value: str) -> str:
+    if not croniter.is_valid(value):
+        raise ValueError(f"{value!r} is not a valid cron expression")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known IANA timezone") from None
+    return value
+
+
+DnsLabel = Annotated[
+    str,
+    AfterValidator(_dns_label),
+    Field(json_schema_extra={"pattern": _DNS_LABEL.pattern, "maxLength": 63}),
+]
+NodeId = Annotated[
+    str,
+    AfterValidator(_node_id),
+    Field(json_schema_extra={"pattern": _NODE_ID.pattern, "maxLength": 63}),
+]
+EnvName = Annotated[str, AfterValidator(_env_name)]
+Cron = Annotated[str, AfterValidator(_cron)]
+Timezone = Annotated[str, AfterValidator(_timezone)]
+ByteQuantity = Annotated[str, AfterValidator(validate_byte_quantity)]
+NonEmpty = Annotated[str, Field(min_length=1)]

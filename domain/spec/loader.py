@@ -1,0 +1,170 @@
+"""Load declarative documents from YAML text, files or directories, reporting every error."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+
+from domain.spec._checks import check_graph
+from domain.spec._compose import ComposedDocument, compose_documents
+from domain.spec._guard import GuardError, Limits, check_stream
+from domain.spec._issues import Issue, validate_model
+from domain.spec.definition import (
+    MAX_DEFINITION_BYTES,
+    WorkflowDefinition,
+    canonical_bytes,
+    size_issue,
+)
+from domain.spec.errors import SpecError, format_loc
+from domain.spec.model import DOCUMENT_MODELS, Document, WorkflowDocument
+
+DEFAULT_LIMITS = Limits()
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    kind: str
+    name: str
+    organization: str
+    document: Document
+    path: str
+    line: int
+    # sha256 of the whole document's canonical JSON; for the versioned part of a workflow
+    # use WorkflowDefinition.from_document(doc).content_hash().
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    documents: list[LoadedDocument] = field(default_factory=list)
+    errors: list[SpecError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_text(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
+    """Parse and validate every document in `text`; never raises for bad input."""
+    result = _load_text(text, path, limits)
+    return LoadResult(result.documents, result.errors + _duplicates(result.documents))
+
+
+def load_path(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
+    """Load a file, or every *.yaml / *.yml below a directory (sorted)."""
+    root = Path(path)
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+    elif root.is_file():
+        files = [root]
+    else:
+        return LoadResult([], [SpecError(str(path), None, None, "", "no such file or directory")])
+    documents: list[LoadedDocument] = []
+    errors: list[SpecError] = []
+    for file in files:
+        result = _load_file(file, limits)
+        documents += result.documents
+        errors += result.errors
+    return LoadResult(documents, errors + _duplicates(documents))
+
+
+def _load_file(file: Path, limits: Limits) -> LoadResult:
+    name = str(file)
+    try:
+        size = file.stat().st_size
+        if size > limits.max_bytes:
+            message = f"file is {size} bytes, more than the limit of {limits.max_bytes}"
+            return LoadResult([], [SpecError(name, 1, 1, "", message)])
+        text = file.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadResult([], [SpecError(name, None, None, "", f"cannot read: {exc}")])
+    return _load_text(text, name, limits)
+
+
+def _load_text(text: str, path: str, limits: Limits) -> LoadResult:
+    try:
+        check_stream(text, limits)
+        composed = compose_documents(text)
+    except GuardError as exc:
+        return LoadResult([], [SpecError(path, exc.line, exc.column, "", exc.message)])
+    except YAMLError as exc:
+        return LoadResult([], [_yaml_error(exc, text, path)])
+    documents: list[LoadedDocument] = []
+    errors: list[SpecError] = []
+    for doc in composed:
+        loaded, issues = _build(doc, path)
+        errors += [_place(doc, path, loc, message) for loc, message in issues]
+        errors += [SpecError(path, p[0], p[1], format_loc(loc), m) for loc, m, p in doc.issues]
+        if loaded is not None and not doc.issues:
+            documents.append(loaded)
+    errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return LoadResult(documents, errors)
+
+
+def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, list[Issue]]:
+    data: Any = doc.data  # Any: raw YAML values
+    if data is None:
+        return None, []
+    if not isinstance(data, Mapping):
+        return None, [((), "a document must be a mapping with apiVersion, kind, metadata, spec")]
+    model = DOCUMENT_MODELS.get(data.get("kind"))  # type: ignore[arg-type]
+    if model is None:
+        known = ", ".join(DOCUMENT_MODELS)
+        return None, [(("kind",), f"kind must be one of {known}, got {data.get('kind')!r}")]
+    document, issues = validate_model(model, data)
+    if model is WorkflowDocument and isinstance(data.get("spec"), Mapping):
+        issues += check_graph(data["spec"], ("spec",))
+    if isinstance(document, WorkflowDocument) and not issues:
+        definition = WorkflowDefinition.from_document(document).to_json()
+        too_big = size_issue(definition, MAX_DEFINITION_BYTES)
+        issues += [too_big] if too_big else []
+    if document is None or issues:
+        return None, issues
+    digest = hashlib.sha256(canonical_bytes(document.model_dump(mode="json", by_alias=True)))
+    meta = document.metadata
+    loaded = LoadedDocument(
+        document.kind, meta.name, meta.organization, document, path, doc.line, digest.hexdigest()
+    )
+    return loaded, []
+
+
+def _place(doc: ComposedDocument, path: str, loc: tuple[str | int, ...], message: str) -> SpecError:
+    line, column = doc.position(loc)
+    return SpecError(path, line, column, format_loc(loc), message)
+
+
+def _yaml_error(exc: YAMLError, text: str, path: str) -> SpecError:
+    line: int | None = None
+    column: int | None = None
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "cannot parse"
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+    elif isinstance(exc, ReaderError):
+        problem = f"unacceptable character #x{exc.character:04x}"
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+    else:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return SpecError(path, line, column, "", f"invalid YAML: {problem}")
+
+
+def _duplicates(documents: list[LoadedDocument]) -> list[SpecError]:
+    seen: dict[tuple[str, str, str], LoadedDocument] = {}
+    errors: list[SpecError] = []
+    for doc in documents:
+        key = (doc.kind, doc.organization, doc.name)
+        first = seen.setdefault(key, doc)
+        if first is not doc:
+            message = f"duplicate {doc.kind} {doc.organization}/{doc.name} "
+            message += f"(first in {first.path}:{first.line})"
+            errors.append(SpecError(doc.path, doc.line, 1, "metadata.name", message))
+    return errors

@@ -1,0 +1,211 @@
+"""Typed, immutable documents of the declarative format (apiVersion flowplane/v1)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.spec._types import (
+    MODEL_CONFIG,
+    ByteQuantity,
+    Cron,
+    DnsLabel,
+    EnvName,
+    NodeId,
+    NonEmpty,
+    Timezone,
+)
+
+API_VERSION = "flowplane/v1"
+ApiVersion = Literal["flowplane/v1"]
+WorkflowState = Literal["draft", "active", "paused", "archived"]
+EdgeKind = Literal["success", "true", "false", "error"]
+
+
+class SpecModel(BaseModel):
+    model_config = MODEL_CONFIG
+
+
+class SecretKeyRef(SpecModel):
+    name: DnsLabel
+    key: NonEmpty
+
+
+class SecretRef(SpecModel):
+    """Where a credential lives; exactly one of env, file or a Kubernetes secret."""
+
+    env: EnvName | None = None
+    file: NonEmpty | None = None
+    secret: SecretKeyRef | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if sum(v is not None for v in (self.env, self.file, self.secret)) != 1:
+            raise ValueError("exactly one of env, file or secret is required")
+        return self
+
+
+class RetryPolicy(SpecModel):
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=3600)
+
+
+class Node(SpecModel):
+    id: NodeId
+    type: NonEmpty
+    params: dict[str, Any] = {}  # Any: checked against the node type's params model.
+    data_source: DnsLabel | None = None
+    model: DnsLabel | None = None
+    add_on: DnsLabel | None = None
+    retry: RetryPolicy | None = None
+
+
+class Connection(SpecModel):
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    on: EdgeKind = "success"
+
+
+class Trigger(SpecModel):
+    type: Literal["manual", "webhook", "schedule"] = "manual"
+    cron: Cron | None = None
+    timezone: Timezone = "UTC"
+    secret_ref: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Trigger:
+        if self.type == "schedule" and self.cron is None:
+            raise ValueError("a schedule trigger requires cron")
+        if self.type != "schedule" and self.cron is not None:
+            raise ValueError(f"cron is only allowed on schedule triggers, not {self.type}")
+        if self.type != "webhook" and self.secret_ref is not None:
+            raise ValueError("secretRef is only allowed on webhook triggers")
+        return self
+
+
+class WorkflowSettings(SpecModel):
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    timeout_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
+    node_timeout_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
+    concurrency: int | None = Field(default=None, ge=1, le=1000)
+
+
+class DeploymentSettings(SpecModel):
+    environment: DnsLabel = "custom"
+    cpu: float = Field(default=0.5, gt=0, le=256)
+    memory: ByteQuantity = "1Gi"
+    disk: ByteQuantity = "5Gi"
+    gpu: int = Field(default=0, ge=0, le=16)
+    gpu_type: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _gpu_type_iff_gpu(self) -> DeploymentSettings:
+        if self.gpu > 0 and self.gpu_type is None:
+            raise ValueError("gpuType is required when gpu > 0")
+        if self.gpu == 0 and self.gpu_type is not None:
+            raise ValueError("gpuType is only allowed when gpu > 0")
+        return self
+
+
+class Metadata(SpecModel):
+    name: DnsLabel
+    organization: DnsLabel
+    owner: NonEmpty | None = None
+    description: str = ""
+    tags: list[NonEmpty] = []
+    shared_with: list[NonEmpty] = []
+    public: bool = False
+
+
+class WorkflowSpec(SpecModel):
+    state: WorkflowState = "draft"
+    trigger: Trigger = Trigger()
+    settings: WorkflowSettings = WorkflowSettings()
+    deployment: DeploymentSettings = DeploymentSettings()
+    nodes: list[Node] = Field(default=[], max_length=500)
+    connections: list[Connection] = Field(default=[], max_length=2000)
+
+
+class EnvironmentSpec(SpecModel):
+    image: NonEmpty | None = None
+    dockerfile: NonEmpty | None = None
+    base_image: NonEmpty | None = None
+    packages: list[NonEmpty] = []
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EnvironmentSpec:
+        if sum(v is not None for v in (self.image, self.dockerfile, self.base_image)) != 1:
+            raise ValueError("exactly one of image, dockerfile or baseImage is required")
+        return self
+
+
+class DataSourceSpec(SpecModel):
+    type: NonEmpty
+    host: NonEmpty
+    port: int | None = Field(default=None, ge=1, le=65535)
+    database: NonEmpty | None = None
+    user: NonEmpty | None = None
+    password_ref: SecretRef | None = None
+    options: dict[str, str] = {}
+
+
+class AddOnSpec(SpecModel):
+    type: NonEmpty
+    endpoint: NonEmpty | None = None
+    credentials_ref: SecretRef | None = None
+    config: dict[str, Any] = {}  # Any: free-form add-on configuration.
+
+
+class ModelSpec(SpecModel):
+    provider: NonEmpty
+    model: NonEmpty
+    base_url: NonEmpty | None = None
+    api_key_ref: SecretRef | None = None
+
+
+class WorkflowDocument(SpecModel):
+    api_version: ApiVersion
+    kind: Literal["Workflow"]
+    metadata: Metadata
+    spec: WorkflowSpec
+
+
+class EnvironmentDocument(SpecModel):
+    api_version: ApiVersion
+    kind: Literal["Environment"]
+    metadata: Metadata
+    spec: EnvironmentSpec
+
+
+class DataSourceDocument(SpecModel):
+    api_version: ApiVersion
+    kind: Literal["DataSource"]
+    metadata: Metadata
+    spec: DataSourceSpec
+
+
+class AddOnDocument(SpecModel):
+    api_version: ApiVersion
+    kind: Literal["AddOn"]
+    metadata: Metadata
+    spec: AddOnSpec
+
+
+class ModelDocument(SpecModel):
+    api_version: ApiVersion
+    kind: Literal["Model"]
+    metadata: Metadata
+    spec: ModelSpec
+
+
+Document = (
+    WorkflowDocument | EnvironmentDocument | DataSourceDocument | AddOnDocument | ModelDocument
+)
+DOCUMENT_MODELS: dict[str, type[Document]] = {
+    "Workflow": WorkflowDocument,
+    "Environment": EnvironmentDocument,
+    "DataSource": DataSourceDocument,
+    "AddOn": AddOnDocument,
+    "Model": ModelDocument,
+}
