@@ -27,6 +27,25 @@ class Settings(BaseModel):
     gpu_node_label: str = "nvidia.com/gpu.product"
     ai_gateway_url: str = "http://ai-gateway.flowplane.svc:8080/v1"
     worker_poll_delay: float = Field(default=0.01, ge=0.0)
+    # Events buffered per subscription before its client counts as lagging (subscriptions).
+    subscriber_queue_size: int = Field(default=256, ge=1)
+    # Engine (added by the engine area): a running execution's lease, renewed by its worker
+    # every third of it; the sweeper re-dispatches executions whose lease expired.
+    execution_lease_seconds: float = Field(default=30.0, gt=0)
+    sweep_interval_seconds: float = Field(default=5.0, gt=0)
+    # A pending execution younger than this is not re-dispatched (its enqueue may be in flight).
+    dispatch_grace_seconds: float = Field(default=10.0, ge=0)
+    # Kubernetes Secret references `{secret: {name, key}}` resolve to files <dir>/<name>/<key>.
+    secrets_dir: str = "/var/run/flowplane/secrets"
+    # A scheduler that was down fires only the latest missed slot, if within this window.
+    schedule_catchup_seconds: float = Field(default=3600.0, ge=0)
+    max_span_output_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Deployments (deploy area): one still PROGRESSING after this long is marked FAILED.
+    deploy_timeout_seconds: float = Field(default=600.0, gt=0)
+    # Dockerfile environments are built in the cluster by `builder_image` and pushed to
+    # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
+    build_registry: str = ""
+    builder_image: str = "gcr.io/kaniko-project/executor:v1.23.2"
 
 
 _ENV = {
