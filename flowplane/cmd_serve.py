@@ -1,4 +1,5 @@
-"""`flowplane serve`: the API server (GraphQL, webhooks, health) under uvicorn."""
+"""`flowplane serve`: the API server (GraphQL, webhooks, health) under uvicorn;
+`flowplane graphql-schema`: the SDL of the API."""
 
 from __future__ import annotations
 
@@ -19,5 +20,13 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info", ws="auto")
 
 
+def graphql_schema() -> None:
+    """Print the GraphQL schema (SDL) generated from the code; `make schema` saves it."""
+    from graphql_api.schema import sdl
+
+    typer.echo(sdl(), nl=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command("graphql-schema")(graphql_schema)

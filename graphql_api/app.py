@@ -1,4 +1,5 @@
-"""The Starlette application: routes and lifespan (database pool)."""
+"""The Starlette application: routes (GraphQL with GraphiQL, health), the request body cap
+and the lifespan (database pool)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,51 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from db import engine
+from domain.settings import get_settings
+from graphql_api.body_limit import BodySizeLimit
+from graphql_api.broker import create_broker
 from graphql_api.health import healthz
+from graphql_api.live import LiveConnections
+from graphql_api.schema import build_schema
+from graphql_api.view import FlowplaneGraphQL
+from graphql_api.webhooks import webhook
 
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     await engine.start_pool(max_size=10)
+    broker = app.state.broker = create_broker()  # the one LISTEN connection of this process
+    await broker.start()
     try:
         yield
     finally:
+        await broker.stop()
         await engine.close_pool()
 
 
-def create_app() -> Starlette:
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    return Starlette(routes=routes, lifespan=lifespan)
+def graphql_app() -> FlowplaneGraphQL:
+    """GraphQL over HTTP and over websockets with `graphql-transport-ws` only."""
+    return FlowplaneGraphQL(
+        build_schema(),
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+
+
+def create_app(*, lifespan_pool: bool = True) -> Starlette:
+    graphql = graphql_app()
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", LiveConnections(graphql)),
+        Route("/webhooks/{token}", webhook, methods=["POST"]),
+    ]
+    middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
+    return Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan if lifespan_pool else None
+    )

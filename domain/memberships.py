@@ -1,0 +1,75 @@
+"""Organization memberships as managed by organization admins through the API: list, add or
+change a role, remove. An organization always keeps at least one admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.engine import engine
+from domain._sql import fetch, fetch_one
+from domain._workflow_rules import invalid
+from domain.access import Actor
+from domain.errors import Conflict, Forbidden, NotFound
+from domain.organizations import add_member
+
+ROLES = ("admin", "member")
+
+
+_MEMBERS = (
+    'SELECT m."user", m.role, m.created_at, u.handle, u.display_name, u.email, u.is_service'
+    ' FROM membership m JOIN app_user u ON u.id = m."user" WHERE m.organization = $1'
+)
+
+
+async def list_members(actor: Actor) -> list[dict[str, Any]]:
+    """Members of the actor's organization: `user`, `role`, `created_at`, user columns."""
+    return await fetch(_MEMBERS + " ORDER BY u.handle", actor.organization_id)
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only organization admins may manage memberships")
+
+
+async def _keep_an_admin(actor: Actor, user_id: int) -> None:
+    """Conflict when `user_id` is the organization's last admin (demoting or removing them)."""
+    admins = await fetch(
+        "SELECT \"user\" FROM membership WHERE organization = $1 AND role = 'admin' FOR UPDATE",
+        actor.organization_id,
+    )
+    if [int(row["user"]) for row in admins] == [user_id]:
+        raise Conflict("an organization keeps at least one admin")
+
+
+async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
+    """Add the user `handle` to the organization with `role`, or change their role."""
+    _require_admin(actor)
+    if role not in ROLES:
+        raise invalid("role", f"{role!r} is not a role ({', '.join(ROLES)})")
+    user = await fetch_one("SELECT id FROM app_user WHERE handle = $1", handle)
+    if user is None:
+        raise invalid("handle", f"there is no user {handle!r}")
+    async with engine().transaction():
+        if role != "admin":
+            await _keep_an_admin(actor, int(user["id"]))
+        await add_member(actor.organization_id, int(user["id"]), role)
+    return await _member(actor, int(user["id"]))
+
+
+async def remove_member(actor: Actor, user_id: int) -> dict[str, Any]:
+    _require_admin(actor)
+    async with engine().transaction():
+        member = await _member(actor, user_id)
+        await _keep_an_admin(actor, user_id)
+        await fetch(
+            'DELETE FROM membership WHERE organization = $1 AND "user" = $2',
+            actor.organization_id, user_id,
+        )
+    return member
+
+
+async def _member(actor: Actor, user_id: int) -> dict[str, Any]:
+    row = await fetch_one(_MEMBERS + ' AND m."user" = $2', actor.organization_id, user_id)
+    if row is None:
+        raise NotFound(f"user {user_id} is not a member of this organization")
+    return row

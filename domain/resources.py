@@ -1,0 +1,161 @@
+"""Organization resources that nodes reference: environments, data sources, add-ons and AI
+gateway models. Validated by the same spec models as their YAML documents; secrets are kept
+as references (`{env}`, `{file}`, `{secret: {name, key}}`), never as values.
+
+Every member may list them; creating, changing and deleting is for organization admins.
+Git-managed resources refuse API edits unless the organization allows git overrides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel
+
+from db.engine import engine
+from domain._sql import decode, dumps, fetch, fetch_one
+from domain._workflow_rules import GitManaged, check_name
+from domain.access import Actor
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.spec._issues import validate_model
+from domain.spec.errors import SpecError, format_loc
+from domain.spec.model import AddOnSpec, DataSourceSpec, EnvironmentSpec, ModelSpec
+
+
+def _ref(model: BaseModel | None) -> dict[str, Any] | None:
+    return None if model is None else model.model_dump(mode="json", exclude_none=True)
+
+
+def _environment(spec: EnvironmentSpec) -> dict[str, Any]:
+    return {"image": spec.image, "dockerfile": spec.dockerfile, "base_image": spec.base_image}
+
+
+def _data_source(spec: DataSourceSpec) -> dict[str, Any]:
+    config = {"host": spec.host, "port": spec.port, "database": spec.database,
+              "user": spec.user, "options": dict(spec.options)}
+    return {"type": spec.type, "config": config, "secret_ref": _ref(spec.password_ref)}
+
+
+def _add_on(spec: AddOnSpec) -> dict[str, Any]:
+    return {"type": spec.type, "endpoint": spec.endpoint or "", "config": dict(spec.config),
+            "secret_ref": _ref(spec.credentials_ref)}
+
+
+def _model(spec: ModelSpec) -> dict[str, Any]:
+    return {"provider": spec.provider, "model": spec.model, "base_url": spec.base_url,
+            "secret_ref": _ref(spec.api_key_ref)}
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    label: str
+    table: str
+    spec: type[BaseModel]
+    columns: Callable[[Any], dict[str, Any]]  # Any: an instance of `spec`
+    json_columns: tuple[str, ...] = ()
+
+
+ENVIRONMENT = ResourceKind("environment", "environment", EnvironmentSpec, _environment)
+DATA_SOURCE = ResourceKind(
+    "data source", "data_source", DataSourceSpec, _data_source, ("config", "secret_ref")
+)
+ADD_ON = ResourceKind("add-on", "add_on", AddOnSpec, _add_on, ("config", "secret_ref"))
+MODEL = ResourceKind("model", "ai_model", ModelSpec, _model, ("secret_ref",))
+
+
+def _validated(kind: ResourceKind, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Row columns from a camelCase spec (Any: JSON input); InvalidInput lists every issue."""
+    check_name(name)
+    parsed, issues = validate_model(kind.spec, dict(spec))
+    if parsed is None:
+        errors: list[object] = [
+            SpecError(None, None, None, format_loc(loc), message) for loc, message in issues
+        ]
+        raise InvalidInput(f"the {kind.label} is not valid", errors)
+    columns = kind.columns(parsed)
+    return {key: dumps(value) if key in kind.json_columns else value
+            for key, value in columns.items()}
+
+
+def _require_admin(actor: Actor, kind: ResourceKind) -> None:
+    if not actor.is_admin:
+        raise Forbidden(f"only organization admins may change a {kind.label}")
+
+
+async def list_resources(actor: Actor, kind: ResourceKind) -> list[dict[str, Any]]:
+    rows = await fetch(
+        f"SELECT * FROM {kind.table} WHERE organization = $1 ORDER BY name",
+        actor.organization_id,
+    )
+    return [decode(row) for row in rows]
+
+
+async def _write(sql: str, kind: ResourceKind, name: str, *args: Any) -> dict[str, Any] | None:
+    try:
+        row = await fetch_one(sql, *args)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"a {kind.label} named {name!r} already exists") from None
+    return None if row is None else decode(row)
+
+
+async def create_resource(
+    actor: Actor, kind: ResourceKind, name: str, spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    _require_admin(actor, kind)
+    columns = _validated(kind, name, spec)
+    names = ", ".join(columns)
+    marks = ", ".join(f"${n}" for n in range(3, len(columns) + 3))
+    row = await _write(
+        f"INSERT INTO {kind.table} (organization, name, {names}) VALUES ($1, $2, {marks})"
+        " RETURNING *",
+        kind, name, actor.organization_id, name, *columns.values(),
+    )
+    assert row is not None  # INSERT ... RETURNING returns the row
+    return row
+
+
+async def _owned(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
+    """A resource of the actor's organization that the actor may change."""
+    row = await fetch_one(
+        f"SELECT * FROM {kind.table} WHERE id = $1 AND organization = $2 FOR UPDATE",
+        resource_id, actor.organization_id,
+    )
+    if row is None:
+        raise NotFound(f"{kind.label} {resource_id} does not exist")
+    _require_admin(actor, kind)
+    if row["managed_by"] == "git" and not actor.is_service:
+        allowed = await fetch_one(
+            "SELECT allow_git_overrides FROM organization WHERE id = $1", actor.organization_id
+        )
+        if not (allowed and allowed["allow_git_overrides"]):
+            raise GitManaged(f"{kind.label} {row['name']!r}", row["source_path"])
+    return decode(row)
+
+
+async def update_resource(
+    actor: Actor, kind: ResourceKind, resource_id: int, name: str, spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Replace a resource's name and settings (the whole spec, as a YAML apply does)."""
+    columns = _validated(kind, name, spec)
+    sets = ", ".join(f"{key} = ${n}" for n, key in enumerate(columns, start=3))
+    async with engine().transaction():
+        await _owned(actor, kind, resource_id)
+        row = await _write(
+            f"UPDATE {kind.table} SET name = $2, {sets}, updated_at = ${len(columns) + 3}"
+            " WHERE id = $1 RETURNING *",
+            kind, name, resource_id, name, *columns.values(), datetime.now(UTC),
+        )
+    assert row is not None  # locked above
+    return row
+
+
+async def delete_resource(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
+    async with engine().transaction():
+        row = await _owned(actor, kind, resource_id)
+        await fetch(f"DELETE FROM {kind.table} WHERE id = $1", resource_id)
+    return row
+

@@ -1,0 +1,214 @@
+"""Workflow lifecycle services: the one door both the API and the git sync go through.
+
+Every save of the definition whose content hash changed bumps `version` by one and keeps a
+`workflow_revision`; every status change writes `workflow_status_history` and a `workflow`
+event in the same transaction. Git-managed workflows refuse edits unless the caller passes the
+git `source` (the sync), is a service principal, or the organization allows git overrides.
+Rows returned are dicts with db/tables.py column names and JSON columns decoded.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from db.engine import engine
+from domain import _workflow_store as store
+from domain._sql import fetch
+from domain._workflow_rules import administrable, check_name, check_shareable, invalid, writable
+from domain._workflow_store import GitSource
+from domain.access import Actor, can_admin, can_write
+from domain.errors import Conflict, Forbidden
+from domain.events import append_event, workflow_stream
+from domain.spec.definition import WorkflowDefinition
+from domain.workflow_copies import clone_workflow, create_template, create_workflow_from_template
+from domain.workflow_sharing import share_workflow, shared_users, unshare_workflow
+
+__all__ = [
+    "STATUSES",
+    "GitSource",
+    "VersionConflict",
+    "archive_workflow",
+    "check_writable",
+    "clone_workflow",
+    "create_template",
+    "create_workflow",
+    "create_workflow_from_template",
+    "delete_workflow",
+    "get_workflow",
+    "set_workflow_status",
+    "share_workflow",
+    "shared_users",
+    "unshare_workflow",
+    "update_workflow",
+]
+
+STATUSES = ("draft", "active", "paused", "archived")
+
+
+class VersionConflict(Conflict):
+    """A save based on a version that is no longer the current one."""
+
+    def __init__(self, workflow_id: int, expected: int, current: int) -> None:
+        super().__init__(
+            f"workflow {workflow_id} is at version {current}, not {expected}: "
+            "reload it and apply the change again"
+        )
+        self.expected = expected
+        self.current = current
+
+
+def _source_columns(source: GitSource | None, definition: WorkflowDefinition) -> dict[str, Any]:
+    if source is None:
+        return {"content_hash": definition.content_hash()}
+    return {
+        "managed_by": "git",
+        "source_path": source.path,
+        "source_commit": source.commit,
+        "content_hash": source.content_hash,
+    }
+
+
+async def create_workflow(
+    actor: Actor,
+    name: str,
+    definition: WorkflowDefinition,
+    *,
+    is_public: bool = False,
+    shared_with: Sequence[int] = (),
+    source: GitSource | None = None,
+) -> dict[str, Any]:
+    """A new draft workflow at version 1 owned by the actor."""
+    check_name(name)
+    async with engine().transaction():
+        await check_shareable(actor.organization_id, shared_with)
+        fields = {"name": name, "is_public": is_public, **_source_columns(source, definition)}
+        row = await store.insert_new_workflow(
+            actor, fields, definition.to_json(), source=source, shared_with=set(shared_with)
+        )
+    return row
+
+
+async def update_workflow(
+    actor: Actor,
+    workflow_id: int,
+    *,
+    definition: WorkflowDefinition | None = None,
+    name: str | None = None,
+    is_public: bool | None = None,
+    expected_version: int | None = None,
+    source: GitSource | None = None,
+) -> dict[str, Any]:
+    """Save changes; the version moves only when the definition's content changed."""
+    if name is not None:
+        check_name(name)
+    async with engine().transaction():
+        row, shared = await writable(actor, workflow_id, source)
+        if expected_version is not None and expected_version != row["version"]:
+            raise VersionConflict(workflow_id, expected_version, int(row["version"]))
+        values: dict[str, Any] = {}
+        if name is not None and name != row["name"]:
+            values["name"] = name
+        if is_public is not None and is_public != row["is_public"]:
+            if not can_admin(actor, row, shared):
+                raise Forbidden("only the owner or an organization admin may change isPublic")
+            values["is_public"] = is_public
+        if definition is not None:
+            values.update(await _save_definition(actor, row, definition, source))
+        if values:
+            await store.update_columns(workflow_id, values)
+        updated = await store.load_row(workflow_id)
+    assert updated is not None  # locked above
+    return updated
+
+
+async def _save_definition(
+    actor: Actor, row: Mapping[str, Any], definition: WorkflowDefinition, source: GitSource | None
+) -> dict[str, Any]:
+    """Column changes for a definition save; a revision and event when the content changed."""
+    values = _source_columns(source, definition)
+    document = definition.to_json()
+    if definition.content_hash() == store.stored_hash(row):
+        return values
+    version = int(row["version"]) + 1
+    await store.add_revision(int(row["id"]), version, document, actor, source)
+    await store.announce(row, {"version": version})
+    return {**values, **store.definition_columns(document), "version": version}
+
+
+async def set_workflow_status(
+    actor: Actor, workflow_id: int, status: str, reason: str = ""
+) -> dict[str, Any]:
+    """Move a workflow to `status` (history row and event in the same transaction)."""
+    if status not in STATUSES:
+        raise invalid("status", f"{status!r} is not a workflow status ({', '.join(STATUSES)})")
+    async with engine().transaction():
+        row, shared = await store.readable(actor, workflow_id, lock=True)
+        if not can_write(actor, row, shared):
+            raise Forbidden(f"you may read workflow {workflow_id} but not change its status")
+        if row["status"] != status:
+            await store.update_columns(workflow_id, {"status": status})
+            await store.record_status(actor, row, row["status"], status, reason)
+        updated = await store.load_row(workflow_id)
+    assert updated is not None  # locked above
+    return updated
+
+
+UndeployHook = Callable[[Actor, int], Awaitable[None]]
+
+
+def undeploy_hook() -> UndeployHook | None:
+    """`domain.deployments.undeploy_before_delete(actor, workflow_id)` once deploy provides it:
+    tears down a workflow's infrastructure before it is archived or deleted."""
+    try:
+        module = importlib.import_module("domain.deployments")
+    except ModuleNotFoundError as exc:
+        if exc.name != "domain.deployments":
+            raise
+        return None
+    hook: UndeployHook | None = getattr(module, "undeploy_before_delete", None)
+    return hook
+
+
+async def _undeploy_first(actor: Actor, workflow_id: int) -> None:
+    hook = undeploy_hook()
+    if hook is not None:
+        await hook(actor, workflow_id)
+
+
+async def archive_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    async with engine().transaction():
+        await writable(actor, workflow_id)
+    await _undeploy_first(actor, workflow_id)
+    return await set_workflow_status(actor, workflow_id, "archived", "archived")
+
+
+async def delete_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    """Remove a workflow with everything that hangs off it (FK cascades); returns the row."""
+    async with engine().transaction():
+        await administrable(actor, workflow_id, "delete")
+    await _undeploy_first(actor, workflow_id)
+    async with engine().transaction():
+        row = await administrable(actor, workflow_id, "delete")
+        await fetch("DELETE FROM workflow WHERE id = $1", workflow_id)
+        await append_event(
+            organization_id=int(row["organization"]),
+            stream=workflow_stream(workflow_id),
+            kind="workflow",
+            payload={"workflowId": workflow_id, "deleted": True},
+        )
+    return row
+
+
+async def check_writable(actor: Actor, workflow_id: int) -> None:
+    """NotFound / Forbidden unless the actor may change (and so run) the workflow."""
+    row, shared = await store.readable(actor, workflow_id)
+    if not can_write(actor, row, shared):
+        raise Forbidden(f"you may read workflow {workflow_id} but not change or run it")
+
+
+async def get_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    """The workflow if the actor may read it; NotFound otherwise (also for other orgs)."""
+    row, _ = await store.readable(actor, workflow_id)
+    return row

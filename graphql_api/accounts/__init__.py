@@ -1,0 +1,1 @@
+"""The caller, their API tokens and the organization's memberships."""

@@ -1,0 +1,2 @@
+"""Execution queries (summary lists, one execution with spans and logs) and the run, retry
+and cancel mutations, which call `domain.executions` after checking workflow access."""

@@ -1,0 +1,88 @@
+"""runWorkflow, retryExecution, cancelExecution: running needs write access to the workflow
+(the owner, a shared user or an admin), like editing it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from domain import executions, reads
+from domain.access import Actor
+from domain.workflows import check_writable
+from graphql_api.context import Info
+from graphql_api.executions.queries import execution_not_found
+from graphql_api.mutation_result import missing, run
+from graphql_api.types.enums import RetryFrom, RetryVersion
+from graphql_api.types.errors import ErrorType, invalid_input
+from graphql_api.types.execution import Execution
+from graphql_api.types.scalars import JSON, to_id
+from graphql_api.workflows.queries import workflow_not_found
+
+RunWorkflowResult = Annotated[Execution | ErrorType, strawberry.union("RunWorkflowResult")]
+RetryExecutionResult = Annotated[Execution | ErrorType, strawberry.union("RetryExecutionResult")]
+CancelExecutionResult = Annotated[
+    Execution | ErrorType, strawberry.union("CancelExecutionResult")
+]
+
+
+async def _writable_execution(actor: Actor, id: strawberry.ID) -> int:
+    """The id of an execution whose workflow the actor may change (NotFound / Forbidden)."""
+    execution_id = to_id(id)
+    if execution_id is None:
+        raise missing(f"execution {id}")
+    row = await reads.get_execution(actor, execution_id)
+    await check_writable(actor, int(row["workflow"]))
+    return execution_id
+
+
+@strawberry.type
+class ExecutionMutations:
+    @strawberry.mutation
+    async def run_workflow(
+        self, info: Info, workflow_id: strawberry.ID, input: JSON | None = None
+    ) -> RunWorkflowResult:
+        """Start a manual execution of the workflow's current definition."""
+        if input is not None and not isinstance(input, dict):
+            return invalid_input("input", "input must be a JSON object")
+        actor = info.context.actor
+
+        async def call() -> dict[str, Any]:
+            wid = to_id(workflow_id)
+            if wid is None:
+                raise missing(f"workflow {workflow_id}")
+            await check_writable(actor, wid)
+            return await executions.start_execution(
+                wid, trigger_type="manual", triggered_by=actor.user_id, input=dict(input or {})
+            )
+
+        return await run(call, Execution.from_execution_row, workflow_not_found(workflow_id))
+
+    @strawberry.mutation
+    async def retry_execution(
+        self, info: Info, id: strawberry.ID,
+        from_: Annotated[RetryFrom, strawberry.argument(name="from")] = RetryFrom.START,
+        version: RetryVersion = RetryVersion.PINNED,
+    ) -> RetryExecutionResult:
+        """A new execution of a finished one: from the start or the failed node, with the
+        pinned definition or the latest one."""
+        actor = info.context.actor
+
+        async def call() -> dict[str, Any]:
+            execution_id = await _writable_execution(actor, id)
+            return await executions.retry_execution(
+                execution_id, from_node=from_.value, version=version.value,
+                triggered_by=actor.user_id,
+            )
+
+        return await run(call, Execution.from_execution_row, execution_not_found(id))
+
+    @strawberry.mutation
+    async def cancel_execution(self, info: Info, id: strawberry.ID) -> CancelExecutionResult:
+        actor = info.context.actor
+
+        async def call() -> dict[str, Any]:
+            execution_id = await _writable_execution(actor, id)
+            return await executions.cancel_execution(execution_id, actor_id=actor.user_id)
+
+        return await run(call, Execution.from_execution_row, execution_not_found(id))

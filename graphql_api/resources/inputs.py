@@ -1,0 +1,48 @@
+"""Resource inputs: the `spec` of the matching YAML document plus a name."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.types.scalars import JSON
+from graphql_api.workflows.inputs import SecretRefInput
+
+
+@strawberry.input
+class EnvironmentInput:
+    """Exactly one of image, dockerfile or baseImage."""
+
+    name: str
+    image: str | None = None
+    dockerfile: str | None = None
+    base_image: str | None = None
+
+
+@strawberry.input
+class DataSourceInput:
+    name: str
+    type: str
+    host: str
+    port: int | None = None
+    database: str | None = None
+    user: str | None = None
+    password_ref: SecretRefInput | None = None
+    options: JSON | None = None
+
+
+@strawberry.input
+class AddOnInput:
+    name: str
+    type: str
+    endpoint: str | None = None
+    credentials_ref: SecretRefInput | None = None
+    config: JSON | None = None
+
+
+@strawberry.input
+class ModelInput:
+    name: str
+    provider: str
+    model: str
+    base_url: str | None = None
+    api_key_ref: SecretRefInput | None = None

@@ -1,0 +1,48 @@
+"""The schema, assembled from one query, mutation and subscription class per area: adding an
+area is one line in a list below."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from domain.settings import get_settings
+from graphql_api.accounts.mutations import AccountMutations
+from graphql_api.accounts.queries import AccountQueries
+from graphql_api.deployments import DeploymentMutations
+from graphql_api.executions.mutations import ExecutionMutations
+from graphql_api.executions.queries import ExecutionQueries
+from graphql_api.limits import extensions
+from graphql_api.resources.mutations import ResourceMutations
+from graphql_api.resources.queries import ResourceQueries
+from graphql_api.subscriptions import Subscription
+from graphql_api.types.scalars import CURSOR_SCALAR, Cursor
+from graphql_api.workflows.mutations import WorkflowMutations
+from graphql_api.workflows.queries import WorkflowQueries
+
+QUERIES: list[type] = [AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries]
+MUTATIONS: list[type] = [
+    AccountMutations, WorkflowMutations, ExecutionMutations, ResourceMutations,
+    DeploymentMutations,
+]
+SUBSCRIPTIONS: list[type] = [Subscription]
+
+
+def build_schema(*, dev_mode: bool | None = None) -> strawberry.Schema:
+    dev = get_settings().dev_mode if dev_mode is None else dev_mode
+    subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+    return strawberry.Schema(
+        query=merge_types("Query", tuple(QUERIES)),
+        mutation=merge_types("Mutation", tuple(MUTATIONS)),
+        subscription=subscription,
+        extensions=extensions(),
+        config=StrawberryConfig(
+            disable_field_suggestions=not dev, scalar_map={Cursor: CURSOR_SCALAR}
+        ),
+    )
+
+
+def sdl() -> str:
+    """The schema as SDL, as committed in schema.graphql."""
+    return build_schema(dev_mode=False).as_str() + "\n"

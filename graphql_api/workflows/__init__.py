@@ -1,0 +1,1 @@
+"""Workflow queries and mutations: lifecycle, sharing, clones and templates."""

@@ -1,0 +1,58 @@
+"""me, API tokens (shown once, revocable) and memberships (organization admins)."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.graphql_api.conftest import Cast
+
+CREATE_TOKEN = """mutation($name: String!) { createApiToken(name: $name) { __typename
+  ... on ApiTokenCreated { token apiToken { id name prefix organizationId } } } }"""
+REVOKE = """mutation($id: ID!) { revokeApiToken(id: $id) { __typename
+  ... on ApiToken { id revokedAt } ... on Error { message } } }"""
+SET_MEMBER = """mutation($h: String!, $r: Role!) { setMember(handle: $h, role: $r) { __typename
+  ... on Member { user { handle } role } ... on Error { message } } }"""
+REMOVE = """mutation($u: ID!) { removeMember(userId: $u) { __typename
+  ... on Member { user { handle } } ... on Error { message } } }"""
+
+
+async def test_me_names_the_caller_and_the_organization(cast: Cast) -> None:
+    data = await cast.admin.gql("{ me { handle role organization { slug } } }")
+    assert data == {"me": {"handle": "admin", "role": "ADMIN", "organization": {"slug": "acme"}}}
+
+
+async def test_api_token_is_shown_once_works_and_can_be_revoked(
+    cast: Cast, client: httpx.AsyncClient
+) -> None:
+    created = (await cast.owner.gql(CREATE_TOKEN, name="ci"))["createApiToken"]
+    token, meta = created["token"], created["apiToken"]
+    assert token.startswith(meta["prefix"]) and meta["organizationId"] == str(cast.owner.org["id"])
+    listed = (await cast.owner.gql("{ apiTokens { id name } }"))["apiTokens"]
+    assert {"id": meta["id"], "name": "ci"} in listed
+    assert token not in str(listed)
+    me = await client.post("/graphql", json={"query": "{ me { handle } }"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"data": {"me": {"handle": "owner"}}}
+    assert (await cast.other.gql(REVOKE, id=meta["id"]))["revokeApiToken"]["__typename"] == (
+        "NotFound")
+    revoked = (await cast.owner.gql(REVOKE, id=meta["id"]))["revokeApiToken"]
+    assert revoked["revokedAt"] is not None
+    me = await client.post("/graphql", json={"query": "{ me { handle } }"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast) -> None:
+    refused = (await cast.owner.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
+    assert refused["__typename"] == "Forbidden"
+    added = (await cast.admin.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
+    assert added == {"__typename": "Member", "user": {"handle": "stranger"}, "role": "MEMBER"}
+    handles = [m["user"]["handle"] for m in
+               (await cast.other.gql("{ members { user { handle } role } }"))["members"]]
+    assert "stranger" in handles
+    removed = (await cast.admin.gql(REMOVE, u=cast.stranger.id))["removeMember"]
+    assert removed["__typename"] == "Member"
+    last = (await cast.admin.gql(SET_MEMBER, h="admin", r="MEMBER"))["setMember"]
+    assert last["__typename"] == "Conflict"
+    unknown = (await cast.admin.gql(SET_MEMBER, h="nobody", r="MEMBER"))["setMember"]
+    assert unknown["__typename"] == "InvalidInput"

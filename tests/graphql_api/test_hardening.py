@@ -1,0 +1,75 @@
+"""Hostile requests get clear errors: depth, aliases, tokens, body size; unexpected errors
+are masked; field suggestions are off outside dev mode; pages are capped."""
+
+from __future__ import annotations
+
+import httpx
+
+from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from graphql_api.schema import build_schema
+from graphql_api.types.scalars import MAX_PAGE
+from tests.graphql_api.conftest import Cast
+
+
+async def _error(caller_response: httpx.Response) -> str:
+    body = caller_response.json()
+    assert body.get("data") is None, body
+    return str(body["errors"][0]["message"])
+
+
+async def test_queries_deeper_than_the_limit_are_refused(cast: Cast) -> None:
+    deep = "{ workflows { edges { node { owner { handle } } } } }"
+    nested = "{ execution(id: 1) { ... on Execution { spans { " + "children { " * MAX_DEPTH
+    nested += "id" + " }" * MAX_DEPTH + " } } } }"
+    message = await _error(await cast.owner.post(nested))
+    assert "exceeds maximum operation depth" in message
+    assert "errors" not in (await cast.owner.post(deep)).json()
+
+
+async def test_too_many_aliases_are_refused(cast: Cast) -> None:
+    aliases = " ".join(f"a{i}: me {{ handle }}" for i in range(MAX_ALIASES + 1))
+    message = await _error(await cast.owner.post("{ " + aliases + " }"))
+    assert "aliases found" in message
+
+
+async def test_too_many_tokens_are_refused(cast: Cast) -> None:
+    fields = " ".join(["__typename"] * (MAX_TOKENS + 1))
+    message = await _error(await cast.owner.post("{ " + fields + " }"))
+    assert f"more than {MAX_TOKENS} tokens" in message
+
+
+async def test_oversized_bodies_are_refused_with_413(cast: Cast, client: httpx.AsyncClient) -> None:
+    from domain.settings import get_settings
+
+    limit = get_settings().max_request_bytes
+    response = await client.post(
+        "/graphql", content=b'{"query": "' + b" " * (limit + 1) + b'{ me { handle } }"}',
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {cast.owner.token}",
+                 "X-Organization-ID": "acme"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"] == {"code": "REQUEST_TOO_LARGE"}
+
+
+async def test_field_suggestions_are_off_outside_dev_mode() -> None:
+    production = await build_schema(dev_mode=False).execute("{ workflowz { edges { cursor } } }")
+    development = await build_schema(dev_mode=True).execute("{ workflowz { edges { cursor } } }")
+    assert production.errors and "Did you mean" not in production.errors[0].message
+    assert development.errors and "Did you mean" in development.errors[0].message
+
+
+async def test_page_size_is_capped(cast: Cast) -> None:
+    from tests.graphql_api.test_workflows import create
+
+    for i in range(3):
+        await create(cast.owner, name=f"wf-{i}")
+    page = await cast.owner.gql("{ workflows(first: 100000) { edges { node { id } } } }")
+    assert len(page["workflows"]["edges"]) == 3 <= MAX_PAGE
+    none = await cast.owner.gql("{ workflows(first: -5) { edges { node { id } } } }")
+    assert none["workflows"]["edges"] == []
+
+
+async def test_bad_cursors_are_request_errors(cast: Cast) -> None:
+    message = await _error(await cast.owner.post(
+        'query { workflows(after: "%%%not-base64") { edges { cursor } } }'))
+    assert "Cursor" in message or "cursor" in message

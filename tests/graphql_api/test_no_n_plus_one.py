@@ -1,0 +1,88 @@
+"""The nested workflow list costs the same number of SQL statements for 5 or 50 workflows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from db import engine
+from db.tables import WorkflowShare
+from domain.recording import NewExecution, record
+from tests.factory import Factory
+from tests.graphql_api.conftest import Cast
+
+QUERY = """{ workflows(first: 50) { edges { node {
+  id name owner { handle } sharedWith { handle }
+  executions(first: 3) { id status triggeredBy { handle } }
+} } } }"""
+
+
+# What asyncpg's pool runs when a connection goes back to it: housekeeping, not our queries.
+POOL_RESET = "SELECT pg_advisory_unlock_all()"
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, logged: Any) -> None:  # Any: asyncpg's LoggedQuery
+        if not logged.query.startswith(POOL_RESET):
+            self.count += 1
+
+    async def init(self, connection: Any) -> None:  # Any: an asyncpg connection
+        connection.add_query_logger(self)
+
+
+@pytest.fixture
+async def counter(db: str) -> AsyncIterator[StatementCounter]:
+    """Every statement on every pooled connection (a fresh pool whose connections log)."""
+    counting = StatementCounter()
+    await engine.close_pool()
+    await engine.engine().start_connection_pool(min_size=1, max_size=4, init=counting.init)
+    try:
+        yield counting
+    finally:
+        await engine.close_pool()
+        await engine.start_pool()
+
+
+async def _workflows(factory: Factory, cast: Cast, n: int) -> None:
+    for _ in range(n):
+        row = await factory.workflow(cast.owner.org, cast.owner.user)
+        for user in (cast.shared, cast.other):
+            await WorkflowShare(workflow=row["id"], user=user.user["id"]).save()
+        for _ in range(2):
+            await record(new=NewExecution(
+                organization_id=cast.owner.org["id"], workflow_id=row["id"],
+                trigger_type="manual", triggered_by=cast.owner.user["id"], input={},
+                workflow_version=1, definition={"nodes": []}, max_attempts=1, queue_name="q"))
+
+
+async def _statements(cast: Cast, counter: StatementCounter, expected: int) -> int:
+    await asyncio.sleep(0)
+    before = counter.count
+    data = await cast.owner.gql(QUERY)
+    await asyncio.sleep(0)  # query loggers are called soon after each statement
+    edges = data["workflows"]["edges"]
+    assert len(edges) == expected
+    node = edges[0]["node"]
+    assert len(node["sharedWith"]) == 2 and len(node["executions"]) == 2
+    assert node["executions"][0]["triggeredBy"] == {"handle": "owner"}
+    return counter.count - before
+
+
+async def test_workflow_list_statements_do_not_grow_with_the_list(
+    cast: Cast, factory: Factory, counter: StatementCounter
+) -> None:
+    await _workflows(factory, cast, 5)
+    await _statements(cast, counter, 5)  # warm up: asyncpg introspects types once per connection
+    small = await _statements(cast, counter, 5)
+    await _workflows(factory, cast, 45)
+    large = await _statements(cast, counter, 50)
+    assert small == large, (small, large)
+    # auth: token, last use, organization, membership; then the list, its shares, the latest
+    # executions and the users (owners and sharedWith; triggeredBy one level deeper)
+    assert large <= 10, large

@@ -1,0 +1,66 @@
+"""Environments, data sources, add-ons and models: admins change them, members list them,
+secrets are references only, other organizations see nothing."""
+
+from __future__ import annotations
+
+from tests.graphql_api.conftest import Cast
+
+CREATE_DS = """mutation($input: DataSourceInput!) { createDataSource(input: $input) { __typename
+  ... on DataSource { id name host passwordRef { env } } ... on Error { message }
+  ... on InvalidInput { errors { field } } } }"""
+UPDATE_DS = """mutation($id: ID!, $input: DataSourceInput!) {
+  updateDataSource(id: $id, input: $input) { __typename ... on DataSource { host } } }"""
+DELETE_DS = """mutation($id: ID!) { deleteDataSource(id: $id) { __typename } }"""
+WAREHOUSE = {"name": "warehouse", "type": "postgres", "host": "db.internal",
+             "database": "sales", "passwordRef": {"env": "WAREHOUSE_PASSWORD"}}
+
+
+async def test_data_source_lifecycle_and_access(cast: Cast) -> None:
+    refused = (await cast.owner.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
+    assert refused["__typename"] == "Forbidden"
+    created = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
+    assert created["passwordRef"] == {"env": "WAREHOUSE_PASSWORD"}
+    again = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
+    assert again["__typename"] == "Conflict"
+    listed = (await cast.other.gql("{ dataSources { name host } }"))["dataSources"]
+    assert listed == [{"name": "warehouse", "host": "db.internal"}]
+    assert (await cast.stranger.gql("{ dataSources { name } }"))["dataSources"] == []
+    moved = await cast.admin.gql(UPDATE_DS, id=created["id"], input={**WAREHOUSE, "host": "db2"})
+    assert moved["updateDataSource"] == {"__typename": "DataSource", "host": "db2"}
+    foreign = await cast.stranger.gql(UPDATE_DS, id=created["id"], input=WAREHOUSE)
+    assert foreign["updateDataSource"]["__typename"] == "NotFound"
+    assert (await cast.admin.gql(DELETE_DS, id=created["id"]))["deleteDataSource"] == {
+        "__typename": "ResourceDeleted"}
+
+
+async def test_invalid_resources_are_reported_with_field_paths(cast: Cast) -> None:
+    bad = {**WAREHOUSE, "name": "Bad_Name"}
+    result = (await cast.admin.gql(CREATE_DS, input=bad))["createDataSource"]
+    assert result["__typename"] == "InvalidInput"
+    assert result["errors"] == [{"field": "input.name"}]
+    two_refs = {**WAREHOUSE, "passwordRef": {"env": "A", "file": "/b"}}
+    result = (await cast.admin.gql(CREATE_DS, input=two_refs))["createDataSource"]
+    assert result["errors"] == [{"field": "input.passwordRef"}]
+
+
+async def test_environments_add_ons_and_models(cast: Cast) -> None:
+    env = await cast.admin.gql(
+        """mutation { createEnvironment(input: {name: "py", image: "python:3.12"}) {
+           __typename ... on Environment { image buildStatus } } }""")
+    assert env["createEnvironment"] == {"__typename": "Environment", "image": "python:3.12",
+                                        "buildStatus": "none"}
+    addon = await cast.admin.gql(
+        """mutation { createAddOn(input: {name: "cache", type: "redis", endpoint: "redis://c",
+           credentialsRef: {secretName: "cache", secretKey: "password"}}) {
+           __typename ... on AddOn { credentialsRef { secretName secretKey } } } }""")
+    assert addon["createAddOn"]["credentialsRef"] == {"secretName": "cache",
+                                                      "secretKey": "password"}
+    model = await cast.admin.gql(
+        """mutation { createModel(input: {name: "small-chat", provider: "openai",
+           model: "gpt-4o-mini", apiKeyRef: {env: "OPENAI_KEY"}}) {
+           __typename ... on Model { model apiKeyRef { env } } } }""")
+    assert model["createModel"]["apiKeyRef"] == {"env": "OPENAI_KEY"}
+    lists = await cast.other.gql(
+        "{ environments { name } addOns { name } models { name } }")
+    assert lists == {"environments": [{"name": "py"}], "addOns": [{"name": "cache"}],
+                     "models": [{"name": "small-chat"}]}
