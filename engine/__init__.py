@@ -1,3 +1,5 @@
-"""Execution: arq worker settings, the runner that executes a workflow's node graph with spans,
-retries and leases, the node executors, the scheduler and the sweeper. May import `domain` and
-`db`; never `graphql_api` or `sync`."""
+"""The execution engine: arq worker settings, the runner that executes a workflow's node graph
+(spans, retries, timeouts, cancellation, leases), node executors, the sweeper, the scheduler
+loop and retention pruning. May import `domain` (and `db` through it); never `graphql_api`,
+`sync` or `deploy`.
+"""

@@ -1,0 +1,93 @@
+"""What `domain.recording.record` writes: a new execution, a status change, spans (opened,
+closed, or recorded already done) and log lines; and `Fenced`, raised to a writer whose
+dispatch generation was replaced."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Fenced(Exception):
+    """The writer no longer holds the execution: its dispatch generation was replaced."""
+
+    def __init__(self, execution_id: int, generation: int | None) -> None:
+        super().__init__(
+            f"execution {execution_id} is not held at dispatch generation {generation}"
+        )
+
+
+@dataclass(frozen=True)
+class NewExecution:
+    organization_id: int
+    workflow_id: int
+    trigger_type: str
+    triggered_by: int | None
+    input: Any  # Any: the JSON payload the execution was started with.
+    workflow_version: int
+    definition: dict[str, Any]  # Any: JSON snapshot of the definition.
+    max_attempts: int
+    queue_name: str
+    idempotency_key: str | None = None
+    retry_of: int | None = None
+    retry_from: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)  # Any: reused node outputs.
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    error: str | None = None
+    # Other execution columns to set with the change (attempt, lease_expires_at, ...).
+    fields: Mapping[str, Any] = field(default_factory=dict)  # Any: column values.
+
+
+@dataclass(frozen=True)
+class SpanOpen:
+    kind: str
+    parent_id: int | None = None
+    node_id: str | None = None
+    attempt: int = 1
+    started_at: datetime | None = None
+    # Instead of parent_id: the index of a span opened earlier in the same `record` call.
+    parent_opened: int | None = None
+
+
+@dataclass(frozen=True)
+class SpanDone:
+    """A span recorded already finished, in one write (for nodes that take no time)."""
+
+    kind: str
+    parent_id: int | None
+    node_id: str | None
+    attempt: int
+    started_at: datetime
+    status: str
+    output: Any = None  # Any: the node's JSON output, already capped.
+    output_truncated: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SpanClose:
+    span_id: int
+    status: str
+    output: Any = None  # Any: the node's JSON output, already capped.
+    output_truncated: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    message: str
+    level: str = "info"
+    node_id: str | None = None
+    span_id: int | None = None
+
+
+@dataclass
+class Recorded:
+    execution: dict[str, Any]  # Any: column values.
+    span_ids: list[int] = field(default_factory=list)

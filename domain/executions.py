@@ -1,0 +1,179 @@
+"""Starting, retrying and cancelling executions (the API, webhooks and the scheduler call these).
+
+Each creates or changes rows through `domain.recording.record` (one transaction with its
+events) and enqueues only after that transaction commits. Access checks are the caller's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from db.engine import engine
+from domain._sql import decode, fetch, fetch_one
+from domain.dispatch import enqueue_execution, queue_for
+from domain.errors import Conflict, NotFound
+from domain.recording import TERMINAL, LogLine, NewExecution, StatusChange, record
+
+RetryFrom = Literal["START", "FAILED_NODE"]
+RetryVersion = Literal["PINNED", "LATEST"]
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+def definition_snapshot(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The part of a workflow row (Any: column values) an execution runs."""
+    return {name: workflow[name] for name in ("nodes", "connections", "settings", "trigger")}
+
+
+def max_attempts_of(definition: dict[str, Any]) -> int:
+    settings = definition.get("settings") or {}
+    return int(settings.get("maxAttempts") or DEFAULT_MAX_ATTEMPTS)
+
+
+async def load_workflow(workflow_id: int) -> dict[str, Any]:
+    row = await fetch_one("SELECT * FROM workflow WHERE id = $1", workflow_id)
+    if row is None:
+        raise NotFound(f"workflow {workflow_id} does not exist")
+    return decode(row)
+
+
+async def load_execution(execution_id: int) -> dict[str, Any]:
+    row = await fetch_one("SELECT * FROM execution WHERE id = $1", execution_id)
+    if row is None:
+        raise NotFound(f"execution {execution_id} does not exist")
+    return decode(row)
+
+
+async def start_execution(
+    workflow_id: int,
+    *,
+    trigger_type: str,
+    triggered_by: int | None,
+    input: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Create a pending execution of the workflow's current definition and dispatch it.
+
+    With `idempotency_key`, a repeated call returns the execution the first one created.
+    Returns the execution row (Any: column values).
+    """
+    async with engine().transaction():
+        row, created = await create_execution(
+            workflow_id, trigger_type=trigger_type, triggered_by=triggered_by, input=input,
+            idempotency_key=idempotency_key)
+    if created:
+        await dispatch(row)
+    return row
+
+
+async def dispatch(row: dict[str, Any]) -> None:
+    """Enqueue a created execution; call after the creating transaction committed."""
+    await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"])
+
+
+async def create_execution(
+    workflow_id: int,
+    *,
+    trigger_type: str,
+    triggered_by: int | None,
+    input: Any,
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """The pending execution row and whether it is new, without dispatching it: for callers
+    that create it inside a larger transaction and `dispatch` it after commit (Any: JSON)."""
+    async with engine().transaction():
+        workflow = await fetch_one("SELECT * FROM workflow WHERE id = $1 FOR SHARE", workflow_id)
+        if workflow is None:
+            raise NotFound(f"workflow {workflow_id} does not exist")
+        decode(workflow)
+        if workflow["status"] == "archived":
+            raise Conflict(f"workflow {workflow['name']!r} is archived and cannot run")
+        if idempotency_key is not None:
+            # Serialise deliveries with the same key, so only the first one creates.
+            await fetch("SELECT pg_advisory_xact_lock(hashtext($1))",
+                        f"idempotency:{workflow_id}:{idempotency_key}")
+            existing = await fetch_one(
+                "SELECT * FROM execution WHERE workflow = $1 AND idempotency_key = $2",
+                workflow_id, idempotency_key,
+            )
+            if existing is not None:
+                return decode(existing), False
+        definition = definition_snapshot(workflow)
+        created = await record(new=NewExecution(
+            organization_id=workflow["organization"],
+            workflow_id=workflow_id,
+            trigger_type=trigger_type,
+            triggered_by=triggered_by,
+            input=input,
+            workflow_version=workflow["version"],
+            definition=definition,
+            max_attempts=max_attempts_of(definition),
+            queue_name=queue_for(workflow),
+            idempotency_key=idempotency_key,
+        ))
+    return created.execution, True
+
+
+async def retry_execution(
+    execution_id: int,
+    *,
+    from_node: RetryFrom,
+    version: RetryVersion,
+    triggered_by: int | None,
+) -> dict[str, Any]:
+    """A new execution of a finished one, pointing back through `retry_of`.
+
+    PINNED runs the original definition snapshot, LATEST the workflow's current one. From
+    FAILED_NODE, nodes that completed in the original keep their recorded outputs.
+    """
+    async with engine().transaction():
+        original = await load_execution(execution_id)
+        if original["status"] not in TERMINAL:
+            raise Conflict(f"execution {execution_id} is {original['status']}, not finished")
+        workflow = await load_workflow(original["workflow"])
+        if version == "LATEST":
+            definition, workflow_version = definition_snapshot(workflow), workflow["version"]
+        else:
+            definition, workflow_version = original["definition"], original["workflow_version"]
+        node_ids = {node["id"] for node in definition.get("nodes", [])}
+        reused = {}
+        if from_node == "FAILED_NODE":
+            reused = {k: v for k, v in original["outputs"].items() if k in node_ids}
+        created = await record(new=NewExecution(
+            organization_id=original["organization"],
+            workflow_id=original["workflow"],
+            trigger_type=original["trigger_type"],
+            triggered_by=triggered_by,
+            input=original["input"],
+            workflow_version=workflow_version,
+            definition=definition,
+            max_attempts=max_attempts_of(definition),
+            queue_name=queue_for(workflow),
+            retry_of=execution_id,
+            retry_from=from_node,
+            outputs=reused,
+        ))
+    await dispatch(created.execution)
+    return created.execution
+
+
+async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[str, Any]:
+    """Cancel a pending execution at once; ask the worker of a running one to stop.
+
+    Cancelling a cancelled execution returns it unchanged; a completed or failed one is a
+    Conflict.
+    """
+    async with engine().transaction():
+        row = await load_execution(execution_id)
+        if row["status"] == "cancelled":
+            return row
+        if row["status"] in TERMINAL:
+            raise Conflict(f"execution {execution_id} is already {row['status']}")
+        who = "a trigger" if actor_id is None else f"user {actor_id}"
+        line = LogLine(f"cancel requested by {who}", level="warning")
+        if row["status"] == "pending":
+            change = StatusChange("cancelled", "cancelled before it started",
+                                  {"cancel_requested": True})
+        else:
+            change = StatusChange("running", row["error"], {"cancel_requested": True})
+        recorded = await record(execution_id, status=change, logs=[line])
+    return recorded.execution

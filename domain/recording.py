@@ -1,0 +1,268 @@
+"""The one place that records what happens to an execution: its creation, every status change,
+span and log line. Each call is one transaction that updates the execution, its summary row
+(and the workflow's execution count on creation) and appends the matching events, so a
+subscriber never sees a change that was rolled back.
+
+Writers from a worker pass the dispatch `generation` they hold: the row is locked only if the
+generation is still current, otherwise `Fenced` is raised and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from db.engine import engine
+from domain._sql import decode, dumps, fetch, fetch_one
+from domain.events import append_events, execution_stream, workflow_executions_stream
+from domain.execution_changes import (
+    Fenced,
+    LogLine,
+    NewExecution,
+    Recorded,
+    SpanClose,
+    SpanDone,
+    SpanOpen,
+    StatusChange,
+)
+
+__all__ = ["TERMINAL", "Fenced", "LogLine", "NewExecution", "Recorded", "SpanClose", "SpanDone",
+           "SpanOpen", "StatusChange", "record"]
+
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+# Events of the `record` call in progress, appended together when it ends.
+_pending: ContextVar[list[tuple[str, str, dict[str, Any]]]] = ContextVar("pending_events")
+
+
+_SUMMARY_COLUMNS = ("status", "attempt", "error", "started_at", "ended_at", "duration_ms")
+_SETTABLE = frozenset({
+    "attempt", "worker_id", "lease_expires_at", "next_attempt_at", "cancel_requested",
+    "dispatch_generation", "queue_name",
+})
+
+
+async def record(
+    execution_id: int | None = None,
+    *,
+    generation: int | None = None,
+    new: NewExecution | None = None,
+    status: StatusChange | None = None,
+    close_spans: Sequence[SpanClose] = (),
+    open_spans: Sequence[SpanOpen] = (),
+    done_spans: Sequence[SpanDone] = (),
+    logs: Sequence[LogLine] = (),
+    outputs: Mapping[str, Any] | None = None,
+    locked: dict[str, Any] | None = None,
+    full_row: bool = False,
+) -> Recorded:
+    """Record changes of one execution in one transaction (see the module docstring).
+
+    Order inside the transaction: create, status, close spans, done spans, open spans,
+    outputs, logs; a terminal status comes last instead. `span_ids` lists the ids of opened spans, then of done spans.
+    `locked` is the row a caller already locked in its enclosing transaction (skips the
+    lock); `Recorded.execution` holds every column only with `full_row` or a status change.
+    """
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    token = _pending.set(events)
+    try:
+        async with engine().transaction():
+            result = await _apply(execution_id, generation, new, status, close_spans,
+                                  open_spans, done_spans, logs, outputs, locked, full_row)
+            row = result.execution
+            await append_events(events, organization_id=row["organization"],
+                                workflow_id=row["workflow"], execution_id=row["id"])
+    finally:
+        _pending.reset(token)
+    return result
+
+
+async def _apply(
+    execution_id: int | None,
+    generation: int | None,
+    new: NewExecution | None,
+    status: StatusChange | None,
+    close_spans: Sequence[SpanClose],
+    open_spans: Sequence[SpanOpen],
+    done_spans: Sequence[SpanDone],
+    logs: Sequence[LogLine],
+    outputs: Mapping[str, Any] | None,
+    locked: dict[str, Any] | None,
+    full_row: bool,
+) -> Recorded:
+    if new is not None:
+        row = await _insert(new)
+    elif locked is not None:
+        row = locked
+    else:
+        assert execution_id is not None
+        row = await _lock(execution_id, generation, full_row, outputs)
+        outputs = None if not full_row else outputs  # the light lock wrote them
+    result = Recorded(execution=row)
+    # A terminal status is written last, so its event follows every span and log line of the
+    # run: subscribers that stop at the terminal state have seen everything before it.
+    ending = status is not None and status.status in TERMINAL
+    if status is not None and not ending:
+        result.execution = row = await _change_status(row, status)
+    for span in close_spans:
+        await _close_span(row, span)
+    # Finished spans first, so span ids follow the order in which nodes started.
+    done_ids = [await _done_span(row, span_done) for span_done in done_spans]
+    for span_open in open_spans:
+        result.span_ids.append(await _open_span(row, span_open, result.span_ids))
+    result.span_ids += done_ids
+    if outputs:
+        await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
+                    row["id"], dumps(dict(outputs)))
+    for line in logs:
+        await _log(row, line)
+    if status is not None and ending:
+        result.execution = await _change_status(row, status)
+    return result
+
+
+_LIGHT = ("id, organization, workflow, status, error, attempt, dispatch_generation,"
+          " cancel_requested")
+
+
+async def _lock(execution_id: int, generation: int | None, full: bool,
+                outputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Lock the row if `generation` is current (else raise Fenced). A light lock fetches
+    only a few columns, and writes `outputs` in the same statement."""
+    fence = "id = $1 AND ($2::int IS NULL OR dispatch_generation = $2)"
+    if full:
+        row = await fetch_one(f"SELECT * FROM execution WHERE {fence} FOR UPDATE",
+                              execution_id, generation)
+    elif outputs:
+        row = await fetch_one(
+            f"UPDATE execution SET outputs = outputs || $3::jsonb WHERE {fence}"
+            f" RETURNING {_LIGHT}", execution_id, generation, dumps(dict(outputs)))
+    else:
+        row = await fetch_one(f"SELECT {_LIGHT} FROM execution WHERE {fence} FOR UPDATE",
+                              execution_id, generation)
+    if row is None:
+        raise Fenced(execution_id, generation)
+    return decode(row)
+
+
+async def _insert(new: NewExecution) -> dict[str, Any]:
+    row = await fetch_one(
+        "INSERT INTO execution (organization, workflow, status, trigger_type, triggered_by,"
+        " input, workflow_version, definition, attempt, max_attempts, dispatch_generation,"
+        " queue_name, idempotency_key, retry_of, retry_from, outputs, event_seq, created_at,"
+        " cancel_requested)"
+        " VALUES ($1, $2, 'pending', $3, $4, $5::jsonb, $6, $7::jsonb, 0, $8, 1, $9, $10, $11,"
+        " $12, $13::jsonb, 0, now(), false) RETURNING *",
+        new.organization_id, new.workflow_id, new.trigger_type, new.triggered_by,
+        dumps(new.input), new.workflow_version, dumps(new.definition), new.max_attempts,
+        new.queue_name, new.idempotency_key, new.retry_of, new.retry_from, dumps(new.outputs),
+    )
+    assert row is not None
+    await fetch(
+        "INSERT INTO execution_summary (execution, organization, workflow, status, trigger_type,"
+        " triggered_by, attempt, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, 0, $6)",
+        row["id"], row["organization"], row["workflow"], row["trigger_type"],
+        row["triggered_by"], row["created_at"],
+    )
+    await fetch("UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1",
+                row["workflow"])
+    payload = {"executionId": row["id"], "status": "pending"}
+    await _event(row, "execution", payload, workflow_executions_stream(row["workflow"]))
+    await _event(row, "status", payload)
+    return decode(row)
+
+
+async def _change_status(row: dict[str, Any], change: StatusChange) -> dict[str, Any]:
+    unknown = set(change.fields) - _SETTABLE
+    if unknown:
+        raise ValueError(f"cannot set execution columns {sorted(unknown)}")
+    assignments = ["status = $2", "error = $3"]
+    args: list[Any] = [row["id"], change.status, change.error]
+    for name, value in change.fields.items():
+        args.append(value)
+        assignments.append(f"{name} = ${len(args)}")
+    if change.status == "running":
+        assignments.append("started_at = coalesce(started_at, now())")
+    if change.status in TERMINAL:
+        assignments += [
+            "ended_at = now()", "lease_expires_at = NULL", "worker_id = NULL",
+            "duration_ms = (extract(epoch FROM now() - coalesce(started_at, now())) * 1000)"
+            "::bigint",
+        ]
+    updated = await fetch_one(
+        f"UPDATE execution SET {', '.join(assignments)} WHERE id = $1 RETURNING *", *args
+    )
+    assert updated is not None
+    summary = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(_SUMMARY_COLUMNS))
+    await fetch(
+        f"UPDATE execution_summary SET {summary} WHERE execution = $1",
+        updated["id"], *(updated[name] for name in _SUMMARY_COLUMNS),
+    )
+    payload = {"executionId": updated["id"], "status": change.status,
+               "attempt": updated["attempt"], "error": change.error}
+    await _event(updated, "status", payload)
+    if change.status != row["status"]:
+        await _event(updated, "status", payload, workflow_executions_stream(updated["workflow"]))
+    return decode(updated)
+
+
+async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int]) -> int:
+    parent = span.parent_id if span.parent_opened is None else opened[span.parent_opened]
+    created = await fetch_one(
+        "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
+        " started_at, output_truncated) VALUES ($1, $2, $3, $4, $5, 'running',"
+        " coalesce($6, now()), false) RETURNING id",
+        row["id"], parent, span.kind, span.node_id, span.attempt, span.started_at,
+    )
+    assert created is not None
+    await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
+                               "nodeId": span.node_id, "status": "running"})
+    return int(created["id"])
+
+
+async def _done_span(row: dict[str, Any], span: SpanDone) -> int:
+    created = await fetch_one(
+        "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
+        " started_at, ended_at, duration_ms, output, output_truncated, error)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(),"
+        " (extract(epoch FROM clock_timestamp() - $7) * 1000)::bigint, $8::jsonb, $9, $10)"
+        " RETURNING id",
+        row["id"], span.parent_id, span.kind, span.node_id, span.attempt, span.status,
+        span.started_at, dumps(span.output), span.output_truncated, span.error,
+    )
+    assert created is not None
+    await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
+                               "nodeId": span.node_id, "status": span.status})
+    return int(created["id"])
+
+
+async def _close_span(row: dict[str, Any], span: SpanClose) -> None:
+    closed = await fetch_one(
+        "UPDATE execution_span SET status = $3, output = $4::jsonb, output_truncated = $5,"
+        " error = $6, ended_at = now(),"
+        " duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint"
+        " WHERE id = $1 AND execution = $2 RETURNING kind, node_id",
+        span.span_id, row["id"], span.status, dumps(span.output), span.output_truncated,
+        span.error,
+    )
+    if closed is None:
+        raise ValueError(f"span {span.span_id} is not a span of execution {row['id']}")
+    await _event(row, "span", {"spanId": span.span_id, "kind": closed["kind"],
+                               "nodeId": closed["node_id"], "status": span.status})
+
+
+async def _log(row: dict[str, Any], line: LogLine) -> None:
+    created = await fetch_one(
+        "INSERT INTO execution_log (execution, span, node_id, level, message, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, now()) RETURNING id",
+        row["id"], line.span_id, line.node_id, line.level, line.message,
+    )
+    assert created is not None
+    await _event(row, "log", {"logId": created["id"], "level": line.level,
+                              "nodeId": line.node_id})
+
+
+async def _event(
+    row: dict[str, Any], kind: str, payload: dict[str, Any], stream: str | None = None
+) -> None:
+    _pending.get().append((stream or execution_stream(row["id"]), kind, payload))

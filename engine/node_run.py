@@ -1,0 +1,108 @@
+"""One node of one attempt: render its parameters, run its executor under the node timeout,
+retry it by its own policy, and record a span for every try."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.node_types import get_node_type
+from engine.errors import NodeError, PermanentError
+from engine.journal import Journal
+from engine.nodes import EXECUTORS, NodeContext, NodeResult
+from engine.templates import TemplateError, render
+
+MAX_BACKOFF_SECONDS = 300.0
+# Node types that finish in microseconds: their span is written once, when they are over.
+INSTANT = frozenset({"transform", "condition", "parallel-branch", "error-handler"})
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    node_id: str
+    ok: bool
+    output: Any = None  # Any: JSON output
+    outcome: str = "success"
+    error: str | None = None
+    permanent: bool = False
+
+
+def backoff(base: float, attempt: int) -> float:
+    """Exponential backoff with up to 50% jitter: base * 2^(attempt-1), capped."""
+    delay = min(MAX_BACKOFF_SECONDS, base * 2 ** (attempt - 1))
+    return float(delay + random.uniform(0, delay / 2))
+
+
+@dataclass(frozen=True)
+class NodeRunner:
+    journal: Journal
+    services: dict[str, Any]  # Any: STRONGLY_SERVICES JSON
+    execution_id: int
+    timeout: float | None
+
+    async def run(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
+                  ) -> NodeOutcome:
+        policy = node.get("retry") or {}
+        tries = int(policy.get("maxAttempts") or 1)
+        base = float(policy.get("backoffSeconds", 1.0))
+        try_no = 1
+        while True:
+            outcome = await self._try(node, scope, parent, try_no)
+            if outcome.ok or outcome.permanent or try_no >= tries:
+                return outcome
+            await asyncio.sleep(backoff(base, try_no))
+            try_no += 1
+
+    async def _try(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
+                   try_no: int) -> NodeOutcome:
+        node_id = str(node["id"])
+        started = datetime.now(UTC)
+        # Instant nodes get one write when they are over; others are shown running meanwhile.
+        span = None if node["type"] in INSTANT else await self.journal.open(
+            "node", parent, node_id, try_no)
+        ctx: NodeContext | None = None
+        try:
+            ctx = self._context(node, scope)
+            async with asyncio.timeout(self.timeout):
+                result: NodeResult = await EXECUTORS[node["type"]](ctx)
+        except (NodeError, TimeoutError) as error:
+            message = str(error) or f"node timed out after {self.timeout} s"
+            outcome = NodeOutcome(node_id, False, error=message,
+                                  permanent=isinstance(error, PermanentError))
+        except Exception as error:  # a bug in an executor: recorded, and may be retried
+            outcome = NodeOutcome(node_id, False, error=f"{type(error).__name__}: {error}")
+        else:
+            outcome = NodeOutcome(node_id, True, result.output, result.outcome)
+        await self._record(outcome, span, parent, try_no, started, ctx.logs if ctx else [])
+        return outcome
+
+    async def _record(self, outcome: NodeOutcome, span: int | None, parent: int, try_no: int,
+                      started: datetime, logs: list[tuple[str, str]]) -> None:
+        status = "completed" if outcome.ok else "failed"
+        keep = {"output": outcome.output, "outcome": outcome.outcome} if outcome.ok else None
+        if span is None:
+            await self.journal.done(parent, outcome.node_id, try_no, started, status,
+                                    output=outcome.output, error=outcome.error, logs=logs,
+                                    result=keep)
+        else:
+            await self.journal.close(span, status, output=outcome.output, error=outcome.error,
+                                     node_id=outcome.node_id, logs=logs, result=keep)
+
+    def _context(self, node: dict[str, Any], scope: Mapping[str, Any]) -> NodeContext:
+        node_type = get_node_type(str(node["type"]))
+        assert node_type is not None  # the plan checked every type
+        try:
+            params = node_type.params.model_validate(render(node.get("params") or {}, scope))
+        except TemplateError as error:
+            raise PermanentError(f"template error in params: {error}") from None
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in error.errors())
+            raise PermanentError(f"invalid params: {problems}") from None
+        return NodeContext(self.execution_id, node, params, self.services, scope)

@@ -1,0 +1,52 @@
+"""ai.chat: an OpenAI-compatible chat-completions call to the model the node names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from domain.node_types import AiChatParams
+from engine.errors import NodeError, PermanentError
+from engine.nodes.base import NodeContext, NodeResult
+
+TIMEOUT_SECONDS = 120.0
+
+
+def _request(ctx: NodeContext, params: AiChatParams) -> tuple[str, dict[str, Any], dict[str, str]]:
+    model = ctx.service("models", "model")
+    base_url = model.get("baseUrl") or (ctx.services.get("aiGateway") or {}).get("baseUrl")
+    if not base_url:
+        raise PermanentError(f"model {ctx.node.get('model')!r} has no base URL")
+    messages = [] if params.system is None else [{"role": "system", "content": params.system}]
+    messages.append({"role": "user", "content": params.prompt})
+    body: dict[str, Any] = {"model": model["model"], "messages": messages,
+                            "temperature": params.temperature}
+    if params.max_tokens is not None:
+        body["max_tokens"] = params.max_tokens
+    headers = {"Authorization": f"Bearer {model['apiKey']}"} if model.get("apiKey") else {}
+    return str(base_url).rstrip("/") + "/chat/completions", body, headers
+
+
+async def ai_chat(ctx: NodeContext) -> NodeResult:
+    params = ctx.params
+    assert isinstance(params, AiChatParams)
+    url, body, headers = _request(ctx, params)
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+            response = await client.post(url, json=body, headers=headers)
+    except httpx.HTTPError as error:
+        raise NodeError(f"chat completion at {url} failed: {error!r}") from None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise NodeError(f"chat completion at {url} answered {response.status_code}")
+    if response.status_code >= 400:
+        raise PermanentError(f"chat completion at {url} answered {response.status_code}: "
+                             f"{response.text[:500]}")
+    data = response.json()
+    try:
+        content = data["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        raise NodeError(f"chat completion at {url} returned no message") from None
+    ctx.log(f"model {body['model']} answered {len(content or '')} characters")
+    return NodeResult({"content": content, "model": data.get("model"),
+                       "usage": data.get("usage")})

@@ -1,0 +1,41 @@
+"""What an executor receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from engine.errors import PermanentError
+
+
+@dataclass
+class NodeContext:
+    execution_id: int
+    node: dict[str, Any]  # Any: the node's JSON definition.
+    params: BaseModel  # validated after templates were rendered
+    services: dict[str, Any]  # Any: STRONGLY_SERVICES JSON.
+    scope: Mapping[str, Any]  # Any: the template context (input, nodes, execution, error).
+    logs: list[tuple[str, str]] = field(default_factory=list)
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.logs.append((level, message))
+
+    def service(self, kind: str, name_field: str) -> dict[str, Any]:
+        """The STRONGLY_SERVICES entry this node names in `name_field` (Any: JSON)."""
+        name = self.node.get(name_field)
+        entry = (self.services.get(kind) or {}).get(name)
+        if entry is None:
+            raise PermanentError(f"{name_field} {name!r} is not in STRONGLY_SERVICES")
+        return dict(entry)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    output: Any = None  # Any: JSON output of the node.
+    outcome: str = "success"  # which outgoing connections fire: success | true | false
+
+
+Executor = Callable[[NodeContext], Awaitable[NodeResult]]

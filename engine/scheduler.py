@@ -1,0 +1,41 @@
+"""`flowplane scheduler`: one process that fires cron triggers, sweeps lost work and prunes
+old executions, each on its own loop. Several may run at once: slots are fired once
+(`schedule_slot`), and sweeps are conditional on the generation they saw."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from domain.deployment_phases import reconcile_deployment_phases
+from domain.environments import reconcile_builds
+from domain.schedules import fire_due_schedules
+from domain.settings import get_settings
+from domain.sweeps import prune_executions, sweep_once
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+RETENTION_INTERVAL_SECONDS = 3600.0
+
+
+async def every(seconds: float, step: Callable[[], Awaitable[Any]], name: str) -> None:
+    """Run `step` every `seconds` forever; a failing step is logged and tried again."""
+    while True:
+        try:
+            await step()
+        except Exception:  # keep the loop alive through database or Redis outages
+            log.exception("%s failed", name)
+        await asyncio.sleep(seconds)
+
+
+async def run_scheduler() -> None:
+    settings = get_settings()
+    await asyncio.gather(
+        every(TICK_SECONDS, fire_due_schedules, "schedule tick"),
+        every(settings.sweep_interval_seconds, sweep_once, "sweep"),
+        every(RETENTION_INTERVAL_SECONDS, prune_executions, "retention"),
+        every(TICK_SECONDS, reconcile_deployment_phases, "deployment phases"),
+        every(TICK_SECONDS * 5, reconcile_builds, "environment builds"),
+    )

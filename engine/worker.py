@@ -1,0 +1,81 @@
+"""The arq worker: one `WorkerSettings`, one thin job, and a builder for a worker per queue.
+
+The database pool is opened by whoever runs the workers (the `flowplane worker` command or a
+test), not by arq's startup hook, so several queue workers in one process share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from typing import Any
+
+from arq import Worker, func
+from arq.connections import RedisSettings
+
+from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
+from domain.settings import get_settings
+from engine.runner import run_execution
+
+# Longer than the longest execution timeout (7 days): arq must never cut a run short nor
+# start it again by itself; the lease and the sweeper handle lost workers.
+JOB_TIMEOUT_SECONDS = 8 * 86400
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def run_execution_job(ctx: dict[str, Any], execution_id: int, generation: int) -> str:
+    """The arq job (Any: arq's context dict)."""
+    return await run_execution(execution_id, generation, ctx.get("worker_id") or worker_id())
+
+
+async def on_startup(ctx: dict[str, Any]) -> None:
+    ctx["worker_id"] = worker_id()
+
+
+class WorkerSettings:
+    """What every Flowplane worker runs. `flowplane worker` builds workers from it with
+    `build_worker`, adding the Redis URL and the tuned poll delay from the settings (read at
+    run time, not import time)."""
+
+    functions = [func(run_execution_job, name=JOB_NAME, timeout=JOB_TIMEOUT_SECONDS)]
+    queue_name = DEFAULT_QUEUE
+    on_startup = on_startup
+    keep_result = 60
+    max_jobs = 50
+
+
+def build_worker(
+    queue_name: str = DEFAULT_QUEUE,
+    *,
+    burst: bool = False,
+    redis_url: str | None = None,
+    poll_delay: float | None = None,
+    handle_signals: bool = False,
+) -> Worker:
+    settings = get_settings()
+    return Worker(
+        functions=WorkerSettings.functions,
+        queue_name=queue_name,
+        redis_settings=RedisSettings.from_dsn(redis_url or settings.redis_url),
+        on_startup=on_startup,
+        burst=burst,
+        poll_delay=settings.worker_poll_delay if poll_delay is None else poll_delay,
+        keep_result=WorkerSettings.keep_result,
+        max_jobs=WorkerSettings.max_jobs,
+        handle_signals=handle_signals,
+        job_timeout=JOB_TIMEOUT_SECONDS,
+    )
+
+
+async def run_workers(queues: list[str], *, burst: bool = False) -> None:
+    """Serve every queue in this process until cancelled (or, in burst mode, until empty)."""
+    workers = [build_worker(q, burst=burst, handle_signals=len(queues) == 1) for q in queues]
+    try:
+        await asyncio.gather(*(w.async_run() for w in workers))
+    finally:
+        for w in workers:
+            await w.close()

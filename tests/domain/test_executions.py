@@ -1,0 +1,147 @@
+"""Starting, retrying and cancelling executions: rows, summaries, events, dispatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from arq.jobs import Job, JobStatus
+
+from db.tables import Event, ExecutionSummary, Workflow
+from domain._sql import fetch
+from domain.dispatch import DEFAULT_QUEUE, arq_pool, job_id
+from domain.errors import Conflict, NotFound
+from domain.events import execution_stream, workflow_executions_stream
+from domain.executions import cancel_execution, retry_execution, start_execution
+from domain.recording import Fenced, StatusChange, record
+from tests.factory import Factory
+
+
+async def _workflow(factory: Factory, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    org = await factory.org()
+    user = await factory.user(org=org)
+    return await factory.workflow(org, user, **fields), user
+
+
+async def _job_status(execution: dict[str, Any], redis_url: str) -> JobStatus:
+    pool = await arq_pool(redis_url)
+    job_key = job_id(execution["id"], execution["dispatch_generation"])
+    return await Job(job_key, pool, _queue_name=execution["queue_name"]).status()
+
+
+async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
+    factory: Factory, redis_url: str
+) -> None:
+    wf, user = await _workflow(factory, settings={"maxAttempts": 5})
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=user["id"],
+                                input={"x": 1})
+    assert row["status"] == "pending"
+    assert row["input"] == {"x": 1}
+    assert row["definition"]["nodes"] == wf["nodes"]
+    assert (row["workflow_version"], row["max_attempts"]) == (1, 5)
+    assert row["queue_name"] == DEFAULT_QUEUE
+    assert await _job_status(row, redis_url) == JobStatus.queued
+    summary = await ExecutionSummary.select().where(ExecutionSummary.execution == row["id"])
+    assert summary[0]["status"] == "pending"
+    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
+    assert count[0]["execution_count"] == 1
+    streams = {e["stream"] for e in await Event.select(Event.stream)}
+    assert streams == {execution_stream(row["id"]), workflow_executions_stream(wf["id"])}
+
+
+async def test_idempotency_key_returns_the_same_execution(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    first = await start_execution(wf["id"], trigger_type="webhook", triggered_by=None,
+                                  input={}, idempotency_key="k1")
+    again = await start_execution(wf["id"], trigger_type="webhook", triggered_by=None,
+                                  input={}, idempotency_key="k1")
+    assert again["id"] == first["id"]
+    assert len(await fetch("SELECT id FROM execution")) == 1
+
+
+async def test_start_of_unknown_or_archived_workflow_is_refused(factory: Factory) -> None:
+    wf, _ = await _workflow(factory, status="archived")
+    with pytest.raises(Conflict):
+        await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    with pytest.raises(NotFound):
+        await start_execution(10**6, trigger_type="manual", triggered_by=None, input={})
+
+
+async def test_cancel_pending_execution_ends_it_at_once(factory: Factory) -> None:
+    wf, user = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    cancelled = await cancel_execution(row["id"], actor_id=user["id"])
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["ended_at"] is not None
+    assert (await cancel_execution(row["id"], actor_id=None))["status"] == "cancelled"
+
+
+async def test_cancel_running_execution_asks_its_worker(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    await record(row["id"], status=StatusChange("running"))
+    asked = await cancel_execution(row["id"], actor_id=None)
+    assert (asked["status"], asked["cancel_requested"]) == ("running", True)
+
+
+async def test_cancel_of_completed_execution_is_a_conflict(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    await record(row["id"], status=StatusChange("completed"))
+    with pytest.raises(Conflict):
+        await cancel_execution(row["id"], actor_id=None)
+
+
+async def test_stale_generation_cannot_write(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    with pytest.raises(Fenced):
+        await record(row["id"], generation=row["dispatch_generation"] + 1,
+                     status=StatusChange("running"))
+    await record(row["id"], generation=row["dispatch_generation"],
+                 status=StatusChange("running"))
+
+
+async def test_retry_from_failed_node_reuses_completed_outputs(
+    factory: Factory, redis_url: str
+) -> None:
+    nodes = [{"id": "a", "type": "transform", "params": {"value": 1}},
+             {"id": "b", "type": "transform", "params": {"value": 2}}]
+    wf, user = await _workflow(factory, nodes=nodes)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
+                                input={"q": 1})
+    await record(row["id"], status=StatusChange("failed", "b broke"), outputs={"a": 1})
+    await Workflow.update({Workflow.nodes: nodes[:1], Workflow.version: 2}).where(
+        Workflow.id == wf["id"])
+    pinned = await retry_execution(row["id"], from_node="FAILED_NODE", version="PINNED",
+                                   triggered_by=user["id"])
+    assert (pinned["retry_of"], pinned["retry_from"]) == (row["id"], "FAILED_NODE")
+    assert (pinned["outputs"], pinned["input"], pinned["workflow_version"]) == (
+        {"a": 1}, {"q": 1}, 1)
+    assert [n["id"] for n in pinned["definition"]["nodes"]] == ["a", "b"]
+    latest = await retry_execution(row["id"], from_node="START", version="LATEST",
+                                   triggered_by=None)
+    assert (latest["outputs"], latest["workflow_version"]) == ({}, 2)
+    assert await _job_status(latest, redis_url) == JobStatus.queued
+
+
+async def test_retry_of_unfinished_execution_is_a_conflict(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    with pytest.raises(Conflict):
+        await retry_execution(row["id"], from_node="START", version="PINNED", triggered_by=None)
+
+
+async def test_batched_events_take_consecutive_cursors_per_stream(factory: Factory) -> None:
+    from db.engine import engine
+    from domain.events import append_event, append_events
+
+    org = await factory.org()
+    async with engine().transaction():
+        await append_event(organization_id=org["id"], stream="a", kind="k", payload={"n": 0})
+        refs = await append_events([("a", "k", {"n": 1}), ("b", "k", {"n": 2}),
+                                    ("a", "k", {"n": 3})], organization_id=org["id"])
+    assert [(r.stream, r.seq) for r in refs] == [("a", 2), ("b", 1), ("a", 3)]
+    rows = await fetch("SELECT stream, seq, payload->>'n' AS n FROM event ORDER BY id")
+    assert [(r["stream"], r["seq"], r["n"]) for r in rows] == [
+        ("a", 1, "0"), ("a", 2, "1"), ("b", 1, "2"), ("a", 3, "3")]

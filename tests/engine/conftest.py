@@ -1,0 +1,43 @@
+"""Engine test helpers: settings that follow the session's servers, a burst worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from domain.dispatch import DEFAULT_QUEUE
+from domain.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings read after the harness set REDIS_URL; short leases so tests stay quick."""
+    monkeypatch.setenv("FLOWPLANE_EXECUTION_LEASE_SECONDS", "3")
+    monkeypatch.setenv("FLOWPLANE_DISPATCH_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def drain(redis_url: str, queue: str = DEFAULT_QUEUE, **options: Any) -> int:
+    """Run a burst worker until the queue is empty; returns the number of jobs it ran."""
+    from engine.worker import build_worker
+
+    worker = build_worker(queue, burst=True, redis_url=redis_url, poll_delay=0, **options)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    return int(worker.jobs_complete + worker.jobs_failed)
+
+
+@pytest.fixture
+async def http_server() -> Any:
+    """A local HTTP server: yields (base URL, recorder of what it received)."""
+    from tests.engine.servers import Recorder, build_app, serve
+
+    recorder = Recorder()
+    async with serve(build_app(recorder)) as url:
+        yield url, recorder
