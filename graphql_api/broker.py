@@ -1,0 +1,208 @@
+"""The per-process event fan-out: ONE listening PostgreSQL connection shared by every subscriber.
+
+A NOTIFY names an event (`stream:seq:id`) and arrives only once its transaction committed. The
+broker ignores streams nobody here follows, loads the announced events in one query per batch
+and offers each to the subscribers of its stream. Each subscriber has a bounded buffer: one
+that falls behind is marked lagged and receives nothing more (its reader tells the client,
+which resumes from its cursor), so a slow client neither slows the others nor grows memory.
+
+NOTIFY is at most once: when the listening connection drops (PostgreSQL restarts), the broker
+reconnects with backoff and then asks every subscriber to re-read the log after its cursor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import asyncpg
+
+from db.engine import engine
+from domain.event_log import LoggedEvent, events_by_id
+from domain.events import CHANNEL, parse_notification
+from domain.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+Signal = Literal["lagged", "resync"]
+# Errors that mean "the database is not reachable right now" (retry later, never crash).
+DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError,
+)
+
+
+class Subscriber:
+    """One subscription's bounded buffer of events of one stream."""
+
+    def __init__(self, stream: str, limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.lagged = False
+        self._items: deque[LoggedEvent] = deque()
+        self._resync = False
+        self._wake = asyncio.Event()
+
+    def offer(self, event: LoggedEvent) -> None:
+        if self.lagged:
+            return
+        if len(self._items) >= self.limit:
+            self.lagged = True
+            self._items.clear()
+        else:
+            self._items.append(event)
+        self._wake.set()
+
+    def request_resync(self) -> None:
+        self._resync = True
+        self._wake.set()
+
+    async def next(self) -> LoggedEvent | Signal:
+        """The next buffered event, or "lagged" (fell behind: stop), or "resync" (announcements
+        may have been missed: re-read the log after the last cursor)."""
+        while True:
+            if self.lagged:
+                return "lagged"
+            if self._resync:
+                self._resync = False
+                return "resync"
+            if self._items:
+                return self._items.popleft()
+            self._wake.clear()
+            await self._wake.wait()
+
+
+class Broker:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        queue_size: int = 256,
+        max_backoff: float = 5.0,
+        health_interval: float = 5.0,
+        max_pending: int = 10_000,
+    ) -> None:
+        self.dsn = dsn
+        self.queue_size = queue_size
+        self.max_backoff = max_backoff
+        self.health_interval = health_interval
+        self.max_pending = max_pending
+        self.connected = asyncio.Event()
+        self.connections = 0  # how many times the listener (re)connected
+        self._streams: dict[str, set[Subscriber]] = defaultdict(set)
+        self._pending: list[int] = []
+        self._overflowed = False
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen_forever(), name="broker-listen"),
+            asyncio.create_task(self._dispatch_forever(), name="broker-dispatch"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    # -- subscribers -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def subscribe(self, stream: str) -> Iterator[Subscriber]:
+        subscriber = Subscriber(stream, self.queue_size)
+        self._streams[stream].add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            followers = self._streams.get(stream)
+            if followers is not None:
+                followers.discard(subscriber)
+                if not followers:
+                    del self._streams[stream]
+
+    def subscriber_count(self) -> int:
+        return sum(len(followers) for followers in self._streams.values())
+
+    def _resync_all(self) -> None:
+        for followers in self._streams.values():
+            for subscriber in followers:
+                subscriber.request_resync()
+
+    # -- listening -------------------------------------------------------------------------
+    async def _listen_forever(self) -> None:
+        backoff = 0.05
+        while True:
+            try:
+                await self._listen_once()
+                backoff = 0.05
+            except DATABASE_DOWN as error:
+                log.warning("event listener lost PostgreSQL (%s); retrying in %.2fs",
+                            error, backoff)
+            self.connected.clear()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(self.dsn, timeout=self.health_interval)
+        lost = asyncio.Event()
+        try:
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(CHANNEL, self._on_notify)
+            self.connections += 1
+            self.connected.set()
+            self._resync_all()  # announcements made while we were not listening are lost
+            await self._watch(conn, lost)
+        finally:
+            conn.terminate()
+
+    async def _watch(self, conn: Any, lost: asyncio.Event) -> None:
+        """Return when the connection is gone (closed by the server, or not answering)."""
+        while not lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), self.health_interval)
+                return
+            await asyncio.wait_for(conn.fetchval("SELECT 1"), self.health_interval)
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        ref = parse_notification(payload)
+        if ref.stream not in self._streams:
+            return
+        if len(self._pending) >= self.max_pending:
+            self._overflowed = True
+        else:
+            self._pending.append(ref.id)
+        self._wake.set()
+
+    # -- fan-out ---------------------------------------------------------------------------
+    async def _dispatch_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            ids, self._pending = self._pending, []
+            if self._overflowed:
+                self._overflowed = False
+                self._resync_all()
+            try:
+                events = await events_by_id(ids)
+            except DATABASE_DOWN as error:
+                log.warning("could not load announced events (%s); subscribers re-read", error)
+                self._resync_all()
+                continue
+            self._fan_out(events)
+
+    def _fan_out(self, events: list[LoggedEvent]) -> None:
+        for event in sorted(events, key=lambda e: (e.stream, e.seq)):
+            for subscriber in list(self._streams.get(event.stream, ())):
+                subscriber.offer(event)
+
+
+def create_broker() -> Broker:
+    """The broker of this process, on the configured database (not started)."""
+    return Broker(str(engine().config["dsn"]), queue_size=get_settings().subscriber_queue_size)

@@ -1,0 +1,235 @@
+"""Subscriptions over graphql-transport-ws against a real uvicorn server: state then changes,
+resume by cursor, access refusals, caps, and a slow client that is told it lagged."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from domain.recording import LogLine, NewExecution, SpanClose, SpanOpen, StatusChange, record
+from tests.factory import Factory
+from tests.graphql_api._ws import auth, session
+from tests.processes import ApiServer
+
+EXECUTION = """subscription($id: ID!, $after: String) {
+  executionUpdated(executionId: $id, after: $after) {
+    __typename
+    ... on ExecutionEvent { cursor kind execution { status } span { kind nodeId status }
+                            log { level message } }
+    ... on ExecutionNotFound { message }
+  }
+}"""
+WORKFLOW_EXECUTIONS = """subscription($id: ID!) {
+  workflowExecutions(workflowId: $id) {
+    __typename
+    ... on WorkflowExecutionEvent { cursor kind execution { id status } }
+    ... on WorkflowNotFound { message }
+  }
+}"""
+QUEUE_SIZE = 16
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, redis_url: str) -> Iterator[ApiServer]:
+    """`flowplane serve` (uvicorn) on the test database, with small subscriber buffers."""
+    api = ApiServer({"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                      "FLOWPLANE_SUBSCRIBER_QUEUE_SIZE": str(QUEUE_SIZE)}).start()
+    yield api
+    api.stop()
+
+
+async def _world(factory: Factory, **org_fields: Any) -> dict[str, Any]:
+    org = await factory.org(**org_fields)
+    owner = await factory.user(org=org)
+    workflow = await factory.workflow(org, owner)
+    return {"org": org, "owner": owner, "workflow": workflow,
+            "token": await factory.token(owner, org)}
+
+
+async def _execution(world: dict[str, Any]) -> int:
+    created = await record(new=NewExecution(
+        organization_id=world["org"]["id"], workflow_id=world["workflow"]["id"],
+        trigger_type="manual", triggered_by=world["owner"]["id"], input={},
+        workflow_version=1, definition={}, max_attempts=1, queue_name="q",
+    ))
+    return int(created.execution["id"])
+
+
+async def _run(execution_id: int, node: str = "a") -> None:
+    """pending -> running, one node span with a log line, -> completed (as a worker records)."""
+    opened = await record(execution_id, status=StatusChange("running"),
+                          open_spans=[SpanOpen(kind="node", node_id=node)])
+    span = opened.span_ids[0]
+    await record(execution_id, logs=[LogLine(f"hello from {node}", node_id=node, span_id=span)])
+    await record(execution_id, close_spans=[SpanClose(span, "completed")])
+    await record(execution_id, status=StatusChange("completed"))
+
+
+def _summary(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        part = item["execution"] or item["span"] or item["log"] or {}
+        out.append((item["kind"], str(part.get("status") or part.get("message"))))
+    return out
+
+
+async def test_execution_updated_sends_state_then_every_change_until_terminal(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    execution = await _execution(world)
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", EXECUTION, id=execution)
+        [snapshot] = await client.items("1", 1)
+        await _run(execution)
+        items = await client.until_complete("1")
+    assert (snapshot["kind"], snapshot["execution"]["status"]) == ("snapshot", "pending")
+    assert _summary(items) == [
+        ("status", "running"), ("span", "running"), ("log", "hello from a"),
+        ("span", "completed"), ("status", "completed"),
+    ]
+    cursors = [int(snapshot["cursor"])] + [int(item["cursor"]) for item in items]
+    assert cursors == list(range(cursors[0], cursors[0] + 6))
+
+
+async def test_resuming_with_the_last_cursor_delivers_exactly_the_missed_events(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    execution = await _execution(world)
+    payload = auth(world["token"], world["org"])
+    async with session(server.url, payload) as client:
+        await client.subscribe("1", EXECUTION, id=execution)
+        await client.items("1", 1)
+        await record(execution, status=StatusChange("running"))
+        [running] = await client.items("1", 1)
+    await record(execution, logs=[LogLine("missed 1"), LogLine("missed 2")])
+    async with session(server.url, payload) as client:
+        await client.subscribe("1", EXECUTION, id=execution, after=running["cursor"])
+        missed = await client.items("1", 2)
+        await record(execution, status=StatusChange("completed"))
+        live = await client.until_complete("1")
+    assert _summary(missed) == [("log", "missed 1"), ("log", "missed 2")]
+    assert _summary(live) == [("status", "completed")]
+    assert [int(i["cursor"]) for i in missed + live] == [
+        int(running["cursor"]) + n for n in (1, 2, 3)
+    ]
+
+
+async def test_a_subscription_to_an_unreadable_execution_is_refused_as_not_found(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    execution = await _execution(world)
+    stranger = await factory.user(org=world["org"])  # a member, but not shared with
+    other = await _world(factory)  # another organization
+    for token, org in ((await factory.token(stranger, world["org"]), world["org"]),
+                       (other["token"], other["org"])):
+        async with session(server.url, auth(token, org)) as client:
+            await client.subscribe("1", EXECUTION, id=execution)
+            items = await client.until_complete("1")
+            assert items == [{"__typename": "ExecutionNotFound",
+                              "message": f"execution {execution} does not exist"}]
+
+
+async def test_cross_organization_subscriber_gets_nothing_and_bad_tokens_are_rejected(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    other = await _world(factory)
+    for payload in (auth(other["token"], world["org"]),  # not a member there
+                    auth("fp_not-a-token", world["org"]), {}):
+        async with session(server.url, read=False) as client:
+            await client.init_raw(payload)
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(client.ws.recv(), 10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_workflow_executions_streams_new_executions_and_status_changes(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", WORKFLOW_EXECUTIONS, id=world["workflow"]["id"])
+        await asyncio.sleep(0.3)  # the subscription is registered before the execution starts
+        execution = await _execution(world)
+        await _run(execution)
+        items = await client.items("1", 3)
+    assert [(i["kind"], i["execution"]["status"]) for i in items] == [
+        ("execution", "pending"), ("status", "running"), ("status", "completed"),
+    ]
+    assert {i["execution"]["id"] for i in items} == {str(execution)}
+
+
+async def test_subscriptions_per_connection_are_capped_by_the_organization(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory, max_subscriptions_per_connection=2)
+    execution = await _execution(world)
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        for op in ("1", "2", "3"):
+            await client.subscribe(op, EXECUTION, id=execution)
+        await client.items("1", 1)
+        await client.items("2", 1)
+        refused = await client.message("3")
+    assert refused["type"] in ("error", "next")
+    assert "Subscription limit reached" in str(refused["payload"])
+
+
+async def test_connections_per_user_are_capped_by_the_organization(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory, max_connections_per_user=1)
+    payload = auth(world["token"], world["org"])
+    async with session(server.url, payload), session(server.url, read=False) as second:
+        await second.init_raw(payload)
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(second.ws.recv(), 10)
+    async with session(server.url, payload):  # the slot was freed when the first closed
+        pass
+
+
+def _small_socket(url: str) -> socket.socket:
+    """A client socket with a small receive buffer, so an unread client backs up quickly."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+    sock.setblocking(False)
+    return sock
+
+
+async def test_a_slow_client_is_told_it_lagged_while_a_fast_one_is_unaffected(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    execution = await _execution(world)
+    payload = auth(world["token"], world["org"])
+    big = "x" * 65536
+    batches, per_batch = 30, 10
+    async with session(server.url, payload) as fast, session(
+        server.url, payload, read=False, max_queue=1, compression=None,
+        sock=_small_socket(server.url),
+    ) as slow:
+        for client in (fast, slow):
+            await client.subscribe("1", EXECUTION, id=execution)
+        await fast.items("1", 1)
+        for batch in range(batches):  # paced by the fast client: it never falls behind
+            await record(execution, logs=[LogLine(f"{batch}:{i}:{big}") for i in range(per_batch)])
+            assert len(await fast.items("1", per_batch)) == per_batch
+        slow.start_reading()
+        received = await slow.until_complete("1", wait=30)
+    *events, lagged = received
+    assert lagged["kind"] == "lagged"
+    assert events[0]["kind"] == "snapshot"
+    assert 1 < len(events) < batches * per_batch
+    assert lagged["cursor"] == events[-1]["cursor"]
+    async with session(server.url, payload) as again:
+        await again.subscribe("1", EXECUTION, id=execution, after=lagged["cursor"])
+        rest = await again.items("1", batches * per_batch + 1 - len(events))
+    assert [int(i["cursor"]) for i in events + rest] == list(range(1, batches * per_batch + 2))

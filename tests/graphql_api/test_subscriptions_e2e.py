@@ -1,0 +1,91 @@
+"""End to end: `flowplane serve` and a real `flowplane worker` process; a client watching an
+execution over graphql-transport-ws sees pending -> running -> completed with the node spans
+in between, and a client that disconnects mid-run resumes from its cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from domain.executions import start_execution
+from tests.factory import Factory
+from tests.graphql_api._ws import auth, session
+from tests.processes import ApiServer, FlowplaneProcess
+
+WATCH = """subscription($id: ID!, $after: String) {
+  executionUpdated(executionId: $id, after: $after) {
+    ... on ExecutionEvent { cursor kind execution { status } span { kind nodeId status } }
+  }
+}"""
+# `a` and `c` are instant nodes (one span event, when they end); `b` takes time, so its span is
+# announced when it starts and again when it ends.
+NODES = [
+    {"id": "a", "type": "transform", "params": {"value": "a"}},
+    {"id": "b", "type": "delay", "params": {"seconds": 0.2}},
+    {"id": "c", "type": "transform", "params": {"value": "c"}},
+]
+EDGES = [{"from": "a", "to": "b"}, {"from": "b", "to": "c"}]
+
+
+@pytest.fixture(scope="module")
+def processes(database_url: str, redis_url: str) -> Iterator[ApiServer]:
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    api = ApiServer(env).start()
+    worker = FlowplaneProcess(["worker"], env).start()
+    yield api
+    worker.stop()
+    api.stop()
+
+
+def _trace(items: list[dict[str, Any]]) -> list[str]:
+    """Status changes (a repeated status, e.g. a new attempt's `running`, once) and node spans."""
+    out: list[str] = []
+    for item in items:
+        if item["kind"] == "status" and item["execution"]["status"] not in out[-1:]:
+            out.append(item["execution"]["status"])
+        elif item["kind"] == "span" and item["span"]["kind"] == "node":
+            out.append(f"{item['span']['nodeId']}:{item['span']['status']}")
+    return out
+
+
+async def _world(factory: Factory) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    org = await factory.org()
+    user = await factory.user(org=org)
+    workflow = await factory.workflow(org, user, nodes=NODES, connections=EDGES)
+    return user, workflow, auth(await factory.token(user, org), org)
+
+
+async def test_watching_a_run_shows_pending_running_completed_with_spans_between(
+    factory: Factory, processes: ApiServer
+) -> None:
+    user, workflow, payload = await _world(factory)
+    execution = await start_execution(workflow["id"], trigger_type="manual",
+                                      triggered_by=user["id"], input={})
+    async with session(processes.url, payload) as client:
+        await client.subscribe("1", WATCH, id=execution["id"], after="0")
+        items = await client.until_complete("1", wait=60)
+    assert _trace(items) == [
+        "pending", "running", "a:completed", "b:running", "b:completed", "c:completed",
+        "completed",
+    ]
+    assert [int(i["cursor"]) for i in items] == list(range(1, len(items) + 1))
+
+
+async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
+    factory: Factory, processes: ApiServer
+) -> None:
+    user, workflow, payload = await _world(factory)
+    execution = await start_execution(workflow["id"], trigger_type="manual",
+                                      triggered_by=user["id"], input={})
+    async with session(processes.url, payload) as client:
+        await client.subscribe("1", WATCH, id=execution["id"], after="0")
+        first = await client.items("1", 3, wait=60)
+    async with session(processes.url, payload) as client:
+        await client.subscribe("1", WATCH, id=execution["id"], after=first[-1]["cursor"])
+        rest = await client.until_complete("1", wait=60)
+    cursors = [int(i["cursor"]) for i in first + rest]
+    assert cursors == list(range(1, len(cursors) + 1))
+    assert _trace(first + rest)[-1] == "completed"
+    assert "c:completed" in _trace(rest)
