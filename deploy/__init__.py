@@ -1,4 +1,10 @@
 """Provisioning: the only package that talks to a cluster. Renders and applies the objects that
 run a workflow's workers (Kubernetes through kr8s) or supervises local workers, and ships the
 manifests that deploy Flowplane itself (`deploy/manifests/`). May import no other Flowplane
-package: `domain` calls it with plain requests."""
+package: `domain` calls it with plain requests.
+
+- `model`: DeploymentRequest / DeploymentHandle / DeploymentStatus and the Provisioner protocol
+- `errors`: DeployError(reason, message), PermanentDeployError, TemporaryDeployError(delay)
+- `manifests`: pure rendering and naming (namespace_for, deployment_name_for, labels_for, render)
+- `kubernetes`: KubernetesProvisioner, kubernetes_provisioner_from_config
+"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flowplane import cmd_admin, cmd_dev, cmd_engine, cmd_serve, cmd_spec, cmd_sync
+from flowplane import cmd_admin, cmd_deploy, cmd_dev, cmd_engine, cmd_serve, cmd_spec, cmd_sync
 
 app = typer.Typer(
     name="flowplane",
@@ -13,5 +13,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (cmd_admin, cmd_spec, cmd_serve, cmd_engine, cmd_sync, cmd_dev):
+for module in (cmd_admin, cmd_spec, cmd_serve, cmd_engine, cmd_sync, cmd_dev, cmd_deploy):
     module.register(app)

@@ -98,6 +98,7 @@ class Part:
 def dev_parts(host: str, port: int, repo: Path) -> list[Part]:
     return [
         Part("api", ["serve", "--host", host, "--port", str(port)]),
+        Part("local-workers", ["local-workers"]),
     ]
 
 

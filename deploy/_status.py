@@ -1,0 +1,119 @@
+"""Pure mapping from observed Deployment, ReplicaSets and Pods to a DeploymentStatus.
+
+Only the pods of the Deployment's current revision count (found through the ReplicaSet whose
+revision annotation matches), so an old pod still serving during a rollout hides nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deploy.model import DeploymentStatus
+
+Obj = dict[str, Any]  # Any: Kubernetes objects are free-form JSON
+
+REVISION = "deployment.kubernetes.io/revision"
+TEMPLATE_HASH = "pod-template-hash"
+# Container waiting reasons that will not resolve by waiting.
+WAITING_FAILURES = {
+    "ImagePullBackOff": "ImagePull",
+    "ErrImagePull": "ImagePull",
+    "InvalidImageName": "ImagePull",
+    "CrashLoopBackOff": "CrashLoop",
+    "CreateContainerConfigError": "Invalid",
+    "CreateContainerError": "Invalid",
+}
+
+
+def deployment_status(deployment: Obj, replicasets: list[Obj], pods: list[Obj]) -> DeploymentStatus:
+    current = current_pods(deployment, replicasets, pods)
+    for pod in current:
+        failure = pod_failure(pod)
+        if failure is not None:
+            return failure
+    failure = deployment_failure(deployment)
+    if failure is not None:
+        return failure
+    if rolled_out(deployment):
+        ready = [pod for pod in current if _condition(pod, "Ready").get("status") == "True"]
+        chosen = (ready or current or [{}])[0]
+        return DeploymentStatus("AVAILABLE", pod_name=chosen.get("metadata", {}).get("name"))
+    return DeploymentStatus("PROGRESSING", message=_progress_message(deployment))
+
+
+def current_pods(deployment: Obj, replicasets: list[Obj], pods: list[Obj]) -> list[Obj]:
+    """Live pods of the Deployment's current revision (all live pods if that is unknown)."""
+    live = [pod for pod in pods if not pod.get("metadata", {}).get("deletionTimestamp")]
+    revision = _annotations(deployment).get(REVISION)
+    hashes = {
+        rs.get("metadata", {}).get("labels", {}).get(TEMPLATE_HASH)
+        for rs in replicasets
+        if revision is not None and _annotations(rs).get(REVISION) == revision
+    } - {None}
+    if not hashes:
+        return live
+    return [pod for pod in live if pod["metadata"].get("labels", {}).get(TEMPLATE_HASH) in hashes]
+
+
+def pod_failure(pod: Obj) -> DeploymentStatus | None:
+    name = pod.get("metadata", {}).get("name")
+    status = pod.get("status", {})
+    containers = status.get("initContainerStatuses", []) + status.get("containerStatuses", [])
+    for container in containers:
+        waiting = container.get("state", {}).get("waiting") or {}
+        reason = WAITING_FAILURES.get(waiting.get("reason", ""))
+        if reason is not None:
+            detail = waiting.get("message") or waiting["reason"]
+            message = f"pod {name}, container {container.get('name')}: {detail}"
+            return DeploymentStatus("FAILED", pod_name=name, reason=reason, message=message)
+    scheduled = _condition(pod, "PodScheduled")
+    if scheduled.get("status") == "False" and scheduled.get("reason") == "Unschedulable":
+        message = f"pod {name} cannot be scheduled: {scheduled.get('message', '')}".strip()
+        return DeploymentStatus("FAILED", pod_name=name, reason="Unschedulable", message=message)
+    return None
+
+
+def deployment_failure(deployment: Obj) -> DeploymentStatus | None:
+    failure = _condition(deployment, "ReplicaFailure")
+    if failure.get("status") == "True":
+        message = str(failure.get("message", ""))
+        reason = "QuotaExceeded" if "exceeded quota" in message else "Forbidden"
+        return DeploymentStatus("FAILED", reason=reason, message=message)
+    progressing = _condition(deployment, "Progressing")
+    if progressing.get("reason") == "ProgressDeadlineExceeded":
+        message = str(progressing.get("message", "progress deadline exceeded"))
+        return DeploymentStatus("FAILED", reason="Timeout", message=message)
+    return None
+
+
+def rolled_out(deployment: Obj) -> bool:
+    """As `kubectl rollout status`: observed, updated, no old replicas left, all available."""
+    spec, status = deployment.get("spec", {}), deployment.get("status", {})
+    wanted = spec.get("replicas", 1)
+    updated = status.get("updatedReplicas", 0)
+    observed = status.get("observedGeneration", 0) >= deployment["metadata"].get("generation", 0)
+    return bool(
+        observed
+        and updated >= wanted
+        and status.get("replicas", 0) <= updated
+        and status.get("availableReplicas", 0) >= updated
+    )
+
+
+def _progress_message(deployment: Obj) -> str:
+    status = deployment.get("status", {})
+    return (
+        f"{status.get('availableReplicas', 0)} of {deployment.get('spec', {}).get('replicas', 1)}"
+        " worker(s) available"
+    )
+
+
+def _annotations(obj: Obj) -> dict[str, str]:
+    return dict(obj.get("metadata", {}).get("annotations") or {})
+
+
+def _condition(obj: Obj, kind: str) -> Obj:
+    for condition in obj.get("status", {}).get("conditions") or []:
+        if condition.get("type") == kind:
+            return dict(condition)
+    return {}

@@ -1,0 +1,184 @@
+"""Dockerfile environments, built in the cluster: a ConfigMap with the Dockerfile and a kaniko
+Job that builds it with the Flowplane layer added and pushes it to the configured registry.
+
+Workers run `flowplane worker`, so every environment image must contain Flowplane. The user's
+Dockerfile is kept as written; its last stage is named and a final stage installs Flowplane
+from the base image on top of it (`/opt/flowplane`, see the root Dockerfile). The image tag is
+a digest of the rendered Dockerfile: the same Dockerfile is built once, a changed one anew.
+Builds run in their own namespace: the builder runs as root, which the workflow namespaces
+(Pod Security "restricted") refuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import kr8s.asyncio
+from kr8s.asyncio import Api
+
+from deploy._client import RESOURCES, KubeClient
+from deploy.kubernetes import IN_CLUSTER, ApiFactory, _connect
+from deploy.manifests import MANAGED_BY, labels_for
+
+# Until deploy/_client.py lists them: the two kinds only builds use.
+RESOURCES.setdefault("ConfigMap", ("v1", "configmaps", True))
+RESOURCES.setdefault("Job", ("batch/v1", "jobs", True))
+
+BUILD_NAMESPACE = "fp-builds"
+ENVIRONMENT_ID = "flowplane.io/environment-id"
+Manifest = dict[str, Any]  # Any: Kubernetes objects are free-form JSON
+BuildState = Literal["building", "ready", "failed"]
+_FROM = re.compile(r"^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\S+(?:[ \t]+AS[ \t]+(?P<stage>\S+))?[ \t]*$",
+                   re.I | re.M)
+FLOWPLANE_LAYER = """
+# Added by Flowplane: workers run `flowplane worker`.
+FROM {base_image} AS flowplane-source
+FROM {stage}
+COPY --from=flowplane-source /opt/flowplane /opt/flowplane
+RUN pip install --no-cache-dir /opt/flowplane
+ENTRYPOINT ["flowplane"]
+"""
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    organization_id: int
+    organization_slug: str
+    environment_id: int
+    environment_name: str
+    dockerfile: str
+    base_image: str
+    registry: str
+    builder_image: str
+    push_secret: str | None = None  # a docker config Secret in the builds namespace
+
+
+@dataclass(frozen=True)
+class BuildHandle:
+    namespace: str
+    name: str
+    image: str
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    state: BuildState
+    message: str = ""
+
+
+def with_flowplane_layer(dockerfile: str, base_image: str) -> str:
+    """The Dockerfile that is built: the user's, plus a stage installing Flowplane."""
+    stages = list(_FROM.finditer(dockerfile))
+    if not stages:
+        raise ValueError("the Dockerfile has no FROM instruction")
+    last = stages[-1]
+    stage = last["stage"]
+    if stage is None:
+        stage = "environment"
+        dockerfile = f"{dockerfile[: last.end()]} AS {stage}{dockerfile[last.end():]}"
+    layer = FLOWPLANE_LAYER.format(base_image=base_image, stage=stage)
+    return dockerfile.rstrip("\n") + "\n" + layer
+
+
+def build_handle_for(req: BuildRequest) -> BuildHandle:
+    rendered = with_flowplane_layer(req.dockerfile, req.base_image)
+    digest = hashlib.sha256(rendered.encode()).hexdigest()[:12]
+    image = f"{req.registry.rstrip('/')}/{req.organization_slug}/{req.environment_name}:{digest}"
+    return BuildHandle(BUILD_NAMESPACE, f"env-{req.environment_id}-{digest}", image)
+
+
+def render_build(req: BuildRequest) -> list[Manifest]:
+    """Namespace, ConfigMap (the Dockerfile) and Job, in the order they must be applied."""
+    handle = build_handle_for(req)
+    labels = labels_for(req.organization_id) | {ENVIRONMENT_ID: str(req.environment_id)}
+    meta = {"name": handle.name, "namespace": handle.namespace, "labels": labels}
+    namespace = {
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": handle.namespace, "labels": {
+            MANAGED_BY: "flowplane", "pod-security.kubernetes.io/enforce": "baseline"}},
+    }
+    config = {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": meta,
+        "data": {"Dockerfile": with_flowplane_layer(req.dockerfile, req.base_image)},
+    }
+    job = {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+        "spec": {
+            "backoffLimit": 1,
+            "activeDeadlineSeconds": 3600,
+            "ttlSecondsAfterFinished": 86400,
+            "template": {"metadata": {"labels": labels}, "spec": _pod(req, handle)},
+        },
+    }
+    return [namespace, config, job]
+
+
+def _pod(req: BuildRequest, handle: BuildHandle) -> Manifest:
+    mounts = [{"name": "context", "mountPath": "/workspace"}]
+    volumes: list[Manifest] = [{"name": "context", "configMap": {"name": handle.name}}]
+    if req.push_secret:
+        mounts.append({"name": "push", "mountPath": "/kaniko/.docker"})
+        volumes.append({"name": "push", "secret": {
+            "secretName": req.push_secret,
+            "items": [{"key": ".dockerconfigjson", "path": "config.json"}]}})
+    container = {
+        "name": "build",
+        "image": req.builder_image,
+        "args": ["--dockerfile=/workspace/Dockerfile", "--context=dir:///workspace",
+                 f"--destination={handle.image}"],
+        "volumeMounts": mounts,
+        "resources": {"requests": {"cpu": "500m", "memory": "1Gi"},
+                      "limits": {"memory": "4Gi", "ephemeral-storage": "20Gi"}},
+    }
+    return {"restartPolicy": "Never", "automountServiceAccountToken": False,
+            "containers": [container], "volumes": volumes}
+
+
+def job_status(job: Manifest | None) -> BuildStatus:
+    if job is None:
+        return BuildStatus("failed", "the build Job does not exist (deleted or expired)")
+    for condition in job.get("status", {}).get("conditions") or []:
+        if condition.get("status") != "True":
+            continue
+        if condition.get("type") == "Complete":
+            return BuildStatus("ready")
+        if condition.get("type") == "Failed":
+            return BuildStatus("failed", str(condition.get("message") or condition.get("reason")))
+    return BuildStatus("building")
+
+
+class KubernetesImageBuilder:
+    """Starts and observes environment builds; both are safe to repeat."""
+
+    def __init__(self, api_factory: ApiFactory, field_manager: str = "flowplane") -> None:
+        self._api_factory = api_factory
+        self._field_manager = field_manager
+        self._kube: KubeClient | None = None
+
+    async def start(self, req: BuildRequest) -> BuildHandle:
+        kube = await self._client()
+        for obj in render_build(req):
+            await kube.apply(obj)
+        return build_handle_for(req)
+
+    async def status(self, handle: BuildHandle) -> BuildStatus:
+        kube = await self._client()
+        return job_status(await kube.get("Job", handle.namespace, handle.name))
+
+    async def _client(self) -> KubeClient:
+        if self._kube is None:
+            self._kube = KubeClient(await _connect(self._api_factory), self._field_manager)
+        return self._kube
+
+
+def kubernetes_builder_from_config(kubeconfig: str | None) -> KubernetesImageBuilder:
+    """A builder for the cluster of `kubeconfig` (None / "in-cluster": the service account)."""
+    path = None if kubeconfig in (None, "", IN_CLUSTER) else kubeconfig
+
+    async def factory() -> Api:
+        return await kr8s.asyncio.api(kubeconfig=path)
+
+    return KubernetesImageBuilder(factory)

@@ -1,0 +1,221 @@
+"""Pure rendering of the Kubernetes objects that run one workflow's workers.
+
+Names are DNS-1123 labels and stable for the same input. Secret values (STRONGLY_SERVICES and
+`req.env`) only ever go into the Secret; the Deployment refers to them with `secretKeyRef`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from deploy.errors import PermanentDeployError
+from deploy.model import DeploymentRequest
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+WORKFLOW_ID = "flowplane.io/workflow-id"
+ORGANIZATION_ID = "flowplane.io/organization-id"
+DEFAULT_GPU_LABEL = "nvidia.com/gpu.product"
+GPU_RESOURCE = "nvidia.com/gpu"
+SERVICES_KEY = "STRONGLY_SERVICES"
+WORKER_UID = 10001  # the non-root user of the Flowplane image (see Dockerfile)
+
+_MAX_LABEL = 63
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+
+Manifest = dict[str, Any]  # Any: Kubernetes objects are free-form JSON
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _dns_label(text: str, max_len: int) -> str:
+    cleaned = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]+", "-", text.lower())).strip("-")
+    return cleaned[:max_len].rstrip("-")
+
+
+def namespace_for(organization_slug: str, prefix: str = "fp-") -> str:
+    """The organization's namespace; a slug that needed cleaning gets a hash suffix."""
+    room = _MAX_LABEL - len(prefix)
+    base = _dns_label(organization_slug, room)
+    if base and base == organization_slug:
+        return prefix + base
+    suffix = _digest(organization_slug)
+    base = _dns_label(base, room - len(suffix) - 1)
+    return f"{prefix}{base}-{suffix}" if base else f"{prefix}{suffix}"
+
+
+def deployment_name_for(workflow_id: int, workflow_name: str) -> str:
+    """`wf-<id>-<name>`: unique through the id, readable through the name, ≤ 63 chars."""
+    head = f"wf-{workflow_id}"
+    tail = _dns_label(workflow_name, _MAX_LABEL - len(head) - 1)
+    return f"{head}-{tail}" if tail else head
+
+
+def secret_name_for(deployment_name: str) -> str:
+    return f"{deployment_name}-services"
+
+
+def labels_for(organization_id: int, workflow_id: int | None = None) -> dict[str, str]:
+    """Owner labels: every object Flowplane creates carries them (undeploy selects by them)."""
+    labels = {MANAGED_BY: "flowplane", ORGANIZATION_ID: str(organization_id)}
+    if workflow_id is not None:
+        labels[WORKFLOW_ID] = str(workflow_id)
+    return labels
+
+
+def selector_for(workflow_id: int) -> str:
+    """The label selector matching every object owned by the workflow."""
+    return f"{MANAGED_BY}=flowplane,{WORKFLOW_ID}={workflow_id}"
+
+
+def problems(req: DeploymentRequest) -> list[str]:
+    """Everything wrong with a request that the cluster would reject (empty when fine)."""
+    found = []
+    if not req.image.strip():
+        found.append("image is empty")
+    if req.cpu <= 0:
+        found.append(f"cpu must be > 0, got {req.cpu}")
+    for name, value in (("memory", req.memory), ("disk", req.disk)):
+        if not _QUANTITY.match(value):
+            found.append(f"{name} {value!r} is not a Kubernetes quantity (e.g. 512Mi, 1Gi, 5G)")
+    if req.gpu < 0:
+        found.append(f"gpu must be >= 0, got {req.gpu}")
+    if req.gpu_type and req.gpu == 0:
+        found.append(f"gpuType {req.gpu_type!r} is set but gpu is 0")
+    bad = [key for key in req.env if not _ENV_NAME.match(key) or key == SERVICES_KEY]
+    found += [f"env name {key!r} is not allowed" for key in bad]
+    return found
+
+
+def render(req: DeploymentRequest, *, gpu_label_key: str = DEFAULT_GPU_LABEL) -> list[Manifest]:
+    """Namespace, Secret and Deployment for the request, in the order they must be applied."""
+    errors = problems(req)
+    if errors:
+        raise PermanentDeployError("Invalid", "; ".join(errors))
+    namespace = req.namespace or namespace_for(req.organization_slug)
+    name = deployment_name_for(req.workflow_id, req.workflow_name)
+    secret = _secret(req, namespace, secret_name_for(name))
+    return [
+        _namespace(req, namespace),
+        secret,
+        _deployment(req, namespace, name, secret, gpu_label_key),
+    ]
+
+
+def _metadata(req: DeploymentRequest, namespace: str, name: str) -> Manifest:
+    return {
+        "name": name,
+        "namespace": namespace,
+        "labels": labels_for(req.organization_id, req.workflow_id),
+        "annotations": {"flowplane.io/workflow-name": req.workflow_name},
+    }
+
+
+def _namespace(req: DeploymentRequest, namespace: str) -> Manifest:
+    # Shared by the organization's workflows: owner labels without a workflow id, and the
+    # "restricted" Pod Security Standard that the worker pods satisfy.
+    labels = labels_for(req.organization_id) | {"pod-security.kubernetes.io/enforce": "restricted"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": namespace, "labels": labels},
+    }
+
+
+def _secret(req: DeploymentRequest, namespace: str, name: str) -> Manifest:
+    data = {SERVICES_KEY: json.dumps(req.services, sort_keys=True, separators=(",", ":"))}
+    data |= dict(sorted(req.env.items()))
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": _metadata(req, namespace, name),
+        "type": "Opaque",
+        "stringData": data,
+    }
+
+
+def _deployment(
+    req: DeploymentRequest, namespace: str, name: str, secret: Manifest, gpu_label_key: str
+) -> Manifest:
+    labels = labels_for(req.organization_id, req.workflow_id)
+    selector = {MANAGED_BY: "flowplane", WORKFLOW_ID: labels[WORKFLOW_ID]}  # immutable: keep small
+    # A changed secret must restart the workers: env vars are read at container start.
+    checksum = hashlib.sha256(json.dumps(secret["stringData"], sort_keys=True).encode())
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _metadata(req, namespace, name),
+        "spec": {
+            "replicas": 1,
+            "revisionHistoryLimit": 2,
+            "selector": {"matchLabels": selector},
+            "template": {
+                "metadata": {
+                    "labels": labels,
+                    "annotations": {"flowplane.io/secret-checksum": checksum.hexdigest()},
+                },
+                "spec": _pod_spec(req, secret, gpu_label_key),
+            },
+        },
+    }
+
+
+def _pod_spec(req: DeploymentRequest, secret: Manifest, gpu_label_key: str) -> Manifest:
+    spec: Manifest = {
+        "automountServiceAccountToken": False,  # workers never talk to the cluster
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": WORKER_UID,
+            "runAsGroup": WORKER_UID,
+            "fsGroup": WORKER_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "terminationGracePeriodSeconds": 60,
+        "containers": [_container(req, secret)],
+    }
+    if req.gpu > 0:
+        spec["tolerations"] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
+        if req.gpu_type:
+            spec["nodeSelector"] = {gpu_label_key: req.gpu_type}
+    return spec
+
+
+def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
+    secret_name = secret["metadata"]["name"]
+    env: list[Manifest] = [
+        {"name": "FLOWPLANE_WORKFLOW_ID", "value": str(req.workflow_id)},
+        {"name": "FLOWPLANE_ORGANIZATION_ID", "value": str(req.organization_id)},
+    ]
+    env += [
+        {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
+        for key in secret["stringData"]
+    ]
+    return {
+        "name": "worker",
+        "image": req.image,
+        "command": ["flowplane", "worker", "--queue", req.queue_name],
+        "env": env,
+        "resources": _resources(req),
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": True,
+        },
+    }
+
+
+def _resources(req: DeploymentRequest) -> Manifest:
+    amounts = {
+        "cpu": f"{max(1, round(req.cpu * 1000))}m",
+        "memory": req.memory,
+        "ephemeral-storage": req.disk,
+    }
+    limits = dict(amounts)
+    if req.gpu > 0:
+        limits[GPU_RESOURCE] = str(req.gpu)  # extended resources: limits only (requests follow)
+    return {"requests": amounts, "limits": limits}

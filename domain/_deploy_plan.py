@@ -1,0 +1,130 @@
+"""Everything a deploy checks before it touches a cluster or a row, as one pure-ish step.
+
+The workflow definition with the chosen deployment settings must be valid and under the
+maximum size; every data source, add-on and model the nodes name must exist with resolvable
+secrets; the environment must be usable. All problems are reported together. The result is
+the `DeploymentRequest` for the provisioner: it carries STRONGLY_SERVICES with resolved secret
+values, so it is handed to the provisioner and never stored or logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deploy.builds import KubernetesImageBuilder
+from deploy.model import DeploymentRequest
+from domain._sql import fetch_one
+from domain._workflow_store import stored_definition, stored_hash
+from domain.dispatch import workflow_queue
+from domain.environments import EnvironmentNotReady, environment_image
+from domain.errors import DomainError, InvalidInput
+from domain.services import UnresolvedReference, build_services
+from domain.settings import get_settings
+from domain.spec._issues import validate_model
+from domain.spec.definition import WorkflowDefinition, validate_definition
+from domain.spec.errors import SpecError, format_loc
+from domain.spec.model import DeploymentSettings
+
+
+class DeploymentFailed(DomainError):
+    """A deploy or undeploy that did not happen; `reason` is a short code ("MissingReference",
+    "EnvironmentNotReady", or a provisioner reason such as "Forbidden", "QuotaExceeded")."""
+
+    def __init__(
+        self, reason: str, message: str, problems: list[str] | None = None,
+        *, retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.problems = problems or [message]
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    definition: WorkflowDefinition  # the stored one, with the chosen deployment settings
+    settings_changed: bool  # the deployment settings differ from the saved ones
+    request: DeploymentRequest
+
+    @property
+    def settings(self) -> DeploymentSettings:
+        return self.definition.deployment
+
+
+def chosen_definition(
+    row: Mapping[str, Any], settings: DeploymentSettings | None
+) -> WorkflowDefinition:
+    """The stored definition with `settings` (None: the kept ones), validated like a save."""
+    data = stored_definition(row)
+    if settings is not None:
+        data["deployment"] = settings.model_dump(mode="json", by_alias=True)
+    definition, errors = validate_definition(data, get_settings().max_definition_bytes)
+    if definition is None:
+        problems = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
+        raise InvalidInput(f"the workflow cannot be deployed: {problems}", list(errors))
+    return definition
+
+
+async def plan_deploy(
+    row: Mapping[str, Any],
+    settings: DeploymentSettings | None,
+    builder: KubernetesImageBuilder | None,
+) -> DeployPlan:
+    """Check everything (raises InvalidInput / DeploymentFailed); writes nothing (except
+    starting an environment's image build)."""
+    definition = chosen_definition(row, settings)
+    changed = definition.content_hash() != stored_hash(row)
+    organization_id = int(row["organization"])
+    missing: list[str] = []
+    services: dict[str, Any] = {}
+    try:
+        services = await build_services(organization_id, definition.to_json()["nodes"])
+    except UnresolvedReference as error:
+        missing = error.problems
+    image, unusable = "", []
+    try:
+        image = await environment_image(
+            organization_id, definition.deployment.environment, builder)
+    except EnvironmentNotReady as error:
+        unusable = [str(error)]
+    if missing or unusable:
+        reason = "MissingReference" if missing else "EnvironmentNotReady"
+        problems = missing + unusable
+        raise DeploymentFailed(reason, "cannot deploy: " + "; ".join(problems), problems)
+    request = await _request(row, definition.deployment, services, image)
+    return DeployPlan(definition=definition, settings_changed=changed, request=request)
+
+
+async def _request(
+    row: Mapping[str, Any], chosen: DeploymentSettings, services: dict[str, Any], image: str
+) -> DeploymentRequest:
+    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
+    assert org is not None  # the workflow's foreign key
+    settings = get_settings()
+    return DeploymentRequest(
+        organization_id=int(row["organization"]),
+        organization_slug=str(org["slug"]),
+        workflow_id=int(row["id"]),
+        workflow_name=str(row["name"]),
+        queue_name=workflow_queue(int(row["id"])),
+        image=image,
+        cpu=chosen.cpu,
+        memory=chosen.memory,
+        disk=chosen.disk,
+        gpu=chosen.gpu,
+        gpu_type=chosen.gpu_type,
+        services=services,
+        env={"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url},
+    )
+
+
+def parse_deployment_settings(data: Mapping[str, Any]) -> DeploymentSettings:
+    """Deployment settings from camelCase JSON (Any: input values); InvalidInput otherwise."""
+    settings, issues = validate_model(DeploymentSettings, dict(data))
+    if settings is None:
+        errors = [SpecError(None, None, None, format_loc(loc), message) for loc, message in issues]
+        raise InvalidInput(errors[0].message if len(errors) == 1 else
+                           f"the deployment settings have {len(errors)} problems", list(errors))
+    return settings

@@ -1,0 +1,220 @@
+"""Deploying, undeploying and pausing workflows: the one door the API and the git sync use.
+
+Deploying is all or nothing. Every check runs first (`_deploy_plan`): a failure changes no
+row and touches no cluster. Then the provisioner applies the objects; only once that worked is
+the workflow written (status `active`, the seed's deployment metadata, phase PROGRESSING,
+status history and a `workflow` event) in one transaction. `reconcile_deployment_phases`
+(`deployment_phases`) later moves the phase to AVAILABLE or FAILED. Chosen settings different
+from the saved ones are saved as a new version first, so a paused workflow redeploys as it was.
+
+Undeploying tears the objects down, then clears the deployment fields; the definition and the
+execution history stay. Secrets (STRONGLY_SERVICES) only ever reach the provisioner.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from db.engine import engine
+from deploy.errors import DeployError, TemporaryDeployError
+from deploy.model import DeploymentHandle
+from domain import _workflow_store as store
+from domain._deploy_plan import (
+    DeploymentFailed,
+    DeployPlan,
+    parse_deployment_settings,
+    plan_deploy,
+)
+from domain._sql import fetch
+from domain._workflow_rules import writable
+from domain.access import Actor
+from domain.deployment_phases import reconcile_deployment_phases
+from domain.dispatch import workflow_queue
+from domain.leases import redispatch
+from domain.provisioners import image_builder, provisioner
+from domain.spec.model import DeploymentSettings
+from domain.webhooks import ensure_webhook_token
+from domain.workflows import update_workflow
+
+__all__ = [
+    "DeploymentFailed",
+    "deploy_workflow",
+    "parse_deployment_settings",
+    "pause_workflow",
+    "reconcile_deployment_phases",
+    "undeploy_before_delete",
+    "undeploy_workflow",
+]
+log = logging.getLogger(__name__)
+
+DEPLOYMENT_COLUMNS = (
+    "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
+    "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
+    "deployment_pod_name", "deployment_phase", "deployment_error", "deployed_at",
+)
+
+
+def handle_of(row: dict[str, Any]) -> DeploymentHandle | None:
+    """Where the workflow row (Any: column values) says its workers are, if anywhere."""
+    if not row["deployment_namespace"] or not row["deployment_name"]:
+        return None
+    return DeploymentHandle(str(row["deployment_namespace"]), str(row["deployment_name"]))
+
+
+def failed(error: DeployError) -> DeploymentFailed:
+    retryable = isinstance(error, TemporaryDeployError)
+    return DeploymentFailed(error.reason, error.message, retryable=retryable)
+
+
+async def _writable_row(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    async with engine().transaction():
+        row, _ = await writable(actor, workflow_id)
+    return row
+
+
+async def deploy_workflow(
+    actor: Actor,
+    workflow_id: int,
+    settings: DeploymentSettings | None = None,
+    *,
+    force_redeploy: bool = False,
+) -> dict[str, Any]:
+    """Deploy with `settings` (None: the saved deployment settings); returns the row.
+
+    Raises NotFound / Forbidden / GitManaged, InvalidInput (definition or settings) or
+    DeploymentFailed (missing references, environment not usable, cluster errors)."""
+    row = await _writable_row(actor, workflow_id)
+    plan = await plan_deploy(row, settings, image_builder())
+    previous = handle_of(row)
+    if force_redeploy and previous is not None:
+        await _remove(previous, workflow_id)
+    target = provisioner()
+    try:
+        handle = await target.deploy(plan.request)
+    except DeployError as error:
+        if force_redeploy and previous is not None:  # the old workers are gone: say so
+            await _record_undeployed(actor, workflow_id, "paused", f"redeploy failed: {error}")
+        raise failed(error) from error
+    try:
+        updated = await _record_deployed(actor, workflow_id, plan, handle)
+    except BaseException:
+        if previous is None or force_redeploy:  # leave nothing behind that no row knows of
+            await _remove_quietly(handle, workflow_id)
+        raise
+    if previous is not None and previous.namespace != handle.namespace:
+        await _remove_quietly(previous, workflow_id)
+    return updated
+
+
+def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> dict[str, Any]:
+    return {
+        "status": "active",
+        "deployment_environment_id": settings.environment,
+        "deployment_cpu": settings.cpu,
+        "deployment_memory": settings.memory,
+        "deployment_disk": settings.disk,
+        "deployment_gpu": settings.gpu,
+        "deployment_gpu_type": settings.gpu_type,
+        "deployment_namespace": handle.namespace,
+        "deployment_name": handle.name,
+        "deployment_pod_name": None,
+        "deployment_phase": "PROGRESSING",
+        "deployment_error": None,
+        "deployed_at": datetime.now(UTC),
+    }
+
+
+async def _record_deployed(
+    actor: Actor, workflow_id: int, plan: DeployPlan, handle: DeploymentHandle
+) -> dict[str, Any]:
+    async with engine().transaction():
+        row, _ = await writable(actor, workflow_id)
+        if plan.settings_changed:  # a save of the definition: new version and revision
+            await update_workflow(actor, workflow_id, definition=plan.definition)
+        if plan.definition.trigger.type == "webhook":
+            await ensure_webhook_token(workflow_id)
+        await store.update_columns(workflow_id, deployed_columns(plan.settings, handle))
+        if row["status"] != "active":
+            await store.record_status(actor, row, row["status"], "active", "deployed")
+        await store.announce(row, {"deployment": {
+            "phase": "PROGRESSING", "namespace": handle.namespace, "name": handle.name}})
+        updated = await store.load_row(workflow_id)
+    assert updated is not None  # locked above
+    return updated
+
+
+async def undeploy_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    """Tear the workers down and clear the deployment fields; an active workflow is paused."""
+    return await _teardown(actor, workflow_id, "paused", "undeployed", only_active=True)
+
+
+async def pause_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    """Undeploy and set the status to paused (deployment settings are kept)."""
+    return await _teardown(actor, workflow_id, "paused", "paused", only_active=False)
+
+
+async def undeploy_before_delete(actor: Actor, workflow_id: int) -> None:
+    """The hook `domain.workflows` calls before archiving or deleting a workflow."""
+    await _teardown(actor, workflow_id, None, "undeployed before archive or delete")
+
+
+async def _teardown(
+    actor: Actor, workflow_id: int, status: str | None, reason: str, *, only_active: bool = True
+) -> dict[str, Any]:
+    row = await _writable_row(actor, workflow_id)
+    handle = handle_of(row)
+    if handle is not None:
+        await _remove(handle, workflow_id)
+    if only_active and row["status"] != "active":
+        status = None
+    updated = await _record_undeployed(actor, workflow_id, status, reason)
+    if handle is not None:
+        await _requeue_pending(workflow_id)
+    return updated
+
+
+async def _requeue_pending(workflow_id: int) -> None:
+    """Pending executions queued for the removed workers go to the default queue."""
+    rows = await fetch(
+        "SELECT id, dispatch_generation FROM execution WHERE workflow = $1"
+        " AND status = 'pending' AND queue_name = $2", workflow_id, workflow_queue(workflow_id))
+    for row in rows:
+        await redispatch(int(row["id"]), int(row["dispatch_generation"]),
+                         "the workflow was undeployed: dispatched to the default queue")
+
+
+async def _record_undeployed(
+    actor: Actor, workflow_id: int, status: str | None, reason: str
+) -> dict[str, Any]:
+    """Clear the deployment fields (and move to `status`), with history and event."""
+    async with engine().transaction():
+        row, _ = await writable(actor, workflow_id)
+        values: dict[str, Any] = dict.fromkeys(DEPLOYMENT_COLUMNS)
+        if status is not None and row["status"] != status:
+            values["status"] = status
+            await store.record_status(actor, row, row["status"], status, reason)
+        if any(row[column] is not None for column in DEPLOYMENT_COLUMNS):
+            await store.update_columns(workflow_id, values)
+            await store.announce(row, {"deployment": None, "reason": reason})
+        elif "status" in values:
+            await store.update_columns(workflow_id, {"status": status})
+        updated = await store.load_row(workflow_id)
+    assert updated is not None  # locked above
+    return updated
+
+
+async def _remove(handle: DeploymentHandle, workflow_id: int) -> None:
+    try:
+        await provisioner(handle.namespace).undeploy(handle.namespace, workflow_id)
+    except DeployError as error:
+        raise failed(error) from error
+
+
+async def _remove_quietly(handle: DeploymentHandle, workflow_id: int) -> None:
+    """Best-effort cleanup after another failure; that failure is the one reported."""
+    try:
+        await provisioner(handle.namespace).undeploy(handle.namespace, workflow_id)
+    except DeployError as error:
+        log.warning("could not remove %s/%s: %s", handle.namespace, handle.name, error)

@@ -1,0 +1,130 @@
+"""Which image a deployment runs: its environment, resolved (the seed's "Environments").
+
+- `custom` (the default): the platform's base image, `settings.base_image`;
+- an environment whose Dockerfile build is ready (`build_status: ready`): the built image;
+- one with a pre-built `image` or a `base_image`: that image, used directly;
+- one with only a Dockerfile: built in the cluster (`deploy.builds`); until its build is
+  ready, deploying fails with `EnvironmentNotReady` saying why (building, failed, no builder).
+
+Every image must contain Flowplane (built `FROM` the Flowplane base image): workers run
+`flowplane worker`. `reconcile_builds` moves builds from `building` to `ready` / `failed`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deploy.builds import BuildHandle, BuildRequest, KubernetesImageBuilder, build_handle_for
+from deploy.errors import DeployError
+from domain._sql import fetch, fetch_one
+from domain.errors import DomainError
+from domain.provisioners import image_builder
+from domain.settings import get_settings
+
+CUSTOM = "custom"
+
+
+class EnvironmentNotReady(DomainError):
+    """The environment named by the deployment settings cannot be run (yet)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.environment = name
+
+
+async def environment_image(
+    organization_id: int, name: str, builder: KubernetesImageBuilder | None
+) -> str:
+    """The image of environment `name`; may start its build (then EnvironmentNotReady)."""
+    if name == CUSTOM:
+        return get_settings().base_image
+    row = await fetch_one(
+        "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
+        " WHERE e.organization = $1 AND e.name = $2", organization_id, name)
+    if row is None:
+        raise EnvironmentNotReady(name, f"environment {name!r} does not exist")
+    if row["image"] or row["base_image"]:
+        return str(row["image"] or row["base_image"])
+    return await _built_image(row, builder)
+
+
+def build_request(row: dict[str, Any]) -> BuildRequest | None:
+    """The build of a Dockerfile environment row (with the org `slug`); None without a registry
+    (Any: column values)."""
+    settings = get_settings()
+    if not settings.build_registry or not row["dockerfile"]:
+        return None
+    return BuildRequest(
+        organization_id=int(row["organization"]), organization_slug=str(row["slug"]),
+        environment_id=int(row["id"]), environment_name=str(row["name"]),
+        dockerfile=str(row["dockerfile"]), base_image=settings.base_image,
+        registry=settings.build_registry, builder_image=settings.builder_image,
+    )
+
+
+async def _built_image(row: dict[str, Any], builder: KubernetesImageBuilder | None) -> str:
+    name = str(row["name"])
+    request = build_request(row)
+    if request is None or builder is None:
+        raise EnvironmentNotReady(name, (
+            f"environment {name!r} has a Dockerfile but no image builder is configured: "
+            "Dockerfile environments need a Kubernetes cluster and FLOWPLANE_BUILD_REGISTRY"))
+    wanted = build_handle_for(request).image
+    if row["build_status"] == "ready" and row["built_image"] == wanted:
+        return wanted
+    if row["build_status"] == "building" and row["built_image"] == wanted:
+        raise EnvironmentNotReady(name, f"environment {name!r} is still being built ({wanted})")
+    if row["build_status"] == "failed" and row["built_image"] == wanted:
+        raise EnvironmentNotReady(name, (
+            f"the build of environment {name!r} failed: {row['build_error']}; "
+            "change its Dockerfile to build it again"))
+    await start_build(request, builder)
+    raise EnvironmentNotReady(name, (
+        f"environment {name!r} is not built yet: its build started ({wanted}); "
+        "deploy again once its build status is ready"))
+
+
+async def start_build(request: BuildRequest, builder: KubernetesImageBuilder) -> BuildHandle:
+    """Apply the build and mark the environment `building` (a failed start: `failed`)."""
+    handle = build_handle_for(request)
+    try:
+        await builder.start(request)
+    except DeployError as error:
+        await _set_build(request.environment_id, "failed", handle.image, error.message)
+        raise EnvironmentNotReady(request.environment_name, (
+            f"the build of environment {request.environment_name!r} could not start: "
+            f"{error.message}")) from error
+    await _set_build(request.environment_id, "building", handle.image, None)
+    return handle
+
+
+async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int:
+    """Record finished builds (`building` -> `ready` / `failed`); returns how many changed.
+    `builder` defaults to the configured one (none configured: nothing to do)."""
+    builder = builder or image_builder()
+    if builder is None:
+        return 0
+    rows = await fetch(
+        "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
+        " WHERE e.build_status = 'building'")
+    changed = 0
+    for row in rows:
+        request = build_request(row)
+        if request is None:
+            continue
+        handle = build_handle_for(request)
+        try:
+            status = await builder.status(handle)
+        except DeployError:  # the cluster did not answer: look again next time
+            continue
+        if status.state != "building":
+            error = status.message if status.state == "failed" else None
+            await _set_build(int(row["id"]), status.state, handle.image, error)
+            changed += 1
+    return changed
+
+
+async def _set_build(environment_id: int, status: str, image: str, error: str | None) -> None:
+    await fetch(
+        "UPDATE environment SET build_status = $2, built_image = $3, build_error = $4,"
+        " updated_at = now() WHERE id = $1", environment_id, status, image, error)

@@ -1,0 +1,140 @@
+"""A small in-memory Kubernetes API behind a real kmock HTTP server on loopback.
+
+kmock's own KubernetesEmulator cannot serve us as is: it answers 404 to a PATCH of a missing
+object (server-side apply creates it) and mis-parses the cluster-scoped `/api/v1/namespaces/x`
+path as a namespace. So we use its stateless KubernetesScaffold (HTTP server, request
+recording, Kubernetes-style error bodies) and keep the objects here, keyed by URL path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import kmock
+
+Obj = dict[str, Any]
+VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0", "platform": "linux/amd64"}
+
+
+@dataclass
+class Sent:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    content_type: str
+    data: Any
+
+
+@dataclass
+class Failure:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    message: str
+    times: int | None  # None: always
+
+
+@dataclass
+class FakeCluster:
+    objects: dict[str, Obj] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    def install(self, handler: kmock.KubernetesScaffold) -> None:
+        handler["get /version/"] << VERSION
+        handler[re.compile(r"/apis?/.*")] << self._serve
+
+    def fail(self, method: str, path: str, status: int, message: str = "",
+             times: int | None = None) -> None:
+        """Answer matching requests (path: regex) with an error status."""
+        self.failures.append(Failure(method, re.compile(path), status, message, times))
+
+    def put(self, path: str, obj: Obj) -> None:
+        self.objects[path] = obj
+
+    def requests(self, method: str, path_regex: str = ".*") -> list[Sent]:
+        return [s for s in self.sent if s.method == method and re.fullmatch(path_regex, s.path)]
+
+    def applied(self) -> list[Obj]:
+        return [s.data for s in self.requests("PATCH")]
+
+    def _serve(self, request: kmock.Request) -> Any:  # Any: a kmock payload
+        path, method = request.url.path, str(request.method.value).upper()
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        content_type = headers.get("content-type", "")
+        self.sent.append(Sent(method, path, dict(request.params), content_type, request.data))
+        self._maybe_fail(method, path)
+        if method == "PATCH":
+            return self._apply(path, request.data, content_type)
+        if method == "DELETE":
+            if self.objects.pop(path, None) is None:
+                raise kmock.KubernetesNotFoundError(message=f"{path} not found")
+            return {"kind": "Status", "apiVersion": "v1", "status": "Success"}
+        if method == "GET" and path in self.objects:
+            return self.objects[path]
+        if method == "GET" and _is_collection(path):
+            return self._list(path, request.params.get("labelSelector", ""))
+        raise kmock.KubernetesNotFoundError(message=f"{method} {path} not found")
+
+    def _maybe_fail(self, method: str, path: str) -> None:
+        for failure in self.failures:
+            if failure.method == method and failure.path.fullmatch(path) and failure.times != 0:
+                if failure.times is not None:
+                    failure.times -= 1
+                reason = {403: "Forbidden", 409: "Conflict", 422: "Invalid"}.get(failure.status)
+                raise kmock.KubernetesError(
+                    status=failure.status, reason=reason or "InternalError",
+                    message=failure.message or f"injected {failure.status}",
+                )
+
+    def _apply(self, path: str, data: Obj, content_type: str) -> Any:
+        if content_type != "application/apply-patch+yaml":
+            raise kmock.KubernetesError(status=415, reason="UnsupportedMediaType")
+        old = self.objects.get(path)
+        obj = json.loads(json.dumps(data))
+        meta = obj["metadata"]
+        if old is not None:  # keep what the server owns
+            meta["generation"] = old["metadata"].get("generation", 1) + (
+                old.get("spec") != obj.get("spec"))
+            meta["uid"] = old["metadata"]["uid"]
+            if "status" in old:
+                obj["status"] = old["status"]
+        else:
+            meta["generation"] = 1
+            meta["uid"] = f"uid-{len(self.sent)}"
+        self.objects[path] = obj
+        # kmock exports Response at runtime without listing it in __all__.
+        return kmock.Response(status=200 if old else 201, payload=obj)  # type: ignore[attr-defined]
+
+    def _list(self, path: str, selector: str) -> Obj:
+        wanted = dict(term.split("=", 1) for term in selector.split(",") if term)
+        items = [
+            obj for key, obj in sorted(self.objects.items())
+            if key.rsplit("/", 1)[0] == path
+            and wanted.items() <= obj.get("metadata", {}).get("labels", {}).items()
+        ]
+        return {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items}
+
+
+def _is_collection(path: str) -> bool:
+    return path.endswith(("/secrets", "/pods", "/deployments", "/replicasets", "/namespaces"))
+
+
+def write_kubeconfig(directory: Path, server: str) -> Path:
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "mock", "cluster": {"server": server}}],
+        "users": [{"name": "flowplane", "user": {"token": "test-token"}}],
+        "contexts": [{"name": "mock", "context": {"cluster": "mock", "user": "flowplane"}}],
+        "current-context": "mock",
+    }
+    path = directory / "kubeconfig.yaml"
+    path.write_text(json.dumps(config))  # JSON is YAML
+    return path

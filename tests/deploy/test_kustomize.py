@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.deploy._validate import assert_valid
+
+MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "manifests"
+RESOURCE_FILES = sorted(p for p in MANIFESTS.glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in YAML(typ="safe").load_all(path.read_text()) if doc]
+
+
+def all_objects() -> list[dict[str, Any]]:
+    return [doc for path in RESOURCE_FILES for doc in documents(path)]
+
+
+def by_kind(kind: str) -> list[dict[str, Any]]:
+    return [obj for obj in all_objects() if obj["kind"] == kind]
+
+
+@pytest.mark.parametrize("path", RESOURCE_FILES, ids=lambda p: p.name)
+def test_every_shipped_manifest_passes_strict_schema_validation(path: Path) -> None:
+    objects = documents(path)
+    assert objects
+    for obj in objects:
+        assert_valid(obj)
+
+
+def test_kustomization_lists_exactly_the_manifest_files() -> None:
+    (kustomization,) = documents(MANIFESTS / "kustomization.yaml")
+    assert kustomization["kind"] == "Kustomization"
+    assert sorted(kustomization["resources"]) == [p.name for p in RESOURCE_FILES]
+
+
+def test_rbac_allows_exactly_what_the_provisioner_needs() -> None:
+    (role,) = by_kind("ClusterRole")
+    granted = {
+        (group, resource): sorted(rule["verbs"])
+        for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]
+    }
+    crud = sorted(["get", "list", "watch", "create", "patch", "delete"])
+    assert granted == {
+        ("", "namespaces"): sorted(["get", "create", "patch"]),  # server-side apply = patch
+        ("", "secrets"): crud,
+        ("apps", "deployments"): crud,
+        ("apps", "replicasets"): ["get", "list", "watch"],
+        ("", "pods"): ["get", "list", "watch"],
+        ("", "events"): ["list"],
+    }
+    (binding,) = by_kind("ClusterRoleBinding")
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "flowplane-provisioner", "namespace": "flowplane"}
+    ]
+
+
+def pod_specs() -> dict[str, dict[str, Any]]:
+    workloads = by_kind("Deployment") + by_kind("Job")
+    return {obj["metadata"]["name"]: obj["spec"]["template"]["spec"] for obj in workloads}
+
+
+def test_every_process_runs_its_flowplane_command_as_non_root() -> None:
+    commands = {name: spec["containers"][0]["args"][0] for name, spec in pod_specs().items()}
+    assert commands == {
+        "flowplane-api": "serve", "flowplane-worker": "worker", "flowplane-scheduler": "scheduler",
+        "flowplane-sync": "sync", "flowplane-migrate": "migrate",
+    }
+    for spec in pod_specs().values():
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["runAsUser"] == 10001
+
+
+def test_only_the_deploying_processes_get_cluster_credentials() -> None:
+    with_token = {name for name, spec in pod_specs().items()
+                  if spec.get("automountServiceAccountToken", True)}
+    assert with_token == {"flowplane-api", "flowplane-sync"}
+    for name in with_token:
+        assert pod_specs()[name]["serviceAccountName"] == "flowplane-provisioner"
+
+
+def test_connection_urls_come_from_a_secret_not_the_config_map() -> None:
+    (config,) = by_kind("ConfigMap")
+    assert not {"DATABASE_URL", "REDIS_URL"} & set(config["data"])
+    assert not by_kind("Secret")  # documented, never committed
+    for spec in pod_specs().values():
+        env = {e["name"]: e for e in spec["containers"][0]["env"]}
+        for key in ("DATABASE_URL", "REDIS_URL"):
+            assert env[key]["valueFrom"]["secretKeyRef"] == {
+                "name": "flowplane-connections", "key": key
+            }
+
+
+def test_api_service_and_probes_use_port_8000_and_healthz() -> None:
+    (service,) = by_kind("Service")
+    assert service["spec"]["ports"][0]["port"] == 8000
+    api = pod_specs()["flowplane-api"]["containers"][0]
+    assert api["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
+    assert api["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+
+
+def test_dockerfile_builds_a_non_root_flowplane_image() -> None:
+    text = (MANIFESTS.parents[1] / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in text
+    assert "pip install ." in text
+    assert "USER 10001" in text
+    assert 'ENTRYPOINT ["flowplane"]' in text
