@@ -1,9 +1,131 @@
-"""Commands of the sync area."""
+"""Commands of the sync area: `flowplane sync` (the git reconciler) and `flowplane export`."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import cast
+
 import typer
+from rich.console import Console
+
+from flowplane.runtime import run_with_pool
+from sync.actions import PruneMode
+from sync.daemon import Daemon, DaemonSettings, run_once
+from sync.durations import parse_duration
+from sync.plan import PlanOptions
+from sync.reconcile import RunReport, SyncTarget
+from sync.render import errors_table, has_rows, plan_table, render, summary
+from sync.source import Credentials, RepoSource, parse_secret_ref
+
+PRUNE_MODES = ("archive", "delete", "off")
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _credentials(token_ref: str | None, ssh_key_ref: str | None) -> Credentials:
+    try:
+        return Credentials(
+            token_ref=parse_secret_ref(token_ref) if token_ref else None,
+            ssh_key_ref=parse_secret_ref(ssh_key_ref) if ssh_key_ref else None,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def sync_command(
+    repo: str = typer.Option(..., "--repo", help="Local path or URL of the git repository."),
+    org: str = typer.Option(..., "--org", help="Slug of the organization the repo is bound to."),
+    branch: str = typer.Option("main", help="Branch to follow."),
+    directory: str = typer.Option("workflows.d", "--dir", help="Folder of the YAML documents."),
+    interval: str = typer.Option("10s", help="Polling interval (2s, 1m, ...)."),
+    resync: str = typer.Option("5m", help="Reconcile at least this often, to correct drift."),
+    once: bool = typer.Option(False, "--once", help="Run one reconcile and exit."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
+    prune: str = typer.Option("archive", help="Removed files: archive, delete or off."),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="Allow a commit that prunes every managed workflow."),
+    cache_dir: Path = typer.Option(Path(".flowplane/sync-cache"),
+                                   help="Where remote repositories are cloned."),
+    token_ref: str | None = typer.Option(None, help="HTTPS token: env:NAME, file:PATH or "
+                                         "secret:NAME/KEY."),
+    ssh_key_ref: str | None = typer.Option(None, help="SSH private key, as a secret reference."),
+) -> None:
+    """Reconcile workflows.d of a git branch into the organization, once or as a daemon."""
+    if prune not in PRUNE_MODES:
+        raise typer.BadParameter(f"--prune must be one of {', '.join(PRUNE_MODES)}")
+    source = RepoSource(repo, branch, cache_dir, _credentials(token_ref, ssh_key_ref))
+    if not source.remote:
+        source.location = str(Path(repo).resolve())
+    target = SyncTarget(org, source, directory)
+    options = PlanOptions(prune=cast(PruneMode, prune), allow_empty=allow_empty)
+    settings = DaemonSettings(interval=_duration(interval), resync=_duration(resync))
+    if dry_run or once:
+        report = run_with_pool(lambda: run_once(target, options, dry_run=dry_run))
+        if report is None:
+            typer.echo(f"another sync daemon holds the lock for {source.location}", err=True)
+            raise typer.Exit(code=3)
+        _print_report(report, dry_run)
+        raise typer.Exit(code=0 if report.status == "succeeded" else 1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_with_pool(lambda: _daemon(target, options, settings), max_size=3)
+
+
+async def _daemon(target: SyncTarget, options: PlanOptions, settings: DaemonSettings) -> None:
+    daemon = Daemon(target, options, settings, on_report=_log_report)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, daemon.stopping.set)
+    await daemon.run()
+
+
+def _log_report(report: RunReport) -> None:
+    commit = (report.commit or "?")[:12]
+    done = summary(report.plan) if report.plan else report.error
+    logging.getLogger("flowplane.sync").info(
+        "run %d at %s: %s; %d invalid, %d parsed (%s)", report.run_id, commit, done,
+        len(report.errors), report.parsed, report.status)
+
+
+def _print_report(report: RunReport, dry_run: bool) -> None:
+    console = Console(width=160)
+    if report.plan is None:
+        console.print(f"run {report.run_id} failed: {report.error}", highlight=False)
+        return
+    if dry_run:
+        console.print(render(report.plan, report.errors), end="", highlight=False)
+        return
+    if has_rows(report.plan):
+        console.print(plan_table(report.plan))
+    if report.errors:
+        console.print(errors_table(report.errors))
+    failed = [r for r in report.results if r.status == "failed"]
+    for result in failed:
+        console.print(f"failed: {result.action.kind} {result.action.name}: {result.error}",
+                      highlight=False)
+    console.print(f"run {report.run_id} {report.status}: {summary(report.plan)}", highlight=False)
+
+
+def export_command(
+    org: str = typer.Option(..., "--org", help="Slug of the organization to export."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the YAML files into."),
+) -> None:
+    """Write the organization's workflows as YAML (existing files are updated in place)."""
+    from sync.export import export_workflows
+
+    written = run_with_pool(lambda: export_workflows(org, out))
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
+    app.command("sync")(sync_command)
+    app.command("export")(export_command)
