@@ -59,7 +59,8 @@ async def record(
     """Record changes of one execution in one transaction (see the module docstring).
 
     Order inside the transaction: create, status, close spans, done spans, open spans,
-    outputs, logs; a terminal status comes last instead. `span_ids` lists the ids of opened spans, then of done spans.
+    outputs, logs; a terminal status comes last instead. `span_ids` lists the ids of opened
+    spans, then of done spans.
     `locked` is the row a caller already locked in its enclosing transaction (skips the
     lock); `Recorded.execution` holds every column only with `full_row` or a status change.
     """
