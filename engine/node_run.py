@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.node_types import get_node_type
+from domain.spec.templates import TemplateError, render
 from engine.errors import NodeError, PermanentError
 from engine.journal import Journal
 from engine.nodes import EXECUTORS, NodeContext, NodeResult
-from engine.templates import TemplateError, render
 
 MAX_BACKOFF_SECONDS = 300.0
 # Node types that finish in microseconds: their span is written once, when they are over.

@@ -14,6 +14,7 @@ from domain.node_types import NodeType, get_node_type, node_types
 from domain.spec._issues import Issue, validate_model
 from domain.spec.errors import Loc
 from domain.spec.graph import find_cycles
+from domain.spec.templates import expression_problem, template_problems
 
 _REFERENCES = (("dataSource", "data_source"), ("model", "model"), ("addOn", "add_on"))
 
@@ -76,6 +77,18 @@ def _check_node(node: Mapping[str, Any], loc: Loc) -> list[Issue]:
     if isinstance(params, Mapping):
         _, param_issues = validate_model(node_type.params, params, (*loc, "params"))
         issues.extend(param_issues)
+        issues.extend(_check_templates(name, params, (*loc, "params")))
+    return issues
+
+
+def _check_templates(type_name: str, params: Mapping[str, Any], loc: Loc) -> list[Issue]:
+    """Templates in the parameters (a condition's expression is one without braces)."""
+    issues = [((*loc, *path), message) for path, message in template_problems(params)]
+    expression = params.get("expression")
+    if type_name == "condition" and isinstance(expression, str) and "{{" not in expression:
+        problem = expression_problem(expression)
+        if problem is not None:
+            issues.append(((*loc, "expression"), problem))
     return issues
 
 

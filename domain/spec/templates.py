@@ -180,3 +180,47 @@ def _lookup(container: Any, key: Any) -> Any:
             raise TemplateError(f"index {key} is out of range")
         return container[key]
     raise TemplateError(f"cannot look up {key!r} in a {type(container).__name__}")
+
+
+ROOTS = frozenset({"input", "nodes", "execution", "error"})
+_LITERAL_NAMES = frozenset({"true", "false", "null", "none"})
+_ALLOWED = (
+    ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.List, ast.Compare, ast.BoolOp,
+    ast.UnaryOp, ast.BinOp, ast.Load, ast.And, ast.Or, ast.Not, ast.USub,
+    *_COMPARE, *_ARITHMETIC,
+)
+
+
+def expression_problem(expression: str) -> str | None:
+    """Why `expression` can never evaluate (syntax, a construct outside the whitelist such as
+    a call, an unknown root name), or None. Checked when a definition is validated, so a
+    broken template is refused at the boundary instead of failing every run."""
+    source = expression.strip()
+    whole = _WHOLE.match(source)
+    if whole is not None:
+        source = whole.group(1).strip()
+    try:
+        tree = _parse(source)
+    except TemplateError as error:
+        return str(error)
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            return f"{source!r}: {type(node).__name__} is not allowed in templates"
+        if isinstance(node, ast.Name) and node.id not in ROOTS | _LITERAL_NAMES:
+            roots = ", ".join(sorted(ROOTS))
+            return f"{source!r}: unknown name {node.id!r} (templates may use {roots})"
+    return None
+
+
+def template_problems(value: Any, path: tuple[str | int, ...] = ()) -> list[
+    tuple[tuple[str | int, ...], str]
+]:
+    """(path, problem) for every `{{ expr }}` in a JSON value that can never evaluate."""
+    if isinstance(value, str):
+        problems = (expression_problem(m.group(1)) for m in _TEMPLATE.finditer(value))
+        return [(path, problem) for problem in problems if problem is not None]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in template_problems(item, (*path, i))]
+    if isinstance(value, Mapping):
+        return [p for key, item in value.items() for p in template_problems(item, (*path, key))]
+    return []

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from domain.node_types import ConditionParams, DelayParams, ErrorHandlerParams, TransformParams
+from domain.spec.templates import TemplateError, evaluate
 from engine.errors import PermanentError
 from engine.nodes.base import NodeContext, NodeResult
-from engine.templates import TemplateError, evaluate
 
 
 async def transform(ctx: NodeContext) -> NodeResult:

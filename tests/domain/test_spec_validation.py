@@ -27,7 +27,7 @@ def base() -> Doc:
                     "dataSource": "warehouse",
                     "params": {"query": "select 1"},
                 },
-                {"id": "check", "type": "condition", "params": {"expression": "x > 1"}},
+                {"id": "check", "type": "condition", "params": {"expression": "input.x > 1"}},
                 {
                     "id": "summary",
                     "type": "ai.chat",
@@ -325,3 +325,32 @@ def test_python_names_are_accepted_too() -> None:
     definition, errors = validate_definition({"settings": {"max_attempts": 5}})
     assert errors == [] and definition is not None
     assert definition.settings.max_attempts == 5
+
+
+@pytest.mark.parametrize(
+    ("node", "field", "message"),
+    [
+        ({"id": "check", "type": "condition", "params": {"expression": "x > 1"}},
+         "spec.nodes[1].params.expression", "unknown name 'x'"),
+        ({"id": "check", "type": "condition", "params": {"expression": "input.__class__()"}},
+         "spec.nodes[1].params.expression", "Call is not allowed"),
+        ({"id": "check", "type": "condition", "params": {"expression": "input.x >"}},
+         "spec.nodes[1].params.expression", "invalid expression"),
+        ({"id": "check", "type": "transform",
+          "params": {"value": {"to": "{{ input.email.split('@') }}"}}},
+         "spec.nodes[1].params.value.to", "Call is not allowed"),
+        ({"id": "check", "type": "transform", "params": {"value": ["ok", "{{ now }}"]}},
+         "spec.nodes[1].params.value[1]", "unknown name 'now'"),
+    ],
+    ids=["unknown-name", "call", "syntax", "call-in-template", "name-in-list"],
+)
+def test_templates_that_can_never_evaluate_are_refused_at_validation(
+    node: dict[str, Any], field: str, message: str
+) -> None:
+    document = base()
+    document["spec"]["nodes"][1] = node
+    if node["type"] != "condition":
+        document["spec"]["connections"][1]["on"] = "success"
+    errors = errors_of(document)
+    assert any(e.field == field and message in e.message for e in errors), errors
+    assert all(e.line is not None for e in errors)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.templates import TemplateError, evaluate, render
+from domain.spec.templates import TemplateError, evaluate, render
 
 SCOPE = {"input": {"name": "ada", "n": 3, "items": [{"id": 1}, {"id": 2}], "flag": True},
          "nodes": {"fetch": {"output": {"status": 200, "rows": [1, 2]}}}}
