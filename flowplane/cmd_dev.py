@@ -11,7 +11,8 @@ from flowplane import dev
 
 
 async def _seed(home: Path) -> str:
-    """Create organization `acme` with user `alice` on first start; return her dev token."""
+    """Create organization `acme` with `alice` (admin) and `bob` on first start; return
+    alice's dev token."""
     from db import engine
     from domain import organizations, tokens
 
@@ -23,6 +24,9 @@ async def _seed(home: Path) -> str:
             dev.DEV_USER
         )
         await organizations.add_member(org["id"], user["id"], "admin")
+        # A second member, so sharing can be tried at once (the examples share with bob).
+        bob = await tokens.user_by_handle("bob") or await organizations.create_user("bob")
+        await organizations.add_member(org["id"], bob["id"], "member")
         issued = await tokens.issue_token(user["id"], org["id"], "dev")
         token_file.write_text(issued.token)
         token_file.chmod(0o600)

@@ -95,11 +95,34 @@ class Part:
                 self.process.kill()
 
 
+def current_branch(repo: Path) -> str | None:
+    """The checked-out branch of `repo`, or None when it is not a git work tree."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--abbrev-ref", "HEAD"],
+        capture_output=True, text=True, check=False,
+    )
+    branch = result.stdout.strip()
+    return branch if result.returncode == 0 and branch and branch != "HEAD" else None
+
+
 def dev_parts(host: str, port: int, repo: Path) -> list[Part]:
-    return [
+    """API, the local workers (default queue + locally deployed workflows), the scheduler
+    (cron, sweeper, deployment phases) and, in a git checkout, the sync of its workflows.d/."""
+    parts = [
         Part("api", ["serve", "--host", host, "--port", str(port)]),
         Part("local-workers", ["local-workers"]),
+        Part("scheduler", ["scheduler"]),
     ]
+    branch = current_branch(repo)
+    if branch is None:
+        print(f"[dev] {repo} is not a git checkout: the sync of workflows.d/ is off",
+              file=sys.stderr)
+    else:
+        parts.append(Part("sync", [
+            "sync", "--repo", str(repo), "--org", DEV_ORG, "--branch", branch,
+            "--interval", "2s", "--cache-dir", str(repo / ".flowplane" / "sync-cache"),
+        ]))
+    return parts
 
 
 def supervise(parts: list[Part], env: dict[str, str]) -> None:
