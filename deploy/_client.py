@@ -111,4 +111,4 @@ def _json(response: httpx.Response) -> Obj:
 
 def _retry_after(response: httpx.Response) -> float:
     value = response.headers.get("Retry-After", "")
-    return float(value) if value.isdigit() else 5.0
+    return float(value) if value.isascii() and value.isdigit() and len(value) < 6 else 5.0

@@ -26,7 +26,7 @@ async def organization_by_slug(slug: str) -> dict[str, Any]:
 async def organization_by_ref(ref: str) -> dict[str, Any] | None:
     """An organization by id or slug (the X-Organization-ID header accepts both)."""
     query = Organization.select()
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) <= 10:
         return await query.where(Organization.id == int(ref)).first()
     return await query.where(Organization.slug == ref).first()
 

@@ -31,6 +31,7 @@ from graphql_api.live_types import (
     WorkflowExecutionEvent,
 )
 from graphql_api.types.errors import ExecutionNotFound, WorkflowNotFound
+from graphql_api.types.scalars import to_id
 
 ExecutionUpdate = Annotated[
     ExecutionEvent | ExecutionNotFound, strawberry.union("ExecutionUpdate")
@@ -50,15 +51,16 @@ def _broker(info: Info) -> Broker:
 
 
 def _id(value: strawberry.ID, what: str) -> int:
-    if not str(value).isdigit():
+    parsed = to_id(value)
+    if parsed is None:
         raise GraphQLError(f"{what} must be a numeric id, got {value!r}")
-    return int(value)
+    return parsed
 
 
 def _cursor(after: str | None) -> int | None:
     if after is None:
         return None
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()) or len(after) > 18:
         raise GraphQLError(f"after must be a cursor received from this subscription, got {after!r}")
     return int(after)
 

@@ -11,7 +11,7 @@ import strawberry
 from domain import reads
 from graphql_api.context import Info
 from graphql_api.types.enums import ExecutionStatus, TriggerType, enum_or
-from graphql_api.types.scalars import JSON
+from graphql_api.types.scalars import JSON, to_id
 from graphql_api.types.user import User
 
 Row = dict[str, Any]  # Any: column values
@@ -130,9 +130,9 @@ class Execution(ExecutionSummary):
 
     @strawberry.field
     async def logs(self, first: int = 200, after_id: strawberry.ID | None = None) -> list[LogLine]:
-        after = int(after_id) if after_id is not None and str(after_id).isdigit() else 0
+        after = (to_id(after_id) or 0) if after_id is not None else 0
         rows = await reads.logs_of(
-            int(self.id), after_id=min(after, 2**31 - 1), limit=max(0, min(first, MAX_LOGS))
+            int(self.id), after_id=after, limit=max(0, min(first, MAX_LOGS))
         )
         return [
             LogLine(id=_id(r["id"]), node_id=r["node_id"], level=r["level"],

@@ -51,7 +51,8 @@ CURSOR_SCALAR = strawberry.scalar(
 def to_id(value: strawberry.ID | str) -> int | None:
     """A database id from a GraphQL ID; None when it cannot name a row."""
     text = str(value)
-    if not text.isdigit() or len(text) > 10 or int(text) > _MAX_INT4:
+    # isascii: str.isdigit() also accepts digits such as "¹" that int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > _MAX_INT4:
         return None
     return int(text)
 

@@ -73,3 +73,18 @@ async def test_bad_cursors_are_request_errors(cast: Cast) -> None:
     message = await _error(await cast.owner.post(
         'query { workflows(after: "%%%not-base64") { edges { cursor } } }'))
     assert "Cursor" in message or "cursor" in message
+
+
+async def test_ids_with_non_ascii_digits_name_nothing(cast: Cast) -> None:
+    """str.isdigit() accepts "¹" and "٣"; ids must be ASCII decimals (found by schemathesis)."""
+    for text in ("¹", "٣", "99999999999999999999"):
+        data = await cast.owner.gql(
+            "query($id: ID!) { workflow(id: $id) { __typename } }", id=text
+        )
+        assert data == {"workflow": {"__typename": "WorkflowNotFound"}}
+    response = await cast.owner.client.post(
+        "/graphql", json={"query": "{ me { handle } }"},
+        headers={"Authorization": f"Bearer {cast.owner.token}", "X-Organization-ID": "¹".encode()},
+    )
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
