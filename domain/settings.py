@@ -46,6 +46,9 @@ class Settings(BaseModel):
     # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
     build_registry: str = ""
     builder_image: str = "gcr.io/kaniko-project/executor:v1.23.2"
+    # Sync (push webhook `POST /webhooks/sync/{org}`): a secret reference as JSON, e.g.
+    # `{"env": "SYNC_WEBHOOK_SECRET"}`, keying the HMAC of each delivery; empty: disabled.
+    sync_webhook_secret_ref: str = ""
 
 
 _ENV = {
@@ -54,12 +57,17 @@ _ENV = {
 }
 
 
+def env_name(field: str) -> str:
+    """The environment variable that sets a field of `Settings`."""
+    return _ENV.get(field, f"FLOWPLANE_{field.upper()}")
+
+
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from DATABASE_URL, REDIS_URL and FLOWPLANE_<FIELD> variables."""
     env = dict(os.environ if environ is None else environ)
     values: dict[str, str] = {}
     for name in Settings.model_fields:
-        key = _ENV.get(name, f"FLOWPLANE_{name.upper()}")
+        key = env_name(name)
         if key in env and env[key] != "":
             values[name] = env[key]
     return Settings.model_validate(values)
