@@ -1,4 +1,4 @@
-"""The README stays true to the code: every setting is documented, and the two commands are there."""
+"""The README stays true to the code: every setting is documented; the two commands are there."""
 
 from __future__ import annotations
 
