@@ -6,5 +6,12 @@ package: `domain` calls it with plain requests.
 - `model`: DeploymentRequest / DeploymentHandle / DeploymentStatus and the Provisioner protocol
 - `errors`: DeployError(reason, message), PermanentDeployError, TemporaryDeployError(delay)
 - `manifests`: pure rendering and naming (namespace_for, deployment_name_for, labels_for, render)
-- `kubernetes`: KubernetesProvisioner, kubernetes_provisioner_from_config
+- `kubernetes`: KubernetesProvisioner, kubernetes_provisioner_from_config, connect (a kr8s Api
+  with connection failures as DeployErrors)
+- `local`: LocalProvisioner and LocalWorkerSupervisor (no cluster, `make dev`): one supervised
+  worker process serves the queues of every locally deployed workflow
+- `builds`: Dockerfile environments built in the cluster (ConfigMap + kaniko Job in the
+  `fp-builds` namespace): KubernetesImageBuilder, kubernetes_builder_from_config
+- `_client` (KubeClient: the verbs by kind, failures mapped) and `_status` (Deployment phase
+  from its objects) are private helpers
 """

@@ -24,6 +24,8 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "Pod": ("v1", "pods", True),
     "Deployment": ("apps/v1", "deployments", True),
     "ReplicaSet": ("apps/v1", "replicasets", True),
+    "ConfigMap": ("v1", "configmaps", True),  # environment builds (deploy/builds.py)
+    "Job": ("batch/v1", "jobs", True),
 }
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"  # JSON is YAML: we send JSON
 

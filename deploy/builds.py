@@ -19,13 +19,9 @@ from typing import Any, Literal
 import kr8s.asyncio
 from kr8s.asyncio import Api
 
-from deploy._client import RESOURCES, KubeClient
-from deploy.kubernetes import IN_CLUSTER, ApiFactory, _connect
+from deploy._client import KubeClient
+from deploy.kubernetes import IN_CLUSTER, ApiFactory, connect
 from deploy.manifests import MANAGED_BY, labels_for
-
-# Until deploy/_client.py lists them: the two kinds only builds use.
-RESOURCES.setdefault("ConfigMap", ("v1", "configmaps", True))
-RESOURCES.setdefault("Job", ("batch/v1", "jobs", True))
 
 BUILD_NAMESPACE = "fp-builds"
 ENVIRONMENT_ID = "flowplane.io/environment-id"
@@ -170,7 +166,7 @@ class KubernetesImageBuilder:
 
     async def _client(self) -> KubeClient:
         if self._kube is None:
-            self._kube = KubeClient(await _connect(self._api_factory), self._field_manager)
+            self._kube = KubeClient(await connect(self._api_factory), self._field_manager)
         return self._kube
 
 

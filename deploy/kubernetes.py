@@ -101,7 +101,7 @@ class KubernetesProvisioner:
 
     async def _client(self) -> KubeClient:
         if self._kube is None:
-            self._kube = KubeClient(await _connect(self._api_factory), self._field_manager)
+            self._kube = KubeClient(await connect(self._api_factory), self._field_manager)
         return self._kube
 
     async def _prune_renamed(self, kube: KubeClient, objects: list[Obj]) -> None:
@@ -132,7 +132,8 @@ def kubernetes_provisioner_from_config(
     return KubernetesProvisioner(factory, gpu_label_key=gpu_label_key, poll_interval=poll_interval)
 
 
-async def _connect(factory: ApiFactory) -> Api:
+async def connect(factory: ApiFactory) -> Api:
+    """The kr8s API from `factory`; an unreachable or unconfigured cluster is a DeployError."""
     try:
         return await factory()
     except (httpx.TransportError, OSError) as error:

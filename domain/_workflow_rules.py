@@ -53,6 +53,17 @@ async def check_shareable(
         raise invalid(field, f"user {listed} is not a member of this organization")
 
 
+async def check_owner(actor: Actor, owner_id: int, field: str = "owner") -> None:
+    """Only an organization admin (the sync principal is one) makes someone else the owner,
+    and the owner must be a member of the organization."""
+    if owner_id == actor.user_id:
+        return
+    if not actor.is_admin:
+        raise Forbidden("only an organization admin may make another user the owner")
+    if await store.non_members(actor.organization_id, [owner_id]):
+        raise invalid(field, f"user {owner_id} is not a member of this organization")
+
+
 async def refuse_git_edit(actor: Actor, row: Mapping[str, Any], source: GitSource | None) -> None:
     """Forbidden when an API caller edits a git-managed workflow without an override."""
     if row["managed_by"] != "git" or source is not None or actor.is_service:

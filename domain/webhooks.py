@@ -1,9 +1,10 @@
 """Webhook triggers: the unguessable token per workflow, its URL, and receiving a delivery.
 
 The token lives on `workflow.webhook_token` and survives redeploys; `rotate_webhook_token`
-replaces it. A delivery is accepted only for an active webhook-triggered workflow. With
-`trigger.secretRef` set, it must carry `X-Flowplane-Signature: sha256=<hex>`, the HMAC-SHA256
-of the raw body keyed with the resolved secret. An `Idempotency-Key` header makes a repeated
+replaces it (`rotate_workflow_webhook` for API callers). A delivery is accepted, and the URL
+shown, only while the workflow is active with a webhook trigger. With `trigger.secretRef` set,
+it must carry `X-Flowplane-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed
+with the resolved secret. An `Idempotency-Key` header makes a repeated
 delivery return the execution the first one created.
 """
 
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain._sql import decode, fetch_one
+from domain.access import Actor
 from domain.errors import NotFound
 from domain.executions import create_execution, dispatch
 from domain.services import UnresolvedReference, resolve_secret
 from domain.settings import get_settings
+from domain.workflows import check_writable, get_workflow
 
 SIGNATURE_HEADER = "x-flowplane-signature"
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -47,10 +50,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def accepts_deliveries(workflow: Mapping[str, Any]) -> bool:
+    """Active with a webhook trigger (Any: workflow row with `trigger` decoded)."""
+    trigger = workflow.get("trigger") or {}
+    return workflow.get("status") == "active" and trigger.get("type") == "webhook"
+
+
 def webhook_url(workflow: Mapping[str, Any]) -> str | None:
-    """The URL to give callers (Any: workflow row), or None without a token."""
+    """The URL to give callers (Any: workflow row), or None without a token or while the
+    workflow does not accept deliveries."""
     token = workflow.get("webhook_token")
-    if not token:
+    if not token or not accepts_deliveries(workflow):
         return None
     return f"{get_settings().public_url.rstrip('/')}/webhooks/{token}"
 
@@ -72,6 +82,14 @@ async def rotate_webhook_token(workflow_id: int) -> str:
     if row is None:
         raise NotFound(f"workflow {workflow_id} does not exist")
     return str(row["webhook_token"])
+
+
+async def rotate_workflow_webhook(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    """rotateWebhookToken: a new token for a caller who may change the workflow (the old URL
+    stops working at once); the workflow row."""
+    await check_writable(actor, workflow_id)
+    await rotate_webhook_token(workflow_id)
+    return await get_workflow(actor, workflow_id)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -116,7 +134,7 @@ async def receive_webhook(token: str, body: bytes,
     if workflow is None:
         return WebhookRejected(404, "no workflow has this webhook")
     trigger = decode(workflow)["trigger"] or {}
-    if workflow["status"] != "active" or trigger.get("type") != "webhook":
+    if not accepts_deliveries(workflow):
         return WebhookRejected(409, "the workflow is not active with a webhook trigger")
     rejected = _check_signature(trigger, body, headers)
     if rejected is not None:

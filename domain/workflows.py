@@ -16,7 +16,14 @@ from typing import Any
 from db.engine import engine
 from domain import _workflow_store as store
 from domain._sql import fetch
-from domain._workflow_rules import administrable, check_name, check_shareable, invalid, writable
+from domain._workflow_rules import (
+    administrable,
+    check_name,
+    check_owner,
+    check_shareable,
+    invalid,
+    writable,
+)
 from domain._workflow_store import GitSource
 from domain.access import Actor, can_admin, can_write
 from domain.errors import Conflict, Forbidden
@@ -78,12 +85,17 @@ async def create_workflow(
     is_public: bool = False,
     shared_with: Sequence[int] = (),
     source: GitSource | None = None,
+    owner_id: int | None = None,
 ) -> dict[str, Any]:
-    """A new draft workflow at version 1 owned by the actor."""
+    """A new draft workflow at version 1 owned by the actor (or by `owner_id`, a member of the
+    organization, when an admin or the sync creates it for someone)."""
     check_name(name)
     async with engine().transaction():
         await check_shareable(actor.organization_id, shared_with)
-        fields = {"name": name, "is_public": is_public, **_source_columns(source, definition)}
+        owner = actor.user_id if owner_id is None else owner_id
+        await check_owner(actor, owner)
+        fields = {"name": name, "is_public": is_public, "owner": owner,
+                  **_source_columns(source, definition)}
         row = await store.insert_new_workflow(
             actor, fields, definition.to_json(), source=source, shared_with=set(shared_with)
         )
@@ -99,8 +111,10 @@ async def update_workflow(
     is_public: bool | None = None,
     expected_version: int | None = None,
     source: GitSource | None = None,
+    owner_id: int | None = None,
 ) -> dict[str, Any]:
-    """Save changes; the version moves only when the definition's content changed."""
+    """Save changes; the version moves only when the definition's content changed. A new
+    `owner_id` (a member) is for the owner or an organization admin to give, not a version."""
     if name is not None:
         check_name(name)
     async with engine().transaction():
@@ -114,6 +128,8 @@ async def update_workflow(
             if not can_admin(actor, row, shared):
                 raise Forbidden("only the owner or an organization admin may change isPublic")
             values["is_public"] = is_public
+        if owner_id is not None and owner_id != row["owner"]:
+            values["owner"] = await _new_owner(actor, row, shared, owner_id)
         if definition is not None:
             values.update(await _save_definition(actor, row, definition, source))
         if values:
@@ -121,6 +137,17 @@ async def update_workflow(
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
     return updated
+
+
+async def _new_owner(
+    actor: Actor, row: Mapping[str, Any], shared: set[int], owner_id: int
+) -> int:
+    if not can_admin(actor, row, shared):
+        raise Forbidden("only the owner or an organization admin may change the owner")
+    if await store.non_members(actor.organization_id, [owner_id]):
+        raise invalid("owner", f"user {owner_id} is not a member of this organization")
+    await store.announce(row, {"ownerId": owner_id})
+    return owner_id
 
 
 async def _save_definition(

@@ -19,7 +19,7 @@ from graphql_api.health import healthz
 from graphql_api.live import LiveConnections
 from graphql_api.schema import build_schema
 from graphql_api.view import FlowplaneGraphQL
-from graphql_api.webhooks import webhook
+from graphql_api.webhooks import sync_webhook, webhook
 
 
 @asynccontextmanager
@@ -49,6 +49,7 @@ def create_app(*, lifespan_pool: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", LiveConnections(graphql)),
+        Route("/webhooks/sync/{org_slug}", sync_webhook, methods=["POST"]),
         Route("/webhooks/{token}", webhook, methods=["POST"]),
     ]
     middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from domain import workflow_reads
+from domain import sync_runs, workflow_reads
 
 V = TypeVar("V")
 Row = dict[str, Any]  # Any: column values
@@ -38,6 +38,11 @@ class SharedUserIdsByWorkflowLoader(DataLoader[int, list[int]]):
 class RevisionsByWorkflowLoader(DataLoader[int, list[Row]]):
     def __init__(self) -> None:
         super().__init__(load_fn=_by_key(workflow_reads.revisions_by_workflows, list))
+
+
+class FileResultsBySyncRunLoader(DataLoader[int, list[Row]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=_by_key(sync_runs.file_results_by_run, list))
 
 
 class LatestExecutionsByWorkflowLoader(DataLoader[tuple[int, int], list[Row]]):
@@ -69,4 +74,7 @@ class Loaders:
     )
     latest_executions_by_workflow: LatestExecutionsByWorkflowLoader = field(
         default_factory=LatestExecutionsByWorkflowLoader
+    )
+    file_results_by_sync_run: FileResultsBySyncRunLoader = field(
+        default_factory=FileResultsBySyncRunLoader
     )

@@ -17,14 +17,17 @@ from graphql_api.limits import extensions
 from graphql_api.resources.mutations import ResourceMutations
 from graphql_api.resources.queries import ResourceQueries
 from graphql_api.subscriptions import Subscription
+from graphql_api.sync_runs import SyncMutations, SyncQueries
 from graphql_api.types.scalars import CURSOR_SCALAR, Cursor
 from graphql_api.workflows.mutations import WorkflowMutations
 from graphql_api.workflows.queries import WorkflowQueries
 
-QUERIES: list[type] = [AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries]
+QUERIES: list[type] = [
+    AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries, SyncQueries,
+]
 MUTATIONS: list[type] = [
     AccountMutations, WorkflowMutations, ExecutionMutations, ResourceMutations,
-    DeploymentMutations,
+    DeploymentMutations, SyncMutations,
 ]
 SUBSCRIPTIONS: list[type] = [Subscription]
 

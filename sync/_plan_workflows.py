@@ -19,8 +19,11 @@ def plan_workflows(
         workflow = desired.workflows[name]
         unknown = _unknown_users(workflow, live)
         if unknown:
-            errors.append(unknown)
-            actions.append(Action("skip", KIND, name, unknown.message, workflow.path))
+            errors += unknown
+            reason = "; ".join(error.message for error in unknown)
+            current = live.workflows.get(name)
+            held = current.id if current is not None and current.managed else None
+            actions.append(Action("skip", KIND, name, reason, workflow.path, held))
             continue
         actions += _desired_actions(workflow, live.workflows.get(name))
     for name in sorted(set(live.workflows) - set(desired.workflows)):
@@ -36,12 +39,17 @@ def plan_workflows(
     return actions, errors
 
 
-def _unknown_users(workflow: DesiredWorkflow, live: LiveState) -> SpecError | None:
-    unknown = [h for h in workflow.document.metadata.shared_with if h not in live.members]
-    if not unknown:
-        return None
-    return SpecError(workflow.path, workflow.line, 1, "metadata.sharedWith",
-                     f"{', '.join(unknown)} is not a member of this organization")
+def _unknown_users(workflow: DesiredWorkflow, live: LiveState) -> list[SpecError]:
+    """metadata.owner and metadata.sharedWith must name members of the organization."""
+    meta, errors = workflow.document.metadata, []
+    if meta.owner is not None and meta.owner not in live.members:
+        errors.append(SpecError(workflow.path, workflow.line, 1, "metadata.owner",
+                                f"{meta.owner} is not a member of this organization"))
+    unknown = [h for h in meta.shared_with if h not in live.members]
+    if unknown:
+        errors.append(SpecError(workflow.path, workflow.line, 1, "metadata.sharedWith",
+                                f"{', '.join(unknown)} is not a member of this organization"))
+    return errors
 
 
 def _desired_actions(workflow: DesiredWorkflow, current: LiveWorkflow | None) -> list[Action]:
@@ -64,6 +72,8 @@ def _update(workflow: DesiredWorkflow, current: LiveWorkflow) -> list[Action]:
     other = [label for label, differs in (
         ("public", meta.public != bool(current.row["is_public"])),
         ("sharedWith", frozenset(meta.shared_with) != current.shared_with),
+        # Without metadata.owner the workflow keeps whoever owns it.
+        ("owner", meta.owner is not None and meta.owner != current.owner),
     ) if differs]
     reasons = []
     if definition:

@@ -85,6 +85,7 @@ async def _apply_workflow(context: _Context, action: Action) -> None:
         row = await create_workflow(
             actor, workflow.name, workflow.definition, is_public=workflow.document.metadata.public,
             shared_with=_member_ids(context, workflow), source=_source(context, workflow),
+            owner_id=_owner_id(context, workflow),
         )
         context.ids[key] = int(row["id"])
     elif action.verb == "update":
@@ -104,6 +105,7 @@ async def _update_workflow(context: _Context, action: Action, workflow: DesiredW
     await update_workflow(
         actor, workflow_id, definition=workflow.definition,
         is_public=workflow.document.metadata.public, source=_source(context, workflow),
+        owner_id=_owner_id(context, workflow),
     )
     if "sharedWith" not in action.changes:
         return
@@ -118,6 +120,12 @@ async def _update_workflow(context: _Context, action: Action, workflow: DesiredW
 
 def _source(context: _Context, workflow: DesiredWorkflow) -> GitSource:
     return GitSource(workflow.path, context.desired.commit, workflow.content_hash)
+
+
+def _owner_id(context: _Context, workflow: DesiredWorkflow) -> int | None:
+    """The member metadata.owner names (the planner checked it), None when it names nobody."""
+    owner = workflow.document.metadata.owner
+    return None if owner is None else context.live.members[owner]
 
 
 def _member_ids(context: _Context, workflow: DesiredWorkflow) -> list[int]:

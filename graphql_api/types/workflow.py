@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from domain.settings import get_settings
+from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
 from graphql_api.types.definition import (
@@ -21,6 +21,7 @@ from graphql_api.types.definition import (
 from graphql_api.types.enums import ManagedBy, WorkflowStatus, enum_or
 from graphql_api.types.execution import ExecutionSummary
 from graphql_api.types.scalars import JSON, MAX_PAGE
+from graphql_api.types.sync_run import SyncStatus, sync_status
 from graphql_api.types.user import User
 
 Row = dict[str, Any]  # Any: column values
@@ -102,15 +103,17 @@ class Workflow:
     managed_by: ManagedBy
     source_path: str | None
     source_commit: str | None
+    sync_status: SyncStatus | None = strawberry.field(
+        description="After the last sync run that touched this git-managed workflow."
+    )
+    sync_error: str | None
     created_at: datetime
     updated_at: datetime
 
     @strawberry.field
     def webhook_url(self) -> str | None:
-        token = self.row["webhook_token"]
-        if token is None or self.trigger.type.value != "webhook":
-            return None
-        return f"{get_settings().public_url.rstrip('/')}/webhooks/{token}"
+        """Where to POST deliveries; set while the workflow is active with a webhook trigger."""
+        return webhook_url(self.row)
 
     @strawberry.field
     async def owner(self, info: Info) -> User | None:
@@ -154,6 +157,7 @@ class Workflow:
             trigger=Trigger.from_json(row["trigger"] or {}),
             deployment_settings=DeploymentSettings.from_json(row["deployment_settings"]),
             managed_by=enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
+            sync_status=sync_status(row.get("sync_status")),
             **{name: row[name] for name in _PLAIN_COLUMNS},
         )
 
@@ -162,5 +166,5 @@ _PLAIN_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_phase", "deployment_error", "deployed_at", "source_path",
-    "source_commit", "created_at", "updated_at",
+    "source_commit", "sync_error", "created_at", "updated_at",
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain import workflows
+from domain import webhooks, workflows
 from domain._workflow_store import stored_definition
 from domain.access import Actor
 from domain.errors import InvalidInput
@@ -38,6 +38,7 @@ ShareWorkflowResult = Annotated[WorkflowMutationResult, _union("ShareWorkflowRes
 UnshareWorkflowResult = Annotated[WorkflowMutationResult, _union("UnshareWorkflowResult")]
 CloneWorkflowResult = Annotated[WorkflowMutationResult, _union("CloneWorkflowResult")]
 CreateTemplateResult = Annotated[WorkflowMutationResult, _union("CreateTemplateResult")]
+RotateWebhookTokenResult = Annotated[WorkflowMutationResult, _union("RotateWebhookTokenResult")]
 CreateWorkflowFromTemplateResult = Annotated[
     WorkflowMutationResult, _union("CreateWorkflowFromTemplateResult")
 ]
@@ -178,6 +179,18 @@ class WorkflowMutations:
             _by_id(template_id, lambda wid: workflows.create_workflow_from_template(
                 info.context.actor, wid, name)),
             Workflow.from_row, workflow_not_found(template_id),
+        )
+
+    @strawberry.mutation
+    async def rotate_webhook_token(
+        self, info: Info, workflow_id: strawberry.ID
+    ) -> RotateWebhookTokenResult:
+        """A new webhook URL for callers who may change the workflow; the old one stops
+        working at once."""
+        return await run(
+            _by_id(workflow_id, lambda wid: webhooks.rotate_workflow_webhook(
+                info.context.actor, wid)),
+            Workflow.from_row, workflow_not_found(workflow_id),
         )
 
 

@@ -4,8 +4,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from ruamel.yaml import YAML
 
+from deploy.builds import BUILD_NAMESPACE
+from flowplane import cli
 from tests.deploy._validate import assert_valid
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "manifests"
@@ -57,6 +60,47 @@ def test_rbac_allows_exactly_what_the_provisioner_needs() -> None:
     assert binding["subjects"] == [
         {"kind": "ServiceAccount", "name": "flowplane-provisioner", "namespace": "flowplane"}
     ]
+
+
+def test_environment_builds_may_apply_config_maps_and_jobs_only_in_the_builds_namespace() -> None:
+    (role,) = by_kind("Role")
+    assert role["metadata"]["namespace"] == BUILD_NAMESPACE
+    granted = {
+        (group, resource): sorted(rule["verbs"])
+        for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]
+    }
+    applied = sorted(["get", "create", "patch"])  # server-side apply; the Job is read back
+    assert granted == {("", "configmaps"): applied, ("batch", "jobs"): applied}
+    (binding,) = by_kind("RoleBinding")
+    assert binding["metadata"]["namespace"] == BUILD_NAMESPACE
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "flowplane-provisioner", "namespace": "flowplane"}
+    ]
+    namespaces = {obj["metadata"]["name"] for obj in by_kind("Namespace")}
+    assert namespaces == {"flowplane", BUILD_NAMESPACE}  # the Role needs its namespace
+
+
+def test_kustomize_keeps_the_namespace_an_object_names() -> None:
+    """A plain `namespace: flowplane` would move the builds Role into `flowplane`."""
+    (kustomization,) = documents(MANIFESTS / "kustomization.yaml")
+    assert "namespace" not in kustomization
+    (transformer,) = [YAML(typ="safe").load(text) for text in kustomization["transformers"]]
+    assert transformer["kind"] == "NamespaceTransformer" and transformer["unsetOnly"] is True
+    assert transformer["metadata"]["namespace"] == "flowplane"
+
+
+def test_sync_deployment_uses_only_real_flowplane_sync_options() -> None:
+    command = typer.main.get_command(cli.app)
+    assert isinstance(command, typer.core.TyperGroup)
+    sync = command.commands["sync"]
+    known = {opt for param in sync.params for opt in param.opts}
+    required = {param.opts[0] for param in sync.params if param.required}
+    args = pod_specs()["flowplane-sync"]["containers"][0]["args"]
+    given = {arg.split("=")[0] for arg in args[1:] if arg.startswith("--")}
+    assert args[0] == "sync" and given <= known, given - known
+    assert required <= given
+    assert {"--org", "--repo", "--cache-dir"} <= given
 
 
 def pod_specs() -> dict[str, dict[str, Any]]:

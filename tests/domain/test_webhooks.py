@@ -93,7 +93,7 @@ async def test_token_is_stable_until_rotated(
     wf, token = await _webhook_workflow(factory)
     assert await ensure_webhook_token(wf["id"]) == token
     assert len(token) >= 40
-    assert webhook_url({"webhook_token": token}) == f"https://flow.example/webhooks/{token}"
+    assert webhook_url(wf | {"webhook_token": token}) == f"https://flow.example/webhooks/{token}"
     rotated = await rotate_webhook_token(wf["id"])
     assert rotated != token
     assert (await api.post(f"/webhooks/{token}", json={})).status_code == 404

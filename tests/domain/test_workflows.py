@@ -236,3 +236,38 @@ async def test_git_managed_workflows_refuse_api_edits_unless_overrides_are_allow
     )
     overridden = await update_workflow(a["owner"], row["id"], definition=definition(tags=["api"]))
     assert (overridden["version"], overridden["managed_by"]) == (3, "git")
+
+
+async def test_admin_creates_a_workflow_owned_by_another_member(factory: Factory) -> None:
+    a = await actors(factory)
+    row = await create_workflow(a["admin"], "for-owner", definition(),
+                                owner_id=a["owner"].user_id)
+    assert row["owner"] == a["owner"].user_id
+    await get_workflow(a["owner"], row["id"])  # the new owner may read it (it is not public)
+    mine = await create_workflow(a["other"], "mine", definition(), owner_id=a["other"].user_id)
+    assert mine["owner"] == a["other"].user_id
+
+
+async def test_only_admins_create_for_others_and_only_for_members(factory: Factory) -> None:
+    a = await actors(factory)
+    with pytest.raises(Forbidden, match="admin"):
+        await create_workflow(a["other"], "x", definition(), owner_id=a["owner"].user_id)
+    with pytest.raises(InvalidInput) as outsider:
+        await create_workflow(a["admin"], "x", definition(), owner_id=a["stranger"].user_id)
+    assert [getattr(e, "field", None) for e in outsider.value.errors] == ["owner"]
+
+
+async def test_owner_change_keeps_the_version_and_is_announced(factory: Factory) -> None:
+    a = await actors(factory)
+    row = await create_workflow(a["owner"], "handed-over", definition(),
+                                shared_with=[a["shared"].user_id])
+    with pytest.raises(Forbidden, match="owner"):
+        await update_workflow(a["shared"], row["id"], owner_id=a["shared"].user_id)
+    with pytest.raises(InvalidInput):
+        await update_workflow(a["owner"], row["id"], owner_id=a["stranger"].user_id)
+    updated = await update_workflow(a["owner"], row["id"], owner_id=a["other"].user_id)
+    assert (updated["owner"], updated["version"]) == (a["other"].user_id, 1)
+    events = await Event.select(Event.payload).where(Event.workflow == row["id"])
+    assert any('"ownerId"' in str(e["payload"]) for e in events)
+    again = await update_workflow(a["admin"], row["id"], owner_id=a["owner"].user_id)
+    assert again["owner"] == a["owner"].user_id

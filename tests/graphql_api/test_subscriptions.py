@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from domain.access import Actor
 from domain.recording import LogLine, NewExecution, SpanClose, SpanOpen, StatusChange, record
+from domain.spec.definition import validate_definition
+from domain.sync_runs import set_sync_statuses
+from domain.workflows import delete_workflow, set_workflow_status, update_workflow
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, session
 from tests.processes import ApiServer
@@ -28,6 +32,13 @@ WORKFLOW_EXECUTIONS = """subscription($id: ID!) {
   workflowExecutions(workflowId: $id) {
     __typename
     ... on WorkflowExecutionEvent { cursor kind execution { id status } }
+    ... on WorkflowNotFound { message }
+  }
+}"""
+WORKFLOW = """subscription($id: ID!) {
+  workflowUpdated(workflowId: $id) {
+    __typename
+    ... on WorkflowEvent { cursor kind change workflow { status version syncStatus syncError } }
     ... on WorkflowNotFound { message }
   }
 }"""
@@ -165,6 +176,38 @@ async def test_workflow_executions_streams_new_executions_and_status_changes(
         ("execution", "pending"), ("status", "running"), ("status", "completed"),
     ]
     assert {i["execution"]["id"] for i in items} == {str(execution)}
+
+
+async def test_workflow_updated_sends_state_then_status_version_and_sync_changes(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    owner = Actor(world["owner"]["id"], world["org"]["id"], "member")
+    workflow_id = int(world["workflow"]["id"])
+    definition, errors = validate_definition(
+        {"nodes": [{"id": "start", "type": "transform", "params": {"value": "v2"}}]})
+    assert definition is not None, errors
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", WORKFLOW, id=workflow_id)
+        [snapshot] = await client.items("1", 1)
+        await set_workflow_status(owner, workflow_id, "paused", "paused by hand")
+        await update_workflow(owner, workflow_id, definition=definition)
+        await set_sync_statuses(world["org"]["id"], [(workflow_id, "error", "a.yaml:1:1: bad")])
+        changes = await client.items("1", 3)
+        await delete_workflow(owner, workflow_id)
+        rest = await client.until_complete("1")
+    assert (snapshot["kind"], snapshot["workflow"]["status"]) == ("snapshot", "draft")
+    assert [item["kind"] for item in changes] == ["workflow"] * 3
+    status, version, synced = (item["change"] for item in changes)
+    assert (status["status"], status["fromStatus"], status["reason"]) == (
+        "paused", "draft", "paused by hand")
+    assert version["version"] == 2
+    assert (synced["syncStatus"], synced["syncError"]) == ("error", "a.yaml:1:1: bad")
+    assert changes[-1]["workflow"] == {"status": "paused", "version": 2, "syncStatus": "error",
+                                       "syncError": "a.yaml:1:1: bad"}
+    cursors = [int(item["cursor"]) for item in [snapshot, *changes]]
+    assert cursors == sorted(set(cursors))
+    assert [item["change"].get("deleted") for item in rest] == [True]
 
 
 async def test_subscriptions_per_connection_are_capped_by_the_organization(

@@ -59,8 +59,10 @@ class GitRepo:
 def workflow_yaml(
     name: str, org: str = "acme", *, state: str = "draft", value: str = "hello",
     description: str = "", public: bool = False, shared: tuple[str, ...] = (),
+    owner: str | None = None,
 ) -> str:
     shared_line = f"  sharedWith: [{', '.join(shared)}]\n" if shared else ""
+    shared_line += f"  owner: {owner}\n" if owner else ""
     return (
         "apiVersion: flowplane/v1\nkind: Workflow\nmetadata:\n"
         f"  name: {name}\n  organization: {org}\n  description: '{description}'\n"

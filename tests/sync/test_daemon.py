@@ -12,6 +12,7 @@ import pytest
 
 from db.engine import engine
 from db.tables import SyncRun, Workflow, WorkflowRevision
+from domain.sync_runs import request_sync
 from sync.daemon import Daemon, DaemonSettings
 from sync.durations import parse_duration
 from sync.lock import RepositoryLock
@@ -65,6 +66,34 @@ async def test_daemon_reconciles_each_new_commit(repo: GitRepo, acme: dict[str, 
     finally:
         daemon.stopping.set()
         await task
+
+
+async def test_daemon_claims_a_requested_run_on_its_next_tick(
+    repo: GitRepo, acme: dict[str, Any]
+) -> None:
+    repo.write("workflows.d/a.yaml", workflow_yaml("a"))
+    repo.commit()
+    target = SyncTarget("acme", RepoSource(str(repo.root)))
+    daemon = Daemon(target, PlanOptions(), DaemonSettings(interval=0.05, resync=600))
+    task = asyncio.create_task(daemon.run())
+    try:
+        await eventually(lambda: _has(names, {"a"}), "first commit synced")
+        await asyncio.sleep(0.2)  # ticks at the same commit run nothing
+        runs = await SyncRun.count()
+        requested = await request_sync(int(acme["id"]))  # syncNow, same commit
+        await eventually(lambda: _run_status(requested["id"], "succeeded"), "requested run done")
+        assert await SyncRun.count() == runs + 1  # the queued run itself, not a second one
+        claimed = await SyncRun.select().where(SyncRun.id == requested["id"]).first()
+        assert claimed is not None
+        assert (claimed["repo"], claimed["commit"]) == (str(repo.root), repo.head())
+    finally:
+        daemon.stopping.set()
+        await task
+
+
+async def _run_status(run_id: int, status: str) -> bool:
+    row = await SyncRun.select(SyncRun.status).where(SyncRun.id == run_id).first()
+    return row is not None and row["status"] == status
 
 
 async def _has(read: Callable[[], Any], expected: set[str]) -> bool:

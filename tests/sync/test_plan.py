@@ -86,6 +86,14 @@ CASES: list[tuple[str, dict[str, str], list[LiveWorkflow], PlanOptions, list[Any
      PlanOptions(), []),
     ("unknown sharedWith user skips the workflow", wf("a", shared=("zed",)), [], PlanOptions(),
      [("skip", "a", None)]),
+    ("unknown owner skips the workflow", wf("a", owner="zed"), [live_workflow("a")],
+     PlanOptions(), [("skip", "a", None)]),
+    ("another owner is an update", wf("a", owner="bob"), [live_workflow("a")], PlanOptions(),
+     [("update", "a", None)]),
+    ("the same owner is unchanged", wf("a", owner="alice"), [live_workflow("a")],
+     PlanOptions(), [("unchanged", "a", None)]),
+    ("no owner in git keeps the owner", wf("a"), [live_workflow("a")], PlanOptions(),
+     [("unchanged", "a", None)]),
 ]
 
 
@@ -95,6 +103,19 @@ def test_plan_cases(
     files: dict[str, str], rows: list[LiveWorkflow], options: PlanOptions, expected: list[Any]
 ) -> None:
     assert verbs(plan(desired(files), live(*rows), options)) == expected
+
+
+def test_plan_reports_an_owner_change_without_a_new_version() -> None:
+    result = plan(desired(wf("a", owner="bob")), live(live_workflow("a")), PlanOptions())
+    (update,) = result.changes
+    assert update.changes == ("owner",) and update.reason == "owner changed"
+
+
+def test_unknown_owner_is_a_file_error() -> None:
+    result = plan(desired(wf("a", owner="zed")), live(), PlanOptions())
+    (error,) = result.errors
+    assert (error.file, error.field) == ("workflows.d/a.yaml", "metadata.owner")
+    assert "zed is not a member" in error.message
 
 
 def test_plan_moves_a_renamed_file_without_a_new_version() -> None:

@@ -1,0 +1,95 @@
+"""Sync runs of the git sync daemon: one row per run with its per-file results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from graphql_api.context import Info
+from graphql_api.types.enums import enum_or
+from graphql_api.types.scalars import JSON
+
+Row = dict[str, Any]  # Any: column values
+
+
+@strawberry.enum
+class SyncRunStatus(Enum):
+    REQUESTED = "requested"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    REFUSED = "refused"
+    ABORTED = "aborted"
+
+
+@strawberry.enum
+class SyncStatus(Enum):
+    """A git-managed workflow's state after the last run that touched it."""
+
+    SYNCED = "synced"
+    FAILED = "failed"
+    ERROR = "error"
+    CONFLICT = "conflict"
+    ORPHANED = "orphaned"
+    PRUNED = "pruned"
+
+
+def sync_status(value: object) -> SyncStatus | None:
+    return None if value is None else enum_or(SyncStatus, value, SyncStatus.ERROR)
+
+
+@strawberry.type
+class SyncFileResult:
+    """One invalid document, change, conflict or skip of a run (unchanged files are counted,
+    not listed)."""
+
+    path: str
+    kind: str | None
+    name: str | None
+    action: str = strawberry.field(description="create, update, deploy, undeploy, prune, "
+                                   "invalid, conflict, skip, ...")
+    status: str = strawberry.field(description="ok, failed or skipped")
+    error: str | None
+    line: int | None
+    column: int | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> SyncFileResult:
+        return cls(path=row["path"], kind=row["kind"], name=row["name"], action=row["action"],
+                   status=row["status"], error=row["error"], line=row["line"],
+                   column=row["column"])
+
+
+@strawberry.type
+class SyncRun:
+    id: strawberry.ID
+    repo: str
+    branch: str
+    commit: str | None
+    status: SyncRunStatus
+    dry_run: bool
+    counts: JSON = strawberry.field(description="How many actions of each verb.")
+    plan: JSON
+    error: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @strawberry.field
+    async def files(self, info: Info) -> list[SyncFileResult]:
+        rows = await info.context.loaders.file_results_by_sync_run.load(int(self.id))
+        return [SyncFileResult.from_row(row) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: Row) -> SyncRun:
+        return cls(
+            id=strawberry.ID(str(row["id"])), repo=row["repo"], branch=row["branch"],
+            commit=row["commit"],
+            status=enum_or(SyncRunStatus, row["status"], SyncRunStatus.FAILED),
+            dry_run=bool(row["dry_run"]), counts=JSON(row["counts"] or {}),
+            plan=JSON(row["plan"] or []),
+            error=row["error"], started_at=row["started_at"], ended_at=row["ended_at"],
+        )
