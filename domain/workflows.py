@@ -24,7 +24,7 @@ from domain._workflow_rules import (
     invalid,
     writable,
 )
-from domain._workflow_store import GitSource
+from domain._workflow_store import GitSource, stored_definition
 from domain.access import Actor, can_admin, can_write
 from domain.errors import Conflict, Forbidden
 from domain.events import append_event, workflow_stream
@@ -47,6 +47,7 @@ __all__ = [
     "set_workflow_status",
     "share_workflow",
     "shared_users",
+    "stored_definition",
     "unshare_workflow",
     "update_workflow",
 ]

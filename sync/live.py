@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain._sql import decode, fetch
+from domain.workflows import stored_definition
 
 Key = tuple[str, str]  # (kind, name)
 
@@ -40,16 +41,7 @@ class LiveWorkflow:
 
     def definition(self) -> dict[str, Any]:
         """The stored definition with the keys of `WorkflowDefinition.to_json()` (Any: JSON)."""
-        row = self.row
-        return {
-            "description": row["description"],
-            "tags": list(row["tags"] or []),
-            "trigger": row["trigger"],
-            "settings": row["settings"],
-            "deployment": row["deployment_settings"] or {},
-            "nodes": row["nodes"],
-            "connections": row["connections"],
-        }
+        return stored_definition(self.row)
 
 
 @dataclass(frozen=True)

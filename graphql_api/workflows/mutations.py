@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import strawberry
 
 from domain import webhooks, workflows
-from domain._workflow_store import stored_definition
 from domain.access import Actor
 from domain.errors import InvalidInput
 from domain.settings import get_settings
@@ -75,7 +74,7 @@ async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
     definition = None
     if changes:
         current = await workflows.get_workflow(actor, workflow_id)
-        definition = _definition({**stored_definition(current), **changes})
+        definition = _definition({**workflows.stored_definition(current), **changes})
         # The merge is based on the version read here: a concurrent save is a conflict.
         expected_version = expected_version or int(current["version"])
     return await workflows.update_workflow(
