@@ -88,9 +88,16 @@ async def enqueue_execution(
 async def job_held(
     execution_id: int, generation: int, queue_name: str, *, redis_url: str | None = None
 ) -> bool:
-    """Whether Redis still holds the job of this generation, waiting or running."""
+    """Whether Redis still holds the job of this generation waiting to be picked up.
+
+    A job already picked up (`in_progress`) does not count: callers ask about executions that
+    are still pending, and a live worker claims (marks running) what it picks up at once. A
+    worker killed between picking a job up and claiming it leaves arq's in-progress marker
+    behind until the job timeout (days), so counting it would strand the execution. In the
+    rare race with a live worker, the re-dispatch fences the old job out: nothing runs twice.
+    """
     from arq.jobs import Job, JobStatus
 
     pool = await arq_pool(redis_url)
     status = await Job(job_id(execution_id, generation), pool, _queue_name=queue_name).status()
-    return status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress)
+    return status in (JobStatus.queued, JobStatus.deferred)

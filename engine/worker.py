@@ -7,12 +7,14 @@ test), not by arq's startup hook, so several queue workers in one process share 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 from typing import Any
 
 from arq import Worker, func
 from arq.connections import RedisSettings
+from redis.exceptions import RedisError
 
 from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
 from domain.settings import get_settings
@@ -21,6 +23,8 @@ from engine.runner import run_execution
 # Longer than the longest execution timeout (7 days): arq must never cut a run short nor
 # start it again by itself; the lease and the sweeper handle lost workers.
 JOB_TIMEOUT_SECONDS = 8 * 86400
+REDIS_RETRY_SECONDS = 1.0
+log = logging.getLogger(__name__)
 
 
 def worker_id() -> str:
@@ -48,6 +52,20 @@ class WorkerSettings:
     max_jobs = 50
 
 
+class ResilientWorker(Worker):
+    """An arq worker that outlives a Redis outage. arq's poll loop lets a connection error end
+    the worker; here the poll is tried again until Redis is back, while the running jobs (which
+    need only PostgreSQL) go on. Jobs Redis lost meanwhile are dispatched again by the sweeper.
+    """
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (OSError, RedisError) as error:
+            log.warning("polling Redis failed (%s); trying again", error)
+            await asyncio.sleep(REDIS_RETRY_SECONDS)
+
+
 def build_worker(
     queue_name: str = DEFAULT_QUEUE,
     *,
@@ -57,7 +75,7 @@ def build_worker(
     handle_signals: bool = False,
 ) -> Worker:
     settings = get_settings()
-    return Worker(
+    return ResilientWorker(
         functions=WorkerSettings.functions,
         queue_name=queue_name,
         redis_settings=RedisSettings.from_dsn(redis_url or settings.redis_url),

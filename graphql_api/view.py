@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -13,6 +15,14 @@ from graphql_api.live import accept_connection
 
 
 class FlowplaneGraphQL(GraphQL[Context, None]):
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON nested deeper than the decoder recurses is malformed input (400 over HTTP,
+        close 4400 over websockets), not a server error."""
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
