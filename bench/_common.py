@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import statistics
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -38,8 +39,12 @@ class Figure:
 
 @contextlib.contextmanager
 def servers() -> Iterator[tuple[str, str]]:
-    """(DATABASE_URL, REDIS_URL): the environment's, or embedded ones started for the run."""
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    """(DATABASE_URL, REDIS_URL): the environment's, or embedded ones started for the run.
+
+    Both variables are restored on exit: `db.engine.configure` sets DATABASE_URL, and the
+    next benchmark of `python -m bench` must not inherit a stopped embedded server."""
+    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "REDIS_URL")}
+    database_url, redis_url = saved["DATABASE_URL"], saved["REDIS_URL"]
     started: list[EmbeddedPostgres | EmbeddedRedis] = []
     work = Path(tempfile.mkdtemp(prefix="flowplane-bench-"))
     try:
@@ -57,6 +62,18 @@ def servers() -> Iterator[tuple[str, str]]:
     finally:
         for server in reversed(started):
             server.stop()
+        _restore(saved)
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    from domain.settings import get_settings
+
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
 
 
 def percentile(samples: Sequence[float], q: float) -> float:
@@ -75,3 +92,57 @@ def print_table(figures: Sequence[Figure]) -> None:
             if f.ratio is not None:
                 line += f"  (x{f.ratio:.2f})"
         print(line)
+
+
+# ------------------------------------------------ helpers for benchmarks that run real processes
+async def scratch_database(server_url: str) -> str:
+    """Create a throwaway database on the server of `server_url`; return its URL."""
+    import uuid
+
+    import asyncpg
+
+    name = f"flowplane_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return server_url.rpartition("/")[0] + "/" + name
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+    await admin.close()
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Poll `url` until it answers 200; kill the process and raise if it never does."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{url} did not become healthy")
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables (and re-read the settings) for the block only."""
+    from domain.settings import get_settings
+
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        _restore(saved)

@@ -4,6 +4,9 @@ arq job that makes the same number of database commits.
 
     .venv/bin/python bench/dispatch.py [--runs 200] [--burst 500] [--poll-delay 0.01]
 
+`make bench` / `python -m bench dispatch` call `run()`: the same measurement with BENCH_ARGS
+(fewer runs, to stay near a minute), returned as figures beside the raw arq baseline.
+
 Uses DATABASE_URL / REDIS_URL when set (a throwaway database is created on that server),
 otherwise starts embedded PostgreSQL and Valkey. Latency runs are sequential (an idle worker,
 the common case); throughput enqueues `--burst` executions at once. Timestamps come from
@@ -134,6 +137,39 @@ async def measure(conn: asyncpg.Connection, table: str, runs: int, burst: int,
     return result
 
 
+# ------------------------------------------------------------------ `make bench` entry point
+BENCH_ARGS = {"runs": 100, "warmup": 10, "burst": 300}
+
+
+def _figures(result: dict[str, Any], warmup: int) -> list[Any]:
+    from bench._common import Figure
+
+    figures = []
+    for key, label in (("to_running", "trigger->running"), ("to_done", "trigger->completed")):
+        ours = percentiles(result["flowplane"][key][warmup:])
+        raw = percentiles(result["raw"][key][warmup:])
+        figures += [Figure("dispatch", f"p50 {label}", ours[0], "ms", raw[0], "raw arq"),
+                    Figure("dispatch", f"p99 {label}", ours[1], "ms", raw[1], "raw arq")]
+    figures.append(Figure("dispatch", "throughput, 1 worker process",
+                          result["flowplane"]["per_second"], "exec/s",
+                          result["raw"]["per_second"], "raw arq"))
+    return figures
+
+
+def run() -> list[Any]:  # Any: bench._common.Figure (imported late: this file also runs alone)
+    """The benchmark with BENCH_ARGS, as figures (the convention of bench/)."""
+    from bench._common import environment, servers
+    from domain.settings import get_settings
+
+    args = argparse.Namespace(**BENCH_ARGS, poll_delay=get_settings().worker_poll_delay,
+                              raw_worker=False)
+    with servers() as (pg_url, redis_url), environment(
+            DATABASE_URL=pg_url, REDIS_URL=redis_url,
+            FLOWPLANE_WORKER_POLL_DELAY=str(args.poll_delay)):
+        result = asyncio.run(_run(args, pg_url, redis_url))
+    return _figures(result, args.warmup)
+
+
 # ------------------------------------------------------------------------------------ set-up
 async def _database(server_url: str) -> str:
     name = f"flowplane_bench_{uuid.uuid4().hex[:8]}"
@@ -169,7 +205,7 @@ def _report(label: str, result: dict[str, Any], warmup: int) -> None:
           f" {result['per_second']:>9.0f}")
 
 
-async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
+async def _run(args: argparse.Namespace, pg_url: str, redis_url: str) -> dict[str, Any]:
     from db import engine
     from domain.settings import get_settings
 
@@ -215,6 +251,7 @@ async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
     _report("flowplane (3 nodes)", ours, args.warmup)
     _report(f"raw arq ({COMMITS_PER_EXECUTION} commits)", baseline, args.warmup)
     print("latencies in ms from the trigger call; exec/s for one worker process")
+    return {"flowplane": ours, "raw": baseline}
 
 
 def main() -> None:
@@ -245,7 +282,7 @@ def main() -> None:
         servers[-1].start()
         redis_url = servers[-1].url
     try:
-        asyncio.run(run(args, pg_url, redis_url))
+        asyncio.run(_run(args, pg_url, redis_url))
     finally:
         for server in servers:
             server.stop()

@@ -5,7 +5,8 @@ Targets (issue 7): cold < 30 s, no-op < 1 s, one-file change < 0.5 s. Baselines 
 run: reading + parsing the 1,000 blobs without the database (for cold), and the no-op resync
 (for the one-file change).
 
-Run: .venv/bin/python bench/sync.py (uses DATABASE_URL when set, in a throwaway database).
+Run: `.venv/bin/python -m bench sync` or `-m bench.sync` (uses DATABASE_URL when set, in a
+throwaway database).
 """
 
 from __future__ import annotations
