@@ -42,13 +42,25 @@ async def _keep_an_admin(actor: Actor, user_id: int) -> None:
 
 
 async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
-    """Add the user `handle` to the organization with `role`, or change their role."""
+    """Add the user `handle` to the organization with `role`, or change their role.
+
+    A user who already belongs to another organization is not added: an admin of one tenant
+    must not pull someone else's account into theirs (and make it act there) without consent.
+    An operator does that with `flowplane user create --org SLUG HANDLE`."""
     _require_admin(actor)
     if role not in ROLES:
         raise invalid("role", f"{role!r} is not a role ({', '.join(ROLES)})")
-    user = await fetch_one("SELECT id FROM app_user WHERE handle = $1", handle)
+    user = await fetch_one(
+        "SELECT u.id, bool_or(m.organization = $2) AS here, count(m.id) AS memberships"
+        ' FROM app_user u LEFT JOIN membership m ON m."user" = u.id'
+        " WHERE u.handle = $1 GROUP BY u.id",
+        handle, actor.organization_id,
+    )
     if user is None:
         raise invalid("handle", f"there is no user {handle!r}")
+    if not user["here"] and user["memberships"] > 0:
+        raise invalid("handle", f"{handle!r} belongs to another organization; an operator "
+                      f"adds it with `flowplane user create --org <slug> {handle}`")
     async with engine().transaction():
         if role != "admin":
             await _keep_an_admin(actor, int(user["id"]))

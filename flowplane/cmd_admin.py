@@ -39,17 +39,17 @@ def user_create(
     org: str = typer.Option(..., help="Organization slug the user joins."),
     admin: bool = typer.Option(False, help="Make the user an organization admin."),
 ) -> None:
-    """Create a user and add them to an organization."""
+    """Create a user and add them to an organization (an existing user is added as is)."""
 
     async def main() -> dict[str, object]:
         organization = await organizations.organization_by_slug(org)
-        user = await organizations.create_user(handle)
+        user = await tokens.user_by_handle(handle) or await organizations.create_user(handle)
         await organizations.add_member(
             organization["id"], user["id"], "admin" if admin else "member"
         )
         return user
 
-    _run_or_exit(main, lambda user: f"user {handle} created (id {user['id']}) in {org}")
+    _run_or_exit(main, lambda user: f"user {handle} (id {user['id']}) is a member of {org}")
 
 
 @token_app.command("create")

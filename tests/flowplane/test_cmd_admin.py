@@ -36,3 +36,15 @@ async def test_token_for_a_non_member_is_refused_with_a_clear_error(db: str) -> 
     result = _flowplane(db, "token", "create", "--org", "initech", "--user", "hank")
     assert result.returncode == 1
     assert "not a member of 'initech'" in result.stderr
+
+
+async def test_an_operator_adds_an_existing_user_to_a_second_organization(db: str) -> None:
+    _flowplane(db, "org", "create", "globex")
+    _flowplane(db, "org", "create", "initech")
+    assert _flowplane(db, "user", "create", "hank", "--org", "globex").returncode == 0
+    again = _flowplane(db, "user", "create", "hank", "--org", "initech")
+    assert again.returncode == 0, again.stderr
+    result = _flowplane(db, "token", "create", "--org", "initech", "--user", "hank")
+    assert result.returncode == 0, result.stderr
+    found = await authenticate(result.stdout.strip().splitlines()[-1])
+    assert found is not None and found[0]["handle"] == "hank"

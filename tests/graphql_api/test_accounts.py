@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.factory import Factory
 from tests.graphql_api.conftest import Cast
 
 CREATE_TOKEN = """mutation($name: String!) { createApiToken(name: $name) { __typename
@@ -42,15 +43,20 @@ async def test_api_token_is_shown_once_works_and_can_be_revoked(
     assert me.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
 
-async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast) -> None:
+async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast, factory: Factory) -> None:
     refused = (await cast.owner.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
     assert refused["__typename"] == "Forbidden"
-    added = (await cast.admin.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
-    assert added == {"__typename": "Member", "user": {"handle": "stranger"}, "role": "MEMBER"}
+    # A user of another organization is not pulled in by an admin of this one.
+    foreign = (await cast.admin.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
+    assert foreign["__typename"] == "InvalidInput"
+    assert "belongs to another organization" in foreign["message"]
+    newcomer = await factory.user("newcomer")  # an account with no organization yet
+    added = (await cast.admin.gql(SET_MEMBER, h="newcomer", r="MEMBER"))["setMember"]
+    assert added == {"__typename": "Member", "user": {"handle": "newcomer"}, "role": "MEMBER"}
     handles = [m["user"]["handle"] for m in
                (await cast.other.gql("{ members { user { handle } role } }"))["members"]]
-    assert "stranger" in handles
-    removed = (await cast.admin.gql(REMOVE, u=cast.stranger.id))["removeMember"]
+    assert "newcomer" in handles and "stranger" not in handles
+    removed = (await cast.admin.gql(REMOVE, u=str(newcomer["id"])))["removeMember"]
     assert removed["__typename"] == "Member"
     last = (await cast.admin.gql(SET_MEMBER, h="admin", r="MEMBER"))["setMember"]
     assert last["__typename"] == "Conflict"
