@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,14 +170,6 @@ def run() -> list[Any]:  # Any: bench._common.Figure (imported late: this file a
 
 
 # ------------------------------------------------------------------------------------ set-up
-async def _database(server_url: str) -> str:
-    name = f"flowplane_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return server_url.rpartition("/")[0] + "/" + name
-
-
 async def _workflow() -> int:
     from db.tables import AppUser, Organization, Workflow
 
@@ -206,10 +197,11 @@ def _report(label: str, result: dict[str, Any], warmup: int) -> None:
 
 
 async def _run(args: argparse.Namespace, pg_url: str, redis_url: str) -> dict[str, Any]:
+    from bench._common import scratch_database
     from db import engine
     from domain.settings import get_settings
 
-    url = await _database(pg_url)
+    url = await scratch_database(pg_url)
     engine.configure(url)
     os.environ.update({"DATABASE_URL": url, "REDIS_URL": redis_url,
                        "FLOWPLANE_WORKER_POLL_DELAY": str(args.poll_delay)})

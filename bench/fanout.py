@@ -20,21 +20,13 @@ import asyncpg
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench._common import Figure, percentile, print_table, servers
+from bench._common import Figure, percentile, print_table, scratch_database, servers
 from flowplane.embedded import free_port
 
 CHANGES = {100: 30, 1000: 10}
 WRITERS, COMMITS_PER_WRITER = 8, 150
 WATCH = ("subscription($id: ID!) { executionUpdated(executionId: $id) "
          "{ ... on ExecutionEvent { cursor kind } } }")
-
-
-async def _database(admin_url: str) -> str:
-    name = f"flowplane_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return admin_url.rpartition("/")[0] + "/" + name
 
 
 async def _world() -> tuple[dict[str, str], int]:
@@ -145,7 +137,7 @@ def _serve(database_url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], 
 async def _measure(admin_url: str, redis_url: str) -> list[Figure]:
     from db import engine
 
-    url = await _database(admin_url)
+    url = await scratch_database(admin_url)
     engine.configure(url)
     await engine.migrate()
     await engine.start_pool(max_size=WRITERS + 2)

@@ -28,23 +28,10 @@ from bench._common import (
     scratch_database,
     servers,
 )
-from bench.dispatch import CONNECTIONS, NODES
+from bench.dispatch import _workflow
 
 BACKLOG = 400
 WORKERS = (1, 2)
-
-
-async def _workflow() -> int:
-    from db.tables import AppUser, Organization, Workflow
-
-    org = Organization(slug="bench", name="Bench")
-    await org.save()
-    user = AppUser(handle="bench")
-    await user.save()
-    workflow = Workflow(organization=org.id, owner=user.id, name="three-nodes", nodes=NODES,
-                        connections=CONNECTIONS, settings={"maxAttempts": 1})
-    await workflow.save()
-    return int(workflow.id)
 
 
 async def _round(workflow_id: int, workers: int) -> float:
