@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import asyncpg
@@ -34,8 +35,29 @@ async def start_pool(max_size: int = 10) -> None:
 
 
 async def close_pool() -> None:
+    global _side_pool
     if engine().pool is not None:
         await engine().close_connection_pool()
+    if _side_pool is not None:
+        await _side_pool.close()
+        _side_pool = None
+
+
+_side_pool: asyncpg.Pool | None = None
+_side_pool_lock = asyncio.Lock()
+
+
+async def side_pool() -> asyncpg.Pool:
+    """Two connections apart from the main pool, for small writes that must not wait behind
+    the work holding every main connection (a worker's lease heartbeats: with 50 jobs on a
+    10-connection pool, renewals queued until leases expired and work was re-dispatched)."""
+    global _side_pool
+    async with _side_pool_lock:
+        if _side_pool is None:
+            _side_pool = await asyncpg.create_pool(
+                engine().config["dsn"], min_size=1, max_size=2
+            )
+    return _side_pool
 
 
 MIGRATION_LOCK = 0x466C6F77  # "Flow": serialises concurrent migrators (API replicas, the Job)

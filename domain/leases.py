@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from db.engine import engine
+from db.engine import engine, side_pool
 from domain._sql import fetch, fetch_one
 from domain.dispatch import enqueue_execution, queue_for
 from domain.recording import (
@@ -116,7 +116,10 @@ async def _admitted(row: dict[str, Any]) -> bool:
 
 
 async def renew_lease(execution_id: int, generation: int) -> LeaseState:
-    row = await fetch_one(
+    """Extend the lease, through the side pool so a busy worker's renewals never queue
+    behind its jobs' writes."""
+    pool = await side_pool()
+    row = await pool.fetchrow(
         "UPDATE execution SET lease_expires_at = now() + make_interval(secs => $3)"
         " WHERE id = $1 AND dispatch_generation = $2 AND status = 'running'"
         " RETURNING cancel_requested",

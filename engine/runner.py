@@ -13,6 +13,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from domain.leases import Claimed, claim_execution, finish_execution, renew_lease
 from domain.recording import Fenced, StatusChange
 from domain.services import UnresolvedReference, build_services, services_from_env
@@ -75,7 +77,8 @@ async def _heartbeat(execution_id: int, generation: int, task: asyncio.Task[Any]
         await asyncio.sleep(interval)
         try:
             state = await renew_lease(execution_id, generation)
-        except OSError as error:  # the database is away: keep running, try again
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+            # the database is away: keep running, try again
             log.warning("lease renewal of execution %s failed: %s", execution_id, error)
             continue
         if state != "held":
