@@ -9,6 +9,7 @@ from db.engine import engine
 from domain._sql import fetch, fetch_one
 from domain._workflow_rules import invalid
 from domain.access import Actor
+from domain.access_changes import announce_membership_changed
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.organizations import add_member
 
@@ -46,7 +47,8 @@ async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
 
     A user who already belongs to another organization is not added: an admin of one tenant
     must not pull someone else's account into theirs (and make it act there) without consent.
-    An operator does that with `flowplane user create --org SLUG HANDLE`."""
+    An operator does that with `flowplane user create --org SLUG HANDLE`. The change is
+    announced, so the user's open websockets re-check what they may still follow."""
     _require_admin(actor)
     if role not in ROLES:
         raise invalid("role", f"{role!r} is not a role ({', '.join(ROLES)})")
@@ -56,15 +58,16 @@ async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
         " WHERE u.handle = $1 GROUP BY u.id",
         handle, actor.organization_id,
     )
-    if user is None:
-        raise invalid("handle", f"there is no user {handle!r}")
-    if not user["here"] and user["memberships"] > 0:
-        raise invalid("handle", f"{handle!r} belongs to another organization; an operator "
-                      f"adds it with `flowplane user create --org <slug> {handle}`")
+    # One answer for "no such user" and "a user of another organization": an admin must not
+    # learn which handles exist elsewhere on the install.
+    if user is None or (not user["here"] and user["memberships"] > 0):
+        raise invalid("handle", f"there is no user {handle!r} you can add; an operator adds "
+                      f"an existing account with `flowplane user create --org <slug> {handle}`")
     async with engine().transaction():
         if role != "admin":
             await _keep_an_admin(actor, int(user["id"]))
         await add_member(actor.organization_id, int(user["id"]), role)
+        await announce_membership_changed(actor.organization_id, int(user["id"]))
     return await _member(actor, int(user["id"]))
 
 
@@ -77,6 +80,7 @@ async def remove_member(actor: Actor, user_id: int) -> dict[str, Any]:
             'DELETE FROM membership WHERE organization = $1 AND "user" = $2',
             actor.organization_id, user_id,
         )
+        await announce_membership_changed(actor.organization_id, user_id)
     return member
 
 

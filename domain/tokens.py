@@ -1,4 +1,5 @@
-"""API tokens: issued once, stored as a sha256 hash, with expiry and revocation."""
+"""API tokens: issued once, stored as a sha256 hash, with expiry and revocation. Revoking
+announces it (see `domain.access_changes`), so open websockets on the token close at once."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from db.engine import engine
 from db.tables import ApiToken, AppUser
+from domain.access_changes import announce_token_revoked
 
 TOKEN_PREFIX = "fp_"
 
@@ -44,8 +47,18 @@ async def issue_token(
     return IssuedToken(token=token, id=row.id, prefix=row.prefix)
 
 
-async def authenticate(token: str) -> tuple[dict[str, Any], int | None] | None:
-    """The user and the organization a token is scoped to, or None if it is not valid now."""
+@dataclass(frozen=True)
+class Credential:
+    """What a valid token says: whose it is, where it may be used, until when."""
+
+    user: dict[str, Any]  # Any: app_user column values
+    organization_id: int | None  # the organization it is scoped to, None for any of the user's
+    token_id: int
+    expires_at: datetime | None
+
+
+async def authenticate(token: str) -> Credential | None:
+    """The credential a token carries, or None if it is not valid now."""
     rows = await ApiToken.select(
         ApiToken.id, ApiToken.organization, ApiToken.expires_at, ApiToken.revoked_at,
         *ApiToken.user.all_columns(),
@@ -61,16 +74,34 @@ async def authenticate(token: str) -> tuple[dict[str, Any], int | None] | None:
     await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     user = {key.removeprefix("user."): value for key, value in row.items()
             if key.startswith("user.")}
-    return user, row["organization"]
+    return Credential(user=user, organization_id=row["organization"], token_id=int(row["id"]),
+                      expires_at=row["expires_at"])
+
+
+async def token_status(token_id: int) -> Literal["valid", "revoked", "expired", "unknown"]:
+    """Whether a token is still good, for connections opened with it."""
+    row = await ApiToken.select(ApiToken.expires_at, ApiToken.revoked_at).where(
+        ApiToken.id == token_id
+    ).first()
+    if row is None:
+        return "unknown"
+    if row["revoked_at"] is not None:
+        return "revoked"
+    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
+        return "expired"
+    return "valid"
 
 
 async def revoke_token(token_id: int, user_id: int) -> bool:
     """Revoke one of the user's tokens; False when the user has no such active token."""
     now = datetime.now(UTC)
-    updated = await ApiToken.update({ApiToken.revoked_at: now}).where(
-        (ApiToken.id == token_id) & (ApiToken.user == user_id)
-        & ApiToken.revoked_at.is_null()
-    ).returning(ApiToken.id)
+    async with engine().transaction():
+        updated = await ApiToken.update({ApiToken.revoked_at: now}).where(
+            (ApiToken.id == token_id) & (ApiToken.user == user_id)
+            & ApiToken.revoked_at.is_null()
+        ).returning(ApiToken.id)
+        if updated:
+            await announce_token_revoked(token_id)
     return bool(updated)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain._sql import decode, fetch
+from domain._sql import decode, fetch, fetch_one
 from domain.access import Actor
 
 # A workflow is visible to members when they own it, it is shared with them or public;
@@ -48,6 +48,18 @@ async def list_workflows(
         where.is_template, after_id, limit,
     )
     return [decode(row) for row in rows]
+
+
+async def still_readable(actor: Actor, workflow_id: int) -> bool | None:
+    """Whether the actor may read the workflow now, in one query; None when it is gone (for
+    open subscriptions re-checking their access)."""
+    row = await fetch_one(
+        f"SELECT EXISTS (SELECT 1 FROM workflow w WHERE w.id = $4 AND {_VISIBLE}) AS visible,"
+        " EXISTS (SELECT 1 FROM workflow WHERE id = $4) AS present",
+        actor.organization_id, actor.is_admin, actor.user_id, workflow_id,
+    )
+    assert row is not None  # EXISTS always answers
+    return bool(row["visible"]) if row["present"] else None
 
 
 async def workflows_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:

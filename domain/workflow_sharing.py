@@ -11,6 +11,7 @@ from domain import _workflow_store as store
 from domain._sql import fetch
 from domain._workflow_rules import administrable, check_shareable
 from domain.access import Actor
+from domain.access_changes import announce_workflow_access_changed
 
 
 async def share_workflow(actor: Actor, workflow_id: int, user_id: int) -> dict[str, Any]:
@@ -31,6 +32,7 @@ async def unshare_workflow(actor: Actor, workflow_id: int, user_id: int) -> dict
             'DELETE FROM workflow_share WHERE workflow = $1 AND "user" = $2', workflow_id, user_id
         )
         await store.announce(row, {"sharedWith": sorted(await store.shared_ids(workflow_id))})
+        await announce_workflow_access_changed(workflow_id)
     return row
 
 

@@ -26,6 +26,7 @@ from domain._workflow_rules import (
 )
 from domain._workflow_store import GitSource, stored_definition
 from domain.access import Actor, can_admin, can_write
+from domain.access_changes import announce_workflow_access_changed
 from domain.errors import Conflict, Forbidden
 from domain.events import append_event, workflow_stream
 from domain.spec.definition import WorkflowDefinition
@@ -135,6 +136,8 @@ async def update_workflow(
             values.update(await _save_definition(actor, row, definition, source))
         if values:
             await store.update_columns(workflow_id, values)
+        if values.keys() & {"is_public", "owner"}:
+            await announce_workflow_access_changed(workflow_id)
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
     return updated

@@ -1,5 +1,5 @@
 """The Starlette application: routes (GraphQL with GraphiQL, health), the request body cap
-and the lifespan (database pool)."""
+and the lifespan (database pool, the event broker and the live re-authorisation it feeds)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from graphql_api.body_limit import BodySizeLimit
 from graphql_api.broker import create_broker
 from graphql_api.health import healthz
 from graphql_api.live import LiveConnections
+from graphql_api.reauth import AccessWatch
 from graphql_api.schema import build_schema
 from graphql_api.view import FlowplaneGraphQL
 from graphql_api.webhooks import sync_webhook, webhook
@@ -26,6 +27,7 @@ from graphql_api.webhooks import sync_webhook, webhook
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     await engine.start_pool(max_size=10)
     broker = app.state.broker = create_broker()  # the one LISTEN connection of this process
+    broker.access = app.state.access_watch = AccessWatch()
     await broker.start()
     try:
         yield
@@ -45,14 +47,15 @@ def graphql_app() -> FlowplaneGraphQL:
 
 def create_app(*, lifespan_pool: bool = True) -> Starlette:
     graphql = graphql_app()
+    max_bytes = get_settings().max_request_bytes  # for HTTP bodies and websocket messages alike
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", LiveConnections(graphql)),
+        WebSocketRoute("/graphql", LiveConnections(graphql, max_message_bytes=max_bytes)),
         Route("/webhooks/sync/{org_slug}", sync_webhook, methods=["POST"]),
         Route("/webhooks/{token}", webhook, methods=["POST"]),
     ]
-    middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
+    middleware = [Middleware(BodySizeLimit, max_bytes=max_bytes)]
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan if lifespan_pool else None
     )

@@ -1,12 +1,17 @@
 """Who is calling: `Authorization: Bearer <token>` names the user, `X-Organization-ID` (id or
 slug) the organization, of which the user must be a member. A token scoped to an organization
-is good for that organization only (and selects it when the header is absent)."""
+is good for that organization only (and selects it when the header is absent).
+
+The same check serves both doors: HTTP headers, and the `connection_init` payload of a
+websocket (see `graphql_api.live`). A refusal says which part is wrong: the credentials
+(HTTP 401, websocket close 4101) or the organization (HTTP 403, close 4104)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from domain.access import Actor, actor_for
 from domain.organizations import organization_by_ref
@@ -18,38 +23,51 @@ class Principal:
     actor: Actor
     user: dict[str, Any]  # Any: app_user column values
     organization: dict[str, Any]  # Any: organization column values
+    token_id: int
+    expires_at: datetime | None
 
 
 class Unauthenticated(Exception):
-    """Missing or bad credentials; the message says which and how to fix it."""
+    """Missing or bad credentials, or an organization they do not open; the message says
+    which and how to fix it."""
+
+    def __init__(self, message: str, reason: Literal["credentials", "organization"]) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _bearer(headers: Mapping[str, str]) -> str:
     value = headers.get("authorization", "")
     if not value:
-        raise Unauthenticated("missing credentials: send 'Authorization: Bearer <token>'")
+        raise Unauthenticated("missing credentials: send 'Authorization: Bearer <token>'",
+                              "credentials")
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'", "credentials")
     return token.strip()
 
 
 async def principal_from_headers(headers: Mapping[str, str]) -> Principal:
     """The caller, or Unauthenticated with a message that says what is wrong."""
-    found = await authenticate(_bearer(headers))
-    if found is None:
-        raise Unauthenticated("the token is not valid: unknown, expired or revoked")
-    user, token_org = found
+    credential = await authenticate(_bearer(headers))
+    if credential is None:
+        raise Unauthenticated("the token is not valid: unknown, expired or revoked",
+                              "credentials")
+    token_org = credential.organization_id
     ref = headers.get("x-organization-id", "").strip()
     if not ref and token_org is None:
-        raise Unauthenticated("missing organization: send 'X-Organization-ID: <id or slug>'")
+        raise Unauthenticated("missing organization: send 'X-Organization-ID: <id or slug>'",
+                              "organization")
     organization = await organization_by_ref(ref or str(token_org))
-    unknown = f"organization {ref!r} does not exist or you are not a member of it"
+    unknown = Unauthenticated(
+        f"organization {ref!r} does not exist or you are not a member of it", "organization"
+    )
     if organization is None:
-        raise Unauthenticated(unknown)
+        raise unknown
     if token_org is not None and organization["id"] != token_org:
-        raise Unauthenticated("this token is scoped to another organization")
-    actor = await actor_for(user, int(organization["id"]))
+        raise Unauthenticated("this token is scoped to another organization", "organization")
+    actor = await actor_for(credential.user, int(organization["id"]))
     if actor is None:
-        raise Unauthenticated(unknown)
-    return Principal(actor=actor, user=user, organization=organization)
+        raise unknown
+    return Principal(actor=actor, user=credential.user, organization=organization,
+                     token_id=credential.token_id, expires_at=credential.expires_at)

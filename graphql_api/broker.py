@@ -8,6 +8,11 @@ which resumes from its cursor), so a slow client neither slows the others nor gr
 
 NOTIFY is at most once: when the listening connection drops (PostgreSQL restarts), the broker
 reconnects with backoff and then asks every subscriber to re-read the log after its cursor.
+
+The same connection listens for access announcements (`domain.access_changes`) and hands each
+to the `AccessListener` (the process's live re-authorisation, `graphql_api.reauth`), in commit
+order and before any event committed after it is loaded; after a reconnect the listener is
+asked to re-check everything.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import contextlib
 import logging
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import asyncpg
 
 from db.engine import engine
+from domain.access_changes import ACCESS_CHANNEL
 from domain.event_log import LoggedEvent, events_by_id
 from domain.events import CHANNEL, parse_notification
 from domain.settings import get_settings
@@ -33,6 +39,12 @@ Signal = Literal["lagged", "resync"]
 DATABASE_DOWN: tuple[type[BaseException], ...] = (
     OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError,
 )
+
+
+class AccessListener(Protocol):
+    def announced(self, payload: str) -> None: ...
+
+    def resync(self) -> None: ...
 
 
 class Subscriber:
@@ -97,6 +109,7 @@ class Broker:
         self._overflowed = False
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.access: AccessListener | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -155,9 +168,12 @@ class Broker:
         try:
             conn.add_termination_listener(lambda _conn: lost.set())
             await conn.add_listener(CHANNEL, self._on_notify)
+            await conn.add_listener(ACCESS_CHANNEL, self._on_access)
             self.connections += 1
             self.connected.set()
             self._resync_all()  # announcements made while we were not listening are lost
+            if self.access is not None:
+                self.access.resync()
             await self._watch(conn, lost)
         finally:
             conn.terminate()
@@ -179,6 +195,10 @@ class Broker:
         else:
             self._pending.append(ref.id)
         self._wake.set()
+
+    def _on_access(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        if self.access is not None:
+            self.access.announced(payload)
 
     # -- fan-out ---------------------------------------------------------------------------
     async def _dispatch_forever(self) -> None:

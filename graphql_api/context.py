@@ -16,16 +16,15 @@ from graphql_api.loaders import Loaders
 
 
 class NotAuthenticated(Exception):
-    """A resolver ran without a principal (the auth extension should have stopped it)."""
+    """A resolver ran without a principal (the view or connection_init should have refused)."""
 
 
 @dataclass
 class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
+    # None only on a websocket before `connection_init` (HTTP refuses anonymous requests).
     principal: Principal | None
-    # Why `principal` is None: shown to the client as an UNAUTHENTICATED error.
-    auth_error: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
     # The websocket `connection_init` payload (Strawberry sets it; see graphql_api.live).
     connection_params: dict[str, object] | None = None
@@ -33,7 +32,7 @@ class Context:
     @property
     def caller(self) -> Principal:
         if self.principal is None:
-            raise NotAuthenticated(self.auth_error or "not authenticated")
+            raise NotAuthenticated("not authenticated: send connection_init with a token first")
         return self.principal
 
     @property

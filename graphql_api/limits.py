@@ -1,8 +1,9 @@
-"""Hardening: depth, alias and token limits, error masking, authentication, body size.
+"""Hardening: token, selection, depth and alias limits, NUL refusal, error masking.
 
-The limiter *rule classes* are built once at import: the validation cache is keyed by the
-rules, so building a limiter per request would make every request a cache miss. Each request
-still gets fresh extension instances (they hold that request's execution context).
+Credentials are checked by the view before any of this runs (an anonymous document is never
+parsed). The limiter *rule classes* are built once at import: the validation cache is keyed by
+the rules, so building a limiter per request would make every request a cache miss. Each
+request still gets fresh extension instances (they hold that request's execution context).
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from collections.abc import Callable, Iterator
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     GraphQLError,
-    OperationDefinitionNode,
     StringValueNode,
     Visitor,
     visit,
@@ -24,16 +23,15 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+
+from graphql_api.documents import ParseDocument, ValidateDocument
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
-CACHE_SIZE = 256
 
 DEPTH_LIMITER = QueryDepthLimiter(max_depth=MAX_DEPTH)
 ALIASES_LIMITER = MaxAliasesLimiter(max_alias_count=MAX_ALIASES)
@@ -43,33 +41,6 @@ _RULES = [*DEPTH_LIMITER.validation_rules, *ALIASES_LIMITER.validation_rules]
 def _unexpected(error: GraphQLError) -> bool:
     """Mask what a resolver raised unexpectedly; keep request errors (no path) as they are."""
     return error.path is not None and not isinstance(error.original_error, GraphQLError)
-
-
-def _introspection_only(document: object) -> bool:
-    for definition in getattr(document, "definitions", ()):
-        if isinstance(definition, OperationDefinitionNode):
-            for selection in definition.selection_set.selections:
-                if not (isinstance(selection, FieldNode) and selection.name.value.startswith("__")):
-                    return False
-    return True
-
-
-class RequireAuthentication(SchemaExtension):
-    """Refuse to execute for a caller without valid credentials (introspection is public:
-    the schema is published as schema.graphql anyway)."""
-
-    def on_execute(self) -> Iterator[None]:
-        run = self.execution_context
-        context = run.context
-        if getattr(context, "principal", None) is None and not _introspection_only(
-            run.graphql_document
-        ):
-            message = getattr(context, "auth_error", None) or "not authenticated"
-            run.result = GraphQLExecutionResult(
-                data=None,
-                errors=[GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})],
-            )
-        yield
 
 
 def _has_nul(value: object) -> bool:
@@ -114,13 +85,12 @@ class RejectNulCharacters(SchemaExtension):
 
 
 def extensions() -> list[Callable[[], SchemaExtension]]:
-    """Extension factories, in order: parse limits, validation rules and cache, auth, masking."""
+    """Extension factories, in order: parse limits, validation rules and cache, NUL, masking."""
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
+        ParseDocument,
         lambda: AddValidationRules(_RULES),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-        RequireAuthentication,
+        ValidateDocument,
         RejectNulCharacters,
         lambda: MaskErrors(should_mask_error=_unexpected),
     ]

@@ -1,27 +1,32 @@
-"""Websocket connections of subscriptions: who is connected (from the `connection_init` payload)
-and the caps (connections per user, subscriptions per connection; both per organization).
+"""Websocket connections of subscriptions: who is connected (from the `connection_init` payload),
+the caps (connections per user, subscriptions per connection; both per organization; message
+size, as for HTTP bodies) and how a connection ends when its identity goes.
 
 `LiveConnections` wraps the GraphQL ASGI app: it gives each websocket a `LiveConnection` in its
-scope and frees the user's connection slot when the socket closes. `accept_connection` is the
-body of the GraphQL view's `on_ws_connect`: it authenticates the payload
-`{"Authorization": "Bearer <token>", "X-Organization-ID": "<id or slug>"}` and takes a slot,
-or rejects the connection (close code 4403). The connection count is per API process.
+scope, closes it with 1009 when a message is larger than the limit, and frees the user's slot
+and the connection's watch when the socket closes. `accept_connection` is the body of the
+GraphQL view's `on_ws_connect`: it authenticates the payload
+`{"Authorization": "Bearer <token>", "X-Organization-ID": "<id or slug>"}`, takes a slot and
+arms the token's expiry timer, or refuses with a close code of `graphql_api.close_codes`.
+The connection count is per API process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from graphql import GraphQLError
-from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.exceptions import ConnectionRejectionError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketState
 
 from domain.access import Actor
-from graphql_api.auth import Unauthenticated, principal_from_headers
+from graphql_api.auth import Principal, Unauthenticated, principal_from_headers
+from graphql_api.close_codes import REASONS, CloseCode
 
 SCOPE_KEY = "flowplane.live"
 
@@ -29,6 +34,22 @@ SCOPE_KEY = "flowplane.live"
 class SubscriptionLimitReached(GraphQLError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Subscription limit reached: at most {limit} per connection")
+
+
+class ConnectionRefused(Exception):
+    """Raised by `on_ws_connect`: close the socket with `code` instead of acknowledging."""
+
+    def __init__(self, code: CloseCode, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class Watch(Protocol):
+    """What a connection needs of `graphql_api.reauth.AccessWatch` (which imports this)."""
+
+    def add(self, connection: LiveConnection) -> None: ...
+
+    def forget(self, connection: LiveConnection) -> None: ...
 
 
 @dataclass
@@ -51,12 +72,18 @@ class ConnectionLimits:
             self.open.pop(user_id, None)
 
 
-@dataclass
+@dataclass(eq=False)  # identity: connections are kept in sets
 class LiveConnection:
     limits: ConnectionLimits
-    actor: Actor | None = None
+    principal: Principal | None = None
+    actor: Actor | None = None  # the principal's actor, refreshed when the role changes
+    websocket: WebSocket | None = None
     max_subscriptions: int = 0
     active: int = 0
+    closing: bool = False
+    watch: Watch | None = None  # the process's access watch, once the connection is accepted
+    _expiry: asyncio.TimerHandle | None = None
+    _closer: asyncio.Task[None] | None = None
 
     @contextlib.contextmanager
     def subscription_slot(self) -> Iterator[Actor]:
@@ -71,12 +98,40 @@ class LiveConnection:
         finally:
             self.active -= 1
 
+    def end(self, code: CloseCode) -> None:
+        """Close the socket with `code` (the identity it was opened with is gone); from here
+        on, none of its subscriptions delivers anything more."""
+        if self.closing:
+            return
+        self.closing = True
+        self._closer = asyncio.get_running_loop().create_task(self._close(code))
+
+    async def _close(self, code: CloseCode) -> None:
+        websocket = self.websocket
+        if websocket is not None and websocket.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, OSError):  # the peer went away meanwhile
+                await websocket.close(code=code, reason=REASONS[code])
+
+    def expire_at(self, when: datetime | None) -> None:
+        """Arm a timer that closes the connection when its token expires."""
+        if when is None:
+            return
+        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        loop = asyncio.get_running_loop()
+        self._expiry = loop.call_later(delay, self.end, CloseCode.INVALID_TOKEN)
+
+    def disarm(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+
 
 class LiveConnections:
     """ASGI wrapper of the GraphQL app that tracks websocket connections (see module doc)."""
 
-    def __init__(self, app: ASGIApp, limits: ConnectionLimits | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_message_bytes: int,
+                 limits: ConnectionLimits | None = None) -> None:
         self.app = app
+        self.max_message_bytes = max_message_bytes
         self.limits = limits or ConnectionLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,10 +141,37 @@ class LiveConnections:
         connection = LiveConnection(self.limits)
         scope[SCOPE_KEY] = connection
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, self._capped(receive, send), send)
         finally:
+            connection.disarm()
+            if connection.watch is not None:
+                connection.watch.forget(connection)
             if connection.actor is not None:
                 self.limits.release(connection.actor.user_id)
+
+    def _capped(self, receive: Receive, send: Send) -> Receive:
+        """`receive` that closes the socket with 1009 on a message over the size limit (the
+        HTTP body limit) and tells the app the client went away."""
+
+        async def capped() -> Message:
+            message = await receive()
+            if message["type"] == "websocket.receive" and _larger_than(
+                message, self.max_message_bytes
+            ):
+                await send({"type": "websocket.close", "code": CloseCode.MESSAGE_TOO_LARGE,
+                            "reason": REASONS[CloseCode.MESSAGE_TOO_LARGE]})
+                return {"type": "websocket.disconnect", "code": CloseCode.MESSAGE_TOO_LARGE}
+            return message
+
+        return capped
+
+
+def _larger_than(message: Message, limit: int) -> bool:
+    text = message.get("text")
+    if text is None:
+        return len(message.get("bytes") or b"") > limit
+    # A character is 1 to 4 bytes of UTF-8: encode only when the length alone cannot tell.
+    return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
 def request_of(context: Any) -> Any:
@@ -115,22 +197,35 @@ def _headers(params: object) -> dict[str, str]:
     return {str(key).lower(): str(value) for key, value in params.items() if value is not None}
 
 
+async def _principal(params: object) -> Principal:
+    try:
+        return await principal_from_headers(_headers(params))
+    except Unauthenticated as error:
+        code = (CloseCode.INVALID_TOKEN if error.reason == "credentials"
+                else CloseCode.UNKNOWN_ORGANIZATION)
+        raise ConnectionRefused(code, str(error)) from None
+
+
 async def accept_connection(context: Any) -> None:
-    """Authenticate `connection_init` and take a connection slot of the user, or reject
-    (Any: the GraphQL context, see `request_of`)."""
+    """Authenticate `connection_init`, take a connection slot of the user and start watching
+    the identity, or refuse (Any: the GraphQL context, see `request_of`)."""
     connection = live_connection(context)
     params = context.get("connection_params") if isinstance(context, dict) else getattr(
         context, "connection_params", None
     )
-    try:
-        principal = await principal_from_headers(_headers(params))
-    except Unauthenticated as error:
-        raise ConnectionRejectionError({"message": str(error)}) from None
+    principal = await _principal(params)
     org = principal.organization
     if not connection.limits.acquire(principal.actor.user_id,
                                      int(org["max_connections_per_user"])):
-        raise ConnectionRejectionError({"message": "too many connections for this user"})
-    connection.actor = principal.actor
+        raise ConnectionRefused(CloseCode.TOO_MANY_CONNECTIONS,
+                                "too many connections for this user")
+    websocket = request_of(context)
+    connection.principal, connection.actor, connection.websocket = (
+        principal, principal.actor, websocket)
     connection.max_subscriptions = int(org["max_subscriptions_per_connection"])
+    connection.expire_at(principal.expires_at)
+    connection.watch = getattr(websocket.app.state, "access_watch", None)
+    if connection.watch is not None:
+        connection.watch.add(connection)
     if hasattr(context, "principal"):  # the API's context: resolvers see the caller too
         context.principal = principal

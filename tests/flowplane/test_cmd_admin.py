@@ -26,7 +26,7 @@ async def test_org_user_and_token_commands_create_a_working_token(db: str) -> No
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     found = await authenticate(token)
-    assert found is not None and found[0]["handle"] == "hank"
+    assert found is not None and found.user["handle"] == "hank"
 
 
 async def test_token_for_a_non_member_is_refused_with_a_clear_error(db: str) -> None:
@@ -47,4 +47,4 @@ async def test_an_operator_adds_an_existing_user_to_a_second_organization(db: st
     result = _flowplane(db, "token", "create", "--org", "initech", "--user", "hank")
     assert result.returncode == 0, result.stderr
     found = await authenticate(result.stdout.strip().splitlines()[-1])
-    assert found is not None and found[0]["handle"] == "hank"
+    assert found is not None and found.user["handle"] == "hank"

@@ -49,7 +49,6 @@ async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast, factory:
     # A user of another organization is not pulled in by an admin of this one.
     foreign = (await cast.admin.gql(SET_MEMBER, h="stranger", r="MEMBER"))["setMember"]
     assert foreign["__typename"] == "InvalidInput"
-    assert "belongs to another organization" in foreign["message"]
     newcomer = await factory.user("newcomer")  # an account with no organization yet
     added = (await cast.admin.gql(SET_MEMBER, h="newcomer", r="MEMBER"))["setMember"]
     assert added == {"__typename": "Member", "user": {"handle": "newcomer"}, "role": "MEMBER"}
@@ -62,3 +61,5 @@ async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast, factory:
     assert last["__typename"] == "Conflict"
     unknown = (await cast.admin.gql(SET_MEMBER, h="nobody", r="MEMBER"))["setMember"]
     assert unknown["__typename"] == "InvalidInput"
+    # One answer for "no such user" and "a user of another organization" (no handle oracle).
+    assert str(foreign).replace("stranger", "nobody") == str(unknown)

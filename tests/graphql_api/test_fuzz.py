@@ -13,10 +13,14 @@ from schemathesis.checks import not_a_server_error
 
 from db import engine
 from graphql_api.app import create_app
+from graphql_api.schema import build_schema
 from tests.factory import Factory
 
 app = create_app(lifespan_pool=False)
-schema = schemathesis.graphql.from_asgi("/graphql", app)
+# Introspected in-process: over HTTP every request, introspection included, needs a token,
+# and the token only exists once the test's database does.
+schema = schemathesis.graphql.from_dict(build_schema().introspect())
+schema.app, schema.location = app, "/graphql"
 HEADERS: dict[str, str] = {}
 
 

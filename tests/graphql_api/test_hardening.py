@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from graphql_api import documents
+from graphql_api.documents import MAX_SELECTIONS
 from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from graphql_api.schema import build_schema
 from graphql_api.types.scalars import MAX_PAGE
@@ -36,6 +38,42 @@ async def test_too_many_tokens_are_refused(cast: Cast) -> None:
     fields = " ".join(["__typename"] * (MAX_TOKENS + 1))
     message = await _error(await cast.owner.post("{ " + fields + " }"))
     assert f"more than {MAX_TOKENS} tokens" in message
+
+
+async def test_documents_past_the_selection_limit_are_refused_before_validation(
+    cast: Cast,
+) -> None:
+    """Validation is quadratic in duplicate fields: such documents never reach it, also when
+    fragments multiply a small document's selections."""
+    duplicates = "{ " + " ".join(["me { handle }"] * 490) + " }"
+    fragments = ("fragment A on Me { handle } fragment B on Me { ...A ...A ...A ...A } "
+                 "fragment C on Me { ...B ...B ...B ...B } fragment D on Me { ...C ...C ...C } "
+                 "{ me { ...D ...D ...D } }")
+    for query in (duplicates, fragments):
+        before = documents._validate.cache_info()
+        body = (await cast.owner.post(query)).json()
+        assert body["errors"][0]["extensions"] == {"code": "TOO_MANY_SELECTIONS"}, body
+        assert f"more than {MAX_SELECTIONS} fields" in body["errors"][0]["message"]
+        assert documents._validate.cache_info() == before  # validation never ran
+    within = "{ " + " ".join(f"a{i}: me {{ handle }}" for i in range(MAX_ALIASES)) + " }"
+    assert "errors" not in (await cast.owner.post(within)).json()
+
+
+def test_selection_count_expands_fragments_and_stops_past_the_limit() -> None:
+    from graphql import parse
+
+    cases = {
+        "{ me { handle } }": 2,
+        "fragment F on Me { handle } { me { ...F ...F } }": 5,
+        "fragment F on Me { handle } fragment U on Me { role } { me { ...F } }": 4,
+        "fragment F on Me { handle ...F } { me { ...F } }": 4,  # a cycle is counted once
+    }
+    for query, expected in cases.items():
+        assert documents.selection_count(parse(query), 100) == expected, query
+    bomb = "fragment A on Me { a b } " + " ".join(
+        f"fragment {chr(66 + i)} on Me {{ " + f"...{chr(65 + i)} " * 8 + "}" for i in range(8)
+    ) + " { me { ...I } }"
+    assert documents.selection_count(parse(bomb), 100) <= 100 + 8
 
 
 async def test_oversized_bodies_are_refused_with_413(cast: Cast, client: httpx.AsyncClient) -> None:
@@ -86,5 +124,5 @@ async def test_ids_with_non_ascii_digits_name_nothing(cast: Cast) -> None:
         "/graphql", json={"query": "{ me { handle } }"},
         headers={"Authorization": f"Bearer {cast.owner.token}", "X-Organization-ID": "¹".encode()},
     )
-    assert response.status_code == 200
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -153,13 +153,13 @@ async def test_cross_organization_subscriber_gets_nothing_and_bad_tokens_are_rej
 ) -> None:
     world = await _world(factory)
     other = await _world(factory)
-    for payload in (auth(other["token"], world["org"]),  # not a member there
-                    auth("fp_not-a-token", world["org"]), {}):
+    for payload, code in ((auth(other["token"], world["org"]), 4104),  # not a member there
+                          (auth("fp_not-a-token", world["org"]), 4101), ({}, 4101)):
         async with session(server.url, read=False) as client:
             await client.init_raw(payload)
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(client.ws.recv(), 10)
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == code, payload
 
 
 async def test_workflow_executions_streams_new_executions_and_status_changes(
@@ -232,8 +232,9 @@ async def test_connections_per_user_are_capped_by_the_organization(
     payload = auth(world["token"], world["org"])
     async with session(server.url, payload), session(server.url, read=False) as second:
         await second.init_raw(payload)
-        with pytest.raises(ConnectionClosed):
+        with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(second.ws.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4129
     async with session(server.url, payload):  # the slot was freed when the first closed
         pass
 
