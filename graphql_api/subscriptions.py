@@ -30,6 +30,7 @@ from graphql_api.live_types import (
     WorkflowEvent,
     WorkflowExecutionEvent,
 )
+from graphql_api.reauth import guarded
 from graphql_api.types.errors import ExecutionNotFound, WorkflowNotFound
 from graphql_api.types.scalars import to_id
 
@@ -106,7 +107,8 @@ async def _execution_updated(
                 yield snapshot
                 if ended:
                     return
-            async for item in follow(subscriber, cursor, until=_ends_execution):
+            async for item in guarded(info.context, int(state[0]["workflow"]),
+                                      follow(subscriber, cursor, until=_ends_execution)):
                 if isinstance(item, Lagged):
                     yield ExecutionEvent(cursor=str(item.cursor), kind="lagged")
                 else:
@@ -126,7 +128,8 @@ async def _workflow_executions(
         with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
                 cursor = await stream_cursor(stream)
-            async for item in follow(subscriber, cursor):
+            async for item in guarded(info.context, workflow, follow(subscriber, cursor),
+                                      per_event=True):
                 if isinstance(item, Lagged):
                     yield WorkflowExecutionEvent(cursor=str(item.cursor), kind="lagged")
                 else:
@@ -151,8 +154,8 @@ async def _workflow_updated(
                 cursor = state[1]
                 yield WorkflowEvent(cursor=str(cursor), kind="snapshot",
                                     workflow=LiveWorkflow.from_row(state[0]))
-            async for item in follow(subscriber, cursor,
-                                     until=lambda e: bool(e.payload.get("deleted"))):
+            events = follow(subscriber, cursor, until=lambda e: bool(e.payload.get("deleted")))
+            async for item in guarded(info.context, workflow, events, per_event=True):
                 yield await _workflow_event(workflow, item)
 
 

@@ -56,9 +56,20 @@ class GraphQLWs:
             got.append(next(iter(message["payload"]["data"].values())))
         return got
 
-
     async def init_raw(self, payload: dict[str, Any]) -> None:
         await self.ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+
+    async def closed(self, wait: float = 15) -> tuple[int | None, str | None]:
+        """Wait until the server closes the socket; its close code and reason."""
+        await asyncio.wait_for(self.ws.wait_closed(), wait)
+        return self.ws.close_code, self.ws.close_reason
+
+    async def error(self, op_id: str, wait: float = 15) -> list[dict[str, Any]]:
+        """Skip the subscription's `next` messages until its `error`; the error's payload."""
+        while (message := await self.message(op_id, wait))["type"] != "error":
+            assert message["type"] == "next", message
+        payload: list[dict[str, Any]] = message["payload"]
+        return payload
 
 
 def auth(token: str, org: dict[str, Any]) -> dict[str, str]:
