@@ -15,9 +15,13 @@ def serve(
 ) -> None:
     """Serve the GraphQL API, webhooks and /healthz."""
     bootstrap()
+    from domain.settings import get_settings
     from graphql_api.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", ws="auto")
+    # Websocket messages get the HTTP body limit; uvicorn refuses bigger frames before
+    # buffering them, closing with 1009 (graphql_api.close_codes).
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", ws="auto",
+                ws_max_size=get_settings().max_request_bytes)
 
 
 def graphql_schema() -> None:

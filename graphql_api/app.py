@@ -47,15 +47,14 @@ def graphql_app() -> FlowplaneGraphQL:
 
 def create_app(*, lifespan_pool: bool = True) -> Starlette:
     graphql = graphql_app()
-    max_bytes = get_settings().max_request_bytes  # for HTTP bodies and websocket messages alike
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", LiveConnections(graphql, max_message_bytes=max_bytes)),
+        WebSocketRoute("/graphql", LiveConnections(graphql)),
         Route("/webhooks/sync/{org_slug}", sync_webhook, methods=["POST"]),
         Route("/webhooks/{token}", webhook, methods=["POST"]),
     ]
-    middleware = [Middleware(BodySizeLimit, max_bytes=max_bytes)]
+    middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan if lifespan_pool else None
     )

@@ -3,9 +3,10 @@ the caps (connections per user, subscriptions per connection; both per organizat
 size, as for HTTP bodies) and how a connection ends when its identity goes.
 
 `LiveConnections` wraps the GraphQL ASGI app: it gives each websocket a `LiveConnection` in its
-scope, closes it with 1009 when a message is larger than the limit, and frees the user's slot
-and the connection's watch when the socket closes. `accept_connection` is the body of the
-GraphQL view's `on_ws_connect`: it authenticates the payload
+scope and frees the user's slot and the connection's watch when the socket closes. (Messages
+over FLOWPLANE_MAX_REQUEST_BYTES are refused by the server before they are even assembled:
+`flowplane serve` gives uvicorn that limit, which closes with 1009.) `accept_connection` is
+the body of the GraphQL view's `on_ws_connect`: it authenticates the payload
 `{"Authorization": "Bearer <token>", "X-Organization-ID": "<id or slug>"}`, takes a slot and
 arms the token's expiry timer, or refuses with a close code of `graphql_api.close_codes`.
 The connection count is per API process.
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from graphql import GraphQLError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from domain.access import Actor
@@ -128,10 +129,8 @@ class LiveConnection:
 class LiveConnections:
     """ASGI wrapper of the GraphQL app that tracks websocket connections (see module doc)."""
 
-    def __init__(self, app: ASGIApp, max_message_bytes: int,
-                 limits: ConnectionLimits | None = None) -> None:
+    def __init__(self, app: ASGIApp, limits: ConnectionLimits | None = None) -> None:
         self.app = app
-        self.max_message_bytes = max_message_bytes
         self.limits = limits or ConnectionLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -141,37 +140,13 @@ class LiveConnections:
         connection = LiveConnection(self.limits)
         scope[SCOPE_KEY] = connection
         try:
-            await self.app(scope, self._capped(receive, send), send)
+            await self.app(scope, receive, send)
         finally:
             connection.disarm()
             if connection.watch is not None:
                 connection.watch.forget(connection)
             if connection.actor is not None:
                 self.limits.release(connection.actor.user_id)
-
-    def _capped(self, receive: Receive, send: Send) -> Receive:
-        """`receive` that closes the socket with 1009 on a message over the size limit (the
-        HTTP body limit) and tells the app the client went away."""
-
-        async def capped() -> Message:
-            message = await receive()
-            if message["type"] == "websocket.receive" and _larger_than(
-                message, self.max_message_bytes
-            ):
-                await send({"type": "websocket.close", "code": CloseCode.MESSAGE_TOO_LARGE,
-                            "reason": REASONS[CloseCode.MESSAGE_TOO_LARGE]})
-                return {"type": "websocket.disconnect", "code": CloseCode.MESSAGE_TOO_LARGE}
-            return message
-
-        return capped
-
-
-def _larger_than(message: Message, limit: int) -> bool:
-    text = message.get("text")
-    if text is None:
-        return len(message.get("bytes") or b"") > limit
-    # A character is 1 to 4 bytes of UTF-8: encode only when the length alone cannot tell.
-    return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
 def request_of(context: Any) -> Any:

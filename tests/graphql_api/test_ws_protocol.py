@@ -67,11 +67,18 @@ async def test_errors_before_execution_are_error_messages_and_the_socket_stays_o
 async def test_a_message_over_the_size_limit_closes_the_socket_with_1009(
     factory: Factory, server: ApiServer
 ) -> None:
+    """The limit is FLOWPLANE_MAX_REQUEST_BYTES, the one HTTP bodies have."""
     world = await _world(factory)
+
+    def subscribe(op_id: str, size: int) -> str:
+        message = {"id": op_id, "type": "subscribe", "payload": {"query": "{ __typename }"}}
+        padding = " " * (size - len(json.dumps(message)))
+        return json.dumps({**message, "payload": {"query": padding + "{ __typename }"}})
+
     async with session(server.url, world["payload"]) as client:  # type: ignore[arg-type]
-        padding = " " * MAX_BYTES
-        await client.ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                         "payload": {"query": padding + "{ __typename }"}}))
+        await client.ws.send(subscribe("within", MAX_BYTES))
+        assert (await client.message("within"))["type"] == "next"
+        await client.ws.send(subscribe("over", MAX_BYTES + 1))
         code, _reason = await client.closed()
     assert code == 1009
 
