@@ -134,6 +134,22 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30
     raise RuntimeError(f"{url} did not become healthy")
 
 
+def serve_api(database_url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`flowplane serve` on a free port of loopback, once healthy; with its websocket URL."""
+    import sys
+
+    from flowplane.embedded import free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowplane", "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    return process, f"ws://127.0.0.1:{port}/graphql"
+
+
 @contextlib.contextmanager
 def environment(**values: str) -> Iterator[None]:
     """Set environment variables (and re-read the settings) for the block only."""

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
 
 import asyncpg
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench._common import Figure, percentile, print_table, scratch_database, servers
-from flowplane.embedded import free_port
+from bench._common import (
+    Figure,
+    percentile,
+    print_table,
+    scratch_database,
+    serve_api,
+    servers,
+)
 
 CHANGES = {100: 30, 1000: 10}
 WRITERS, COMMITS_PER_WRITER = 8, 150
@@ -116,24 +118,6 @@ async def _commit_rate(organization_id: int, announce: bool) -> float:
     return WRITERS * COMMITS_PER_WRITER / (time.perf_counter() - started)
 
 
-def _serve(database_url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flowplane", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process, f"ws://127.0.0.1:{port}/graphql"
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("flowplane serve did not become healthy")
-
-
 async def _measure(admin_url: str, redis_url: str) -> list[Figure]:
     from db import engine
 
@@ -141,7 +125,7 @@ async def _measure(admin_url: str, redis_url: str) -> list[Figure]:
     engine.configure(url)
     await engine.migrate()
     await engine.start_pool(max_size=WRITERS + 2)
-    process, ws_url = _serve(url, redis_url)
+    process, ws_url = serve_api(url, redis_url)
     figures: list[Figure] = []
     try:
         payload, execution = await _world()
