@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from domain._sql import fetch
 from domain.access import Actor
 from domain.memberships import remove_member, set_member
 from domain.recording import StatusChange, record
@@ -185,3 +186,20 @@ async def test_a_socket_closes_when_its_token_expires(
     async with session(server.url, auth(token.token, world.org)) as member:
         assert await member.closed() == (4101, "invalid or expired token")
     assert datetime.now(UTC) >= soon
+
+
+async def test_after_the_listener_reconnects_everything_is_checked_again(
+    factory: Factory, server: ApiServer
+) -> None:
+    """A revocation the server cannot have heard of (no announcement, listener cut): the
+    reconnected listener re-checks every open connection."""
+    world = await World(factory).build()
+    token = await issue_token(world.member_user["id"], world.org["id"])
+    async with session(server.url, auth(token.token, world.org)) as member:
+        await fetch("UPDATE api_token SET revoked_at = now() WHERE id = $1", token.id)
+        cut = await fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')")
+        assert cut, "the API's listening connection was not found"
+        assert await member.closed() == (4102, "token revoked")
