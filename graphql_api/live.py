@@ -48,7 +48,7 @@ class ConnectionRefused(Exception):
 class Watch(Protocol):
     """What a connection needs of `graphql_api.reauth.AccessWatch` (which imports this)."""
 
-    def add(self, connection: LiveConnection) -> None: ...
+    async def admit(self, connection: LiveConnection) -> CloseCode | None: ...
 
     def forget(self, connection: LiveConnection) -> None: ...
 
@@ -201,6 +201,8 @@ async def accept_connection(context: Any) -> None:
     connection.expire_at(principal.expires_at)
     connection.watch = getattr(websocket.app.state, "access_watch", None)
     if connection.watch is not None:
-        connection.watch.add(connection)
+        refused = await connection.watch.admit(connection)
+        if refused is not None:
+            raise ConnectionRefused(refused, REASONS[refused])
     if hasattr(context, "principal"):  # the API's context: resolvers see the caller too
         context.principal = principal

@@ -41,10 +41,10 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def access_revoked(workflow_id: int) -> GraphQLError:
+def access_revoked() -> GraphQLError:
     return GraphQLError(
-        f"access to workflow {workflow_id} was withdrawn (made private, no longer shared "
-        "with you, or given to another owner); this subscription has ended",
+        "you no longer have access to the workflow this subscription follows (made private, "
+        "no longer shared with you, or given to another owner): the subscription has ended",
         extensions={"code": "ACCESS_REVOKED"},
     )
 
@@ -75,8 +75,8 @@ class Guard:
             return
         self.ended = True
         if self.operation is None:  # not run by the websocket handler: end the stream alone
-            raise access_revoked(self.workflow_id)
-        await end_with_error(self.operation, access_revoked(self.workflow_id))
+            raise access_revoked()
+        await end_with_error(self.operation, access_revoked())
 
 
 class AccessWatch:
@@ -95,6 +95,20 @@ class AccessWatch:
         assert principal is not None  # added once accepted
         self._by_token[principal.token_id].add(connection)
         self._by_member[_member(connection)].add(connection)
+
+    async def admit(self, connection: LiveConnection) -> CloseCode | None:
+        """Register an accepted connection, then confirm its identity once more: a change
+        committed between its authentication and its registration went unheard. The close
+        code to refuse it with, or None."""
+        self.add(connection)
+        principal = connection.principal
+        assert principal is not None
+        status = await token_status(principal.token_id)
+        if status != "valid":
+            return CloseCode.TOKEN_REVOKED if status == "revoked" else CloseCode.INVALID_TOKEN
+        if await actor_for(principal.user, principal.actor.organization_id) is None:
+            return CloseCode.REMOVED_FROM_ORGANIZATION
+        return None
 
     def forget(self, connection: LiveConnection) -> None:
         principal = connection.principal
@@ -162,8 +176,11 @@ class AccessWatch:
             log.warning("access re-check failed: %s", task.exception())
 
     # -- re-checks -------------------------------------------------------------------------
-    async def _recheck(self, guards: set[Guard]) -> None:
-        await asyncio.gather(*(g.check() for g in list(guards) if g.stale),
+    async def _recheck(self, guards: set[Guard], *, all_of_them: bool = False) -> None:
+        """Check the stale ones (a guard registered after the mark checked for itself, after
+        the commit), or all of them once a connection's actor changed (one that registered
+        meanwhile may have checked with the old actor)."""
+        await asyncio.gather(*(g.check() for g in list(guards) if all_of_them or g.stale),
                              return_exceptions=True)
 
     async def _recheck_member(self, connection: LiveConnection) -> None:
@@ -174,7 +191,7 @@ class AccessWatch:
             connection.end(CloseCode.REMOVED_FROM_ORGANIZATION)
             return
         connection.actor = actor
-        await self._recheck(self._by_connection.get(connection, set()))
+        await self._recheck(self._by_connection.get(connection, set()), all_of_them=True)
 
     async def _recheck_token(self, connection: LiveConnection) -> None:
         principal = connection.principal

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from graphql_api.documents import MAX_SELECTIONS
 from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, session
@@ -50,7 +51,7 @@ def _requests() -> list[tuple[str, Any, str]]:
     """(what, JSON body, expected text in the first error message)."""
     aliases = " ".join(f"a{i}: me {{ handle }}" for i in range(5 * MAX_ALIASES))
     fragment_bomb = ("query { ...F } fragment F on Query { "
-                     + " ".join(f"x{i}: workflows {{ edges {{ cursor }} }}" for i in range(100))
+                     + " ".join(f"x{i}: __typename" for i in range(100))
                      + " }")
     return [
         ("deeper than the limit", {"query": _nested(MAX_DEPTH + 1)}, "maximum operation depth"),
@@ -60,6 +61,8 @@ def _requests() -> list[tuple[str, Any, str]]:
         ("alias bomb in a fragment", {"query": fragment_bomb}, "aliases"),
         ("past the token limit", {"query": "{ " + "__typename " * (MAX_TOKENS + 1) + "}"},
          "tokens"),
+        ("duplicate fields", {"query": "{ " + "me { handle } " * 490 + "}"},
+         f"more than {MAX_SELECTIONS} fields"),
         ("deeply nested variables", _deep_variables(50_000), "Unable to parse"),
     ]
 
