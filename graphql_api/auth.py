@@ -27,11 +27,14 @@ class Principal:
     expires_at: datetime | None
 
 
-class Unauthenticated(Exception):
-    """Missing or bad credentials, or an organization they do not open; the message says
-    which and how to fix it."""
+Refusal = Literal["credentials", "invalid_token", "organization"]
 
-    def __init__(self, message: str, reason: Literal["credentials", "organization"]) -> None:
+
+class Unauthenticated(Exception):
+    """Missing or malformed credentials, a token that is not valid, or an organization the
+    credentials do not open; the message says which and how to fix it."""
+
+    def __init__(self, message: str, reason: Refusal) -> None:
         super().__init__(message)
         self.reason = reason
 
@@ -52,7 +55,7 @@ async def principal_from_headers(headers: Mapping[str, str]) -> Principal:
     credential = await authenticate(_bearer(headers))
     if credential is None:
         raise Unauthenticated("the token is not valid: unknown, expired or revoked",
-                              "credentials")
+                              "invalid_token")
     token_org = credential.organization_id
     ref = headers.get("x-organization-id", "").strip()
     if not ref and token_org is None:

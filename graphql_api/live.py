@@ -176,8 +176,8 @@ async def _principal(params: object) -> Principal:
     try:
         return await principal_from_headers(_headers(params))
     except Unauthenticated as error:
-        code = (CloseCode.INVALID_TOKEN if error.reason == "credentials"
-                else CloseCode.UNKNOWN_ORGANIZATION)
+        code = (CloseCode.UNKNOWN_ORGANIZATION if error.reason == "organization"
+                else CloseCode.INVALID_TOKEN)
         raise ConnectionRefused(code, str(error)) from None
 
 

@@ -101,14 +101,7 @@ class AccessWatch:
         committed between its authentication and its registration went unheard. The close
         code to refuse it with, or None."""
         self.add(connection)
-        principal = connection.principal
-        assert principal is not None
-        status = await token_status(principal.token_id)
-        if status != "valid":
-            return CloseCode.TOKEN_REVOKED if status == "revoked" else CloseCode.INVALID_TOKEN
-        if await actor_for(principal.user, principal.actor.organization_id) is None:
-            return CloseCode.REMOVED_FROM_ORGANIZATION
-        return None
+        return await _identity_lost(connection)
 
     def forget(self, connection: LiveConnection) -> None:
         principal = connection.principal
@@ -129,10 +122,6 @@ class AccessWatch:
             _discard(self._guards, workflow_id, guard)
             _discard(self._by_connection, connection, guard)
 
-    def watching(self) -> int:
-        """How many subscriptions are guarded (for tests and metrics)."""
-        return sum(len(guards) for guards in self._guards.values())
-
     # -- announcements (called by the broker, synchronously, in commit order) ---------------
     def announced(self, payload: str) -> None:
         change = parse_access_change(payload)
@@ -147,7 +136,7 @@ class AccessWatch:
             organization_id, user_id = change.ids
             for connection in list(self._by_member.get((organization_id, user_id), ())):
                 self._mark(self._by_connection.get(connection, set()))
-                self._spawn(self._recheck_member(connection))
+                self._spawn(self._recheck_connection(connection))
         else:
             guards = self._guards.get(change.ids[0], set())
             self._mark(guards)
@@ -158,7 +147,7 @@ class AccessWatch:
         for connections in list(self._by_token.values()):
             for connection in list(connections):
                 self._mark(self._by_connection.get(connection, set()))
-                self._spawn(self._recheck_token(connection))
+                self._spawn(self._recheck_connection(connection))
 
     def _mark(self, guards: set[Guard]) -> None:
         for guard in guards:
@@ -183,25 +172,27 @@ class AccessWatch:
         await asyncio.gather(*(g.check() for g in list(guards) if all_of_them or g.stale),
                              return_exceptions=True)
 
-    async def _recheck_member(self, connection: LiveConnection) -> None:
-        principal = connection.principal
-        assert principal is not None
-        actor = await actor_for(principal.user, principal.actor.organization_id)
-        if actor is None:
-            connection.end(CloseCode.REMOVED_FROM_ORGANIZATION)
-            return
-        connection.actor = actor
-        await self._recheck(self._by_connection.get(connection, set()), all_of_them=True)
+    async def _recheck_connection(self, connection: LiveConnection) -> None:
+        code = await _identity_lost(connection)
+        if code is not None:
+            connection.end(code)
+        else:
+            await self._recheck(self._by_connection.get(connection, set()), all_of_them=True)
 
-    async def _recheck_token(self, connection: LiveConnection) -> None:
-        principal = connection.principal
-        assert principal is not None
-        status = await token_status(principal.token_id)
-        if status != "valid":
-            connection.end(CloseCode.TOKEN_REVOKED if status == "revoked"
-                           else CloseCode.INVALID_TOKEN)
-            return
-        await self._recheck_member(connection)
+
+async def _identity_lost(connection: LiveConnection) -> CloseCode | None:
+    """Why the connection's identity is gone, re-read from the database (None: it is not, and
+    the connection's actor now has the user's current role)."""
+    principal = connection.principal
+    assert principal is not None
+    status = await token_status(principal.token_id)
+    if status != "valid":
+        return CloseCode.TOKEN_REVOKED if status == "revoked" else CloseCode.INVALID_TOKEN
+    actor = await actor_for(principal.user, principal.actor.organization_id)
+    if actor is None:
+        return CloseCode.REMOVED_FROM_ORGANIZATION
+    connection.actor = actor
+    return None
 
 
 def _member(connection: LiveConnection) -> tuple[int, int]:

@@ -51,7 +51,7 @@ def _unauthenticated(error: Unauthenticated) -> Refused:
     if error.reason == "organization":
         return Refused(403, str(error))
     challenge = 'Bearer realm="flowplane"'
-    if "not valid" in str(error):
+    if error.reason == "invalid_token":  # RFC 6750: the token was presented, and is no good
         challenge += ', error="invalid_token"'
     return Refused(401, str(error), {"WWW-Authenticate": challenge})
 
