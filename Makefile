@@ -28,8 +28,9 @@ lint: install
 bench: install
 	$(BIN)/python -m bench
 
-schema: install  ## regenerate schema.graphql from the code
+schema: install  ## regenerate schema.graphql and possibleTypes.json from the code
 	$(BIN)/flowplane graphql-schema > schema.graphql
+	$(BIN)/flowplane graphql-schema --possible-types > possibleTypes.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

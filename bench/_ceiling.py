@@ -36,6 +36,11 @@ class ExecutionSummary:
 
 
 @strawberry.type
+class ExecutionPage:
+    nodes: list[ExecutionSummary]
+
+
+@strawberry.type
 class Workflow:
     id: strawberry.ID
     name: str
@@ -46,8 +51,8 @@ class Workflow:
     latest: strawberry.Private[list[ExecutionSummary]]
 
     @strawberry.field
-    def executions(self, first: int = 10) -> list[ExecutionSummary]:
-        return self.latest[:first]
+    def executions(self, first: int = 10) -> ExecutionPage:
+        return ExecutionPage(nodes=self.latest[:first])
 
 
 @strawberry.type
@@ -90,7 +95,7 @@ def _workflow(node: dict[str, Any]) -> Workflow:
                                                  for u in node["sharedWith"]],
         latest=[ExecutionSummary(id=e["id"], status=e["status"],
                                  triggered_by=_user(e["triggeredBy"]))
-                for e in node["executions"]],
+                for e in node["executions"]["nodes"]],
     )
 
 

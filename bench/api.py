@@ -43,7 +43,7 @@ REQUESTS = {"list": 100, "one": 300}
 CONCURRENCY, WARMUP = 8, 10
 LIST = """{ workflows(first: 100) { edges { cursor node {
   id name status version owner { handle } sharedWith { handle }
-  executions(first: 5) { id status triggeredBy { handle } }
+  executions(first: 5) { nodes { id status triggeredBy { handle } } }
 } } } }"""
 _SPAN = "id kind nodeId status durationMs output"
 ONE = (f"query($id: ID!) {{ execution(id: $id) {{ ... on Execution {{ id status spans {{ {_SPAN} "
@@ -226,6 +226,7 @@ def _figures(name: str, ours: tuple[float, list[float]], bare: tuple[float, list
 
 async def _measure(server_url: str, redis_url: str) -> list[Figure]:
     from db import engine
+    from graphql_api.types.ids import global_id
 
     url = await scratch_database(server_url)
     engine.configure(url)
@@ -236,7 +237,8 @@ async def _measure(server_url: str, redis_url: str) -> list[Figure]:
         cases = {
             "workflows(first: 100)": Case("workflows", {"query": LIST}, REQUESTS["list"]),
             f"execution with {SPANS} spans": Case(
-                "execution", {"query": ONE, "variables": {"id": str(execution)}},
+                "execution", {"query": ONE,
+                              "variables": {"id": str(global_id("Execution", execution))}},
                 REQUESTS["one"]),
         }
         statements, data = await _statements(headers, cases)

@@ -54,12 +54,15 @@ async def _world() -> tuple[dict[str, str], int]:
 
 
 async def _client(url: str, payload: dict[str, str], execution: int) -> ClientConnection:
+    from graphql_api.types.ids import global_id
+
     ws = await connect(url, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
                        compression=None, open_timeout=60)
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
     await ws.recv()
     await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                              "payload": {"query": WATCH, "variables": {"id": execution}}}))
+                              "payload": {"query": WATCH, "variables": {
+                                  "id": str(global_id("Execution", execution))}}}))
     await ws.recv()  # the snapshot: subscribed
     return ws
 

@@ -18,7 +18,7 @@ from piccolo.columns import Column
 from db.tables import Workflow, WorkflowRevision, WorkflowStatusHistory
 from domain._sql import decode, fetch, fetch_one
 from domain.access import Actor, can_read
-from domain.errors import Conflict, NotFound
+from domain.errors import NameTaken, NotFound
 from domain.events import append_event, workflow_stream
 from domain.spec.definition import canonical_bytes
 
@@ -91,13 +91,11 @@ async def readable(
 
 
 async def insert_workflow(fields: Mapping[str, Any]) -> int:
-    """Insert a workflow and return its id; a taken name is a Conflict."""
+    """Insert a workflow and return its id; a taken name is NameTaken."""
     try:
         rows = await Workflow.insert(Workflow(**fields)).returning(Workflow.id)
     except asyncpg.UniqueViolationError:
-        raise Conflict(
-            f"a workflow named {fields['name']!r} already exists in this organization"
-        ) from None
+        raise NameTaken("workflow", str(fields["name"])) from None
     return int(rows[0]["id"])
 
 
@@ -107,9 +105,7 @@ async def update_columns(workflow_id: int, values: Mapping[str, Any]) -> None:
         changes.update(values.items())
         await Workflow.update(changes).where(Workflow.id == workflow_id)
     except asyncpg.UniqueViolationError:
-        raise Conflict(
-            f"a workflow named {values.get('name')!r} already exists in this organization"
-        ) from None
+        raise NameTaken("workflow", str(values.get("name"))) from None
 
 
 async def add_revision(

@@ -26,3 +26,44 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, errors: list[object] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+
+# Conflicts, one class per situation, so each entry point can say precisely what happened.
+
+
+class NameTaken(Conflict):
+    """Another object of the same kind in the organization already has the name."""
+
+    def __init__(self, what: str, name: str) -> None:
+        super().__init__(f"a {what} named {name!r} already exists in this organization")
+        self.name = name
+
+
+class LastAdmin(Conflict):
+    """The change would leave the organization without an admin."""
+
+    def __init__(self) -> None:
+        super().__init__("an organization keeps at least one admin")
+
+
+class WorkflowArchived(Conflict):
+    """An archived workflow does not run."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"workflow {name!r} is archived and cannot run")
+
+
+class ExecutionNotFinished(Conflict):
+    """Only a finished execution can be retried."""
+
+    def __init__(self, execution_id: int, status: str) -> None:
+        super().__init__(f"execution {execution_id} is {status}, not finished")
+        self.status = status
+
+
+class ExecutionFinished(Conflict):
+    """A completed or failed execution cannot be cancelled."""
+
+    def __init__(self, execution_id: int, status: str) -> None:
+        super().__init__(f"execution {execution_id} is already {status}")
+        self.status = status

@@ -1,7 +1,8 @@
 """The event log: every status change, span and log line is appended here in the writer's
 transaction and announced with NOTIFY, which PostgreSQL delivers only on commit.
 
-Cursors are per stream (`execution:<id>`, `workflow:<id>`, `workflow:<id>:executions`). The next
+Cursors are per stream (`execution:<id>`, `workflow:<id>`, `workflow:<id>:executions`,
+`organization:<id>:executions`). The next
 cursor of a stream is taken by updating its `stream_cursor` row, which stays locked until the
 transaction ends: a second writer of the same stream waits, so a cursor never becomes visible
 before a smaller one of its stream has committed or aborted (sequence ids could commit out of
@@ -38,6 +39,11 @@ def workflow_stream(workflow_id: int) -> str:
 
 def workflow_executions_stream(workflow_id: int) -> str:
     return f"workflow:{workflow_id}:executions"
+
+
+def organization_executions_stream(organization_id: int) -> str:
+    """New executions and status changes of every workflow of the organization."""
+    return f"organization:{organization_id}:executions"
 
 
 _APPEND = """

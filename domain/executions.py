@@ -11,7 +11,7 @@ from typing import Any, Literal
 from db.engine import engine
 from domain._sql import decode, fetch, fetch_one
 from domain.dispatch import enqueue_execution, queue_for
-from domain.errors import Conflict, NotFound
+from domain.errors import ExecutionFinished, ExecutionNotFinished, NotFound, WorkflowArchived
 from domain.recording import TERMINAL, LogLine, NewExecution, StatusChange, record
 
 RetryFrom = Literal["START", "FAILED_NODE"]
@@ -86,7 +86,7 @@ async def create_execution(
             raise NotFound(f"workflow {workflow_id} does not exist")
         decode(workflow)
         if workflow["status"] == "archived":
-            raise Conflict(f"workflow {workflow['name']!r} is archived and cannot run")
+            raise WorkflowArchived(str(workflow["name"]))
         if idempotency_key is not None:
             # Serialise deliveries with the same key, so only the first one creates.
             await fetch("SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -128,7 +128,7 @@ async def retry_execution(
     async with engine().transaction():
         original = await load_execution(execution_id)
         if original["status"] not in TERMINAL:
-            raise Conflict(f"execution {execution_id} is {original['status']}, not finished")
+            raise ExecutionNotFinished(execution_id, str(original["status"]))
         workflow = await load_workflow(original["workflow"])
         if version == "LATEST":
             definition, workflow_version = definition_snapshot(workflow), workflow["version"]
@@ -159,15 +159,15 @@ async def retry_execution(
 async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[str, Any]:
     """Cancel a pending execution at once; ask the worker of a running one to stop.
 
-    Cancelling a cancelled execution returns it unchanged; a completed or failed one is a
-    Conflict.
+    Cancelling a cancelled execution returns it unchanged; a completed or failed one raises
+    ExecutionFinished.
     """
     async with engine().transaction():
         row = await load_execution(execution_id)
         if row["status"] == "cancelled":
             return row
         if row["status"] in TERMINAL:
-            raise Conflict(f"execution {execution_id} is already {row['status']}")
+            raise ExecutionFinished(execution_id, str(row["status"]))
         who = "a trigger" if actor_id is None else f"user {actor_id}"
         line = LogLine(f"cancel requested by {who}", level="warning")
         if row["status"] == "pending":

@@ -3,6 +3,7 @@ change a role, remove. An organization always keeps at least one admin."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from db.engine import engine
@@ -10,21 +11,39 @@ from domain._sql import fetch, fetch_one
 from domain._workflow_rules import invalid
 from domain.access import Actor
 from domain.access_changes import announce_membership_changed
-from domain.errors import Conflict, Forbidden, NotFound
+from domain.errors import Forbidden, LastAdmin, NotFound
 from domain.organizations import add_member
+from domain.pages import Order, Page, Window, keyset
 
 ROLES = ("admin", "member")
 
 
 _MEMBERS = (
-    'SELECT m."user", m.role, m.created_at, u.handle, u.display_name, u.email, u.is_service'
-    ' FROM membership m JOIN app_user u ON u.id = m."user" WHERE m.organization = $1'
+    'SELECT m.id, m."user", m.role, m.created_at, u.handle, u.display_name, u.email,'
+    ' u.is_service FROM membership m JOIN app_user u ON u.id = m."user" WHERE m.organization = $1'
 )
+BY_HANDLE = Order(("u.handle",))
 
 
-async def list_members(actor: Actor) -> list[dict[str, Any]]:
-    """Members of the actor's organization: `user`, `role`, `created_at`, user columns."""
-    return await fetch(_MEMBERS + " ORDER BY u.handle", actor.organization_id)
+async def list_members(actor: Actor, window: Window) -> Page:
+    """Members of the actor's organization by handle: membership `id`, `user`, `role`,
+    `created_at` and the user's columns."""
+    args: list[Any] = [actor.organization_id]
+    conditions, ordering = keyset(BY_HANDLE, window, args)
+    return Page.of(await fetch(_MEMBERS + conditions + ordering, *args), window)
+
+
+async def count_members(actor: Actor) -> int:
+    row = await fetch_one("SELECT count(*) AS n FROM membership WHERE organization = $1",
+                          actor.organization_id)
+    return 0 if row is None else int(row["n"])
+
+
+async def members_by_ids(actor: Actor, membership_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Memberships of the actor's organization among `membership_ids`."""
+    rows = await fetch(_MEMBERS + " AND m.id = ANY($2::int[])", actor.organization_id,
+                       list(membership_ids))
+    return {int(row["id"]): row for row in rows}
 
 
 def _require_admin(actor: Actor) -> None:
@@ -33,13 +52,13 @@ def _require_admin(actor: Actor) -> None:
 
 
 async def _keep_an_admin(actor: Actor, user_id: int) -> None:
-    """Conflict when `user_id` is the organization's last admin (demoting or removing them)."""
+    """LastAdmin when `user_id` is the organization's last admin (demoting or removing them)."""
     admins = await fetch(
         "SELECT \"user\" FROM membership WHERE organization = $1 AND role = 'admin' FOR UPDATE",
         actor.organization_id,
     )
     if [int(row["user"]) for row in admins] == [user_id]:
-        raise Conflict("an organization keeps at least one admin")
+        raise LastAdmin()
 
 
 async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:

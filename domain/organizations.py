@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from db.tables import AppUser, Membership, Organization
@@ -29,6 +30,11 @@ async def organization_by_ref(ref: str) -> dict[str, Any] | None:
     if ref.isascii() and ref.isdigit() and len(ref) <= 10:
         return await query.where(Organization.id == int(ref)).first()
     return await query.where(Organization.slug == ref).first()
+
+
+async def organizations_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = await Organization.select().where(Organization.id.is_in(list(ids))) if ids else []
+    return {int(row["id"]): row for row in rows}
 
 
 async def create_user(handle: str, *, is_service: bool = False) -> dict[str, Any]:

@@ -1,9 +1,12 @@
-"""Read side of executions for the API: the summary list of a workflow, one execution with its
-spans and logs. Executions inherit their workflow's access: who cannot read the workflow
-cannot learn that its executions exist."""
+"""Read side of executions for the API: the organization's execution list (or one workflow's),
+one execution, and the batch reads behind the dataloaders (details, spans, log pages).
+Executions inherit their workflow's access: who cannot read the workflow cannot learn that
+its executions exist."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,51 +15,72 @@ from domain import _workflow_store as store
 from domain._sql import decode, fetch, fetch_one
 from domain.access import Actor, can_read
 from domain.errors import NotFound
+from domain.pages import Order, Page, Window, keyset, pages_by_parent
+from domain.workflow_reads import visible
+
+NEWEST_FIRST = Order(("s.created_at", "s.execution"), descending=True)
+LOG_ORDER = Order(("t.id",))
+# Every execution column but the definition snapshot, which the API never shows.
+DETAIL_COLUMNS = (
+    "id, organization, workflow, status, trigger_type, triggered_by, input, workflow_version,"
+    " attempt, max_attempts, cancel_requested, error, outputs, retry_of, retry_from,"
+    " created_at, started_at, ended_at, duration_ms"
+)
 
 
 @dataclass(frozen=True)
 class ExecutionFilter:
+    workflow_id: int | None = None
     status: str | None = None
     trigger_type: str | None = None
     started_after: datetime | None = None
     started_before: datetime | None = None
+    triggered_by: int | None = None
 
 
-@dataclass(frozen=True)
-class SummaryCursor:
-    """Position in the newest-first summary list: (created_at, execution id)."""
-
-    created_at: datetime
-    execution_id: int
-
-
-async def list_executions(
-    actor: Actor,
-    workflow_id: int,
-    where: ExecutionFilter,
-    *,
-    after: SummaryCursor | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    """Execution summaries of a readable workflow, newest first (NotFound otherwise)."""
-    await store.readable(actor, workflow_id)
-    rows = await fetch(
-        "SELECT * FROM execution_summary WHERE workflow = $1"
-        " AND ($2::text IS NULL OR status = $2)"
-        " AND ($3::text IS NULL OR trigger_type = $3)"
-        " AND ($4::timestamptz IS NULL OR started_at >= $4)"
-        " AND ($5::timestamptz IS NULL OR started_at < $5)"
-        " AND ($6::timestamptz IS NULL OR (created_at, execution) < ($6, $7))"
-        " ORDER BY created_at DESC, execution DESC LIMIT $8",
-        workflow_id, where.status, where.trigger_type, where.started_after,
-        where.started_before, after and after.created_at, after and after.execution_id, limit,
+def _matching(alias: str, where: ExecutionFilter, args: list[Any]) -> str:
+    """`AND ...` conditions of the filter on the summary row `alias`; appends their values."""
+    tests = (
+        ("workflow = ${}", where.workflow_id), ("status = ${}", where.status),
+        ("trigger_type = ${}", where.trigger_type), ("started_at >= ${}", where.started_after),
+        ("started_at < ${}", where.started_before), ("triggered_by = ${}", where.triggered_by),
     )
-    return rows
+    conditions = ""
+    for test, value in tests:
+        if value is not None:
+            args.append(value)
+            conditions += f" AND {alias}.{test.format(len(args))}"
+    return conditions
+
+
+async def list_executions(actor: Actor, where: ExecutionFilter, window: Window) -> Page:
+    """Summaries of the executions of every workflow the actor may read, newest first."""
+    condition, args = visible(actor)
+    filters = _matching("s", where, args)
+    conditions, ordering = keyset(NEWEST_FIRST, window, args)
+    rows = await fetch(
+        "SELECT s.* FROM execution_summary s JOIN workflow w ON w.id = s.workflow"
+        f" WHERE s.organization = $1 AND {condition}{filters}{conditions}{ordering}",
+        *args,
+    )
+    return Page.of(rows, window)
+
+
+async def executions_by_workflows(
+    workflow_ids: Sequence[int], where: ExecutionFilter, window: Window
+) -> dict[int, Page]:
+    """A page of each workflow's execution summaries, newest first (access is the caller's:
+    it read the workflows)."""
+    args: list[Any] = [list(workflow_ids)]
+    source = "SELECT * FROM execution_summary x WHERE x.workflow = p.id" + _matching(
+        "x", where, args)
+    order = Order(("t.created_at", "t.execution"), descending=True)
+    return await pages_by_parent(source, args, "workflow", order, window)
 
 
 async def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     """An execution of a workflow the actor may read; NotFound otherwise."""
-    row = await fetch_one("SELECT * FROM execution WHERE id = $1", execution_id)
+    row = await fetch_one(f"SELECT {DETAIL_COLUMNS} FROM execution WHERE id = $1", execution_id)
     missing = NotFound(f"execution {execution_id} does not exist")
     if row is None:
         raise missing
@@ -68,25 +92,36 @@ async def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     return decode(row)
 
 
-async def spans_of(execution_id: int) -> list[dict[str, Any]]:
+async def executions_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Execution rows without their definition snapshot (for the details of summaries)."""
     rows = await fetch(
-        "SELECT * FROM execution_span WHERE execution = $1 ORDER BY started_at, id", execution_id
+        f"SELECT {DETAIL_COLUMNS} FROM execution WHERE id = ANY($1::int[])", list(ids)
     )
-    return [decode(row) for row in rows]
+    return {int(row["id"]): decode(row) for row in rows}
 
 
-async def logs_of(execution_id: int, *, after_id: int, limit: int) -> list[dict[str, Any]]:
-    return await fetch(
-        "SELECT * FROM execution_log WHERE execution = $1 AND id > $2"
-        " ORDER BY id LIMIT $3",
-        execution_id, after_id, limit,
+async def spans_by_executions(ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    rows = await fetch(
+        "SELECT * FROM execution_span WHERE execution = ANY($1::int[]) ORDER BY started_at, id",
+        list(ids),
     )
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[int(row["execution"])].append(decode(row))
+    return found
 
 
-async def api_tokens_of(user_id: int) -> list[dict[str, Any]]:
-    """A user's API tokens (never the token itself: only its hash is stored)."""
-    return await fetch(
-        "SELECT id, organization, name, prefix, created_at, expires_at, revoked_at,"
-        " last_used_at FROM api_token WHERE \"user\" = $1 ORDER BY id",
-        user_id,
-    )
+async def logs_by_executions(ids: Sequence[int], window: Window) -> dict[int, Page]:
+    """A page of each execution's log lines, in the order they were written."""
+    source = "SELECT * FROM execution_log x WHERE x.execution = p.id"
+    return await pages_by_parent(source, [list(ids)], "execution", LOG_ORDER, window)
+
+
+async def spans_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = await fetch("SELECT * FROM execution_span WHERE id = ANY($1::int[])", list(ids))
+    return {int(row["id"]): decode(row) for row in rows}
+
+
+async def logs_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = await fetch("SELECT * FROM execution_log WHERE id = ANY($1::int[])", list(ids))
+    return {int(row["id"]): row for row in rows}

@@ -15,7 +15,12 @@ from typing import Any
 
 from db.engine import engine
 from domain._sql import decode, dumps, fetch, fetch_one
-from domain.events import append_events, execution_stream, workflow_executions_stream
+from domain.events import (
+    append_events,
+    execution_stream,
+    organization_executions_stream,
+    workflow_executions_stream,
+)
 from domain.execution_changes import (
     Fenced,
     LogLine,
@@ -168,7 +173,8 @@ async def _insert(new: NewExecution) -> dict[str, Any]:
     await fetch("UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1",
                 row["workflow"])
     payload = {"executionId": row["id"], "status": "pending"}
-    await _event(row, "execution", payload, workflow_executions_stream(row["workflow"]))
+    for stream in _feeds(row):
+        await _event(row, "execution", payload, stream)
     await _event(row, "status", payload)
     return decode(row)
 
@@ -203,8 +209,16 @@ async def _change_status(row: dict[str, Any], change: StatusChange) -> dict[str,
                "attempt": updated["attempt"], "error": change.error}
     await _event(updated, "status", payload)
     if change.status != row["status"]:
-        await _event(updated, "status", payload, workflow_executions_stream(updated["workflow"]))
+        for stream in _feeds(updated):
+            await _event(updated, "status", payload, stream)
     return decode(updated)
+
+
+def _feeds(row: dict[str, Any]) -> tuple[str, str]:
+    """The streams that announce an execution's creation and status changes beyond its own:
+    its workflow's and its organization's."""
+    return (workflow_executions_stream(row["workflow"]),
+            organization_executions_stream(row["organization"]))
 
 
 async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int]) -> int:

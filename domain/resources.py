@@ -20,7 +20,8 @@ from db.engine import engine
 from domain._sql import decode, dumps, fetch, fetch_one
 from domain._workflow_rules import GitManaged, check_name
 from domain.access import Actor
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Forbidden, InvalidInput, NameTaken, NotFound
+from domain.pages import Order, Page, Window, keyset
 from domain.spec._issues import validate_model
 from domain.spec.errors import SpecError, format_loc
 from domain.spec.model import AddOnSpec, DataSourceSpec, EnvironmentSpec, ModelSpec
@@ -65,6 +66,7 @@ DATA_SOURCE = ResourceKind(
 )
 ADD_ON = ResourceKind("add-on", "add_on", AddOnSpec, _add_on, ("config", "secret_ref"))
 MODEL = ResourceKind("model", "ai_model", ModelSpec, _model, ("secret_ref",))
+BY_NAME = Order(("t.name",))
 
 
 def _validated(kind: ResourceKind, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,19 +88,26 @@ def _require_admin(actor: Actor, kind: ResourceKind) -> None:
         raise Forbidden(f"only organization admins may change a {kind.label}")
 
 
-async def list_resources(actor: Actor, kind: ResourceKind) -> list[dict[str, Any]]:
-    rows = await fetch(
-        f"SELECT * FROM {kind.table} WHERE organization = $1 ORDER BY name",
-        actor.organization_id,
-    )
-    return [decode(row) for row in rows]
+async def list_resources(actor: Actor, kind: ResourceKind, window: Window) -> Page:
+    """The organization's resources of one kind, by name."""
+    args: list[Any] = [actor.organization_id]
+    conditions, ordering = keyset(BY_NAME, window, args)
+    rows = await fetch(f"SELECT * FROM {kind.table} t WHERE organization = $1{conditions}"
+                       f"{ordering}", *args)
+    return Page.of([decode(row) for row in rows], window)
+
+
+async def count_resources(actor: Actor, kind: ResourceKind) -> int:
+    row = await fetch_one(f"SELECT count(*) AS n FROM {kind.table} WHERE organization = $1",
+                          actor.organization_id)
+    return 0 if row is None else int(row["n"])
 
 
 async def _write(sql: str, kind: ResourceKind, name: str, *args: Any) -> dict[str, Any] | None:
     try:
         row = await fetch_one(sql, *args)
     except asyncpg.UniqueViolationError:
-        raise Conflict(f"a {kind.label} named {name!r} already exists") from None
+        raise NameTaken(kind.label, name) from None
     return None if row is None else decode(row)
 
 

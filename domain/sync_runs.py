@@ -16,6 +16,7 @@ from typing import Any
 from db.engine import engine
 from domain._sql import dumps, fetch, fetch_one, loads
 from domain.events import append_event, workflow_stream
+from domain.pages import Order, Page, Window, keyset
 
 RUN_STATUSES = ("requested", "running", "succeeded", "partial", "failed", "refused", "aborted")
 
@@ -173,15 +174,21 @@ async def mark_git_managed(table: str, resource_id: int, source_path: str) -> No
 # Reads for the API (syncRuns, syncRun): newest first, keyset pagination by id.
 
 
-async def list_sync_runs(
-    organization_id: int, *, first: int, before_id: int | None = None
-) -> list[dict[str, Any]]:
-    rows = await fetch(
-        "SELECT * FROM sync_run WHERE organization = $1 AND ($2::int IS NULL OR id < $2)"
-        " ORDER BY id DESC LIMIT $3",
-        organization_id, before_id, first,
-    )
-    return [_run(row) for row in rows]
+NEWEST_FIRST = Order(("t.id",), descending=True)
+
+
+async def list_sync_runs(organization_id: int, window: Window) -> Page:
+    args: list[Any] = [organization_id]
+    conditions, ordering = keyset(NEWEST_FIRST, window, args)
+    rows = await fetch(f"SELECT * FROM sync_run t WHERE organization = $1{conditions}{ordering}",
+                       *args)
+    return Page.of([_run(row) for row in rows], window)
+
+
+async def count_sync_runs(organization_id: int) -> int:
+    row = await fetch_one("SELECT count(*) AS n FROM sync_run WHERE organization = $1",
+                          organization_id)
+    return 0 if row is None else int(row["n"])
 
 
 async def get_sync_run(organization_id: int, run_id: int) -> dict[str, Any] | None:
@@ -201,3 +208,11 @@ async def file_results_by_run(run_ids: Sequence[int]) -> dict[int, list[dict[str
     for row in rows:
         found[int(row["sync_run"])].append(row)
     return found
+
+
+async def sync_runs_by_ids(
+    organization_id: int, run_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    rows = await fetch("SELECT * FROM sync_run WHERE organization = $1 AND id = ANY($2::int[])",
+                       organization_id, list(run_ids))
+    return {int(row["id"]): _run(row) for row in rows}

@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from db.engine import engine
 from db.tables import ApiToken, AppUser
+from domain._sql import fetch, fetch_one
 from domain.access_changes import announce_token_revoked
+from domain.pages import Order, Page, Window, keyset
 
 TOKEN_PREFIX = "fp_"
 
@@ -107,3 +109,27 @@ async def revoke_token(token_id: int, user_id: int) -> bool:
 
 async def user_by_handle(handle: str) -> dict[str, Any] | None:
     return await AppUser.select().where(AppUser.handle == handle).first()
+
+
+# Reads for the API: a user's tokens (never the token itself: only its hash is stored).
+_TOKENS = (
+    "SELECT t.id, t.organization, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at,"
+    ' t.last_used_at FROM api_token t WHERE t."user" = $1'
+)
+BY_ID = Order(("t.id",))
+
+
+async def api_tokens_of(user_id: int, window: Window) -> Page:
+    args: list[Any] = [user_id]
+    conditions, ordering = keyset(BY_ID, window, args)
+    return Page.of(await fetch(_TOKENS + conditions + ordering, *args), window)
+
+
+async def count_api_tokens(user_id: int) -> int:
+    row = await fetch_one('SELECT count(*) AS n FROM api_token WHERE "user" = $1', user_id)
+    return 0 if row is None else int(row["n"])
+
+
+async def api_tokens_by_ids(user_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = await fetch(_TOKENS + " AND t.id = ANY($2::int[])", user_id, ids)
+    return {int(row["id"]): row for row in rows}

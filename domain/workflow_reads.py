@@ -1,5 +1,6 @@
-"""Read side of workflows for the API: the access-filtered list and the batch reads behind its
-dataloaders (one query per batch, whatever the list size)."""
+"""Read side of workflows for the API: the access-filtered list (keyset pages, a count), one
+workflow by name, and the batch reads behind its dataloaders (one query per batch, whatever
+the list size)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain._sql import decode, fetch, fetch_one
+from domain._sql import decode, fetch, fetch_one, loads
 from domain.access import Actor
+from domain.errors import NotFound
+from domain.pages import Order, Page, Window, keyset, pages_by_parent
 
 # A workflow is visible to members when they own it, it is shared with them or public;
 # admins see every workflow of their organization.
@@ -17,6 +20,13 @@ _VISIBLE = """
 w.organization = $1 AND ($2 OR w.owner = $3 OR w.is_public OR EXISTS (
     SELECT 1 FROM workflow_share s WHERE s.workflow = w.id AND s."user" = $3))
 """
+BY_ID = Order(("w.id",))
+REVISIONS = Order(("t.version",))
+
+
+def visible(actor: Actor) -> tuple[str, list[Any]]:
+    """The visibility condition on a workflow aliased `w`, with its first three arguments."""
+    return _VISIBLE, [actor.organization_id, actor.is_admin, actor.user_id]
 
 
 @dataclass(frozen=True)
@@ -32,22 +42,49 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def list_workflows(
-    actor: Actor, where: WorkflowFilter, *, after_id: int, limit: int
-) -> list[dict[str, Any]]:
-    """Visible workflows with id > after_id, oldest first, at most `limit`."""
-    rows = await fetch(
-        f"SELECT w.* FROM workflow w WHERE {_VISIBLE}"
+def _filtered(actor: Actor, where: WorkflowFilter) -> tuple[str, list[Any]]:
+    condition, args = visible(actor)
+    args += [where.status, where.tag, None if where.search is None else _like(where.search),
+             where.is_template]
+    return (
+        f"FROM workflow w WHERE {condition}"
         " AND ($4::text IS NULL OR w.status = $4)"
         " AND ($5::text IS NULL OR $5 = ANY(w.tags))"
         " AND ($6::text IS NULL OR w.name ILIKE $6 OR w.description ILIKE $6)"
         " AND ($7::bool IS NULL OR w.is_template = $7)"
-        " AND w.id > $8 ORDER BY w.id LIMIT $9",
-        actor.organization_id, actor.is_admin, actor.user_id,
-        where.status, where.tag, None if where.search is None else _like(where.search),
-        where.is_template, after_id, limit,
-    )
-    return [decode(row) for row in rows]
+    ), args
+
+
+async def list_workflows(actor: Actor, where: WorkflowFilter, window: Window) -> Page:
+    """Visible workflows matching `where`, oldest first."""
+    source, args = _filtered(actor, where)
+    conditions, ordering = keyset(BY_ID, window, args)
+    rows = await fetch(f"SELECT w.* {source}{conditions}{ordering}", *args)
+    return Page.of([decode(row) for row in rows], window)
+
+
+async def count_workflows(actor: Actor, where: WorkflowFilter) -> int:
+    source, args = _filtered(actor, where)
+    row = await fetch_one(f"SELECT count(*) AS n {source}", *args)
+    return 0 if row is None else int(row["n"])
+
+
+async def workflow_by_name(actor: Actor, name: str) -> dict[str, Any]:
+    """The visible workflow of the actor's organization named `name` (NotFound otherwise)."""
+    condition, args = visible(actor)
+    row = await fetch_one(f"SELECT w.* FROM workflow w WHERE {condition} AND w.name = $4",
+                          *args, name)
+    if row is None:
+        raise NotFound(f"workflow {name!r} does not exist")
+    return decode(row)
+
+
+async def readable_workflows(actor: Actor, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The workflows among `ids` that the actor may read."""
+    condition, args = visible(actor)
+    rows = await fetch(f"SELECT w.* FROM workflow w WHERE {condition} AND w.id = ANY($4::int[])",
+                       *args, list(ids))
+    return {int(row["id"]): decode(row) for row in rows}
 
 
 async def still_readable(actor: Actor, workflow_id: int) -> bool | None:
@@ -63,6 +100,8 @@ async def still_readable(actor: Actor, workflow_id: int) -> bool | None:
 
 
 async def workflows_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Workflow rows by id, without an access check (for objects whose access was checked:
+    an execution's workflow)."""
     rows = await fetch("SELECT * FROM workflow WHERE id = ANY($1::int[])", list(ids))
     return {int(row["id"]): decode(row) for row in rows}
 
@@ -84,29 +123,15 @@ async def shared_ids_by_workflows(ids: Sequence[int]) -> dict[int, list[int]]:
     return found
 
 
-async def revisions_by_workflows(ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    rows = await fetch(
-        "SELECT * FROM workflow_revision WHERE workflow = ANY($1::int[]) ORDER BY version",
-        list(ids),
+async def revisions_by_workflows(ids: Sequence[int], window: Window) -> dict[int, Page]:
+    """A page of each workflow's revisions, oldest first; each row carries the definition of
+    the revision before it (`previous_definition`) so its changes can be shown."""
+    source = (
+        "SELECT x.*, lag(x.definition) OVER (ORDER BY x.version) AS previous_definition"
+        " FROM workflow_revision x WHERE x.workflow = p.id"
     )
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        found[int(row["workflow"])].append(decode(row))
-    return found
-
-
-async def latest_summaries_by_workflows(
-    ids: Sequence[int], limit: int
-) -> dict[int, list[dict[str, Any]]]:
-    """The newest `limit` execution summaries of each workflow, newest first."""
-    rows = await fetch(
-        "SELECT s.* FROM unnest($1::int[]) AS w(id) CROSS JOIN LATERAL ("
-        " SELECT * FROM execution_summary e WHERE e.workflow = w.id"
-        " ORDER BY e.created_at DESC, e.execution DESC LIMIT $2) s",
-        list(ids),
-        limit,
-    )
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        found[int(row["workflow"])].append(row)
-    return found
+    pages = await pages_by_parent(source, [list(ids)], "workflow", REVISIONS, window)
+    for page in pages.values():
+        for row in page.rows:
+            row["previous_definition"] = loads(row["previous_definition"])
+    return pages

@@ -24,11 +24,16 @@ def serve(
                 ws_max_size=get_settings().max_request_bytes)
 
 
-def graphql_schema() -> None:
+def graphql_schema(
+    possible_types: bool = typer.Option(
+        False, "--possible-types",
+        help="Print the possibleTypes map (every interface and union with the types it can "
+        "be) as JSON instead, for Apollo Client or urql's graphcache."),
+) -> None:
     """Print the GraphQL schema (SDL) generated from the code; `make schema` saves it."""
-    from graphql_api.schema import sdl
+    from graphql_api.schema import possible_types_json, sdl
 
-    typer.echo(sdl(), nl=False)
+    typer.echo(possible_types_json() if possible_types else sdl(), nl=False)
 
 
 def register(app: typer.Typer) -> None:

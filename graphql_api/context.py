@@ -25,9 +25,13 @@ class Context:
     response: Response | WebSocket | None
     # None only on a websocket before `connection_init` (HTTP refuses anonymous requests).
     principal: Principal | None
-    loaders: Loaders = field(default_factory=Loaders)
     # The websocket `connection_init` payload (Strawberry sets it; see graphql_api.live).
     connection_params: dict[str, object] | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # A websocket context serves every event of its subscriptions: no stale rows.
+        self.loaders = Loaders(lambda: self.actor, fresh=isinstance(self.request, WebSocket))
 
     @property
     def caller(self) -> Principal:

@@ -1,23 +1,34 @@
 """deployWorkflow, undeployWorkflow, pauseWorkflow: for those who may change the workflow (the
-owner, a shared user, an admin). Each returns the workflow or a typed error; a deploy that did
-not happen says why in `DeploymentFailed` (reason and every problem)."""
+owner, a shared user, an admin). Each returns the workflow or one of the errors its union
+lists; a deploy that did not happen says why in `DeploymentFailed` (reason and every
+problem)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
 
 from domain import deployments
-from domain.errors import DomainError, InvalidInput
+from domain.errors import InvalidInput as InvalidSettings
+from domain.spec.errors import SpecError
 from domain.spec.model import DeploymentSettings
 from graphql_api.context import Info
-from graphql_api.mutation_result import missing
-from graphql_api.types.errors import Error, ErrorType, from_domain_error
-from graphql_api.types.scalars import to_id
+from graphql_api.mutation_result import run
+from graphql_api.types.errors import (
+    DeploymentFailed,
+    Forbidden,
+    GitManaged,
+    InvalidInput,
+    WorkflowNotFound,
+)
+from graphql_api.types.ids import decode_id
 from graphql_api.types.workflow import Workflow
 from graphql_api.workflows.queries import workflow_not_found
+
+Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.input
@@ -32,54 +43,39 @@ class DeployWorkflowInput:
     gpu_type: str | None = None
 
     def to_settings(self) -> DeploymentSettings:
-        return deployments.parse_deployment_settings({
-            "environment": self.environment_id, "cpu": self.cpu, "memory": self.memory,
-            "disk": self.disk, "gpu": self.gpu, "gpuType": self.gpu_type,
-        })
+        """The settings; InvalidInput with `settings.<field>` paths."""
+        try:
+            return deployments.parse_deployment_settings({
+                "environment": self.environment_id, "cpu": self.cpu, "memory": self.memory,
+                "disk": self.disk, "gpu": self.gpu, "gpuType": self.gpu_type,
+            })
+        except InvalidSettings as exc:
+            raise InvalidSettings(str(exc), [_renamed(item) for item in exc.errors]) from None
 
 
-@strawberry.type
-class DeploymentFailed(Error):
-    """Nothing was deployed (or undeployed); the workflow kept its previous state."""
+def _renamed(item: object) -> object:
+    """A settings error with the argument's path (the input calls `environment`
+    `environmentId`)."""
+    if not isinstance(item, SpecError):
+        return item
+    field = item.field.replace("environment", "environmentId")
+    return dataclasses.replace(item, field=f"settings.{field}" if field else "settings")
 
-    reason: str = strawberry.field(description="MissingReference, EnvironmentNotReady, "
-                                   "CustomImage, Forbidden, QuotaExceeded, Unreachable, ...")
-    problems: list[str]
-    retryable: bool
 
-
-DeploymentResult = Workflow | DeploymentFailed | ErrorType
+DeploymentResult = (
+    Workflow | WorkflowNotFound | Forbidden | GitManaged | DeploymentFailed | InvalidInput
+)
 DeployWorkflowResult = Annotated[DeploymentResult, strawberry.union("DeployWorkflowResult")]
 UndeployWorkflowResult = Annotated[DeploymentResult, strawberry.union("UndeployWorkflowResult")]
 PauseWorkflowResult = Annotated[DeploymentResult, strawberry.union("PauseWorkflowResult")]
-Call = Callable[[int], Awaitable[dict[str, Any]]]
 
 
-async def _run(workflow_id: strawberry.ID, call: Call) -> DeploymentResult:
-    try:
-        wid = to_id(workflow_id)
-        if wid is None:
-            raise missing(f"workflow {workflow_id}")
-        row = await call(wid)
-    except deployments.DeploymentFailed as exc:
-        return DeploymentFailed(message=str(exc), reason=exc.reason, problems=exc.problems,
-                                retryable=exc.retryable)
-    except DomainError as exc:
-        return from_domain_error(exc, not_found=workflow_not_found(workflow_id))
-    return Workflow.from_row(row)
+async def _on_workflow(result: Any, workflow_id: strawberry.ID,
+                       call: Callable[[int], Awaitable[Row]]) -> Any:  # Any: the union
+    async def bound() -> Row:
+        return await call(decode_id(workflow_id, "Workflow", "workflowId"))
 
-
-def _settings(given: DeployWorkflowInput | None) -> DeploymentSettings | ErrorType | None:
-    """The chosen settings, or InvalidInput with `settings.<field>` paths."""
-    if given is None:
-        return None
-    try:
-        return given.to_settings()
-    except InvalidInput as exc:
-        error = from_domain_error(exc, field_prefix="settings.")
-        for item in getattr(error, "errors", []):
-            item.field = item.field.replace("settings.environment", "settings.environmentId")
-        return error
+    return await run(result, bound, Workflow.from_row, not_found=workflow_not_found(workflow_id))
 
 
 @strawberry.type
@@ -93,15 +89,14 @@ class DeploymentMutations:
         AVAILABLE or FAILED on `workflowUpdated`). Without settings it deploys with the kept
         deploymentSettings; with forceRedeploy an existing deployment is removed first."""
         actor = info.context.actor
-        chosen = _settings(settings)
-        if chosen is not None and not isinstance(chosen, DeploymentSettings):
-            return chosen
 
-        async def call(wid: int) -> dict[str, Any]:
+        async def call(wid: int) -> Row:
+            chosen = None if settings is None else settings.to_settings()
             return await deployments.deploy_workflow(
                 actor, wid, chosen, force_redeploy=force_redeploy)
 
-        return await _run(workflow_id, call)
+        result: DeployWorkflowResult = await _on_workflow(DeployWorkflowResult, workflow_id, call)
+        return result
 
     @strawberry.mutation
     async def undeploy_workflow(
@@ -109,10 +104,15 @@ class DeploymentMutations:
     ) -> UndeployWorkflowResult:
         """Tear the workers down and clear the deployment fields (an active workflow pauses)."""
         actor = info.context.actor
-        return await _run(workflow_id, lambda wid: deployments.undeploy_workflow(actor, wid))
+        result: UndeployWorkflowResult = await _on_workflow(
+            UndeployWorkflowResult, workflow_id,
+            lambda wid: deployments.undeploy_workflow(actor, wid))
+        return result
 
     @strawberry.mutation
     async def pause_workflow(self, info: Info, workflow_id: strawberry.ID) -> PauseWorkflowResult:
         """Undeploy and set the status to paused; deploying again restores the settings."""
         actor = info.context.actor
-        return await _run(workflow_id, lambda wid: deployments.pause_workflow(actor, wid))
+        result: PauseWorkflowResult = await _on_workflow(
+            PauseWorkflowResult, workflow_id, lambda wid: deployments.pause_workflow(actor, wid))
+        return result

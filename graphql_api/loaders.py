@@ -1,17 +1,23 @@
 """Per-request dataloaders, one per key, named `<Thing>By<Key>Loader`: every list field loads
-through them, so a nested query costs one statement per level, not one per row."""
+through them, so a nested query costs one statement per level, not one per row.
+
+Over a websocket the context lives as long as the connection, so its loaders batch but do
+not cache (`fresh`): an event resolved later must not see rows loaded for an earlier one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from domain import sync_runs, workflow_reads
+from domain import lookups, organizations, reads, sync_runs, workflow_reads
+from domain.access import Actor
+from domain.pages import Page, Window
 
 V = TypeVar("V")
+A = TypeVar("A", bound=Hashable)
 Row = dict[str, Any]  # Any: column values
 
 
@@ -25,56 +31,62 @@ def _by_key(
     return load
 
 
-class UserByIdLoader(DataLoader[int, Row | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_by_key(workflow_reads.users_by_ids, lambda: None))
+class ByIdLoader(DataLoader[int, Row | None]):
+    """Rows by id through one batch read (None for ids it did not return)."""
+
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, Row]]],
+                 cache: bool) -> None:
+        super().__init__(load_fn=_by_key(fetch, lambda: None), cache=cache)
 
 
-class SharedUserIdsByWorkflowLoader(DataLoader[int, list[int]]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_by_key(workflow_reads.shared_ids_by_workflows, list))
+class PagesByParentLoader(DataLoader[tuple[int, A], Page], Generic[A]):
+    """Key: (parent id, arguments); one statement per distinct arguments in a batch."""
 
+    def __init__(self, fetch: Callable[[list[int], A], Awaitable[dict[int, Page]]],
+                 cache: bool) -> None:
+        self.fetch = fetch
+        super().__init__(load_fn=self._load, cache=cache)
 
-class RevisionsByWorkflowLoader(DataLoader[int, list[Row]]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_by_key(workflow_reads.revisions_by_workflows, list))
-
-
-class FileResultsBySyncRunLoader(DataLoader[int, list[Row]]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_by_key(sync_runs.file_results_by_run, list))
-
-
-class LatestExecutionsByWorkflowLoader(DataLoader[tuple[int, int], list[Row]]):
-    """Key: (workflow id, how many); one statement per distinct `how many` in a batch."""
-
-    def __init__(self) -> None:
-        super().__init__(load_fn=self._load)
-
-    @staticmethod
-    async def _load(keys: list[tuple[int, int]]) -> list[list[Row]]:
-        by_limit: dict[int, list[int]] = {}
-        for workflow_id, limit in keys:
-            by_limit.setdefault(limit, []).append(workflow_id)
-        found: dict[tuple[int, int], list[Row]] = {}
-        for limit, ids in by_limit.items():
-            rows = await workflow_reads.latest_summaries_by_workflows(ids, limit)
-            found.update({(wid, limit): rows.get(wid, []) for wid in ids})
+    async def _load(self, keys: list[tuple[int, A]]) -> list[Page]:
+        by_args: dict[A, list[int]] = {}
+        for parent, args in keys:
+            by_args.setdefault(args, []).append(parent)
+        found: dict[tuple[int, A], Page] = {}
+        for args, parents in by_args.items():
+            pages = await self.fetch(sorted(set(parents)), args)
+            found.update({(parent, args): pages[parent] for parent in parents})
         return [found[key] for key in keys]
 
 
-@dataclass
+class ListsByParentLoader(DataLoader[int, list[Row]]):
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, list[Row]]]],
+                 cache: bool) -> None:
+        super().__init__(load_fn=_by_key(fetch, list), cache=cache)
+
+
+ExecutionPageArgs = tuple[reads.ExecutionFilter, Window]
+
+
+async def _executions(ids: list[int], args: ExecutionPageArgs) -> dict[int, Page]:
+    return await reads.executions_by_workflows(ids, *args)
+
+
 class Loaders:
-    user_by_id: UserByIdLoader = field(default_factory=UserByIdLoader)
-    shared_user_ids_by_workflow: SharedUserIdsByWorkflowLoader = field(
-        default_factory=SharedUserIdsByWorkflowLoader
-    )
-    revisions_by_workflow: RevisionsByWorkflowLoader = field(
-        default_factory=RevisionsByWorkflowLoader
-    )
-    latest_executions_by_workflow: LatestExecutionsByWorkflowLoader = field(
-        default_factory=LatestExecutionsByWorkflowLoader
-    )
-    file_results_by_sync_run: FileResultsBySyncRunLoader = field(
-        default_factory=FileResultsBySyncRunLoader
-    )
+    """The loaders of one request; `actor` is read when a loader that checks access runs."""
+
+    def __init__(self, actor: Callable[[], Actor], *, fresh: bool = False) -> None:
+        cache = not fresh
+        self.user_by_id = ByIdLoader(workflow_reads.users_by_ids, cache)
+        self.organization_by_id = ByIdLoader(organizations.organizations_by_ids, cache)
+        self.workflow_by_id = ByIdLoader(workflow_reads.workflows_by_ids, cache)
+        self.readable_workflow_by_id = ByIdLoader(
+            lambda ids: lookups.workflows(actor(), ids), cache)
+        self.execution_by_id = ByIdLoader(reads.executions_by_ids, cache)
+        self.shared_user_ids_by_workflow = DataLoader[int, list[int]](
+            load_fn=_by_key(workflow_reads.shared_ids_by_workflows, list), cache=cache)
+        self.spans_by_execution = ListsByParentLoader(reads.spans_by_executions, cache)
+        self.file_results_by_sync_run = ListsByParentLoader(sync_runs.file_results_by_run, cache)
+        self.revisions_by_workflow = PagesByParentLoader[Window](
+            workflow_reads.revisions_by_workflows, cache)
+        self.executions_by_workflow = PagesByParentLoader[ExecutionPageArgs](_executions, cache)
+        self.logs_by_execution = PagesByParentLoader[Window](reads.logs_by_executions, cache)

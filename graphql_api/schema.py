@@ -3,7 +3,10 @@ area is one line in a list below."""
 
 from __future__ import annotations
 
+import json
+
 import strawberry
+from graphql import GraphQLInterfaceType, GraphQLUnionType
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -14,6 +17,7 @@ from graphql_api.deployments import DeploymentMutations
 from graphql_api.executions.mutations import ExecutionMutations
 from graphql_api.executions.queries import ExecutionQueries
 from graphql_api.limits import extensions
+from graphql_api.nodes import NodeQueries
 from graphql_api.resources.mutations import ResourceMutations
 from graphql_api.resources.queries import ResourceQueries
 from graphql_api.subscriptions import Subscription
@@ -23,7 +27,8 @@ from graphql_api.workflows.mutations import WorkflowMutations
 from graphql_api.workflows.queries import WorkflowQueries
 
 QUERIES: list[type] = [
-    AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries, SyncQueries,
+    NodeQueries, AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries,
+    SyncQueries,
 ]
 MUTATIONS: list[type] = [
     AccountMutations, WorkflowMutations, ExecutionMutations, ResourceMutations,
@@ -49,3 +54,22 @@ def build_schema(*, dev_mode: bool | None = None) -> strawberry.Schema:
 def sdl() -> str:
     """The schema as SDL, as committed in schema.graphql."""
     return build_schema(dev_mode=False).as_str() + "\n"
+
+
+def possible_types(schema: strawberry.Schema | None = None) -> dict[str, list[str]]:
+    """Every interface and union with the object types it can be, as Apollo Client's
+    `possibleTypes` (and urql's graphcache) want it: without it, the fields of union members
+    and interface implementations come back empty from a normalised cache."""
+    graphql = (schema or build_schema(dev_mode=False))._schema
+    found: dict[str, list[str]] = {}
+    for name, kind in sorted(graphql.type_map.items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(kind, GraphQLUnionType | GraphQLInterfaceType):
+            found[name] = sorted(t.name for t in graphql.get_possible_types(kind))
+    return found
+
+
+def possible_types_json() -> str:
+    """possibleTypes.json as committed next to schema.graphql."""
+    return json.dumps(possible_types(), indent=2, sort_keys=True) + "\n"

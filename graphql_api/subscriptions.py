@@ -3,44 +3,63 @@
 Each resolver checks access like the matching query (a thing the caller cannot read is
 "not found", also across organizations), subscribes to the broker BEFORE reading state or log,
 then follows the stream from the cursor: `after` resumes exactly after the last event the
-client received; without it the current state comes first (`kind: snapshot`).
+client received; without it the current state comes first (`SNAPSHOT`), or for the
+organization-wide feed the position it starts from (`READY`). Bad arguments are an
+`InvalidInput` item, then the subscription completes.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.scalars import JSON
 
+from domain import reads
+from domain.access import Actor
+from domain.errors import InvalidInput as DomainInvalidInput
 from domain.errors import NotFound
 from domain.event_log import LoggedEvent, execution_state, stream_cursor, workflow_state
-from domain.events import execution_stream, workflow_executions_stream, workflow_stream
+from domain.events import (
+    execution_stream,
+    organization_executions_stream,
+    workflow_executions_stream,
+    workflow_stream,
+)
 from domain.recording import TERMINAL
 from domain.workflows import get_workflow
 from graphql_api.broker import Broker
+from graphql_api.executions.queries import execution_not_found
 from graphql_api.follow import Lagged, follow
 from graphql_api.live import live_connection, request_of
+from graphql_api.live_feed import Feed
 from graphql_api.live_types import (
     ExecutionEvent,
-    LiveExecution,
-    LiveWorkflow,
+    ExecutionEventKind,
     WorkflowEvent,
-    WorkflowExecutionEvent,
+    WorkflowEventKind,
+    cursor_position,
+    event_cursor,
 )
 from graphql_api.reauth import guarded
-from graphql_api.types.errors import ExecutionNotFound, WorkflowNotFound
-from graphql_api.types.scalars import to_id
+from graphql_api.types.enums import ExecutionStatus, enum_or
+from graphql_api.types.errors import (
+    ExecutionNotFound,
+    InvalidInput,
+    WorkflowNotFound,
+    from_domain_error,
+)
+from graphql_api.types.filters import ExecutionFilter
+from graphql_api.types.ids import decode_id
+from graphql_api.types.scalars import Cursor
+from graphql_api.workflows.queries import workflow_not_found
 
 ExecutionUpdate = Annotated[
-    ExecutionEvent | ExecutionNotFound, strawberry.union("ExecutionUpdate")
-]
-WorkflowExecutionsUpdate = Annotated[
-    WorkflowExecutionEvent | WorkflowNotFound, strawberry.union("WorkflowExecutionsUpdate")
-]
-WorkflowUpdate = Annotated[WorkflowEvent | WorkflowNotFound, strawberry.union("WorkflowUpdate")]
+    ExecutionEvent | ExecutionNotFound | InvalidInput, strawberry.union("ExecutionUpdate")]
+ExecutionsUpdate = Annotated[
+    ExecutionEvent | WorkflowNotFound | InvalidInput, strawberry.union("ExecutionsUpdate")]
+WorkflowUpdate = Annotated[
+    WorkflowEvent | WorkflowNotFound | InvalidInput, strawberry.union("WorkflowUpdate")]
 # Any: the API's context type (Strawberry's dict or the API's context object).
 Info = strawberry.Info[Any, None]
 
@@ -51,27 +70,17 @@ def _broker(info: Info) -> Broker:
     return broker
 
 
-def _id(value: strawberry.ID, what: str) -> int:
-    parsed = to_id(value)
-    if parsed is None:
-        raise GraphQLError(f"{what} must be a numeric id, got {value!r}")
-    return parsed
-
-
-def _cursor(after: str | None) -> int | None:
-    if after is None:
-        return None
-    if not (after.isascii() and after.isdigit()) or len(after) > 18:
-        raise GraphQLError(f"after must be a cursor received from this subscription, got {after!r}")
-    return int(after)
+def _invalid(exc: DomainInvalidInput) -> InvalidInput:
+    error = from_domain_error(exc, not_found=None)
+    assert isinstance(error, InvalidInput)
+    return error
 
 
 def _ends_execution(event: LoggedEvent) -> bool:
     return event.kind == "status" and event.payload.get("status") in TERMINAL
 
 
-async def _readable_workflow(info: Info, workflow_id: int) -> bool:
-    actor = live_connection(info.context).actor
+async def _readable_workflow(actor: Actor | None, workflow_id: int) -> bool:
     if actor is None:
         return False
     try:
@@ -81,105 +90,135 @@ async def _readable_workflow(info: Info, workflow_id: int) -> bool:
     return True
 
 
-async def _execution_snapshot(execution_id: int) -> tuple[ExecutionEvent, int, bool]:
-    state = await execution_state(execution_id)
-    if state is None:  # deleted since the access check: it has ended for good
-        return ExecutionEvent(cursor="0", kind="snapshot"), 0, True
-    row, cursor = state
-    snapshot = ExecutionEvent(cursor=str(cursor), kind="snapshot",
-                              execution=LiveExecution.from_row(row))
-    return snapshot, cursor, row["status"] in TERMINAL
+def _snapshot(stream: str, row: dict[str, Any], cursor: int) -> ExecutionEvent:
+    return ExecutionEvent(
+        cursor=event_cursor(stream, cursor), kind=ExecutionEventKind.SNAPSHOT,
+        status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
+        execution_pk=int(row["id"]), row=row)
 
 
 async def _execution_updated(
-    info: Info, execution_id: strawberry.ID, after: str | None = None
+    info: Info, execution_id: strawberry.ID, after: Cursor | None = None
 ) -> AsyncGenerator[ExecutionUpdate, None]:
-    execution, cursor = _id(execution_id, "executionId"), _cursor(after)
-    with live_connection(info.context).subscription_slot():
-        state = await execution_state(execution)
-        if state is None or not await _readable_workflow(info, state[0]["workflow"]):
-            yield ExecutionNotFound(execution_id=execution_id,
-                                        message=f"execution {execution} does not exist")
+    connection = live_connection(info.context)
+    with connection.subscription_slot():
+        try:
+            execution = decode_id(execution_id, "Execution", "executionId")
+            stream = execution_stream(execution)
+            cursor = cursor_position(after, stream)
+        except DomainInvalidInput as exc:
+            yield _invalid(exc)
             return
-        with _broker(info).subscribe(execution_stream(execution)) as subscriber:
+        state = await execution_state(execution)
+        if state is None or not await _readable_workflow(connection.actor,
+                                                         state[0]["workflow"]):
+            yield execution_not_found(execution_id)
+            return
+        with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
-                snapshot, cursor, ended = await _execution_snapshot(execution)
-                yield snapshot
-                if ended:
+                state = await execution_state(execution)
+                if state is None:  # deleted since the access check: it has ended for good
+                    return
+                row, cursor = state
+                yield _snapshot(stream, row, cursor)
+                if row["status"] in TERMINAL:
                     return
             async for item in guarded(info.context, int(state[0]["workflow"]),
                                       follow(subscriber, cursor, until=_ends_execution)):
                 if isinstance(item, Lagged):
-                    yield ExecutionEvent(cursor=str(item.cursor), kind="lagged")
-                else:
-                    yield ExecutionEvent.from_event(item)
+                    yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
+                                         kind=ExecutionEventKind.LAGGED, execution_pk=execution)
+                elif (event := ExecutionEvent.from_event(stream, item)) is not None:
+                    yield event
 
 
-async def _workflow_executions(
-    info: Info, workflow_id: strawberry.ID, after: str | None = None
-) -> AsyncGenerator[WorkflowExecutionsUpdate, None]:
-    workflow, cursor = _id(workflow_id, "workflowId"), _cursor(after)
-    with live_connection(info.context).subscription_slot():
-        if not await _readable_workflow(info, workflow):
-            yield WorkflowNotFound(workflow_id=workflow_id,
-                                       message=f"workflow {workflow} does not exist")
+async def _executions_updated(
+    info: Info, filter: ExecutionFilter | None = None, after: Cursor | None = None
+) -> AsyncGenerator[ExecutionsUpdate, None]:
+    connection = live_connection(info.context)
+    with connection.subscription_slot() as actor:
+        try:
+            where = reads.ExecutionFilter() if filter is None else filter.to_domain()
+            stream = (organization_executions_stream(actor.organization_id)
+                      if where.workflow_id is None else
+                      workflow_executions_stream(where.workflow_id))
+            cursor = cursor_position(after, stream)
+        except DomainInvalidInput as exc:
+            yield _invalid(exc)
             return
-        stream = workflow_executions_stream(workflow)
+        if where.workflow_id is not None and not await _readable_workflow(actor,
+                                                                          where.workflow_id):
+            assert filter is not None and filter.workflow_id is not None
+            yield workflow_not_found(filter.workflow_id)
+            return
+        feed = Feed(lambda: connection.actor, where)
         with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
                 cursor = await stream_cursor(stream)
-            async for item in guarded(info.context, workflow, follow(subscriber, cursor),
-                                      per_event=True):
+                yield ExecutionEvent(cursor=event_cursor(stream, cursor),
+                                     kind=ExecutionEventKind.READY)
+            events = follow(subscriber, cursor)
+            if where.workflow_id is not None:  # one workflow's stream: re-checked per event
+                events = guarded(info.context, where.workflow_id, events, per_event=True)
+            async for item in events:
                 if isinstance(item, Lagged):
-                    yield WorkflowExecutionEvent(cursor=str(item.cursor), kind="lagged")
-                else:
-                    yield WorkflowExecutionEvent(cursor=str(item.seq), kind=item.kind,
-                                                 execution=LiveExecution.from_event(item))
+                    yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
+                                         kind=ExecutionEventKind.LAGGED)
+                elif await feed.shows(item):
+                    event = ExecutionEvent.from_event(stream, item)
+                    if event is not None:
+                        yield event
 
 
 async def _workflow_updated(
-    info: Info, workflow_id: strawberry.ID, after: str | None = None
+    info: Info, workflow_id: strawberry.ID, after: Cursor | None = None
 ) -> AsyncGenerator[WorkflowUpdate, None]:
-    workflow, cursor = _id(workflow_id, "workflowId"), _cursor(after)
-    with live_connection(info.context).subscription_slot():
-        if not await _readable_workflow(info, workflow):
-            yield WorkflowNotFound(workflow_id=workflow_id,
-                                       message=f"workflow {workflow} does not exist")
+    connection = live_connection(info.context)
+    with connection.subscription_slot():
+        try:
+            workflow = decode_id(workflow_id, "Workflow", "workflowId")
+            stream = workflow_stream(workflow)
+            cursor = cursor_position(after, stream)
+        except DomainInvalidInput as exc:
+            yield _invalid(exc)
             return
-        with _broker(info).subscribe(workflow_stream(workflow)) as subscriber:
+        if not await _readable_workflow(connection.actor, workflow):
+            yield workflow_not_found(workflow_id)
+            return
+        with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
                 state = await workflow_state(workflow)
                 if state is None:
                     return
-                cursor = state[1]
-                yield WorkflowEvent(cursor=str(cursor), kind="snapshot",
-                                    workflow=LiveWorkflow.from_row(state[0]))
+                row, cursor = state
+                yield WorkflowEvent(cursor=event_cursor(stream, cursor),
+                                    kind=WorkflowEventKind.SNAPSHOT, workflow_pk=workflow,
+                                    row=row)
             events = follow(subscriber, cursor, until=lambda e: bool(e.payload.get("deleted")))
             async for item in guarded(info.context, workflow, events, per_event=True):
-                yield await _workflow_event(workflow, item)
-
-
-async def _workflow_event(workflow_id: int, item: LoggedEvent | Lagged) -> WorkflowEvent:
-    if isinstance(item, Lagged):
-        return WorkflowEvent(cursor=str(item.cursor), kind="lagged")
-    state = await workflow_state(workflow_id)
-    return WorkflowEvent(cursor=str(item.seq), kind=item.kind, change=cast("JSON", item.payload),
-                         workflow=None if state is None else LiveWorkflow.from_row(state[0]))
+                if isinstance(item, Lagged):
+                    yield WorkflowEvent(cursor=event_cursor(stream, item.cursor),
+                                        kind=WorkflowEventKind.LAGGED, workflow_pk=workflow)
+                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None:
+                    yield event
 
 
 @strawberry.type
 class Subscription:
     execution_updated = strawberry.subscription(
         resolver=_execution_updated,
-        description="The execution's state, then each status change, span start/end and log "
-        "line; ends after the terminal state. Resume with `after: <last cursor>`.",
+        description="The execution's state (SNAPSHOT), then each status change, span start "
+        "and end, and log line; ends after the terminal state. Resume with `after: <the last "
+        "cursor received>`.",
     )
-    workflow_executions = strawberry.subscription(
-        resolver=_workflow_executions,
-        description="New executions of the workflow and their status changes.",
+    executions_updated = strawberry.subscription(
+        resolver=_executions_updated,
+        description="New executions (CREATED) and status changes (STATUS) of every workflow "
+        "the caller may read, or of `filter.workflowId`, matching the filter (`status` is the "
+        "status moved to). Starts with READY and its cursor; resume with `after`.",
     )
     workflow_updated = strawberry.subscription(
         resolver=_workflow_updated,
-        description="The workflow's state, then its status, version, deployment and sync "
-        "changes.",
+        description="The workflow's state (SNAPSHOT), then its status, version, owner, "
+        "sharing, deployment and sync changes; ends with DELETED.",
     )

@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from domain import sync_runs
+from domain.errors import NotFound as Missing
 from graphql_api.context import Info
-from graphql_api.types.errors import Forbidden, NotFound
-from graphql_api.types.pagination import Connection, connection
-from graphql_api.types.scalars import Cursor, decode_cursor, page_size, to_id
-from graphql_api.types.sync_run import SyncRun
+from graphql_api.mutation_result import run
+from graphql_api.types.errors import Forbidden, InvalidInput, NotFound
+from graphql_api.types.ids import decode_id
+from graphql_api.types.pagination import Listing, connection, window
+from graphql_api.types.scalars import Cursor
+from graphql_api.types.sync_run import SyncRun, SyncRunConnection
 
-SyncRunResult = Annotated[SyncRun | NotFound, strawberry.union("SyncRunResult")]
+SYNC_RUNS = Listing("syncRuns", lambda row: (row["id"],), (int,))
+SyncRunResult = Annotated[SyncRun | NotFound | InvalidInput, strawberry.union("SyncRunResult")]
 SyncNowResult = Annotated[SyncRun | Forbidden, strawberry.union("SyncNowResult")]
 
 
@@ -22,24 +26,31 @@ SyncNowResult = Annotated[SyncRun | Forbidden, strawberry.union("SyncNowResult")
 class SyncQueries:
     @strawberry.field
     async def sync_runs(
-        self, info: Info, first: int | None = 20, after: Cursor | None = None
-    ) -> Connection[SyncRun]:
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> SyncRunConnection:
         """The organization's sync runs, newest first."""
-        limit = page_size(first)
-        before_id = to_id(decode_cursor(after)) if after else None
-        rows = await sync_runs.list_sync_runs(
-            info.context.actor.organization_id, first=limit + 1, before_id=before_id
-        )
-        return connection(rows, limit, SyncRun.from_row, lambda row: str(row["id"]))
+        chosen = window(SYNC_RUNS, first, after, last, before)
+        organization_id = info.context.actor.organization_id
+        page = await sync_runs.list_sync_runs(organization_id, chosen)
+        return connection(SyncRunConnection, SYNC_RUNS, page, chosen, SyncRun.from_row,
+                          count=lambda: sync_runs.count_sync_runs(organization_id))
 
     @strawberry.field
     async def sync_run(self, info: Info, id: strawberry.ID) -> SyncRunResult:
-        run_id = to_id(id)
-        row = None if run_id is None else await sync_runs.get_sync_run(
-            info.context.actor.organization_id, run_id)
-        if row is None:
-            return NotFound(message=f"sync run {id} does not exist", id=id)
-        return SyncRun.from_row(row)
+        organization_id = info.context.actor.organization_id
+
+        async def call() -> dict[str, Any]:
+            run_id = decode_id(id, "SyncRun", "id")
+            row = await sync_runs.get_sync_run(organization_id, run_id)
+            if row is None:
+                raise Missing(f"sync run {id} does not exist")
+            return row
+
+        result: SyncRunResult = await run(
+            SyncRunResult, call, SyncRun.from_row,
+            not_found=NotFound(message=f"sync run {id} does not exist", id=id))
+        return result
 
 
 @strawberry.type

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.memberships import list_members
-from domain.reads import api_tokens_of
+from domain import memberships, tokens
 from graphql_api.context import Info
 from graphql_api.types.enums import Role
-from graphql_api.types.resources import ApiToken
-from graphql_api.types.user import Me, Member, Organization
+from graphql_api.types.pagination import Listing, connection, window
+from graphql_api.types.resources import ApiToken, ApiTokenConnection
+from graphql_api.types.scalars import Cursor
+from graphql_api.types.user import Me, Member, MemberConnection, Organization, User
+
+TOKENS = Listing("apiTokens", lambda row: (row["id"],), (int,))
+MEMBERS = Listing("members", lambda row: (row["handle"],), (str,))
 
 
 @strawberry.type
@@ -17,18 +21,30 @@ class AccountQueries:
     @strawberry.field
     def me(self, info: Info) -> Me:
         caller = info.context.caller
-        return Me(
-            id=strawberry.ID(str(caller.user["id"])), handle=caller.user["handle"],
-            display_name=caller.user["display_name"], email=caller.user["email"],
-            role=Role(caller.actor.role), organization=Organization.from_row(caller.organization),
-        )
+        return Me(user=User.from_row(caller.user), email=caller.user["email"],
+                  role=Role(caller.actor.role),
+                  organization=Organization.from_row(caller.organization))
 
     @strawberry.field
-    async def api_tokens(self, info: Info) -> list[ApiToken]:
-        """The caller's own tokens (metadata only)."""
-        return [ApiToken.from_row(row) for row in await api_tokens_of(info.context.actor.user_id)]
+    async def api_tokens(
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> ApiTokenConnection:
+        """The caller's own tokens (metadata only), oldest first."""
+        chosen = window(TOKENS, first, after, last, before)
+        user_id = info.context.actor.user_id
+        page = await tokens.api_tokens_of(user_id, chosen)
+        return connection(ApiTokenConnection, TOKENS, page, chosen, ApiToken.from_row,
+                          count=lambda: tokens.count_api_tokens(user_id))
 
     @strawberry.field
-    async def members(self, info: Info) -> list[Member]:
-        """Members of the organization (whom a workflow can be shared with)."""
-        return [Member.from_row(row) for row in await list_members(info.context.actor)]
+    async def members(
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> MemberConnection:
+        """Members of the organization by handle (whom a workflow can be shared with)."""
+        chosen = window(MEMBERS, first, after, last, before)
+        actor = info.context.actor
+        page = await memberships.list_members(actor, chosen)
+        return connection(MemberConnection, MEMBERS, page, chosen, Member.from_row,
+                          count=lambda: memberships.count_members(actor))

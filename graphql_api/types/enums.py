@@ -53,6 +53,67 @@ class Role(Enum):
 
 
 @strawberry.enum
+class DeploymentPhase(Enum):
+    PROGRESSING = "PROGRESSING"
+    AVAILABLE = "AVAILABLE"
+    FAILED = "FAILED"
+
+
+@strawberry.enum
+class DeploymentFailureReason(Enum):
+    """Why a deploy or undeploy did not happen; OTHER for a provisioner reason this version of
+    the API does not name (the message says it)."""
+
+    MISSING_REFERENCE = "MissingReference"
+    ENVIRONMENT_NOT_READY = "EnvironmentNotReady"
+    INVALID = "Invalid"
+    UNAUTHORIZED = "Unauthorized"
+    FORBIDDEN = "Forbidden"
+    NOT_FOUND = "NotFound"
+    CONFLICT = "Conflict"
+    QUOTA_EXCEEDED = "QuotaExceeded"
+    TOO_MANY_REQUESTS = "TooManyRequests"
+    SERVER_ERROR = "ServerError"
+    CLIENT_ERROR = "ClientError"
+    UNREACHABLE = "Unreachable"
+    UNCONFIGURED = "Unconfigured"
+    CUSTOM_IMAGE = "CustomImage"
+    OTHER = "Other"
+
+
+@strawberry.enum
+class SpanKind(Enum):
+    EXECUTION = "execution"
+    ATTEMPT = "attempt"
+    NODE = "node"
+
+
+@strawberry.enum
+class SpanStatus(Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    LOST = "lost"
+
+
+@strawberry.enum
+class LogLevel(Enum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@strawberry.enum
+class BuildStatus(Enum):
+    NONE = "none"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@strawberry.enum
 class RetryFrom(Enum):
     START = "START"
     FAILED_NODE = "FAILED_NODE"

@@ -1,110 +1,98 @@
-"""Executions: the summary rows of lists and one execution with its span tree and logs."""
+"""One `Execution` type for lists, details, mutations and subscription events, with its span
+tree and log lines.
+
+An Execution is built from a summary row (lists, events) or a full row (one execution); the
+fields only the full row has are loaded on demand, through a dataloader, so a list that asks
+for them costs one statement more, not one per execution.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from domain import reads
 from graphql_api.context import Info
-from graphql_api.types.enums import ExecutionStatus, TriggerType, enum_or
-from graphql_api.types.scalars import JSON, to_id
+from graphql_api.types.enums import (
+    ExecutionStatus,
+    LogLevel,
+    RetryFrom,
+    SpanKind,
+    SpanStatus,
+    TriggerType,
+    enum_or,
+)
+from graphql_api.types.ids import global_id
+from graphql_api.types.node import Node
+from graphql_api.types.pagination import Connection, Listing, connection, window
+from graphql_api.types.scalars import JSON, Cursor
 from graphql_api.types.user import User
 
+if TYPE_CHECKING:
+    from graphql_api.types.workflow import Workflow
+
 Row = dict[str, Any]  # Any: column values
-MAX_LOGS = 1000
-
-
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
-def _optional_id(value: object) -> strawberry.ID | None:
-    return None if value is None else _id(value)
+LOGS = Listing("logs", lambda row: (row["id"],), (int,))
 
 
 @strawberry.type
-class ExecutionSummary:
-    id: strawberry.ID
-    workflow_id: strawberry.ID
-    status: ExecutionStatus
-    trigger_type: TriggerType
-    triggered_by_id: strawberry.ID | None
-    attempt: int
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
-    duration_ms: int | None
+class Span(Node):
+    """A span of the execution's trace: the execution, each attempt, each node run."""
 
-    @strawberry.field
-    async def triggered_by(self, info: Info) -> User | None:
-        if self.triggered_by_id is None:
-            return None
-        row = await info.context.loaders.user_by_id.load(int(self.triggered_by_id))
-        return None if row is None else User.from_row(row)
-
-    @classmethod
-    def from_row(cls, row: Row, id_column: str = "execution") -> ExecutionSummary:
-        return cls(
-            id=_id(row[id_column]),
-            workflow_id=_id(row["workflow"]),
-            status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
-            trigger_type=enum_or(TriggerType, row["trigger_type"], TriggerType.MANUAL),
-            triggered_by_id=_optional_id(row["triggered_by"]),
-            attempt=int(row["attempt"]),
-            error=row["error"],
-            created_at=row["created_at"],
-            started_at=row["started_at"],
-            ended_at=row["ended_at"],
-            duration_ms=row["duration_ms"],
-        )
-
-
-@strawberry.type
-class Span:
-    id: strawberry.ID
-    kind: str
+    pk: strawberry.Private[int]
+    execution_pk: strawberry.Private[int]
+    parent_pk: strawberry.Private[int | None]
+    kind: SpanKind
     node_id: str | None
     attempt: int
-    status: str
+    status: SpanStatus
     started_at: datetime
     ended_at: datetime | None
     duration_ms: int | None
     output: JSON | None
     output_truncated: bool
     error: str | None
-    children: list[Span]
 
+    @strawberry.field
+    async def children(self, info: Info) -> list[Span]:
+        """Spans started inside this one, in start order."""
+        rows = await info.context.loaders.spans_by_execution.load(self.execution_pk)
+        return [Span.from_row(row) for row in rows if row["parent"] == self.pk]
 
-def span_tree(rows: list[Row]) -> list[Span]:
-    """Root spans with their children nested, each level in start order."""
-    children: dict[int | None, list[Row]] = defaultdict(list)
-    for row in rows:
-        children[row["parent"]].append(row)
-
-    def build(row: Row) -> Span:
-        return Span(
-            id=_id(row["id"]), kind=row["kind"], node_id=row["node_id"],
-            attempt=int(row["attempt"]), status=row["status"], started_at=row["started_at"],
-            ended_at=row["ended_at"], duration_ms=row["duration_ms"], output=row["output"],
+    @classmethod
+    def from_row(cls, row: Row) -> Span:
+        """Spans started inside this one, in start order."""
+        return cls(
+            id=global_id("Span", row["id"]), pk=int(row["id"]),
+            execution_pk=int(row["execution"]), parent_pk=row["parent"],
+            kind=enum_or(SpanKind, row["kind"], SpanKind.NODE), node_id=row["node_id"],
+            attempt=int(row["attempt"]),
+            status=enum_or(SpanStatus, row["status"], SpanStatus.RUNNING),
+            started_at=row["started_at"], ended_at=row["ended_at"],
+            duration_ms=row["duration_ms"], output=row["output"],
             output_truncated=bool(row["output_truncated"]), error=row["error"],
-            children=[build(child) for child in children[row["id"]]],
         )
-
-    return [build(row) for row in children[None]]
 
 
 @strawberry.type
-class LogLine:
-    id: strawberry.ID
+class LogLine(Node):
+    pk: strawberry.Private[int]
     node_id: str | None
-    level: str
+    level: LogLevel
     message: str
     created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> LogLine:
+        return cls(id=global_id("LogLine", row["id"]), pk=int(row["id"]),
+                   node_id=row["node_id"], level=enum_or(LogLevel, row["level"], LogLevel.INFO),
+                   message=row["message"], created_at=row["created_at"])
+
+
+@strawberry.type
+class LogLineConnection(Connection[LogLine]):
+    pass
 
 
 @strawberry.type
@@ -114,45 +102,131 @@ class NodeOutput:
 
 
 @strawberry.type
-class Execution(ExecutionSummary):
-    input: JSON
-    outputs: JSON
-    workflow_version: int
-    max_attempts: int
-    cancel_requested: bool
-    retry_of_id: strawberry.ID | None
-    retry_from: str | None
+class Execution(Node):
+    pk: strawberry.Private[int]
+    workflow_pk: strawberry.Private[int]
+    triggered_by_pk: strawberry.Private[int | None]
+    # The full row when it was loaded already (one execution, a mutation's result).
+    full: strawberry.Private[Row | None]
+    status: ExecutionStatus
+    trigger_type: TriggerType
+    attempt: int
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_ms: int | None
+
+    async def _full(self, info: Info) -> Row:
+        if self.full is None:
+            self.full = await info.context.loaders.execution_by_id.load(self.pk)
+            if self.full is None:
+                raise LookupError(f"execution {self.pk} was deleted")
+        return self.full
 
     @strawberry.field
-    async def spans(self) -> list[Span]:
-        """The span tree: execution, attempts, nodes."""
-        return span_tree(await reads.spans_of(int(self.id)))
+    async def workflow(
+        self, info: Info
+    ) -> Annotated[Workflow, strawberry.lazy("graphql_api.types.workflow")]:
+        from graphql_api.types.workflow import Workflow
+
+        row = await info.context.loaders.workflow_by_id.load(self.workflow_pk)
+        if row is None:
+            raise LookupError(f"the workflow of execution {self.pk} was deleted")
+        return Workflow.from_row(row)
 
     @strawberry.field
-    async def logs(self, first: int = 200, after_id: strawberry.ID | None = None) -> list[LogLine]:
-        after = (to_id(after_id) or 0) if after_id is not None else 0
-        rows = await reads.logs_of(
-            int(self.id), after_id=after, limit=max(0, min(first, MAX_LOGS))
-        )
-        return [
-            LogLine(id=_id(r["id"]), node_id=r["node_id"], level=r["level"],
-                    message=r["message"], created_at=r["created_at"])
-            for r in rows
-        ]
+    async def triggered_by(self, info: Info) -> User | None:
+        if self.triggered_by_pk is None:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.triggered_by_pk)
+        return None if row is None else User.from_row(row)
 
     @strawberry.field
-    def node_outputs(self) -> list[NodeOutput]:
-        outputs = self.outputs if isinstance(self.outputs, dict) else {}
+    async def input(self, info: Info) -> JSON:
+        return JSON((await self._full(info))["input"])
+
+    @strawberry.field
+    async def outputs(self, info: Info) -> JSON:
+        """Each node's result by node id."""
+        return JSON((await self._full(info))["outputs"])
+
+    @strawberry.field
+    async def node_outputs(self, info: Info) -> list[NodeOutput]:
+        outputs = (await self._full(info))["outputs"]
+        outputs = outputs if isinstance(outputs, dict) else {}
         return [NodeOutput(node_id=str(k), output=v) for k, v in outputs.items()]
 
+    @strawberry.field
+    async def workflow_version(self, info: Info) -> int:
+        return int((await self._full(info))["workflow_version"])
+
+    @strawberry.field
+    async def max_attempts(self, info: Info) -> int:
+        return int((await self._full(info))["max_attempts"])
+
+    @strawberry.field
+    async def cancel_requested(self, info: Info) -> bool:
+        return bool((await self._full(info))["cancel_requested"])
+
+    @strawberry.field
+    async def retry_of(self, info: Info) -> Execution | None:
+        """The execution this one retried."""
+        original = (await self._full(info))["retry_of"]
+        if original is None:
+            return None
+        row = await info.context.loaders.execution_by_id.load(int(original))
+        return None if row is None else Execution.from_row(row)
+
+    @strawberry.field
+    async def retry_from(self, info: Info) -> RetryFrom | None:
+        value = (await self._full(info))["retry_from"]
+        return None if value is None else enum_or(RetryFrom, value, RetryFrom.START)
+
+    @strawberry.field
+    async def spans(self, info: Info) -> list[Span]:
+        """The root spans of the trace (execution → attempt → node)."""
+        rows = await info.context.loaders.spans_by_execution.load(self.pk)
+        return [Span.from_row(row) for row in rows if row["parent"] is None]
+
+    @strawberry.field
+    async def logs(
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> LogLineConnection:
+        """Log lines in the order they were written."""
+        chosen = window(LOGS, first, after, last, before, default=100)
+        page = await info.context.loaders.logs_by_execution.load((self.pk, chosen))
+        return connection(LogLineConnection, LOGS, page, chosen, LogLine.from_row)
+
     @classmethod
-    def from_execution_row(cls, row: Row) -> Execution:
-        summary = ExecutionSummary.from_row(row, id_column="id")
+    def from_summary(cls, row: Row) -> Execution:
+        """From an execution_summary row (its id column is `execution`)."""
+        return cls._build(int(row["execution"]), row, None)
+
+    @classmethod
+    def from_row(cls, row: Row) -> Execution:
+        """From an execution row."""
+        return cls._build(int(row["id"]), row, row)
+
+    @classmethod
+    def _build(cls, pk: int, row: Row, full: Row | None) -> Execution:
         return cls(
-            **vars(summary),
-            input=row["input"], outputs=row["outputs"],
-            workflow_version=int(row["workflow_version"]),
-            max_attempts=int(row["max_attempts"]),
-            cancel_requested=bool(row["cancel_requested"]),
-            retry_of_id=_optional_id(row["retry_of"]), retry_from=row["retry_from"],
+            id=global_id("Execution", pk), pk=pk, workflow_pk=int(row["workflow"]),
+            triggered_by_pk=row["triggered_by"], full=full,
+            status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
+            trigger_type=enum_or(TriggerType, row["trigger_type"], TriggerType.MANUAL),
+            attempt=int(row["attempt"]), error=row["error"], created_at=row["created_at"],
+            started_at=row["started_at"], ended_at=row["ended_at"],
+            duration_ms=row["duration_ms"],
         )
+
+
+@strawberry.type
+class ExecutionConnection(Connection[Execution]):
+    pass
+
+
+# Newest first: the summary list's order (both the organization's and a workflow's).
+EXECUTIONS = Listing("executions", lambda row: (row["created_at"], row["execution"]),
+                     (datetime, int))

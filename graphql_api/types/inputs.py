@@ -10,8 +10,6 @@ from typing import Any
 
 import strawberry
 
-from graphql_api.types.scalars import to_id
-
 
 def _camel(name: str) -> str:
     name = name.rstrip("_")  # `from_` is `from`
@@ -35,8 +33,3 @@ def to_json(value: Any) -> Any:
             if getattr(value, f.name) not in (None, strawberry.UNSET)
         }
     return value
-
-
-def ids(values: list[strawberry.ID]) -> list[int]:
-    """Database ids; ids that cannot name a row become 0, which names nothing."""
-    return [to_id(value) or 0 for value in values]

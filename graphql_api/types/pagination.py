@@ -1,21 +1,47 @@
-"""Relay-style connections: `edges { cursor node }`, `pageInfo { hasNextPage endCursor }`."""
+"""Relay connections: `edges { cursor node }`, `nodes`, `pageInfo { hasNextPage
+hasPreviousPage startCursor endCursor }`, paged with `first`/`after` or `last`/`before`.
+
+Cursors hold the row's key in its list (opaque to clients). Arguments out of range (a
+negative or too large `first`/`last`, both at once, a cursor of another list) are field
+errors with `extensions.code` BAD_USER_INPUT, never a silent clamp. When paging forward,
+`hasPreviousPage` says whether the page started after a cursor (and the mirror image when
+paging backward), as the Relay spec allows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
-from graphql_api.types.scalars import Cursor, encode_cursor
+from domain.pages import Key, Page, Window
+from graphql_api.types.scalars import Cursor, decode_cursor, encode_cursor
 
 T = TypeVar("T")
-R = TypeVar("R")
+C = TypeVar("C", bound="Connection[Any]")
+Row = dict[str, Any]  # Any: column values
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+class BadArgument(GraphQLError):
+    """An argument the field cannot honour; shown to the client as is (not masked)."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument}: {message}",
+                         extensions={"code": "BAD_USER_INPUT", "argument": argument})
 
 
 @strawberry.type
 class PageInfo:
     has_next_page: bool
+    has_previous_page: bool
+    start_cursor: Cursor | None
     end_cursor: Cursor | None
 
 
@@ -28,19 +54,85 @@ class Edge(Generic[T]):
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]
+    nodes: list[T] = strawberry.field(description="The nodes of `edges`, for brevity.")
     page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+
+@strawberry.type
+class CountedConnection(Connection[T]):
+    """A connection whose total is cheap to count."""
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """How many nodes the list has in all, on every page."""
+        assert self.count is not None, "a counted connection is built with a count"
+        return await self.count()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one list is keyed: the key of a row and the types of its parts (for cursors)."""
+
+    name: str
+    key: Callable[[Row], Key]
+    types: tuple[type, ...]
+
+    def cursor(self, row: Row) -> Cursor:
+        parts = [v.isoformat() if isinstance(v, datetime) else v for v in self.key(row)]
+        return Cursor(encode_cursor(json.dumps([self.name, *parts])))
+
+    def decode(self, cursor: Cursor, argument: str) -> Key:
+        try:
+            name, *parts = json.loads(decode_cursor(cursor))
+            if name != self.name or len(parts) != len(self.types):
+                raise ValueError(name)
+            return tuple(_part(kind, part) for kind, part in zip(self.types, parts, strict=True))
+        except (ValueError, TypeError):
+            raise BadArgument(argument, "not a cursor of this list") from None
+
+
+def _part(kind: type, value: Any) -> Any:  # Any: a decoded JSON value, then a key part
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(value)
+    return value
+
+
+def _size(argument: str, value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= MAX_PAGE:
+        raise BadArgument(argument, f"must be between 0 and {MAX_PAGE}, got {value}")
+    return value
+
+
+def window(
+    listing: Listing, first: int | None, after: Cursor | None, last: int | None,
+    before: Cursor | None, default: int = DEFAULT_PAGE,
+) -> Window:
+    """The rows a connection's arguments ask for (BadArgument for what it cannot honour)."""
+    first, last = _size("first", first), _size("last", last)
+    if first is not None and last is not None:
+        raise BadArgument("last", "give first or last, not both")
+    return Window(
+        size=first if first is not None else last if last is not None else default,
+        after=None if after is None else listing.decode(after, "after"),
+        before=None if before is None else listing.decode(before, "before"),
+        from_end=last is not None,
+    )
 
 
 def connection(
-    rows: Sequence[R], limit: int, node: Callable[[R], T], cursor: Callable[[R], str]
-) -> Connection[T]:
-    """A page from `rows`, fetched with one extra row to tell whether there is a next page."""
-    page = rows[:limit]
-    edges = [Edge(cursor=Cursor(encode_cursor(cursor(row))), node=node(row)) for row in page]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > limit,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    cls: type[C], listing: Listing, page: Page, window: Window, node: Callable[[Row], Any],
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> C:
+    """The connection of `cls` for one page of `listing`."""
+    edges = [Edge(cursor=listing.cursor(row), node=node(row)) for row in page.rows]
+    forward = not window.from_end
+    info = PageInfo(
+        has_next_page=page.has_more if forward else window.before is not None,
+        has_previous_page=window.after is not None if forward else page.has_more,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
     )
+    return cls(edges=edges, nodes=[edge.node for edge in edges], page_info=info, count=count)

@@ -7,16 +7,21 @@ from typing import Any
 
 import strawberry
 
+from graphql_api.context import Info
 from graphql_api.types.definition import SecretRef
-from graphql_api.types.enums import ManagedBy, enum_or
+from graphql_api.types.enums import BuildStatus, ManagedBy, enum_or
+from graphql_api.types.ids import global_id
+from graphql_api.types.node import Node
+from graphql_api.types.pagination import CountedConnection
 from graphql_api.types.scalars import JSON
+from graphql_api.types.user import Organization
 
 Row = dict[str, Any]  # Any: column values
 
 
-def _common(row: Row) -> dict[str, Any]:
+def _common(type_name: str, row: Row) -> dict[str, Any]:
     return {
-        "id": strawberry.ID(str(row["id"])), "name": row["name"],
+        "id": global_id(type_name, row["id"]), "pk": int(row["id"]), "name": row["name"],
         "managed_by": enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
         "source_path": row["source_path"], "created_at": row["created_at"],
         "updated_at": row["updated_at"],
@@ -24,8 +29,8 @@ def _common(row: Row) -> dict[str, Any]:
 
 
 @strawberry.interface
-class Resource:
-    id: strawberry.ID
+class Resource(Node):
+    pk: strawberry.Private[int]
     name: str
     managed_by: ManagedBy
     source_path: str | None
@@ -39,16 +44,17 @@ class Environment(Resource):
     image: str | None
     dockerfile: str | None
     base_image: str | None
-    build_status: str
+    build_status: BuildStatus
     build_error: str | None
     built_image: str | None
 
     @classmethod
     def from_row(cls, row: Row) -> Environment:
-        return cls(**_common(row), description=row["description"], image=row["image"],
-                   dockerfile=row["dockerfile"], base_image=row["base_image"],
-                   build_status=row["build_status"], build_error=row["build_error"],
-                   built_image=row["built_image"])
+        return cls(**_common("Environment", row), description=row["description"],
+                   image=row["image"], dockerfile=row["dockerfile"],
+                   base_image=row["base_image"],
+                   build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
+                   build_error=row["build_error"], built_image=row["built_image"])
 
 
 @strawberry.type
@@ -64,7 +70,7 @@ class DataSource(Resource):
     @classmethod
     def from_row(cls, row: Row) -> DataSource:
         config = row["config"] or {}
-        return cls(**_common(row), type=row["type"], host=config.get("host"),
+        return cls(**_common("DataSource", row), type=row["type"], host=config.get("host"),
                    port=config.get("port"), database=config.get("database"),
                    user=config.get("user"), options=JSON(config.get("options") or {}),
                    password_ref=SecretRef.from_json(row["secret_ref"]))
@@ -79,7 +85,7 @@ class AddOn(Resource):
 
     @classmethod
     def from_row(cls, row: Row) -> AddOn:
-        return cls(**_common(row), type=row["type"], endpoint=row["endpoint"],
+        return cls(**_common("AddOn", row), type=row["type"], endpoint=row["endpoint"],
                    config=JSON(row["config"] or {}),
                    credentials_ref=SecretRef.from_json(row["secret_ref"]))
 
@@ -93,27 +99,62 @@ class Model(Resource):
 
     @classmethod
     def from_row(cls, row: Row) -> Model:
-        return cls(**_common(row), provider=row["provider"], model=row["model"],
+        return cls(**_common("Model", row), provider=row["provider"], model=row["model"],
                    base_url=row["base_url"], api_key_ref=SecretRef.from_json(row["secret_ref"]))
 
 
 @strawberry.type
-class ApiToken:
+class ApiToken(Node):
     """A token's metadata; the token itself is shown once, by createApiToken."""
 
-    id: strawberry.ID
+    pk: strawberry.Private[int]
+    organization_pk: strawberry.Private[int | None]
     name: str
     prefix: str
-    organization_id: strawberry.ID | None
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
 
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization | None:
+        """The organization the token is scoped to; null when it works for every organization
+        of its user."""
+        if self.organization_pk is None:
+            return None
+        row = await info.context.loaders.organization_by_id.load(self.organization_pk)
+        return None if row is None else Organization.from_row(row)
+
     @classmethod
     def from_row(cls, row: Row) -> ApiToken:
         org = row["organization"]
-        return cls(id=strawberry.ID(str(row["id"])), name=row["name"], prefix=row["prefix"],
-                   organization_id=None if org is None else strawberry.ID(str(org)),
-                   created_at=row["created_at"], expires_at=row["expires_at"],
-                   revoked_at=row["revoked_at"], last_used_at=row["last_used_at"])
+        return cls(id=global_id("ApiToken", row["id"]), pk=int(row["id"]),
+                   organization_pk=None if org is None else int(org), name=row["name"],
+                   prefix=row["prefix"], created_at=row["created_at"],
+                   expires_at=row["expires_at"], revoked_at=row["revoked_at"],
+                   last_used_at=row["last_used_at"])
+
+
+@strawberry.type
+class EnvironmentConnection(CountedConnection[Environment]):
+    pass
+
+
+@strawberry.type
+class DataSourceConnection(CountedConnection[DataSource]):
+    pass
+
+
+@strawberry.type
+class AddOnConnection(CountedConnection[AddOn]):
+    pass
+
+
+@strawberry.type
+class ModelConnection(CountedConnection[Model]):
+    pass
+
+
+@strawberry.type
+class ApiTokenConnection(CountedConnection[ApiToken]):
+    pass

@@ -1,4 +1,4 @@
-"""Scalars and argument parsing: JSON, opaque cursors, database ids, capped page sizes."""
+"""Scalars: JSON, and the opaque `Cursor` of connections and subscriptions."""
 
 from __future__ import annotations
 
@@ -9,22 +9,16 @@ from typing import NewType
 import strawberry
 from strawberry.scalars import JSON
 
-__all__ = [
-    "CURSOR_SCALAR", "JSON", "MAX_PAGE", "Cursor", "decode_cursor", "encode_cursor", "page_size",
-    "to_id",
-]
-
-MAX_PAGE = 100
-_MAX_INT4 = 2**31 - 1
+__all__ = ["CURSOR_SCALAR", "JSON", "Cursor", "decode_cursor", "encode_cursor"]
 
 
 def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode()
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
 
 
 def decode_cursor(value: str) -> str:
     try:
-        return base64.urlsafe_b64decode(value.encode()).decode()
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValueError("not a cursor returned by this API") from None
 
@@ -33,8 +27,8 @@ Cursor = NewType("Cursor", str)
 
 
 def _checked_cursor(value: object) -> Cursor:
-    if not isinstance(value, str):
-        raise ValueError("a cursor is a string")
+    if not isinstance(value, str) or not value.isascii():
+        raise ValueError("a cursor is a string returned by this API")
     decode_cursor(value)
     return Cursor(value)
 
@@ -42,21 +36,8 @@ def _checked_cursor(value: object) -> Cursor:
 # Mapped onto `Cursor` through the schema config's scalar_map.
 CURSOR_SCALAR = strawberry.scalar(
     name="Cursor",
-    description="An opaque position in a list, as returned in pageInfo.endCursor.",
+    description="An opaque position in a list or an event stream, as returned in `cursor`, "
+    "`pageInfo.startCursor` and `pageInfo.endCursor`.",
     serialize=str,
     parse_value=_checked_cursor,
 )
-
-
-def to_id(value: strawberry.ID | str) -> int | None:
-    """A database id from a GraphQL ID; None when it cannot name a row."""
-    text = str(value)
-    # isascii: str.isdigit() also accepts digits such as "¹" that int() refuses.
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > _MAX_INT4:
-        return None
-    return int(text)
-
-
-def page_size(first: int | None, default: int = 20) -> int:
-    """`first` clamped to 0..MAX_PAGE."""
-    return max(0, min(MAX_PAGE, default if first is None else first))

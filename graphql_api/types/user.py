@@ -8,61 +8,62 @@ from typing import Any
 import strawberry
 
 from graphql_api.types.enums import Role
+from graphql_api.types.ids import global_id
+from graphql_api.types.node import Node
+from graphql_api.types.pagination import CountedConnection
+
+Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.type
-class User:
-    id: strawberry.ID
+class User(Node):
+    pk: strawberry.Private[int]
     handle: str
     display_name: str
     is_service: bool
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> User:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            handle=row["handle"],
-            display_name=row["display_name"],
-            is_service=bool(row["is_service"]),
-        )
+    def from_row(cls, row: Row) -> User:
+        return cls(id=global_id("User", row["id"]), pk=int(row["id"]), handle=row["handle"],
+                   display_name=row["display_name"], is_service=bool(row["is_service"]))
 
 
 @strawberry.type
-class Organization:
-    id: strawberry.ID
+class Organization(Node):
+    pk: strawberry.Private[int]
     slug: str
     name: str
     allow_git_overrides: bool
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Organization:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            slug=row["slug"],
-            name=row["name"],
-            allow_git_overrides=bool(row["allow_git_overrides"]),
-        )
+    def from_row(cls, row: Row) -> Organization:
+        return cls(id=global_id("Organization", row["id"]), pk=int(row["id"]), slug=row["slug"],
+                   name=row["name"], allow_git_overrides=bool(row["allow_git_overrides"]))
 
 
-@strawberry.type
+@strawberry.type(description="The caller in the organization the request is for.")
 class Me:
-    """The caller in the selected organization."""
-
-    id: strawberry.ID
-    handle: str
-    display_name: str
+    user: User
     email: str
     role: Role
     organization: Organization
 
 
-@strawberry.type
-class Member:
+@strawberry.type(description="A user's membership of the organization.")
+class Member(Node):
+    pk: strawberry.Private[int]
     user: User
     role: Role
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Member:
+    def from_row(cls, row: Row) -> Member:
+        """From a row of `domain.memberships` (membership `id`, `user`, the user's columns)."""
         user = User.from_row({**row, "id": row["user"]})
-        return cls(user=user, role=Role(row["role"]), created_at=row["created_at"])
+        return cls(id=global_id("Member", row["id"]), pk=int(row["id"]), user=user,
+                   role=Role(row["role"]), created_at=row["created_at"])
+
+
+@strawberry.type
+class MemberConnection(CountedConnection[Member]):
+    pass

@@ -1,5 +1,5 @@
-"""The Workflow type: the seed's fields in camelCase, its git source, revisions and latest
-executions (both through dataloaders)."""
+"""The Workflow type: the seed's fields in camelCase, its git source, owner and shares, and
+its revisions and executions as connections (all through dataloaders)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from domain import reads
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
@@ -18,17 +19,24 @@ from graphql_api.types.definition import (
     WorkflowNode,
     WorkflowSettings,
 )
-from graphql_api.types.enums import ManagedBy, WorkflowStatus, enum_or
-from graphql_api.types.execution import ExecutionSummary
-from graphql_api.types.scalars import JSON, MAX_PAGE
+from graphql_api.types.enums import DeploymentPhase, ManagedBy, WorkflowStatus, enum_or
+from graphql_api.types.execution import EXECUTIONS, Execution, ExecutionConnection
+from graphql_api.types.filters import ExecutionFilter
+from graphql_api.types.ids import global_id
+from graphql_api.types.node import Node
+from graphql_api.types.pagination import (
+    Connection,
+    CountedConnection,
+    Listing,
+    connection,
+    window,
+)
+from graphql_api.types.scalars import JSON, Cursor
 from graphql_api.types.sync_run import SyncStatus, sync_status
 from graphql_api.types.user import User
 
 Row = dict[str, Any]  # Any: column values
-
-
-def _optional_id(value: object) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(str(value))
+REVISIONS = Listing("revisions", lambda row: (row["version"],), (int,))
 
 
 @strawberry.type
@@ -39,10 +47,11 @@ class DefinitionChange:
 
 
 @strawberry.type
-class WorkflowRevision:
+class WorkflowRevision(Node):
+    pk: strawberry.Private[int]
+    author_pk: strawberry.Private[int | None]
     version: int
     created_at: datetime
-    author_id: strawberry.ID | None
     source: ManagedBy
     source_commit: str | None
     definition: JSON
@@ -50,37 +59,41 @@ class WorkflowRevision:
         description="What this revision changed against the previous one."
     )
 
+    @strawberry.field
+    async def author(self, info: Info) -> User | None:
+        if self.author_pk is None:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.author_pk)
+        return None if row is None else User.from_row(row)
+
     @classmethod
-    def from_rows(cls, rows: list[Row]) -> list[WorkflowRevision]:
-        revisions: list[WorkflowRevision] = []
-        previous: Any = {}  # Any: the previous definition's JSON
-        for row in rows:
-            changes = [DefinitionChange(path=c.path, before=c.before, after=c.after)
-                       for c in diff(previous, row["definition"])]
-            revisions.append(cls(
-                version=int(row["version"]), created_at=row["created_at"],
-                author_id=_optional_id(row["author"]),
-                source=enum_or(ManagedBy, row["source"], ManagedBy.API),
-                source_commit=row["source_commit"], definition=row["definition"],
-                changes=changes,
-            ))
-            previous = row["definition"]
-        return revisions
+    def from_row(cls, row: Row) -> WorkflowRevision:
+        """From a revision row with the definition before it (`previous_definition`)."""
+        changes = [DefinitionChange(path=c.path, before=c.before, after=c.after)
+                   for c in diff(row["previous_definition"] or {}, row["definition"])]
+        return cls(
+            id=global_id("WorkflowRevision", row["id"]), pk=int(row["id"]),
+            author_pk=row["author"], version=int(row["version"]), created_at=row["created_at"],
+            source=enum_or(ManagedBy, row["source"], ManagedBy.API),
+            source_commit=row["source_commit"], definition=row["definition"], changes=changes,
+        )
 
 
 @strawberry.type
-class Workflow:
+class WorkflowRevisionConnection(Connection[WorkflowRevision]):
+    pass
+
+
+@strawberry.type
+class Workflow(Node):
     row: strawberry.Private[Row]
-    id: strawberry.ID
+    pk: strawberry.Private[int]
     name: str
     description: str
     status: WorkflowStatus
     version: int
-    owner_id: strawberry.ID
     is_public: bool
     is_template: bool
-    template_id: strawberry.ID | None
-    cloned_from_id: strawberry.ID | None
     tags: list[str]
     execution_count: int
     nodes: list[WorkflowNode]
@@ -97,7 +110,7 @@ class Workflow:
     deployment_namespace: str | None
     deployment_name: str | None
     deployment_pod_name: str | None
-    deployment_phase: str | None
+    deployment_phase: DeploymentPhase | None
     deployment_error: str | None
     deployed_at: datetime | None
     managed_by: ManagedBy
@@ -116,55 +129,90 @@ class Workflow:
         return webhook_url(self.row)
 
     @strawberry.field
-    async def owner(self, info: Info) -> User | None:
-        row = await info.context.loaders.user_by_id.load(int(self.owner_id))
-        return None if row is None else User.from_row(row)
+    async def owner(self, info: Info) -> User:
+        row = await info.context.loaders.user_by_id.load(int(self.row["owner"]))
+        if row is None:
+            raise LookupError(f"the owner of workflow {self.pk} does not exist")
+        return User.from_row(row)
+
+    @strawberry.field
+    async def template(self, info: Info) -> Workflow | None:
+        """The template this workflow was created from, if the caller may read it."""
+        return await _readable(info, self.row["template"])
+
+    @strawberry.field
+    async def cloned_from(self, info: Info) -> Workflow | None:
+        """The workflow this one was cloned from, if the caller may read it."""
+        return await _readable(info, self.row["cloned_from"])
 
     @strawberry.field
     async def shared_with(self, info: Info) -> list[User]:
+        """Members the workflow is shared with (they may read, change and run it); at most
+        the organization's members."""
         loaders = info.context.loaders
-        ids = await loaders.shared_user_ids_by_workflow.load(int(self.id))
+        ids = await loaders.shared_user_ids_by_workflow.load(self.pk)
         rows = await loaders.user_by_id.load_many(ids)
         return [User.from_row(row) for row in rows if row is not None]
 
     @strawberry.field
-    async def revisions(self, info: Info) -> list[WorkflowRevision]:
+    async def revisions(
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> WorkflowRevisionConnection:
         """One revision per version, oldest first."""
-        rows = await info.context.loaders.revisions_by_workflow.load(int(self.id))
-        return WorkflowRevision.from_rows(rows)
+        chosen = window(REVISIONS, first, after, last, before)
+        page = await info.context.loaders.revisions_by_workflow.load((self.pk, chosen))
+        return connection(WorkflowRevisionConnection, REVISIONS, page, chosen,
+                          WorkflowRevision.from_row)
 
     @strawberry.field
-    async def executions(self, info: Info, first: int = 10) -> list[ExecutionSummary]:
-        """The latest executions, newest first."""
-        limit = max(0, min(first, MAX_PAGE))
-        rows = await info.context.loaders.latest_executions_by_workflow.load((int(self.id), limit))
-        return [ExecutionSummary.from_row(row) for row in rows]
+    async def executions(
+        self, info: Info, filter: ExecutionFilter | None = None, first: int | None = None,
+        after: Cursor | None = None, last: int | None = None, before: Cursor | None = None,
+    ) -> ExecutionConnection:
+        """The workflow's executions, newest first."""
+        where = reads.ExecutionFilter() if filter is None else filter.to_domain()
+        chosen = window(EXECUTIONS, first, after, last, before)
+        page = await info.context.loaders.executions_by_workflow.load((self.pk, (where, chosen)))
+        return connection(ExecutionConnection, EXECUTIONS, page, chosen, Execution.from_summary)
 
     @classmethod
     def from_row(cls, row: Row) -> Workflow:
         return cls(
-            row=row, id=strawberry.ID(str(row["id"])), name=row["name"],
+            row=row, id=global_id("Workflow", row["id"]), pk=int(row["id"]), name=row["name"],
             description=row["description"],
             status=enum_or(WorkflowStatus, row["status"], WorkflowStatus.DRAFT),
-            version=int(row["version"]), owner_id=strawberry.ID(str(row["owner"])),
-            is_public=bool(row["is_public"]), is_template=bool(row["is_template"]),
-            template_id=_optional_id(row["template"]),
-            cloned_from_id=_optional_id(row["cloned_from"]),
-            tags=list(row["tags"] or []), execution_count=int(row["execution_count"]),
+            version=int(row["version"]), is_public=bool(row["is_public"]),
+            is_template=bool(row["is_template"]), tags=list(row["tags"] or []),
+            execution_count=int(row["execution_count"]),
             nodes=[WorkflowNode.from_json(n) for n in row["nodes"] or []],
             connections=[NodeConnection.from_json(c) for c in row["connections"] or []],
             settings=WorkflowSettings.from_json(row["settings"] or {}),
             trigger=Trigger.from_json(row["trigger"] or {}),
             deployment_settings=DeploymentSettings.from_json(row["deployment_settings"]),
+            deployment_phase=None if row["deployment_phase"] is None else enum_or(
+                DeploymentPhase, row["deployment_phase"], DeploymentPhase.FAILED),
             managed_by=enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
             sync_status=sync_status(row.get("sync_status")),
             **{name: row[name] for name in _PLAIN_COLUMNS},
         )
 
 
+async def _readable(info: Info, workflow_id: int | None) -> Workflow | None:
+    if workflow_id is None:
+        return None
+    row = await info.context.loaders.readable_workflow_by_id.load(int(workflow_id))
+    return None if row is None else Workflow.from_row(row)
+
+
+@strawberry.type
+class WorkflowConnection(CountedConnection[Workflow]):
+    pass
+
+
 _PLAIN_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
-    "deployment_pod_name", "deployment_phase", "deployment_error", "deployed_at", "source_path",
+    "deployment_pod_name", "deployment_error", "deployed_at", "source_path",
     "source_commit", "sync_error", "created_at", "updated_at",
 )

@@ -1,4 +1,4 @@
-"""Workflow mutations. Each returns the workflow or a typed error (see types/errors.py)."""
+"""Workflow mutations. Each returns the workflow or one of the errors its union lists."""
 
 from __future__ import annotations
 
@@ -9,47 +9,69 @@ import strawberry
 
 from domain import webhooks, workflows
 from domain.access import Actor
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput as InvalidDefinition
 from domain.settings import get_settings
 from domain.spec.definition import WorkflowDefinition, validate_definition
 from graphql_api.context import Info
-from graphql_api.mutation_result import missing, run
-from graphql_api.types.errors import ErrorType
-from graphql_api.types.inputs import ids, to_json
-from graphql_api.types.scalars import to_id
+from graphql_api.mutation_result import run
+from graphql_api.types.errors import (
+    DeploymentFailed,
+    Forbidden,
+    GitManaged,
+    InvalidInput,
+    NameTaken,
+    VersionConflict,
+    WorkflowNotFound,
+)
+from graphql_api.types.ids import decode_id, decode_ids
+from graphql_api.types.inputs import to_json
 from graphql_api.types.workflow import Workflow
 from graphql_api.workflows.inputs import CreateWorkflowInput, UpdateWorkflowInput
 from graphql_api.workflows.queries import workflow_not_found
 
 DEFINITION_KEYS = ("description", "tags", "trigger", "settings", "deployment", "nodes",
                    "connections")
+Row = dict[str, Any]  # Any: column values
 
 
 def _union(name: str) -> Any:  # Any: a strawberry.union marker for Annotated
     return strawberry.union(name)
 
 
-WorkflowMutationResult = Workflow | ErrorType
-CreateWorkflowResult = Annotated[WorkflowMutationResult, _union("CreateWorkflowResult")]
-UpdateWorkflowResult = Annotated[WorkflowMutationResult, _union("UpdateWorkflowResult")]
-ArchiveWorkflowResult = Annotated[WorkflowMutationResult, _union("ArchiveWorkflowResult")]
-ShareWorkflowResult = Annotated[WorkflowMutationResult, _union("ShareWorkflowResult")]
-UnshareWorkflowResult = Annotated[WorkflowMutationResult, _union("UnshareWorkflowResult")]
-CloneWorkflowResult = Annotated[WorkflowMutationResult, _union("CloneWorkflowResult")]
-CreateTemplateResult = Annotated[WorkflowMutationResult, _union("CreateTemplateResult")]
-RotateWebhookTokenResult = Annotated[WorkflowMutationResult, _union("RotateWebhookTokenResult")]
+CreateWorkflowResult = Annotated[Workflow | NameTaken | InvalidInput,
+                                 _union("CreateWorkflowResult")]
+UpdateWorkflowResult = Annotated[
+    Workflow | WorkflowNotFound | Forbidden | GitManaged | VersionConflict | NameTaken
+    | InvalidInput, _union("UpdateWorkflowResult")]
+ArchiveWorkflowResult = Annotated[
+    Workflow | WorkflowNotFound | Forbidden | GitManaged | DeploymentFailed | InvalidInput,
+    _union("ArchiveWorkflowResult")]
+ShareWorkflowResult = Annotated[
+    Workflow | WorkflowNotFound | Forbidden | GitManaged | InvalidInput,
+    _union("ShareWorkflowResult")]
+UnshareWorkflowResult = Annotated[
+    Workflow | WorkflowNotFound | Forbidden | GitManaged | InvalidInput,
+    _union("UnshareWorkflowResult")]
+CloneWorkflowResult = Annotated[Workflow | WorkflowNotFound | NameTaken | InvalidInput,
+                                _union("CloneWorkflowResult")]
+CreateTemplateResult = Annotated[Workflow | WorkflowNotFound | NameTaken | InvalidInput,
+                                 _union("CreateTemplateResult")]
 CreateWorkflowFromTemplateResult = Annotated[
-    WorkflowMutationResult, _union("CreateWorkflowFromTemplateResult")
-]
+    Workflow | WorkflowNotFound | NameTaken | InvalidInput,
+    _union("CreateWorkflowFromTemplateResult")]
+RotateWebhookTokenResult = Annotated[Workflow | WorkflowNotFound | Forbidden | InvalidInput,
+                                     _union("RotateWebhookTokenResult")]
 
 
 @strawberry.type
 class WorkflowDeleted:
-    id: strawberry.ID
+    deleted_id: strawberry.ID = strawberry.field(description="The id the workflow had.")
     name: str
 
 
-DeleteWorkflowResult = Annotated[WorkflowDeleted | ErrorType, _union("DeleteWorkflowResult")]
+DeleteWorkflowResult = Annotated[
+    WorkflowDeleted | WorkflowNotFound | Forbidden | GitManaged | DeploymentFailed
+    | InvalidInput, _union("DeleteWorkflowResult")]
 
 
 def _definition(data: dict[str, Any]) -> WorkflowDefinition:
@@ -59,7 +81,7 @@ def _definition(data: dict[str, Any]) -> WorkflowDefinition:
         message = errors[0].message if len(errors) == 1 else (
             f"the workflow definition has {len(errors)} problems"
         )
-        raise InvalidInput(message, list(errors))
+        raise InvalidDefinition(message, list(errors))
     return definition
 
 
@@ -69,7 +91,7 @@ def _given_definition(fields: Any) -> dict[str, Any]:  # Any: a DefinitionFields
 
 
 async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
-                  expected_version: int | None) -> dict[str, Any]:
+                  expected_version: int | None) -> Row:
     changes = _given_definition(given)
     definition = None
     if changes:
@@ -83,102 +105,143 @@ async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
     )
 
 
+def _on_workflow(
+    id: strawberry.ID, field: str, call: Callable[[int], Awaitable[Row]]
+) -> Callable[[], Awaitable[Row]]:
+    """`call(key)` for the workflow id given as argument `field` (InvalidId when it names
+    no workflow)."""
+
+    async def bound() -> Row:
+        return await call(decode_id(id, "Workflow", field))
+
+    return bound
+
+
 @strawberry.type
 class WorkflowMutations:
     @strawberry.mutation
     async def create_workflow(self, info: Info, input: CreateWorkflowInput) -> CreateWorkflowResult:
         actor = info.context.actor
 
-        async def call() -> dict[str, Any]:
+        async def call() -> Row:
+            shared = decode_ids(input.shared_with, "User", "input.sharedWith")
             return await workflows.create_workflow(
                 actor, input.name, _definition(_given_definition(input)),
-                is_public=input.is_public, shared_with=ids(input.shared_with),
+                is_public=input.is_public, shared_with=shared,
             )
 
-        return await run(call, Workflow.from_row, workflow_not_found(""), "input.")
+        result: CreateWorkflowResult = await run(
+            CreateWorkflowResult, call, Workflow.from_row, field_prefix="input.")
+        return result
 
     @strawberry.mutation
     async def update_workflow(
         self, info: Info, id: strawberry.ID, input: UpdateWorkflowInput,
         expected_version: int | None = None,
     ) -> UpdateWorkflowResult:
-        async def call() -> dict[str, Any]:
-            workflow_id = to_id(id)
-            if workflow_id is None:
-                raise missing(f"workflow {id}")
-            return await _update(info.context.actor, workflow_id, input, expected_version)
-
-        return await run(call, Workflow.from_row, workflow_not_found(id), "input.")
+        """Save changes; with expectedVersion, only if the workflow is still at that version."""
+        actor = info.context.actor
+        result: UpdateWorkflowResult = await run(
+            UpdateWorkflowResult,
+            _on_workflow(id, "id", lambda wid: _update(actor, wid, input, expected_version)),
+            Workflow.from_row, not_found=workflow_not_found(id), field_prefix="input.")
+        return result
 
     @strawberry.mutation
     async def delete_workflow(self, info: Info, id: strawberry.ID) -> DeleteWorkflowResult:
         """Undeploys, then removes the workflow with its history, executions and traces."""
-        return await run(
-            _by_id(id, lambda wid: workflows.delete_workflow(info.context.actor, wid)),
-            lambda row: WorkflowDeleted(id=strawberry.ID(str(row["id"])), name=row["name"]),
-            workflow_not_found(id),
-        )
+        actor = info.context.actor
+        result: DeleteWorkflowResult = await run(
+            DeleteWorkflowResult,
+            _on_workflow(id, "id", lambda wid: workflows.delete_workflow(actor, wid)),
+            lambda row: WorkflowDeleted(deleted_id=id, name=row["name"]),
+            not_found=workflow_not_found(id))
+        return result
 
     @strawberry.mutation
     async def archive_workflow(self, info: Info, id: strawberry.ID) -> ArchiveWorkflowResult:
-        return await run(
-            _by_id(id, lambda wid: workflows.archive_workflow(info.context.actor, wid)),
-            Workflow.from_row, workflow_not_found(id),
-        )
+        actor = info.context.actor
+        result: ArchiveWorkflowResult = await run(
+            ArchiveWorkflowResult,
+            _on_workflow(id, "id", lambda wid: workflows.archive_workflow(actor, wid)),
+            Workflow.from_row, not_found=workflow_not_found(id))
+        return result
 
     @strawberry.mutation
     async def share_workflow(
         self, info: Info, workflow_id: strawberry.ID, user_id: strawberry.ID
     ) -> ShareWorkflowResult:
         """Add a member of the organization to sharedWith (sharing twice keeps one entry)."""
-        user = to_id(user_id) or 0
-        return await run(
-            _by_id(workflow_id,
-                   lambda wid: workflows.share_workflow(info.context.actor, wid, user)),
-            Workflow.from_row, workflow_not_found(workflow_id),
-        )
+        actor = info.context.actor
+
+        async def share(wid: int) -> Row:
+            user = decode_id(user_id, "User", "userId")
+            return await workflows.share_workflow(actor, wid, user)
+
+        result: ShareWorkflowResult = await run(
+            ShareWorkflowResult, _on_workflow(workflow_id, "workflowId", share), Workflow.from_row,
+            not_found=workflow_not_found(workflow_id))
+        return result
 
     @strawberry.mutation
     async def unshare_workflow(
         self, info: Info, workflow_id: strawberry.ID, user_id: strawberry.ID
     ) -> UnshareWorkflowResult:
-        user = to_id(user_id) or 0
-        return await run(
-            _by_id(workflow_id,
-                   lambda wid: workflows.unshare_workflow(info.context.actor, wid, user)),
-            Workflow.from_row, workflow_not_found(workflow_id),
-        )
+        actor = info.context.actor
+
+        async def unshare(wid: int) -> Row:
+            user = decode_id(user_id, "User", "userId")
+            return await workflows.unshare_workflow(actor, wid, user)
+
+        result: UnshareWorkflowResult = await run(
+            UnshareWorkflowResult, _on_workflow(workflow_id, "workflowId", unshare),
+            Workflow.from_row, not_found=workflow_not_found(workflow_id))
+        return result
 
     @strawberry.mutation
     async def clone_workflow(
         self, info: Info, workflow_id: strawberry.ID, name: str
     ) -> CloneWorkflowResult:
         """An independent draft copy owned by the caller; nothing shared, no deployment."""
-        return await run(
-            _by_id(workflow_id,
-                   lambda wid: workflows.clone_workflow(info.context.actor, wid, name)),
-            Workflow.from_row, workflow_not_found(workflow_id),
-        )
+        actor = info.context.actor
+
+        async def clone(wid: int) -> Row:
+            return await workflows.clone_workflow(actor, wid, name)
+
+        result: CloneWorkflowResult = await run(
+            CloneWorkflowResult, _on_workflow(workflow_id, "workflowId", clone),
+            Workflow.from_row, not_found=workflow_not_found(workflow_id))
+        return result
 
     @strawberry.mutation
     async def create_template(
         self, info: Info, workflow_id: strawberry.ID, name: str | None = None
     ) -> CreateTemplateResult:
-        return await run(
-            _by_id(workflow_id,
-                   lambda wid: workflows.create_template(info.context.actor, wid, name)),
-            Workflow.from_row, workflow_not_found(workflow_id),
-        )
+        """A template (isTemplate) copied from the workflow; named `<name>-template` unless
+        a name is given."""
+        actor = info.context.actor
+
+        async def template(wid: int) -> Row:
+            return await workflows.create_template(actor, wid, name)
+
+        result: CreateTemplateResult = await run(
+            CreateTemplateResult, _on_workflow(workflow_id, "workflowId", template),
+            Workflow.from_row, not_found=workflow_not_found(workflow_id))
+        return result
 
     @strawberry.mutation
     async def create_workflow_from_template(
         self, info: Info, template_id: strawberry.ID, name: str
     ) -> CreateWorkflowFromTemplateResult:
-        return await run(
-            _by_id(template_id, lambda wid: workflows.create_workflow_from_template(
-                info.context.actor, wid, name)),
-            Workflow.from_row, workflow_not_found(template_id),
-        )
+        actor = info.context.actor
+
+        async def create(wid: int) -> Row:
+            return await workflows.create_workflow_from_template(actor, wid, name)
+
+        result: CreateWorkflowFromTemplateResult = await run(
+            CreateWorkflowFromTemplateResult, _on_workflow(template_id, "templateId", create),
+            Workflow.from_row, not_found=workflow_not_found(template_id))
+        return result
 
     @strawberry.mutation
     async def rotate_webhook_token(
@@ -186,22 +249,12 @@ class WorkflowMutations:
     ) -> RotateWebhookTokenResult:
         """A new webhook URL for callers who may change the workflow; the old one stops
         working at once."""
-        return await run(
-            _by_id(workflow_id, lambda wid: webhooks.rotate_workflow_webhook(
-                info.context.actor, wid)),
-            Workflow.from_row, workflow_not_found(workflow_id),
-        )
+        actor = info.context.actor
 
+        async def rotate(wid: int) -> Row:
+            return await webhooks.rotate_workflow_webhook(actor, wid)
 
-def _by_id(
-    id: strawberry.ID, call: Callable[[int], Awaitable[dict[str, Any]]]
-) -> Callable[[], Awaitable[dict[str, Any]]]:
-    """A call of `call(int id)`, or NotFound when `id` cannot name a row."""
-
-    async def bound() -> dict[str, Any]:
-        workflow_id = to_id(id)
-        if workflow_id is None:
-            raise missing(f"workflow {id}")
-        return await call(workflow_id)
-
-    return bound
+        result: RotateWebhookTokenResult = await run(
+            RotateWebhookTokenResult, _on_workflow(workflow_id, "workflowId", rotate),
+            Workflow.from_row, not_found=workflow_not_found(workflow_id))
+        return result

@@ -1,21 +1,23 @@
-"""Workflow queries: one workflow, the access-filtered list, templates, shared users."""
+"""Workflow queries: one workflow by id or by name, the access-filtered list, templates."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from domain import workflow_reads
-from domain.errors import NotFound
-from domain.workflows import get_workflow, shared_users
+from domain.workflows import get_workflow
 from graphql_api.context import Info
+from graphql_api.mutation_result import run
 from graphql_api.types.enums import WorkflowStatus
-from graphql_api.types.errors import WorkflowNotFound
-from graphql_api.types.pagination import Connection, connection
-from graphql_api.types.scalars import Cursor, decode_cursor, page_size, to_id
-from graphql_api.types.user import User
-from graphql_api.types.workflow import Workflow
+from graphql_api.types.errors import InvalidInput, WorkflowNotFound
+from graphql_api.types.ids import InvalidArgument, decode_id
+from graphql_api.types.pagination import Listing, connection, window
+from graphql_api.types.scalars import Cursor
+from graphql_api.types.workflow import Workflow, WorkflowConnection
+
+WORKFLOWS = Listing("workflows", lambda row: (row["id"],), (int,))
 
 
 def workflow_not_found(workflow_id: strawberry.ID | str) -> WorkflowNotFound:
@@ -28,76 +30,68 @@ def workflow_not_found(workflow_id: strawberry.ID | str) -> WorkflowNotFound:
 class WorkflowFilter:
     status: WorkflowStatus | None = None
     tag: str | None = None
-    search: str | None = None
+    search: str | None = strawberry.field(default=None, description="A part of the name or "
+                                          "the description (case-insensitive).")
     is_template: bool | None = None
 
 
-@strawberry.type
-class SharedUsers:
-    workflow_id: strawberry.ID
-    users: list[User]
-
-
-WorkflowResult = Annotated[Workflow | WorkflowNotFound, strawberry.union("WorkflowResult")]
-SharedUsersResult = Annotated[
-    SharedUsers | WorkflowNotFound, strawberry.union("SharedUsersResult")
+WorkflowResult = Annotated[
+    Workflow | WorkflowNotFound | InvalidInput, strawberry.union("WorkflowResult")
 ]
 
 
 async def _page(
-    info: Info, where: workflow_reads.WorkflowFilter, first: int | None, after: Cursor | None
-) -> Connection[Workflow]:
-    limit = page_size(first)
-    after_id = to_id(decode_cursor(after)) or 0 if after else 0
-    rows = await workflow_reads.list_workflows(
-        info.context.actor, where, after_id=after_id, limit=limit + 1
-    )
-    return connection(rows, limit, Workflow.from_row, lambda row: str(row["id"]))
+    info: Info, where: workflow_reads.WorkflowFilter, first: int | None, after: Cursor | None,
+    last: int | None, before: Cursor | None,
+) -> WorkflowConnection:
+    chosen = window(WORKFLOWS, first, after, last, before)
+    actor = info.context.actor
+    page = await workflow_reads.list_workflows(actor, where, chosen)
+    return connection(WorkflowConnection, WORKFLOWS, page, chosen, Workflow.from_row,
+                      count=lambda: workflow_reads.count_workflows(actor, where))
 
 
 @strawberry.type
 class WorkflowQueries:
     @strawberry.field
-    async def workflow(self, info: Info, id: strawberry.ID) -> WorkflowResult:
-        workflow_id = to_id(id)
-        try:
-            if workflow_id is None:
-                raise NotFound(id)
-            row = await get_workflow(info.context.actor, workflow_id)
-        except NotFound:
-            return workflow_not_found(id)
-        return Workflow.from_row(row)
+    async def workflow(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> WorkflowResult:
+        """One workflow by its id, or by its name (unique in the organization)."""
+        actor = info.context.actor
+
+        async def call() -> dict[str, Any]:
+            if (id is None) == (name is None):
+                raise InvalidArgument("id", "give exactly one of id and name")
+            if id is not None:
+                return await get_workflow(actor, decode_id(id, "Workflow", "id"))
+            assert name is not None
+            return await workflow_reads.workflow_by_name(actor, name)
+
+        result: WorkflowResult = await run(
+            WorkflowResult, call, Workflow.from_row,
+            not_found=workflow_not_found(id if id is not None else name or ""))
+        return result
 
     @strawberry.field
     async def workflows(
-        self,
-        info: Info,
-        filter: WorkflowFilter | None = None,
-        first: int | None = 20,
-        after: Cursor | None = None,
-    ) -> Connection[Workflow]:
-        """Workflows the caller may read (owned, shared, public; all for admins)."""
+        self, info: Info, filter: WorkflowFilter | None = None, first: int | None = None,
+        after: Cursor | None = None, last: int | None = None, before: Cursor | None = None,
+    ) -> WorkflowConnection:
+        """Workflows the caller may read (owned, shared, public; all for admins), oldest
+        first."""
         given = filter or WorkflowFilter()
         where = workflow_reads.WorkflowFilter(
             status=None if given.status is None else given.status.value,
             tag=given.tag, search=given.search, is_template=given.is_template,
         )
-        return await _page(info, where, first, after)
+        return await _page(info, where, first, after, last, before)
 
     @strawberry.field
     async def templates(
-        self, info: Info, first: int | None = 20, after: Cursor | None = None
-    ) -> Connection[Workflow]:
+        self, info: Info, first: int | None = None, after: Cursor | None = None,
+        last: int | None = None, before: Cursor | None = None,
+    ) -> WorkflowConnection:
         """Templates the caller may read (owned, shared or public)."""
-        return await _page(info, workflow_reads.WorkflowFilter(is_template=True), first, after)
-
-    @strawberry.field
-    async def shared_users(self, info: Info, workflow_id: strawberry.ID) -> SharedUsersResult:
-        wid = to_id(workflow_id)
-        try:
-            if wid is None:
-                raise NotFound(workflow_id)
-            rows = await shared_users(info.context.actor, wid)
-        except NotFound:
-            return workflow_not_found(workflow_id)
-        return SharedUsers(workflow_id=workflow_id, users=[User.from_row(r) for r in rows])
+        where = workflow_reads.WorkflowFilter(is_template=True)
+        return await _page(info, where, first, after, last, before)

@@ -12,6 +12,9 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from graphql_api.live_types import event_cursor
+from graphql_api.types.scalars import decode_cursor
+
 PROTOCOL = "graphql-transport-ws"
 
 
@@ -70,6 +73,17 @@ class GraphQLWs:
             assert message["type"] == "next", message
         payload: list[dict[str, Any]] = message["payload"]
         return payload
+
+
+def position(cursor: str) -> int:
+    """Where an event cursor points in its stream (white-box: cursors are opaque to clients,
+    `<stream>@<seq>` in URL-safe base64)."""
+    return int(decode_cursor(cursor).rpartition("@")[2])
+
+
+def start_of(stream: str) -> str:
+    """The cursor before the first event of a stream (replays all of it)."""
+    return str(event_cursor(stream, 0))
 
 
 def auth(token: str, org: dict[str, Any]) -> dict[str, str]:

@@ -11,7 +11,13 @@ import httpx
 import pytest
 
 from graphql_api.app import create_app
+from graphql_api.types.ids import global_id
 from tests.factory import Factory
+
+
+def gid(type_name: str, key: int | str) -> str:
+    """The global id the API gives the row `key` of a type."""
+    return str(global_id(type_name, int(key)))
 
 
 @dataclass
@@ -23,7 +29,8 @@ class Caller:
 
     @property
     def id(self) -> str:
-        return str(self.user["id"])
+        """The caller's global user id."""
+        return gid("User", self.user["id"])
 
     async def post(self, query: str, **variables: Any) -> httpx.Response:
         return await self.client.post(

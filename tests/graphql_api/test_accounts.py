@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 
 from tests.factory import Factory
-from tests.graphql_api.conftest import Cast
+from tests.graphql_api.conftest import Cast, gid
 
 CREATE_TOKEN = """mutation($name: String!) { createApiToken(name: $name) { __typename
-  ... on ApiTokenCreated { token apiToken { id name prefix organizationId } } } }"""
+  ... on ApiTokenCreated { token apiToken { id name prefix organization { slug } } } } }"""
 REVOKE = """mutation($id: ID!) { revokeApiToken(id: $id) { __typename
   ... on ApiToken { id revokedAt } ... on Error { message } } }"""
 SET_MEMBER = """mutation($h: String!, $r: Role!) { setMember(handle: $h, role: $r) { __typename
@@ -18,8 +18,10 @@ REMOVE = """mutation($u: ID!) { removeMember(userId: $u) { __typename
 
 
 async def test_me_names_the_caller_and_the_organization(cast: Cast) -> None:
-    data = await cast.admin.gql("{ me { handle role organization { slug } } }")
-    assert data == {"me": {"handle": "admin", "role": "ADMIN", "organization": {"slug": "acme"}}}
+    data = await cast.admin.gql("{ me { user { id handle } email role organization { slug } } }")
+    assert data == {"me": {"user": {"id": cast.admin.id, "handle": "admin"},
+                           "email": "admin@example.com", "role": "ADMIN",
+                           "organization": {"slug": "acme"}}}
 
 
 async def test_api_token_is_shown_once_works_and_can_be_revoked(
@@ -27,18 +29,18 @@ async def test_api_token_is_shown_once_works_and_can_be_revoked(
 ) -> None:
     created = (await cast.owner.gql(CREATE_TOKEN, name="ci"))["createApiToken"]
     token, meta = created["token"], created["apiToken"]
-    assert token.startswith(meta["prefix"]) and meta["organizationId"] == str(cast.owner.org["id"])
-    listed = (await cast.owner.gql("{ apiTokens { id name } }"))["apiTokens"]
+    assert token.startswith(meta["prefix"]) and meta["organization"] == {"slug": "acme"}
+    listed = (await cast.owner.gql("{ apiTokens { nodes { id name } } }"))["apiTokens"]["nodes"]
     assert {"id": meta["id"], "name": "ci"} in listed
     assert token not in str(listed)
-    me = await client.post("/graphql", json={"query": "{ me { handle } }"},
+    me = await client.post("/graphql", json={"query": "{ me { user { handle } } }"},
                            headers={"Authorization": f"Bearer {token}"})
-    assert me.json() == {"data": {"me": {"handle": "owner"}}}
+    assert me.json() == {"data": {"me": {"user": {"handle": "owner"}}}}
     assert (await cast.other.gql(REVOKE, id=meta["id"]))["revokeApiToken"]["__typename"] == (
         "NotFound")
     revoked = (await cast.owner.gql(REVOKE, id=meta["id"]))["revokeApiToken"]
     assert revoked["revokedAt"] is not None
-    me = await client.post("/graphql", json={"query": "{ me { handle } }"},
+    me = await client.post("/graphql", json={"query": "{ me { user { handle } } }"},
                            headers={"Authorization": f"Bearer {token}"})
     assert me.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
@@ -53,12 +55,13 @@ async def test_admins_manage_memberships_and_keep_one_admin(cast: Cast, factory:
     added = (await cast.admin.gql(SET_MEMBER, h="newcomer", r="MEMBER"))["setMember"]
     assert added == {"__typename": "Member", "user": {"handle": "newcomer"}, "role": "MEMBER"}
     handles = [m["user"]["handle"] for m in
-               (await cast.other.gql("{ members { user { handle } role } }"))["members"]]
+               (await cast.other.gql("{ members { nodes { user { handle } role } } }"))[
+                   "members"]["nodes"]]
     assert "newcomer" in handles and "stranger" not in handles
-    removed = (await cast.admin.gql(REMOVE, u=str(newcomer["id"])))["removeMember"]
+    removed = (await cast.admin.gql(REMOVE, u=gid("User", newcomer["id"])))["removeMember"]
     assert removed["__typename"] == "Member"
     last = (await cast.admin.gql(SET_MEMBER, h="admin", r="MEMBER"))["setMember"]
-    assert last["__typename"] == "Conflict"
+    assert last["__typename"] == "LastAdmin"
     unknown = (await cast.admin.gql(SET_MEMBER, h="nobody", r="MEMBER"))["setMember"]
     assert unknown["__typename"] == "InvalidInput"
     # One answer for "no such user" and "a user of another organization" (no handle oracle).

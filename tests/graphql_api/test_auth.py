@@ -71,10 +71,11 @@ async def test_an_anonymous_document_is_neither_parsed_nor_validated(
 
 async def test_organization_header_takes_id_or_slug(cast: Cast, client: httpx.AsyncClient) -> None:
     for ref in ("acme", str(cast.owner.org["id"])):
-        response = await client.post("/graphql", json={"query": "{ me { handle role } }"},
+        response = await client.post("/graphql", json={"query": "{ me { user { handle } role } }"},
                                      headers={"Authorization": f"Bearer {cast.owner.token}",
                                               "X-Organization-ID": ref})
-        assert response.json() == {"data": {"me": {"handle": "owner", "role": "MEMBER"}}}
+        assert response.json() == {"data": {"me": {"user": {"handle": "owner"},
+                                                   "role": "MEMBER"}}}
 
 
 async def test_a_token_scoped_to_an_org_is_refused_for_another(
@@ -85,9 +86,9 @@ async def test_a_token_scoped_to_an_org_is_refused_for_another(
 
     await Membership(organization=cast.stranger.org["id"], user=both["id"]).save()
     scoped = await factory.token(both, cast.owner.org)
-    ok = await client.post("/graphql", json={"query": "{ me { handle } }"},
+    ok = await client.post("/graphql", json={"query": "{ me { user { handle } } }"},
                            headers={"Authorization": f"Bearer {scoped}"})
-    assert ok.json() == {"data": {"me": {"handle": "both"}}}
+    assert ok.json() == {"data": {"me": {"user": {"handle": "both"}}}}
     refused = await _refused(client, {"Authorization": f"Bearer {scoped}",
                                       "X-Organization-ID": "globex"})
     assert refused.status_code == 403

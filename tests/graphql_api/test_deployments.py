@@ -15,6 +15,7 @@ from domain.settings import get_settings
 from tests.deploy._cluster import FakeCluster
 from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
 from tests.graphql_api.conftest import Caller, Cast
+from tests.graphql_api.test_executions import key
 from tests.graphql_api.test_workflows import CREATE, SHARE
 
 FIELDS = """
@@ -23,7 +24,7 @@ FIELDS = """
     deploymentEnvironmentId deploymentCpu deploymentMemory deploymentDisk deploymentGpu
     deploymentGpuType deploymentNamespace deploymentName deploymentPodName deploymentPhase
     deploymentError deployedAt }
-  ... on DeploymentFailed { reason problems retryable }
+  ... on DeploymentFailed { reason problems retryable code }
   ... on InvalidInput { errors { field message } }
   ... on Error { message }
 """
@@ -77,11 +78,11 @@ async def test_deploy_returns_the_active_workflow_with_the_seed_metadata(
     assert deployed["__typename"] == "Workflow", deployed
     assert (deployed["status"], deployed["deploymentPhase"]) == ("ACTIVE", "PROGRESSING")
     assert [deployed[f] for f in SEED[:8]] == [
-        "custom", 2.0, "8Gi", "20Gi", 1, "nvidia-a100", "fp-acme", f"wf-{wid}-daily-sales"]
+        "custom", 2.0, "8Gi", "20Gi", 1, "nvidia-a100", "fp-acme", f"wf-{key(wid)}-daily-sales"]
     assert deployed["deployedAt"] and deployed["deploymentPodName"] is None
     assert deployed["deploymentSettings"] == {
         "environment": "custom", "cpu": 2.0, "gpu": 1, "gpuType": "nvidia-a100"}
-    pod = fake.objects[f"{DEPLOYMENTS}/wf-{wid}-daily-sales"]["spec"]["template"]["spec"]
+    pod = fake.objects[f"{DEPLOYMENTS}/wf-{key(wid)}-daily-sales"]["spec"]["template"]["spec"]
     assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert deployed["webhookUrl"] is None  # a manual trigger
 
@@ -106,7 +107,8 @@ async def test_a_deploy_with_a_missing_data_source_changes_nothing(
     failed = await call(cast.owner, DEPLOY, id=wid, settings=GPU)
 
     assert failed["__typename"] == "DeploymentFailed", failed
-    assert failed["reason"] == "MissingReference" and not failed["retryable"]
+    assert failed["reason"] == "MISSING_REFERENCE" and not failed["retryable"]
+    assert failed["code"] == "DEPLOYMENT_FAILED"
     assert failed["problems"] == ["data source 'crm' does not exist"]
     assert await call(cast.owner, GET, id=wid) == before
     assert fake.sent == []

@@ -5,24 +5,30 @@ from __future__ import annotations
 
 from domain.executions import start_execution
 from domain.recording import LogLine, SpanClose, SpanOpen, StatusChange, record
-from tests.graphql_api.conftest import Caller, Cast
+from graphql_api.types.ids import parse_global_id
+from tests.graphql_api.conftest import Caller, Cast, gid
 from tests.graphql_api.test_workflows import create
 
-EXECUTIONS = """query($w: ID!, $filter: ExecutionFilter, $first: Int, $after: Cursor) {
-  executions(workflowId: $w, filter: $filter, first: $first, after: $after) {
-    __typename
-    ... on ExecutionSummaryConnection { edges { cursor node { id status triggerType
-          triggeredBy { handle } } } pageInfo { hasNextPage endCursor } }
-  } }"""
+EXECUTIONS = """query($filter: ExecutionFilter, $first: Int, $after: Cursor) {
+  executions(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id status triggerType triggeredBy { handle } workflow { name } } }
+    pageInfo { hasNextPage endCursor } } }"""
 EXECUTION = """query($id: ID!) { execution(id: $id) { __typename
   ... on Execution { id status input workflowVersion nodeOutputs { nodeId output }
         spans { kind nodeId status output children { kind nodeId status output error } }
-        logs { level message nodeId } } } }"""
+        logs { nodes { level message nodeId } } } } }"""
 
 
-async def _finished_execution(caller: Caller, workflow_id: str) -> int:
+def key(global_id: str) -> int:
+    """The row id behind a global id (tests create rows through the domain)."""
+    parsed = parse_global_id(global_id)
+    assert parsed is not None, global_id
+    return parsed[1]
+
+
+async def _finished_execution(caller: Caller, workflow_id: str) -> str:
     """An execution that ran one node and completed, recorded as the engine records it."""
-    row = await start_execution(int(workflow_id), trigger_type="manual",
+    row = await start_execution(key(workflow_id), trigger_type="manual",
                                 triggered_by=caller.user["id"], input={"n": 1})
     opened = await record(row["id"], status=StatusChange("running"),
                           open_spans=[SpanOpen(kind="attempt")])
@@ -33,54 +39,60 @@ async def _finished_execution(caller: Caller, workflow_id: str) -> int:
                  close_spans=[SpanClose(node.span_ids[0], "completed", {"ok": True}),
                               SpanClose(attempt, "completed")],
                  logs=[LogLine("fetched", node_id="fetch", span_id=node.span_ids[0])])
-    return int(row["id"])
+    return gid("Execution", row["id"])
 
 
 async def test_execution_shows_its_span_tree_logs_and_outputs(cast: Cast) -> None:
     wid = (await create(cast.owner))["id"]
     execution_id = await _finished_execution(cast.owner, wid)
-    data = (await cast.owner.gql(EXECUTION, id=str(execution_id)))["execution"]
+    data = (await cast.owner.gql(EXECUTION, id=execution_id))["execution"]
     assert data["status"] == "COMPLETED" and data["input"] == {"n": 1}
     assert data["nodeOutputs"] == [{"nodeId": "fetch", "output": {"ok": True}}]
     [attempt] = data["spans"]
-    assert attempt["kind"] == "attempt" and attempt["status"] == "completed"
-    assert attempt["children"] == [{"kind": "node", "nodeId": "fetch", "status": "completed",
+    assert attempt["kind"] == "ATTEMPT" and attempt["status"] == "COMPLETED"
+    assert attempt["children"] == [{"kind": "NODE", "nodeId": "fetch", "status": "COMPLETED",
                                     "output": {"ok": True}, "error": None}]
-    assert {"level": "info", "message": "fetched", "nodeId": "fetch"} in data["logs"]
+    assert {"level": "INFO", "message": "fetched", "nodeId": "fetch"} in data["logs"]["nodes"]
 
 
 async def test_executions_page_newest_first_with_filters(cast: Cast) -> None:
     wid = (await create(cast.owner))["id"]
     done = await _finished_execution(cast.owner, wid)
-    pending = [await start_execution(int(wid), trigger_type="webhook", triggered_by=None,
+    pending = [await start_execution(key(wid), trigger_type="webhook", triggered_by=None,
                                      input={}) for _ in range(2)]
-    page = (await cast.owner.gql(EXECUTIONS, w=wid, first=2))["executions"]
-    assert [e["node"]["id"] for e in page["edges"]] == [str(r["id"]) for r in pending[::-1]]
+    mine = {"workflowId": wid}
+    page = (await cast.owner.gql(EXECUTIONS, filter=mine, first=2))["executions"]
+    assert [e["node"]["id"] for e in page["edges"]] == [
+        gid("Execution", r["id"]) for r in pending[::-1]]
     assert page["pageInfo"]["hasNextPage"] is True
-    rest = (await cast.owner.gql(EXECUTIONS, w=wid, first=2,
+    rest = (await cast.owner.gql(EXECUTIONS, filter=mine, first=2,
                                  after=page["pageInfo"]["endCursor"]))["executions"]
-    assert [e["node"]["id"] for e in rest["edges"]] == [str(done)]
+    assert [e["node"]["id"] for e in rest["edges"]] == [done]
     assert rest["edges"][0]["node"]["triggeredBy"] == {"handle": "owner"}
-    completed = await cast.owner.gql(EXECUTIONS, w=wid, filter={"status": "COMPLETED"})
+    assert rest["edges"][0]["node"]["workflow"] == {"name": "greeter"}
+    completed = await cast.owner.gql(EXECUTIONS, filter={**mine, "status": "COMPLETED"})
     assert len(completed["executions"]["edges"]) == 1
-    webhook = await cast.owner.gql(EXECUTIONS, w=wid, filter={"triggerType": "WEBHOOK"})
+    webhook = await cast.owner.gql(EXECUTIONS, filter={**mine, "triggerType": "WEBHOOK"})
     assert len(webhook["executions"]["edges"]) == 2
+    by_owner = await cast.owner.gql(EXECUTIONS, filter={"triggeredBy": cast.owner.id})
+    assert [e["node"]["id"] for e in by_owner["executions"]["edges"]] == [done]
 
 
 async def test_executions_inherit_the_workflows_access(cast: Cast) -> None:
     wid = (await create(cast.owner, sharedWith=[cast.shared.id]))["id"]
-    execution_id = str(await _finished_execution(cast.owner, wid))
+    execution_id = await _finished_execution(cast.owner, wid)
     for name, visible in (("owner", True), ("shared", True), ("admin", True),
                           ("other", False), ("stranger", False)):
         caller = cast.all()[name]
         one = (await caller.gql(EXECUTION, id=execution_id))["execution"]["__typename"]
         assert one == ("Execution" if visible else "ExecutionNotFound"), name
-        many = (await caller.gql(EXECUTIONS, w=wid))["executions"]["__typename"]
-        assert many == ("ExecutionSummaryConnection" if visible else "WorkflowNotFound"), name
+        for where in ({"workflowId": wid}, None):  # one workflow's, the organization's
+            many = (await caller.gql(EXECUTIONS, filter=where))["executions"]["edges"]
+            assert [e["node"]["id"] for e in many] == ([execution_id] if visible else []), name
 
 
 RUN = """mutation($w: ID!, $input: JSON) { runWorkflow(workflowId: $w, input: $input) {
-  __typename ... on Execution { id status input triggerType } ... on Error { message } } }"""
+  __typename ... on Execution { id status input triggerType } ... on Error { message code } } }"""
 RETRY = """mutation($id: ID!) { retryExecution(id: $id, from: START, version: LATEST) {
   __typename ... on Execution { id status } ... on Error { message } } }"""
 CANCEL = """mutation($id: ID!) { cancelExecution(id: $id) {
@@ -105,5 +117,12 @@ async def test_run_retry_and_cancel_need_write_access(cast: Cast) -> None:
     assert (await cast.stranger.gql(RETRY, id=ran["id"]))["retryExecution"]["__typename"] == (
         "ExecutionNotFound")
     not_object = (await cast.owner.gql(RUN, w=wid, input=[1]))["runWorkflow"]
-    assert not_object["__typename"] == "InvalidInput"
+    assert (not_object["__typename"], not_object["code"]) == ("InvalidInput", "INVALID_INPUT")
+    finished = (await cast.owner.gql(CANCEL, id=retried["id"]))["cancelExecution"]
+    assert finished["__typename"] == "Execution"  # pending: cancelled at once
+    again = (await cast.owner.gql(
+        """mutation($id: ID!) { cancelExecution(id: $id) { __typename
+           ... on ExecutionFinished { status } ... on Execution { status } } }""",
+        id=(await _finished_execution(cast.owner, wid))))["cancelExecution"]
+    assert again == {"__typename": "ExecutionFinished", "status": "COMPLETED"}
 

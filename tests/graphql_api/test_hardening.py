@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import httpx
 
+from db.tables import Workflow
 from graphql_api import documents
 from graphql_api.documents import MAX_SELECTIONS
 from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from graphql_api.schema import build_schema
-from graphql_api.types.scalars import MAX_PAGE
+from graphql_api.types.pagination import MAX_PAGE
 from tests.graphql_api.conftest import Cast
 
 
@@ -21,7 +22,7 @@ async def _error(caller_response: httpx.Response) -> str:
 
 async def test_queries_deeper_than_the_limit_are_refused(cast: Cast) -> None:
     deep = "{ workflows { edges { node { owner { handle } } } } }"
-    nested = "{ execution(id: 1) { ... on Execution { spans { " + "children { " * MAX_DEPTH
+    nested = '{ execution(id: "x") { ... on Execution { spans { ' + "children { " * MAX_DEPTH
     nested += "id" + " }" * MAX_DEPTH + " } } } }"
     message = await _error(await cast.owner.post(nested))
     assert "exceeds maximum operation depth" in message
@@ -29,7 +30,7 @@ async def test_queries_deeper_than_the_limit_are_refused(cast: Cast) -> None:
 
 
 async def test_too_many_aliases_are_refused(cast: Cast) -> None:
-    aliases = " ".join(f"a{i}: me {{ handle }}" for i in range(MAX_ALIASES + 1))
+    aliases = " ".join(f"a{i}: me {{ email }}" for i in range(MAX_ALIASES + 1))
     message = await _error(await cast.owner.post("{ " + aliases + " }"))
     assert "aliases found" in message
 
@@ -81,7 +82,7 @@ async def test_oversized_bodies_are_refused_with_413(cast: Cast, client: httpx.A
 
     limit = get_settings().max_request_bytes
     response = await client.post(
-        "/graphql", content=b'{"query": "' + b" " * (limit + 1) + b'{ me { handle } }"}',
+        "/graphql", content=b'{"query": "' + b" " * (limit + 1) + b'{ me { email } }"}',
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {cast.owner.token}",
                  "X-Organization-ID": "acme"},
     )
@@ -96,32 +97,48 @@ async def test_field_suggestions_are_off_outside_dev_mode() -> None:
     assert development.errors and "Did you mean" in development.errors[0].message
 
 
-async def test_page_size_is_capped(cast: Cast) -> None:
-    from tests.graphql_api.test_workflows import create
-
-    for i in range(3):
-        await create(cast.owner, name=f"wf-{i}")
-    page = await cast.owner.gql("{ workflows(first: 100000) { edges { node { id } } } }")
-    assert len(page["workflows"]["edges"]) == 3 <= MAX_PAGE
-    none = await cast.owner.gql("{ workflows(first: -5) { edges { node { id } } } }")
-    assert none["workflows"]["edges"] == []
+async def test_page_sizes_beyond_the_maximum_are_refused_not_clamped(cast: Cast) -> None:
+    """More rows than the largest page: the largest page is served in full, one more row is
+    an error naming the argument, never a silently shortened page."""
+    await Workflow.insert(*(Workflow(organization=cast.owner.org["id"],
+                                     owner=cast.owner.user["id"], name=f"wf-{i}")
+                            for i in range(MAX_PAGE + 5)))
+    query = "query($n: Int) { workflows(first: $n) { totalCount edges { node { id } } } }"
+    full = (await cast.owner.gql(query, n=MAX_PAGE))["workflows"]
+    assert (full["totalCount"], len(full["edges"])) == (MAX_PAGE + 5, MAX_PAGE)
+    for size in (MAX_PAGE + 1, 100_000, -5):
+        for argument in ("first", "last"):
+            body = (await cast.owner.post(query.replace("first", argument), n=size)).json()
+            assert body["data"] is None, (size, body)
+            [error] = body["errors"]
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
+            assert error["message"] == (
+                f"{argument}: must be between 0 and {MAX_PAGE}, got {size}"), error
+    both = (await cast.owner.post("{ workflows(first: 1, last: 1) { edges { cursor } } }"))
+    assert both.json()["errors"][0]["message"] == "last: give first or last, not both"
 
 
 async def test_bad_cursors_are_request_errors(cast: Cast) -> None:
     message = await _error(await cast.owner.post(
         'query { workflows(after: "%%%not-base64") { edges { cursor } } }'))
     assert "Cursor" in message or "cursor" in message
+    executions = (await cast.owner.gql("{ executions(first: 1) { pageInfo { endCursor } } }"))
+    assert executions["executions"]["pageInfo"]["endCursor"] is None
+    other_list = await cast.owner.post(
+        'query($c: Cursor) { workflows(after: $c) { edges { cursor } } }',
+        c="WyJzeW5jUnVucyIsIDFd")  # a syncRuns cursor
+    assert other_list.json()["errors"][0]["message"] == "after: not a cursor of this list"
 
 
-async def test_ids_with_non_ascii_digits_name_nothing(cast: Cast) -> None:
-    """str.isdigit() accepts "¹" and "٣"; ids must be ASCII decimals (found by schemathesis)."""
-    for text in ("¹", "٣", "99999999999999999999"):
+async def test_ids_with_non_ascii_digits_are_invalid_input(cast: Cast) -> None:
+    """str.isdigit() accepts "¹" and "٣"; ids must be ASCII (found by schemathesis)."""
+    for text in ("¹", "٣", "99999999999999999999", "V29ya2Zsb3c6wrk"):
         data = await cast.owner.gql(
             "query($id: ID!) { workflow(id: $id) { __typename } }", id=text
         )
-        assert data == {"workflow": {"__typename": "WorkflowNotFound"}}
+        assert data == {"workflow": {"__typename": "InvalidInput"}}
     response = await cast.owner.client.post(
-        "/graphql", json={"query": "{ me { handle } }"},
+        "/graphql", json={"query": "{ me { email } }"},
         headers={"Authorization": f"Bearer {cast.owner.token}", "X-Organization-ID": "¹".encode()},
     )
     assert response.status_code == 403

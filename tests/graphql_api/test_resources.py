@@ -21,10 +21,12 @@ async def test_data_source_lifecycle_and_access(cast: Cast) -> None:
     created = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
     assert created["passwordRef"] == {"env": "WAREHOUSE_PASSWORD"}
     again = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
-    assert again["__typename"] == "Conflict"
-    listed = (await cast.other.gql("{ dataSources { name host } }"))["dataSources"]
-    assert listed == [{"name": "warehouse", "host": "db.internal"}]
-    assert (await cast.stranger.gql("{ dataSources { name } }"))["dataSources"] == []
+    assert again["__typename"] == "NameTaken" and "warehouse" in again["message"]
+    listed = (await cast.other.gql("{ dataSources { totalCount nodes { name host } } }"))
+    assert listed["dataSources"] == {"totalCount": 1,
+                                     "nodes": [{"name": "warehouse", "host": "db.internal"}]}
+    nothing = (await cast.stranger.gql("{ dataSources { totalCount nodes { name } } }"))
+    assert nothing["dataSources"] == {"totalCount": 0, "nodes": []}
     moved = await cast.admin.gql(UPDATE_DS, id=created["id"], input={**WAREHOUSE, "host": "db2"})
     assert moved["updateDataSource"] == {"__typename": "DataSource", "host": "db2"}
     foreign = await cast.stranger.gql(UPDATE_DS, id=created["id"], input=WAREHOUSE)
@@ -48,7 +50,7 @@ async def test_environments_add_ons_and_models(cast: Cast) -> None:
         """mutation { createEnvironment(input: {name: "py", image: "python:3.12"}) {
            __typename ... on Environment { image buildStatus } } }""")
     assert env["createEnvironment"] == {"__typename": "Environment", "image": "python:3.12",
-                                        "buildStatus": "none"}
+                                        "buildStatus": "NONE"}
     addon = await cast.admin.gql(
         """mutation { createAddOn(input: {name: "cache", type: "redis", endpoint: "redis://c",
            credentialsRef: {secretName: "cache", secretKey: "password"}}) {
@@ -61,6 +63,7 @@ async def test_environments_add_ons_and_models(cast: Cast) -> None:
            __typename ... on Model { model apiKeyRef { env } } } }""")
     assert model["createModel"]["apiKeyRef"] == {"env": "OPENAI_KEY"}
     lists = await cast.other.gql(
-        "{ environments { name } addOns { name } models { name } }")
-    assert lists == {"environments": [{"name": "py"}], "addOns": [{"name": "cache"}],
-                     "models": [{"name": "small-chat"}]}
+        "{ environments { nodes { name } } addOns { nodes { name } } models { nodes { name } } }")
+    assert lists == {"environments": {"nodes": [{"name": "py"}]},
+                     "addOns": {"nodes": [{"name": "cache"}]},
+                     "models": {"nodes": [{"name": "small-chat"}]}}

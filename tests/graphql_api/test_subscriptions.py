@@ -1,5 +1,6 @@
 """Subscriptions over graphql-transport-ws against a real uvicorn server: state then changes,
-resume by cursor, access refusals, caps, and a slow client that is told it lagged."""
+resume by cursor, the organization-wide feed, access refusals, caps, and a slow client that
+is told it lagged."""
 
 from __future__ import annotations
 
@@ -12,33 +13,38 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from domain.access import Actor
+from domain.events import execution_stream
 from domain.recording import LogLine, NewExecution, SpanClose, SpanOpen, StatusChange, record
 from domain.spec.definition import validate_definition
 from domain.sync_runs import set_sync_statuses
 from domain.workflows import delete_workflow, set_workflow_status, update_workflow
 from tests.factory import Factory
-from tests.graphql_api._ws import auth, session
+from tests.graphql_api._ws import auth, position, session, start_of
+from tests.graphql_api.conftest import gid
 from tests.processes import ApiServer
 
-EXECUTION = """subscription($id: ID!, $after: String) {
+EXECUTION = """subscription($id: ID!, $after: Cursor) {
   executionUpdated(executionId: $id, after: $after) {
     __typename
-    ... on ExecutionEvent { cursor kind execution { status } span { kind nodeId status }
-                            log { level message } }
+    ... on ExecutionEvent { cursor kind status spanStatus execution { id status }
+                            span { kind nodeId status } log { level message } }
     ... on ExecutionNotFound { message }
+    ... on InvalidInput { message }
   }
 }"""
-WORKFLOW_EXECUTIONS = """subscription($id: ID!) {
-  workflowExecutions(workflowId: $id) {
+EXECUTIONS = """subscription($filter: ExecutionFilter, $after: Cursor) {
+  executionsUpdated(filter: $filter, after: $after) {
     __typename
-    ... on WorkflowExecutionEvent { cursor kind execution { id status } }
-    ... on WorkflowNotFound { message }
+    ... on ExecutionEvent { cursor kind status execution { id status workflow { name } } }
+    ... on Error { message }
   }
 }"""
 WORKFLOW = """subscription($id: ID!) {
   workflowUpdated(workflowId: $id) {
     __typename
-    ... on WorkflowEvent { cursor kind change workflow { status version syncStatus syncError } }
+    ... on WorkflowEvent { cursor kind change { status fromStatus reason version syncStatus
+                                                syncError }
+                           workflow { status version syncStatus syncError } }
     ... on WorkflowNotFound { message }
   }
 }"""
@@ -82,10 +88,11 @@ async def _run(execution_id: int, node: str = "a") -> None:
 
 
 def _summary(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(kind, what changed) per item: the status moved to, or the log line's message."""
     out = []
     for item in items:
-        part = item["execution"] or item["span"] or item["log"] or {}
-        out.append((item["kind"], str(part.get("status") or part.get("message"))))
+        changed = item["status"] or item["spanStatus"] or (item["log"] or {}).get("message")
+        out.append((item["kind"], str(changed)))
     return out
 
 
@@ -95,17 +102,36 @@ async def test_execution_updated_sends_state_then_every_change_until_terminal(
     world = await _world(factory)
     execution = await _execution(world)
     async with session(server.url, auth(world["token"], world["org"])) as client:
-        await client.subscribe("1", EXECUTION, id=execution)
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution))
         [snapshot] = await client.items("1", 1)
         await _run(execution)
         items = await client.until_complete("1")
-    assert (snapshot["kind"], snapshot["execution"]["status"]) == ("snapshot", "pending")
+    assert (snapshot["kind"], snapshot["execution"]["status"]) == ("SNAPSHOT", "PENDING")
     assert _summary(items) == [
-        ("status", "running"), ("span", "running"), ("log", "hello from a"),
-        ("span", "completed"), ("status", "completed"),
+        ("STATUS", "RUNNING"), ("SPAN", "RUNNING"), ("LOG", "hello from a"),
+        ("SPAN", "COMPLETED"), ("STATUS", "COMPLETED"),
     ]
-    cursors = [int(snapshot["cursor"])] + [int(item["cursor"]) for item in items]
+    assert items[1]["span"] == {"kind": "NODE", "nodeId": "a", "status": "COMPLETED"}
+    assert {item["execution"]["id"] for item in items} == {gid("Execution", execution)}
+    cursors = [position(snapshot["cursor"])] + [position(item["cursor"]) for item in items]
     assert cursors == list(range(cursors[0], cursors[0] + 6))
+
+
+async def test_replayed_events_carry_their_change_and_the_current_execution(
+    factory: Factory, server: ApiServer
+) -> None:
+    """A normalised cache fed old events after a cursor never moves a status backwards:
+    `status` says what the event changed, `execution` is the execution as it is now."""
+    world = await _world(factory)
+    execution = await _execution(world)
+    await _run(execution)
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution),
+                               after=start_of(execution_stream(execution)))
+        replayed = await client.until_complete("1")
+    assert [item["status"] for item in replayed if item["kind"] == "STATUS"] == [
+        "PENDING", "RUNNING", "COMPLETED"]
+    assert {item["execution"]["status"] for item in replayed} == {"COMPLETED"}
 
 
 async def test_resuming_with_the_last_cursor_delivers_exactly_the_missed_events(
@@ -115,28 +141,44 @@ async def test_resuming_with_the_last_cursor_delivers_exactly_the_missed_events(
     execution = await _execution(world)
     payload = auth(world["token"], world["org"])
     async with session(server.url, payload) as client:
-        await client.subscribe("1", EXECUTION, id=execution)
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution))
         await client.items("1", 1)
         await record(execution, status=StatusChange("running"))
         [running] = await client.items("1", 1)
     await record(execution, logs=[LogLine("missed 1"), LogLine("missed 2")])
     async with session(server.url, payload) as client:
-        await client.subscribe("1", EXECUTION, id=execution, after=running["cursor"])
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution),
+                               after=running["cursor"])
         missed = await client.items("1", 2)
         await record(execution, status=StatusChange("completed"))
         live = await client.until_complete("1")
-    assert _summary(missed) == [("log", "missed 1"), ("log", "missed 2")]
-    assert _summary(live) == [("status", "completed")]
-    assert [int(i["cursor"]) for i in missed + live] == [
-        int(running["cursor"]) + n for n in (1, 2, 3)
+    assert _summary(missed) == [("LOG", "missed 1"), ("LOG", "missed 2")]
+    assert _summary(live) == [("STATUS", "COMPLETED")]
+    assert [position(i["cursor"]) for i in missed + live] == [
+        position(running["cursor"]) + n for n in (1, 2, 3)
     ]
+
+
+async def test_bad_ids_and_cursors_are_invalid_input(factory: Factory, server: ApiServer) -> None:
+    world = await _world(factory)
+    execution, other = await _execution(world), await _execution(world)
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        for op, variables in enumerate((
+            {"id": "12"},  # a number, not an id of this API
+            {"id": gid("Workflow", world["workflow"]["id"])},  # an id of another type
+            {"id": gid("Execution", execution), "after": "WyJ3b3JrZmxvd3MiLCAxXQ"},  # a list's
+            {"id": gid("Execution", execution), "after": start_of(execution_stream(other))},
+        )):
+            await client.subscribe(str(op), EXECUTION, **variables)
+            [item] = await client.until_complete(str(op))
+            assert item["__typename"] == "InvalidInput", (variables, item)
 
 
 async def test_a_subscription_to_an_unreadable_execution_is_refused_as_not_found(
     factory: Factory, server: ApiServer
 ) -> None:
     world = await _world(factory)
-    execution = await _execution(world)
+    execution = gid("Execution", await _execution(world))
     stranger = await factory.user(org=world["org"])  # a member, but not shared with
     other = await _world(factory)  # another organization
     for token, org in ((await factory.token(stranger, world["org"]), world["org"]),
@@ -162,20 +204,50 @@ async def test_cross_organization_subscriber_gets_nothing_and_bad_tokens_are_rej
             assert closed.value.rcvd is not None and closed.value.rcvd.code == code, payload
 
 
-async def test_workflow_executions_streams_new_executions_and_status_changes(
+async def test_executions_updated_follows_one_workflow_from_ready(
     factory: Factory, server: ApiServer
 ) -> None:
     world = await _world(factory)
     async with session(server.url, auth(world["token"], world["org"])) as client:
-        await client.subscribe("1", WORKFLOW_EXECUTIONS, id=world["workflow"]["id"])
-        await asyncio.sleep(0.3)  # the subscription is registered before the execution starts
+        await client.subscribe("1", EXECUTIONS,
+                               filter={"workflowId": gid("Workflow", world["workflow"]["id"])})
+        [ready] = await client.items("1", 1)  # live from here on
         execution = await _execution(world)
         await _run(execution)
         items = await client.items("1", 3)
-    assert [(i["kind"], i["execution"]["status"]) for i in items] == [
-        ("execution", "pending"), ("status", "running"), ("status", "completed"),
+    assert (ready["kind"], ready["execution"]) == ("READY", None)
+    assert [(i["kind"], i["status"]) for i in items] == [
+        ("CREATED", "PENDING"), ("STATUS", "RUNNING"), ("STATUS", "COMPLETED"),
     ]
-    assert {i["execution"]["id"] for i in items} == {str(execution)}
+    assert {i["execution"]["id"] for i in items} == {gid("Execution", execution)}
+    assert [position(i["cursor"]) for i in items] == [position(ready["cursor"]) + n
+                                                       for n in (1, 2, 3)]
+
+
+async def test_the_organization_feed_shows_only_readable_workflows_and_matches_the_filter(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _world(factory)
+    member = await factory.user(org=world["org"])
+    public = await factory.workflow(world["org"], world["owner"], "public-one", is_public=True)
+    private = {**world, "workflow": world["workflow"]}
+    shown = {**world, "workflow": public}
+    other = await _world(factory)  # another organization's runs never appear
+    async with session(server.url, auth(await factory.token(member, world["org"]),
+                                        world["org"])) as client:
+        await client.subscribe("all", EXECUTIONS)
+        await client.subscribe("done", EXECUTIONS, filter={"status": "COMPLETED"})
+        await client.items("all", 1)
+        await client.items("done", 1)
+        for source in (private, other, shown):
+            await _run(await _execution(source))
+        everything = await client.items("all", 3)
+        completed = await client.items("done", 1)
+    assert [(i["kind"], i["status"], i["execution"]["workflow"]["name"]) for i in everything] == [
+        ("CREATED", "PENDING", "public-one"), ("STATUS", "RUNNING", "public-one"),
+        ("STATUS", "COMPLETED", "public-one")]
+    assert [(i["status"], i["execution"]["workflow"]["name"]) for i in completed] == [
+        ("COMPLETED", "public-one")]
 
 
 async def test_workflow_updated_sends_state_then_status_version_and_sync_changes(
@@ -188,7 +260,7 @@ async def test_workflow_updated_sends_state_then_status_version_and_sync_changes
         {"nodes": [{"id": "start", "type": "transform", "params": {"value": "v2"}}]})
     assert definition is not None, errors
     async with session(server.url, auth(world["token"], world["org"])) as client:
-        await client.subscribe("1", WORKFLOW, id=workflow_id)
+        await client.subscribe("1", WORKFLOW, id=gid("Workflow", workflow_id))
         [snapshot] = await client.items("1", 1)
         await set_workflow_status(owner, workflow_id, "paused", "paused by hand")
         await update_workflow(owner, workflow_id, definition=definition)
@@ -196,18 +268,18 @@ async def test_workflow_updated_sends_state_then_status_version_and_sync_changes
         changes = await client.items("1", 3)
         await delete_workflow(owner, workflow_id)
         rest = await client.until_complete("1")
-    assert (snapshot["kind"], snapshot["workflow"]["status"]) == ("snapshot", "draft")
-    assert [item["kind"] for item in changes] == ["workflow"] * 3
+    assert (snapshot["kind"], snapshot["workflow"]["status"]) == ("SNAPSHOT", "DRAFT")
+    assert [item["kind"] for item in changes] == ["STATUS", "VERSION", "SYNC"]
     status, version, synced = (item["change"] for item in changes)
     assert (status["status"], status["fromStatus"], status["reason"]) == (
-        "paused", "draft", "paused by hand")
-    assert version["version"] == 2
-    assert (synced["syncStatus"], synced["syncError"]) == ("error", "a.yaml:1:1: bad")
-    assert changes[-1]["workflow"] == {"status": "paused", "version": 2, "syncStatus": "error",
+        "PAUSED", "DRAFT", "paused by hand")
+    assert (version["version"], version["status"]) == (2, None)
+    assert (synced["syncStatus"], synced["syncError"]) == ("ERROR", "a.yaml:1:1: bad")
+    assert changes[-1]["workflow"] == {"status": "PAUSED", "version": 2, "syncStatus": "ERROR",
                                        "syncError": "a.yaml:1:1: bad"}
-    cursors = [int(item["cursor"]) for item in [snapshot, *changes]]
+    cursors = [position(item["cursor"]) for item in [snapshot, *changes]]
     assert cursors == sorted(set(cursors))
-    assert [item["change"].get("deleted") for item in rest] == [True]
+    assert [(item["kind"], item["workflow"]) for item in rest] == [("DELETED", None)]
 
 
 async def test_subscriptions_per_connection_are_capped_by_the_organization(
@@ -217,7 +289,7 @@ async def test_subscriptions_per_connection_are_capped_by_the_organization(
     execution = await _execution(world)
     async with session(server.url, auth(world["token"], world["org"])) as client:
         for op in ("1", "2", "3"):
-            await client.subscribe(op, EXECUTION, id=execution)
+            await client.subscribe(op, EXECUTION, id=gid("Execution", execution))
         await client.items("1", 1)
         await client.items("2", 1)
         refused = await client.message("3")
@@ -261,7 +333,7 @@ async def test_a_slow_client_is_told_it_lagged_while_a_fast_one_is_unaffected(
         sock=_small_socket(server.url),
     ) as slow:
         for client in (fast, slow):
-            await client.subscribe("1", EXECUTION, id=execution)
+            await client.subscribe("1", EXECUTION, id=gid("Execution", execution))
         await fast.items("1", 1)
         for batch in range(batches):  # paced by the fast client: it never falls behind
             await record(execution, logs=[LogLine(f"{batch}:{i}:{big}") for i in range(per_batch)])
@@ -269,11 +341,13 @@ async def test_a_slow_client_is_told_it_lagged_while_a_fast_one_is_unaffected(
         slow.start_reading()
         received = await slow.until_complete("1", wait=30)
     *events, lagged = received
-    assert lagged["kind"] == "lagged"
-    assert events[0]["kind"] == "snapshot"
+    assert lagged["kind"] == "LAGGED"
+    assert events[0]["kind"] == "SNAPSHOT"
     assert 1 < len(events) < batches * per_batch
     assert lagged["cursor"] == events[-1]["cursor"]
     async with session(server.url, payload) as again:
-        await again.subscribe("1", EXECUTION, id=execution, after=lagged["cursor"])
+        await again.subscribe("1", EXECUTION, id=gid("Execution", execution),
+                              after=lagged["cursor"])
         rest = await again.items("1", batches * per_batch + 1 - len(events))
-    assert [int(i["cursor"]) for i in events + rest] == list(range(1, batches * per_batch + 2))
+    assert [position(i["cursor"]) for i in events + rest] == list(
+        range(1, batches * per_batch + 2))

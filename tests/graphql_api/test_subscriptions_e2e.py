@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 
+from domain.events import execution_stream
 from domain.executions import start_execution
 from tests.factory import Factory
-from tests.graphql_api._ws import auth, session
+from tests.graphql_api._ws import auth, position, session, start_of
+from tests.graphql_api.conftest import gid
 from tests.processes import ApiServer, FlowplaneProcess
 
-WATCH = """subscription($id: ID!, $after: String) {
+WATCH = """subscription($id: ID!, $after: Cursor) {
   executionUpdated(executionId: $id, after: $after) {
-    ... on ExecutionEvent { cursor kind execution { status } span { kind nodeId status } }
+    ... on ExecutionEvent { cursor kind status spanStatus span { kind nodeId } }
   }
 }"""
 # `a` and `c` are instant nodes (one span event, when they end); `b` takes time, so its span is
@@ -43,10 +45,10 @@ def _trace(items: list[dict[str, Any]]) -> list[str]:
     """Status changes (a repeated status, e.g. a new attempt's `running`, once) and node spans."""
     out: list[str] = []
     for item in items:
-        if item["kind"] == "status" and item["execution"]["status"] not in out[-1:]:
-            out.append(item["execution"]["status"])
-        elif item["kind"] == "span" and item["span"]["kind"] == "node":
-            out.append(f"{item['span']['nodeId']}:{item['span']['status']}")
+        if item["kind"] == "STATUS" and item["status"] not in out[-1:]:
+            out.append(item["status"])
+        elif item["kind"] == "SPAN" and item["span"]["kind"] == "NODE":
+            out.append(f"{item['span']['nodeId']}:{item['spanStatus']}")
     return out
 
 
@@ -64,13 +66,14 @@ async def test_watching_a_run_shows_pending_running_completed_with_spans_between
     execution = await start_execution(workflow["id"], trigger_type="manual",
                                       triggered_by=user["id"], input={})
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=execution["id"], after="0")
+        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
+                               after=start_of(execution_stream(execution["id"])))
         items = await client.until_complete("1", wait=60)
     assert _trace(items) == [
-        "pending", "running", "a:completed", "b:running", "b:completed", "c:completed",
-        "completed",
+        "PENDING", "RUNNING", "a:COMPLETED", "b:RUNNING", "b:COMPLETED", "c:COMPLETED",
+        "COMPLETED",
     ]
-    assert [int(i["cursor"]) for i in items] == list(range(1, len(items) + 1))
+    assert [position(i["cursor"]) for i in items] == list(range(1, len(items) + 1))
 
 
 async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
@@ -80,12 +83,14 @@ async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
     execution = await start_execution(workflow["id"], trigger_type="manual",
                                       triggered_by=user["id"], input={})
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=execution["id"], after="0")
+        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
+                               after=start_of(execution_stream(execution["id"])))
         first = await client.items("1", 3, wait=60)
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=execution["id"], after=first[-1]["cursor"])
+        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
+                               after=first[-1]["cursor"])
         rest = await client.until_complete("1", wait=60)
-    cursors = [int(i["cursor"]) for i in first + rest]
+    cursors = [position(i["cursor"]) for i in first + rest]
     assert cursors == list(range(1, len(cursors) + 1))
-    assert _trace(first + rest)[-1] == "completed"
-    assert "c:completed" in _trace(rest)
+    assert _trace(first + rest)[-1] == "COMPLETED"
+    assert "c:COMPLETED" in _trace(rest)

@@ -9,7 +9,7 @@ from db.tables import WorkflowShare
 from domain.settings import get_settings
 from domain.webhooks import ensure_webhook_token
 from tests.factory import Factory
-from tests.graphql_api.conftest import Cast
+from tests.graphql_api.conftest import Cast, gid
 
 ROTATE = """mutation($id: ID!) { rotateWebhookToken(workflowId: $id) { __typename
   ... on Workflow { webhookUrl } ... on Error { message } } }"""
@@ -21,7 +21,7 @@ async def webhook_workflow(cast: Cast, factory: Factory, **fields: Any) -> str:
     row = await factory.workflow(cast.owner.org, cast.owner.user, is_public=True, **fields)
     await WorkflowShare(workflow=row["id"], user=cast.shared.user["id"]).save()
     await ensure_webhook_token(row["id"])
-    return str(row["id"])
+    return gid("Workflow", row["id"])
 
 
 async def url_of(cast: Cast, workflow_id: str) -> str | None:
@@ -50,7 +50,7 @@ async def test_readers_and_strangers_cannot_rotate(cast: Cast, factory: Factory)
     hidden = (await cast.stranger.gql(ROTATE, id=wid))["rotateWebhookToken"]
     assert hidden["__typename"] == "WorkflowNotFound"
     assert (await cast.owner.gql(ROTATE, id="nope"))["rotateWebhookToken"]["__typename"] == (
-        "WorkflowNotFound")
+        "InvalidInput")
     assert await url_of(cast, wid) == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -9,12 +10,13 @@ import pytest
 from db.tables import Organization
 from domain.access import Actor
 from domain.workflows import GitSource, create_workflow
+from graphql_api.types.ids import global_id
 from tests.domain.test_workflows import definition
-from tests.graphql_api.conftest import Caller, Cast
+from tests.graphql_api.conftest import Caller, Cast, gid
 
 WORKFLOW = """
   __typename
-  ... on Workflow { id name version status isPublic tags ownerId owner { handle }
+  ... on Workflow { id name version status isPublic tags owner { handle }
                     sharedWith { handle } nodes { id type params } connections { from to on }
                     trigger { type } settings { maxAttempts } }
   ... on Error { message }
@@ -22,20 +24,23 @@ WORKFLOW = """
 RESULT = WORKFLOW + """
   ... on InvalidInput { errors { field message } }
   ... on VersionConflict { expectedVersion currentVersion }
-  ... on GitManagedWorkflow { sourcePath }
+  ... on GitManaged { sourcePath }
 """
 CREATE = f"""mutation($input: CreateWorkflowInput!) {{
-  createWorkflow(input: $input) {{ {RESULT} }} }}"""
+  createWorkflow(input: $input) {{ {WORKFLOW} ... on InvalidInput {{ errors {{ field message }} }}
+  }} }}"""
 UPDATE = f"""mutation($id: ID!, $input: UpdateWorkflowInput!, $v: Int) {{
   updateWorkflow(id: $id, input: $input, expectedVersion: $v) {{ {RESULT} }} }}"""
 GET = f"query($id: ID!) {{ workflow(id: $id) {{ {WORKFLOW} }} }}"
+BY_NAME = """query($name: String!) { workflow(name: $name) { __typename
+  ... on Workflow { id } ... on WorkflowNotFound { workflowId } } }"""
 SHARE = f"""mutation($w: ID!, $u: ID!) {{ shareWorkflow(workflowId: $w, userId: $u) {{
-  {RESULT} }} }}"""
+  {WORKFLOW} ... on InvalidInput {{ errors {{ field message }} }} }} }}"""
 UNSHARE = f"""mutation($w: ID!, $u: ID!) {{ unshareWorkflow(workflowId: $w, userId: $u) {{
-  {RESULT} }} }}"""
+  {WORKFLOW} }} }}"""
 DELETE = """mutation($id: ID!) { deleteWorkflow(id: $id) {
-  __typename ... on WorkflowDeleted { id } ... on Error { message } } }"""
-ARCHIVE = f"mutation($id: ID!) {{ archiveWorkflow(id: $id) {{ {RESULT} }} }}"
+  __typename ... on WorkflowDeleted { deletedId } ... on Error { message } } }"""
+ARCHIVE = f"mutation($id: ID!) {{ archiveWorkflow(id: $id) {{ {WORKFLOW} }} }}"
 NODES = [{"id": "fetch", "type": "http.request", "params": {"url": "https://example.com"}},
          {"id": "shape", "type": "transform", "params": {"value": "{{ nodes.fetch.output }}"}}]
 
@@ -93,9 +98,9 @@ async def test_every_save_increments_version_and_stale_writes_conflict(cast: Cas
     assert stale["__typename"] == "VersionConflict"
     assert (stale["expectedVersion"], stale["currentVersion"]) == (1, 2)
     data = await cast.owner.gql(
-        "query($id: ID!) { workflow(id: $id) { ... on Workflow { tags revisions {"
-        " version changes { path before after } } } } }", id=wid)
-    revisions = data["workflow"]["revisions"]
+        "query($id: ID!) { workflow(id: $id) { ... on Workflow { tags revisions { nodes {"
+        " version changes { path before after } } } } } }", id=wid)
+    revisions = data["workflow"]["revisions"]["nodes"]
     assert [r["version"] for r in revisions] == [1, 2]
     assert revisions[1]["changes"] == [{"path": "tags", "before": ["demo"], "after": ["a"]}]
 
@@ -113,9 +118,9 @@ EXPECTED = {
 async def _check_access(caller: Caller, wid: str, read: bool, write: bool, admin: bool) -> None:
     got = (await caller.gql(GET, id=wid))["workflow"]["__typename"]
     assert got == ("Workflow" if read else "WorkflowNotFound")
-    users = await caller.gql("query($w: ID!) { sharedUsers(workflowId: $w) { __typename } }",
-                             w=wid)
-    assert users["sharedUsers"]["__typename"] == ("SharedUsers" if read else "WorkflowNotFound")
+    by_name = (await caller.gql(BY_NAME, name="greeter"))["workflow"]
+    assert by_name == ({"__typename": "Workflow", "id": wid} if read else
+                       {"__typename": "WorkflowNotFound", "workflowId": "greeter"})
     listed = await caller.gql("{ workflows { edges { node { id } } } }")
     assert ({"node": {"id": wid}} in listed["workflows"]["edges"]) is read
     update = (await caller.gql(UPDATE, id=wid, input={"description": caller.user["handle"]}))
@@ -155,10 +160,7 @@ async def test_sharing_is_a_set_of_members_of_the_same_organization(cast: Cast) 
     assert outsider["errors"][0]["field"] == "userId"
     unshared = (await cast.owner.gql(UNSHARE, w=wid, u=cast.shared.id))["unshareWorkflow"]
     assert unshared["sharedWith"] == []
-    users = await cast.owner.gql(
-        "query($w: ID!) { sharedUsers(workflowId: $w) { ... on SharedUsers { users { id } } } }",
-        w=wid)
-    assert users["sharedUsers"]["users"] == []
+    assert (await cast.owner.gql(GET, id=wid))["workflow"]["sharedWith"] == []
 
 
 async def test_archive_and_delete(cast: Cast) -> None:
@@ -168,26 +170,42 @@ async def test_archive_and_delete(cast: Cast) -> None:
     archived = (await cast.owner.gql(ARCHIVE, id=wid))["archiveWorkflow"]
     assert archived["status"] == "ARCHIVED"
     deleted = (await cast.owner.gql(DELETE, id=wid))["deleteWorkflow"]
-    assert deleted == {"__typename": "WorkflowDeleted", "id": wid}
+    assert deleted == {"__typename": "WorkflowDeleted", "deletedId": wid}
     assert (await cast.owner.gql(GET, id=wid))["workflow"]["__typename"] == "WorkflowNotFound"
 
 
-async def test_ids_that_cannot_name_a_row_are_not_found(cast: Cast) -> None:
-    for bad in ("abc", "99999999999", "-1", "2147483648"):
-        got = (await cast.owner.gql(GET, id=bad))["workflow"]["__typename"]
-        assert got == "WorkflowNotFound", bad
+async def test_ids_the_api_did_not_issue_are_invalid_input_and_unknown_ones_not_found(
+    cast: Cast
+) -> None:
+    wid = (await create(cast.owner))["id"]
+    execution = gid("Execution", 1)
+    malformed = ("abc", "1", "99999999999", "-1", "¹", str(global_id("Workflow", 1))[:-2],
+                 base64.urlsafe_b64encode(b"Workflow:2147483648").decode())
+    for bad in (*malformed, execution):
+        got = (await cast.owner.gql(GET, id=bad))["workflow"]
+        assert got["__typename"] == "InvalidInput", (bad, got)
+    assert "not a Workflow" in (await cast.owner.gql(
+        "query($id: ID!) { workflow(id: $id) { ... on InvalidInput { errors { field message } }"
+        " } }", id=execution))["workflow"]["errors"][0]["message"]
+    missing = gid("Workflow", 999999)
+    assert (await cast.owner.gql(GET, id=missing))["workflow"]["__typename"] == (
+        "WorkflowNotFound")
+    both = (await cast.owner.gql(
+        "query($id: ID, $n: String) { workflow(id: $id, name: $n) { __typename } }",
+        id=wid, n="greeter"))
+    assert both["workflow"]["__typename"] == "InvalidInput"
 
 
 async def test_git_managed_workflows_refuse_api_edits_naming_the_file(cast: Cast) -> None:
     actor = Actor(cast.owner.user["id"], cast.owner.org["id"], "member")
     row = await create_workflow(actor, "synced", definition(),
                                 source=GitSource("workflows.d/synced.yaml", "abc", "h"))
-    refused = (await cast.owner.gql(UPDATE, id=str(row["id"]), input={"tags": ["x"]}))
+    refused = (await cast.owner.gql(UPDATE, id=gid("Workflow", row["id"]), input={"tags": ["x"]}))
     result = refused["updateWorkflow"]
-    assert result["__typename"] == "GitManagedWorkflow"
+    assert result["__typename"] == "GitManaged"
     assert result["sourcePath"] == "workflows.d/synced.yaml"
     assert "workflows.d/synced.yaml" in result["message"]
     await Organization.update({Organization.allow_git_overrides: True}).where(
         Organization.id == cast.owner.org["id"])
-    allowed = (await cast.owner.gql(UPDATE, id=str(row["id"]), input={"tags": ["x"]}))
+    allowed = (await cast.owner.gql(UPDATE, id=gid("Workflow", row["id"]), input={"tags": ["x"]}))
     assert allowed["updateWorkflow"]["version"] == 2

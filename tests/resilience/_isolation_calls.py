@@ -1,45 +1,70 @@
 """Every query, mutation and subscription of the schema, called by a user of organization B
-with the ids of organization A's objects. `CALLS` maps each field to its document and what
-B must get: a not-found style result (`REFUSED`) or only B's own data (`OWN`)."""
+with the ids (and handles) of organization A's objects. `CALLS` maps each field to its document
+and what B must get:
+
+- `REFUSED`: a not-found result, as for an id that never existed;
+- `INVALID`: InvalidInput, where the field takes a member of B's organization and was given A's;
+- `NOTHING`: null (node, nodes: the same as for an id that never existed);
+- `OWN`: a query answered from B's own organization (its data only);
+- any other string: the typename B's own successful call returns (B acting on B's objects).
+
+Every document selects the names of what it returns, so any of A's names in a response (they
+all contain the marker) shows a leak; the sweep also compares every row of A, and every row
+anywhere that refers to A's users or workflows, before and after."""
 
 from __future__ import annotations
 
-REFUSED = "refused"  # __typename of the result is one of NOT_FOUND
-OWN = "own"  # succeeds on B's own organization; nothing of A's appears
-NOT_FOUND = {"WorkflowNotFound", "ExecutionNotFound", "NotFound", "Forbidden"}
-RESOURCE = "{ __typename ... on Resource { id name } }"
+REFUSED = "refused"
+INVALID = "invalid"
+NOTHING = "nothing"
+OWN = "own"
+NOT_FOUND = {"WorkflowNotFound", "ExecutionNotFound", "NotFound"}
+WORKFLOW = "__typename ... on Workflow { name owner { handle } sharedWith { handle } }"
+RESOURCE = "__typename ... on Resource { name }"
+NODE = "__typename ... on Workflow { name } ... on User { handle } ... on Resource { name }"
 
 
-def _on(field: str, args: str, params: str = "") -> str:
+def _on(field: str, args: str, params: str = "", select: str = "__typename") -> str:
     head = f"mutation({params})" if params else "mutation"
-    return f"{head} {{ {field}({args}) {{ __typename }} }}"
+    return f"{head} {{ {field}({args}) {{ {select} ... on Error {{ message }} }} }}"
 
 
 QUERIES: dict[str, tuple[str, str]] = {
-    "me": ("{ me { id handle organization { id slug name } } }", OWN),
-    "apiTokens": ("{ apiTokens { id name organizationId } }", OWN),
-    "members": ("{ members { user { id handle } role } }", OWN),
+    "node": ("query($wf: ID!) { node(id: $wf) { " + NODE + " } }", NOTHING),
+    "nodes": ("query($wf: ID!, $ex: ID!, $member: ID!, $ds: ID!, $token: ID!, $run: ID!,"
+              " $org: ID!, $span: ID!, $log: ID!, $revision: ID!, $membership: ID!)"
+              " { nodes(ids: [$wf, $ex, $member, $ds, $token, $run, $org, $span, $log,"
+              " $revision, $membership]) { " + NODE + " } }", NOTHING),
+    "me": ("{ me { user { handle } organization { slug name } } }", OWN),
+    "apiTokens": ("{ apiTokens(first: 100) { nodes { name organization { slug } } } }", OWN),
+    "members": ("{ members(first: 100) { nodes { user { handle } role } } }", OWN),
     "workflow": ("query($wf: ID!) { workflow(id: $wf) { __typename } }", REFUSED),
-    "workflows": ("{ workflows(first: 100) { edges { node { id name } } } }", OWN),
-    "templates": ("{ templates(first: 100) { edges { node { id name } } } }", OWN),
-    "sharedUsers": ("query($wf: ID!) { sharedUsers(workflowId: $wf) { __typename } }", REFUSED),
-    "executions": ("query($wf: ID!) { executions(workflowId: $wf) { __typename } }", REFUSED),
+    "workflows": ("{ workflows(first: 100) { totalCount nodes { name } } }", OWN),
+    "templates": ("{ templates(first: 100) { totalCount nodes { name } } }", OWN),
+    "executions": ("query($wf: ID!) { executions(filter: {workflowId: $wf}) { nodes {"
+                   " workflow { name } } } all: executions(first: 100) { nodes {"
+                   " workflow { name } } } }", OWN),
     "execution": ("query($ex: ID!) { execution(id: $ex) { __typename } }", REFUSED),
-    "environments": ("{ environments { id name } }", OWN),
-    "dataSources": ("{ dataSources { id name } }", OWN),
-    "addOns": ("{ addOns { id name } }", OWN),
-    "models": ("{ models { id name } }", OWN),
-    "syncRuns": ("{ syncRuns(first: 100) { edges { node { id repo error } } } }", OWN),
+    "environments": ("{ environments(first: 100) { totalCount nodes { name } } }", OWN),
+    "dataSources": ("{ dataSources(first: 100) { totalCount nodes { name } } }", OWN),
+    "addOns": ("{ addOns(first: 100) { totalCount nodes { name } } }", OWN),
+    "models": ("{ models(first: 100) { totalCount nodes { name } } }", OWN),
+    "syncRuns": ("{ syncRuns(first: 100) { totalCount nodes { repo error } } }", OWN),
     "syncRun": ("query($run: ID!) { syncRun(id: $run) { __typename } }", REFUSED),
 }
+# The name of A's workflow, looked up by name: a second `workflow` call.
+BY_NAME = ("query($wfname: String!) { workflow(name: $wfname) { __typename } }", REFUSED)
 MUTATIONS: dict[str, tuple[str, str]] = {
-    "createApiToken": (_on("createApiToken", 'name: "b-token"'), OWN),
+    "createApiToken": (_on("createApiToken", 'name: "b-token"',
+                           select="__typename ... on ApiTokenCreated { apiToken { name } }"),
+                       "ApiTokenCreated"),
     "revokeApiToken": (_on("revokeApiToken", "id: $token", "$token: ID!"), REFUSED),
-    # Before setMember, which may add A's member to B by handle (B's own membership).
+    # Before setMember, which must not add A's member to B by handle either.
     "removeMember": (_on("removeMember", "userId: $member", "$member: ID!"), REFUSED),
-    "setMember": (_on("setMember", "handle: $handle, role: ADMIN", "$handle: String!"), OWN),
+    "setMember": (_on("setMember", "handle: $handle, role: ADMIN", "$handle: String!",
+                      select="__typename ... on Member { user { handle } }"), INVALID),
     "createWorkflow": (_on("createWorkflow", 'input: {name: "b-wf", sharedWith: [$member]}',
-                           "$member: ID!"), OWN),
+                           "$member: ID!", select=WORKFLOW), INVALID),
     "updateWorkflow": (_on("updateWorkflow", 'id: $wf, input: {description: "b"}',
                            "$wf: ID!"), REFUSED),
     "deleteWorkflow": (_on("deleteWorkflow", "id: $wf", "$wf: ID!"), REFUSED),
@@ -57,22 +82,25 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "runWorkflow": (_on("runWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "retryExecution": (_on("retryExecution", "id: $ex", "$ex: ID!"), REFUSED),
     "cancelExecution": (_on("cancelExecution", "id: $ex", "$ex: ID!"), REFUSED),
-    "createEnvironment": (_on("createEnvironment", 'input: {name: "b-env", image: "b:1"}'), OWN),
+    "createEnvironment": (_on("createEnvironment", 'input: {name: "b-env", image: "b:1"}',
+                              select=RESOURCE), "Environment"),
     "updateEnvironment": (_on("updateEnvironment", 'id: $env, input: {name: "x", image: "b:2"}',
                               "$env: ID!"), REFUSED),
     "deleteEnvironment": (_on("deleteEnvironment", "id: $env", "$env: ID!"), REFUSED),
     "createDataSource": (_on("createDataSource",
-                             'input: {name: "b-ds", type: "postgres", host: "b"}'), OWN),
+                             'input: {name: "b-ds", type: "postgres", host: "b"}',
+                             select=RESOURCE), "DataSource"),
     "updateDataSource": (_on("updateDataSource",
                              'id: $ds, input: {name: "x", type: "postgres", host: "b"}',
                              "$ds: ID!"), REFUSED),
     "deleteDataSource": (_on("deleteDataSource", "id: $ds", "$ds: ID!"), REFUSED),
-    "createAddOn": (_on("createAddOn", 'input: {name: "b-addon", type: "http"}'), OWN),
+    "createAddOn": (_on("createAddOn", 'input: {name: "b-addon", type: "http"}',
+                        select=RESOURCE), "AddOn"),
     "updateAddOn": (_on("updateAddOn", 'id: $addon, input: {name: "x", type: "http"}',
                         "$addon: ID!"), REFUSED),
     "deleteAddOn": (_on("deleteAddOn", "id: $addon", "$addon: ID!"), REFUSED),
     "createModel": (_on("createModel", 'input: {name: "b-model", provider: "openai",'
-                        ' model: "gpt"}'), OWN),
+                        ' model: "gpt"}', select=RESOURCE), "Model"),
     "updateModel": (_on("updateModel", 'id: $model, input: {name: "x", provider: "openai",'
                         ' model: "gpt"}', "$model: ID!"), REFUSED),
     "deleteModel": (_on("deleteModel", "id: $model", "$model: ID!"), REFUSED),
@@ -80,13 +108,17 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "undeployWorkflow": (_on("undeployWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "pauseWorkflow": (_on("pauseWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "rotateWebhookToken": (_on("rotateWebhookToken", "workflowId: $wf", "$wf: ID!"), REFUSED),
-    "syncNow": ("mutation { syncNow { __typename } }", OWN),  # queues B's own run
+    "syncNow": ("mutation { syncNow { __typename ... on SyncRun { repo } } }", "SyncRun"),
 }
+# Subscriptions that must end at once with a not-found item.
 SUBSCRIPTIONS: dict[str, str] = {
     "executionUpdated": "subscription($ex: ID!) { executionUpdated(executionId: $ex)"
                         " { __typename } }",
-    "workflowExecutions": "subscription($wf: ID!) { workflowExecutions(workflowId: $wf)"
-                          " { __typename } }",
+    "executionsUpdated": "subscription($wf: ID!) { executionsUpdated(filter: {workflowId:"
+                         " $wf}) { __typename } }",
     "workflowUpdated": "subscription($wf: ID!) { workflowUpdated(workflowId: $wf)"
                        " { __typename } }",
 }
+# The organization-wide feed, unfiltered: it stays open and must show B's runs, never A's.
+FEED = ("subscription { executionsUpdated { __typename ... on ExecutionEvent { kind"
+        " execution { workflow { name } } } } }")

@@ -20,6 +20,7 @@ from graphql_api.documents import MAX_SELECTIONS
 from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, session
+from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions import EXECUTION
 from tests.processes import ApiServer, FlowplaneProcess
 from tests.sync.gitrepo import GitRepo, workflow_yaml
@@ -43,7 +44,7 @@ def rss_kb(pid: int) -> int:
 
 
 def _nested(depth: int) -> str:
-    return ("{ execution(id: 1) { ... on Execution { spans { " + "children { " * depth + "id"
+    return ('{ execution(id: "x") { ... on Execution { spans { ' + "children { " * depth + "id"
             + " }" * depth + " } } } }")
 
 
@@ -55,7 +56,7 @@ def _requests() -> list[tuple[str, Any, str]]:
                      + " }")
     return [
         ("deeper than the limit", {"query": _nested(MAX_DEPTH + 1)}, "maximum operation depth"),
-        ("parser-deep nesting", {"query": "{ me " + "{ handle " * 900 + "}" * 901},
+        ("parser-deep nesting", {"query": "{ me " + "{ email " * 900 + "}" * 901},
          "nested too deeply"),
         ("alias bomb", {"query": "{ " + aliases + " }"}, "aliases"),
         ("alias bomb in a fragment", {"query": fragment_bomb}, "aliases"),
@@ -69,7 +70,7 @@ def _requests() -> list[tuple[str, Any, str]]:
 
 def _deep_variables(depth: int) -> bytes:
     """A request whose variables nest `depth` lists deep (raw: json.dumps would recurse)."""
-    return (b'{"query": "query($v: JSON) { me { handle } }", "variables": {"v": '
+    return (b'{"query": "query($v: JSON) { me { email } }", "variables": {"v": '
             + b"[" * depth + b"]" * depth + b"}}")
 
 
@@ -118,7 +119,7 @@ async def _flood_subscriptions(factory: Factory, api: ApiServer, org: dict[str, 
     cap = int(org["max_subscriptions_per_connection"])
     async with session(api.url, headers) as client:
         for op in range(500):
-            await client.subscribe(str(op), EXECUTION, id=execution)
+            await client.subscribe(str(op), EXECUTION, id=gid("Execution", execution))
         first = await client.message("0")
         refused = await client.message("499")
     assert first["type"] == "next", first

@@ -13,9 +13,11 @@ import pytest
 from websockets.exceptions import WebSocketException
 
 from db.engine import engine
+from domain.events import execution_stream
 from domain.executions import start_execution
 from tests.factory import Factory
-from tests.graphql_api._ws import GraphQLWs, auth, session
+from tests.graphql_api._ws import GraphQLWs, auth, position, session, start_of
+from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions_e2e import WATCH
 from tests.processes import ApiServer, FlowplaneProcess
 from tests.resilience.conftest import running, statuses, summary, wait_terminal
@@ -37,10 +39,11 @@ async def _watch(url: str, payload: dict[str, str], execution_id: int,
                  got: list[dict[str, Any]]) -> None:
     """Collect every event of the execution into `got`, reconnecting with the last cursor."""
     while True:
-        after = got[-1]["cursor"] if got else "0"
+        after = got[-1]["cursor"] if got else start_of(execution_stream(execution_id))
         with contextlib.suppress(OSError, TimeoutError, WebSocketException):
             async with session(url, payload) as client:
-                await client.subscribe("1", WATCH, id=execution_id, after=after)
+                await client.subscribe("1", WATCH, id=gid("Execution", execution_id),
+                                       after=after)
                 while (message := await _next(client)) is not None:
                     if message["type"] == "complete":
                         return
@@ -71,21 +74,22 @@ async def test_everything_reconnects_after_postgres_restarts(
                for _ in range(EXECUTIONS)]
         got: list[dict[str, Any]] = []
         watcher = asyncio.create_task(_watch(api.url, payload, ids[-1], got))
-        await _until(lambda: any(i["kind"] == "span" for i in got), "the watcher to see a span")
+        await _until(lambda: any(i["kind"] == "SPAN" for i in got), "the watcher to see a span")
         await asyncio.to_thread(server.restart)  # type: ignore[attr-defined]
         pool = engine().pool  # this process's pooled connections died with the server
         assert pool is not None
         await pool.expire_connections()
         await wait_terminal(ids, processes)
         await asyncio.wait_for(watcher, 90)
-        query = f"{{ execution(id: {ids[-1]}) {{ ... on Execution {{ status }} }} }}"
+        query = (f'{{ execution(id: "{gid("Execution", ids[-1])}") {{ ... on Execution'
+                 " { status } } }")
         answer = await asyncio.to_thread(httpx.post, f"{api.url}/graphql", headers=payload,
                                          timeout=30, json={"query": query})
         assert api.process is not None and api.process.poll() is None
     assert summary(await statuses(ids)) == {"completed": EXECUTIONS}
     assert answer.json() == {"data": {"execution": {"status": "COMPLETED"}}}
-    assert [int(i["cursor"]) for i in got] == list(range(1, len(got) + 1))
-    assert got[-1]["kind"] == "status" and got[-1]["execution"]["status"].lower() == "completed"
+    assert [position(i["cursor"]) for i in got] == list(range(1, len(got) + 1))
+    assert (got[-1]["kind"], got[-1]["status"]) == ("STATUS", "COMPLETED")
 
 
 async def _until(check: Any, what: str, seconds: float = 60) -> None:

@@ -1,0 +1,84 @@
+"""Rows by id for the API's `node(id:)` and `nodes(ids:)`: each function returns only the rows
+the actor may read, with the same rules as the typed fields (a workflow's executions, spans,
+log lines and revisions inherit its access; resources, sync runs and members belong to the
+actor's organization; tokens to the actor). What is left out does not exist for the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain._sql import decode, fetch
+from domain.access import Actor
+from domain.reads import DETAIL_COLUMNS
+from domain.workflow_reads import readable_workflows, visible
+
+Rows = dict[int, dict[str, Any]]  # Any: column values
+
+
+async def _by_readable_workflow(actor: Actor, sql: str, ids: Sequence[int]) -> Rows:
+    """Rows of `sql` (`$4` holds the ids) whose workflow `w` the actor may read."""
+    condition, args = visible(actor)
+    rows = await fetch(sql.format(visible=condition), *args, list(ids))
+    return {int(row["id"]): decode(row) for row in rows}
+
+
+async def workflows(actor: Actor, ids: Sequence[int]) -> Rows:
+    return await readable_workflows(actor, ids)
+
+
+async def executions(actor: Actor, ids: Sequence[int]) -> Rows:
+    columns = ", ".join(f"e.{name.strip()}" for name in DETAIL_COLUMNS.split(","))
+    return await _by_readable_workflow(actor, (
+        f"SELECT {columns} FROM execution e JOIN workflow w ON w.id = e.workflow"
+        " WHERE {visible} AND e.id = ANY($4::int[])"), ids)
+
+
+async def spans(actor: Actor, ids: Sequence[int]) -> Rows:
+    return await _by_readable_workflow(actor, (
+        "SELECT x.* FROM execution_span x JOIN execution e ON e.id = x.execution"
+        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids)
+
+
+async def logs(actor: Actor, ids: Sequence[int]) -> Rows:
+    return await _by_readable_workflow(actor, (
+        "SELECT x.* FROM execution_log x JOIN execution e ON e.id = x.execution"
+        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids)
+
+
+async def revisions(actor: Actor, ids: Sequence[int]) -> Rows:
+    rows = await _by_readable_workflow(actor, (
+        "SELECT x.*, (SELECT p.definition FROM workflow_revision p WHERE p.workflow = x.workflow"
+        " AND p.version < x.version ORDER BY p.version DESC LIMIT 1) AS previous_definition"
+        " FROM workflow_revision x JOIN workflow w ON w.id = x.workflow"
+        " WHERE {visible} AND x.id = ANY($4::int[])"), ids)
+    for row in rows.values():
+        row["previous_definition"] = decode({"definition": row["previous_definition"]})[
+            "definition"]
+    return rows
+
+
+async def resources(actor: Actor, table: str, ids: Sequence[int]) -> Rows:
+    """Resource rows (environment, data_source, add_on, ai_model) of the actor's
+    organization."""
+    if table not in ("environment", "data_source", "add_on", "ai_model"):
+        raise ValueError(f"{table} is not a resource table")
+    rows = await fetch(f"SELECT * FROM {table} WHERE organization = $1 AND id = ANY($2::int[])",
+                       actor.organization_id, list(ids))
+    return {int(row["id"]): decode(row) for row in rows}
+
+
+async def users(actor: Actor, ids: Sequence[int]) -> Rows:
+    """Users who are members of the actor's organization."""
+    rows = await fetch(
+        'SELECT u.* FROM app_user u JOIN membership m ON m."user" = u.id'
+        " WHERE m.organization = $1 AND u.id = ANY($2::int[])",
+        actor.organization_id, list(ids))
+    return {int(row["id"]): row for row in rows}
+
+
+async def organizations(actor: Actor, ids: Sequence[int]) -> Rows:
+    """The actor's own organization, if asked for."""
+    rows = await fetch("SELECT * FROM organization WHERE id = $1 AND id = ANY($2::int[])",
+                       actor.organization_id, list(ids))
+    return {int(row["id"]): row for row in rows}
