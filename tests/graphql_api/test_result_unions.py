@@ -162,7 +162,7 @@ class Case:
 
 
 def _resource_cases(kind: str) -> Iterator[Case]:
-    _, fields, spec = RESOURCES[kind]
+    spec = RESOURCES[kind][2]
     create_, update, delete = f"create{kind}", f"update{kind}", f"delete{kind}"
 
     async def fresh(_: World) -> dict[str, Any]:
@@ -415,7 +415,7 @@ async def test_the_domain_returns_every_listed_error(
 
 
 async def test_an_error_a_union_does_not_list_is_a_bug_not_a_result() -> None:
-    Result = Annotated[Workflow | InvalidInput, strawberry.union("Result")]  # noqa: N806
+    Result = Annotated[Workflow | InvalidInput, strawberry.union("Result")]
 
     async def last_admin() -> dict[str, Any]:
         raise DomainLastAdmin()
