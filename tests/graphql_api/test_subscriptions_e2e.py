@@ -1,10 +1,16 @@
 """End to end: `flowplane serve` and a real `flowplane worker` process; a client watching an
 execution over graphql-transport-ws sees pending -> running -> completed with the node spans
-in between, and a client that disconnects mid-run resumes from its cursor."""
+in between, a client that disconnects mid-run resumes from its cursor, and Apollo Client's
+normalised cache (Node) sees the run complete from the subscription's events alone."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +35,8 @@ NODES = [
     {"id": "c", "type": "transform", "params": {"value": "c"}},
 ]
 EDGES = [{"from": "a", "to": "b"}, {"from": "b", "to": "c"}]
+CLIENTS = Path(__file__).parents[1] / "clients"
+POSSIBLE_TYPES = Path(__file__).parents[2] / "possibleTypes.json"
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +102,30 @@ async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
     assert cursors == list(range(1, len(cursors) + 1))
     assert _trace(first + rest)[-1] == "COMPLETED"
     assert "c:COMPLETED" in _trace(rest)
+
+
+@pytest.fixture(scope="module")
+def node_clients() -> Path:
+    """tests/clients with its npm packages installed (from the lock file, once)."""
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        pytest.skip("Node.js (node and npm) is not installed")
+    if not (CLIENTS / "node_modules" / "@apollo" / "client").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, check=True,
+                       capture_output=True, timeout=600)
+    return CLIENTS
+
+
+async def test_apollo_clients_cache_sees_the_run_complete_from_subscription_events(
+    factory: Factory, processes: ApiServer, node_clients: Path
+) -> None:
+    user, workflow, payload = await _world(factory)
+    token = payload["Authorization"].removeprefix("Bearer ")
+    command = ["node", "apollo_cache.mjs", processes.url, token, payload["X-Organization-ID"],
+               gid("Workflow", workflow["id"]), str(POSSIBLE_TYPES)]
+    done = await asyncio.to_thread(subprocess.run, command, cwd=node_clients, text=True,
+                                   capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (seen["before"], seen["after"]) == ("PENDING", "COMPLETED"), seen
+    assert seen["kinds"][0] == "SNAPSHOT", seen
