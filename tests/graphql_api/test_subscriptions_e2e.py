@@ -119,7 +119,7 @@ def node_clients() -> Path:
 async def test_apollo_clients_cache_sees_the_run_complete_from_subscription_events(
     factory: Factory, processes: ApiServer, node_clients: Path
 ) -> None:
-    user, workflow, payload = await _world(factory)
+    _, workflow, payload = await _world(factory)
     token = payload["Authorization"].removeprefix("Bearer ")
     command = ["node", "apollo_cache.mjs", processes.url, token, payload["X-Organization-ID"],
                gid("Workflow", workflow["id"]), str(POSSIBLE_TYPES)]
