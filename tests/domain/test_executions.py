@@ -11,7 +11,11 @@ from db.tables import Event, ExecutionSummary, Workflow
 from domain._sql import fetch
 from domain.dispatch import DEFAULT_QUEUE, arq_pool, job_id
 from domain.errors import Conflict, NotFound
-from domain.events import execution_stream, workflow_executions_stream
+from domain.events import (
+    execution_stream,
+    organization_executions_stream,
+    workflow_executions_stream,
+)
 from domain.executions import cancel_execution, retry_execution, start_execution
 from domain.recording import Fenced, StatusChange, record
 from tests.factory import Factory
@@ -46,7 +50,8 @@ async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
     count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
     assert count[0]["execution_count"] == 1
     streams = {e["stream"] for e in await Event.select(Event.stream)}
-    assert streams == {execution_stream(row["id"]), workflow_executions_stream(wf["id"])}
+    assert streams == {execution_stream(row["id"]), workflow_executions_stream(wf["id"]),
+                       organization_executions_stream(wf["organization"])}
 
 
 async def test_idempotency_key_returns_the_same_execution(factory: Factory) -> None:
