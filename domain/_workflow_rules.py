@@ -12,22 +12,11 @@ from db.tables import Organization
 from domain import _workflow_store as store
 from domain._workflow_store import GitSource
 from domain.access import Actor, can_admin, can_write
-from domain.errors import Forbidden, InvalidInput
+from domain.errors import Forbidden, GitManaged, InvalidInput
 from domain.spec._types import DnsLabel
 from domain.spec.errors import SpecError
 
 _NAME = TypeAdapter(DnsLabel)
-
-
-class GitManaged(Forbidden):
-    """An API edit of something synced from git; `source_path` names the file to change."""
-
-    def __init__(self, what: str, source_path: str | None) -> None:
-        super().__init__(
-            f"{what} is managed by git in {source_path}: change that file instead "
-            "(or let the organization allow git overrides)"
-        )
-        self.source_path = source_path
 
 
 def invalid(field: str, message: str) -> InvalidInput:

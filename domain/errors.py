@@ -16,6 +16,17 @@ class Forbidden(DomainError):
     """The caller can see the thing but may not do this to it."""
 
 
+class GitManaged(Forbidden):
+    """An API edit of something synced from git; `source_path` names the file to change."""
+
+    def __init__(self, what: str, source_path: str | None) -> None:
+        super().__init__(
+            f"{what} is managed by git in {source_path}: change that file instead "
+            "(or let the organization allow git overrides)"
+        )
+        self.source_path = source_path
+
+
 class Conflict(DomainError):
     """The change conflicts with the current state (stale version, duplicate name, ...)."""
 

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 
 from db.engine import engine
 from domain._sql import decode, dumps, fetch, fetch_one
-from domain._workflow_rules import GitManaged, check_name
+from domain._workflow_rules import check_name
 from domain.access import Actor
-from domain.errors import Forbidden, InvalidInput, NameTaken, NotFound
+from domain.errors import Forbidden, GitManaged, InvalidInput, NameTaken, NotFound
 from domain.pages import Order, Page, Window, keyset
 from domain.spec._issues import validate_model
 from domain.spec.errors import SpecError, format_loc

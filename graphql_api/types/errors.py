@@ -12,8 +12,7 @@ from typing import Any, ClassVar
 import strawberry
 
 from domain import errors
-from domain._deploy_plan import DeploymentFailed as DomainDeploymentFailed
-from domain._workflow_rules import GitManaged as DomainGitManaged
+from domain.deployments import DeploymentFailed as DomainDeploymentFailed
 from domain.workflows import VersionConflict as StaleVersion
 from graphql_api.types.enums import DeploymentFailureReason, ExecutionStatus, enum_or
 
@@ -182,7 +181,7 @@ def _deployment_failed(exc: DomainDeploymentFailed) -> DeploymentFailed:
 # Domain error class -> its error type, most specific classes first (GitManaged is a
 # Forbidden, VersionConflict a Conflict). Any: each builder takes its own exception class.
 _TYPES: list[tuple[type[errors.DomainError], Callable[[Any], Error]]] = [
-    (DomainGitManaged, lambda e: GitManaged(message=str(e), source_path=e.source_path)),
+    (errors.GitManaged, lambda e: GitManaged(message=str(e), source_path=e.source_path)),
     (errors.Forbidden, lambda e: Forbidden(message=str(e))),
     (StaleVersion, lambda e: VersionConflict(message=str(e), expected_version=e.expected,
                                              current_version=e.current)),
