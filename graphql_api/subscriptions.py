@@ -10,7 +10,8 @@ organization-wide feed the position it starts from (`READY`). Bad arguments are 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
@@ -76,6 +77,25 @@ def _invalid(exc: DomainInvalidInput) -> InvalidInput:
     return error
 
 
+@dataclass(frozen=True)
+class _Followed:
+    """What a subscription follows: the object's key, its stream, where to resume."""
+
+    key: int
+    stream: str
+    cursor: int | None
+
+
+def _followed(id: strawberry.ID, type_name: str, field: str, stream_of: Callable[[int], str],
+              after: Cursor | None) -> _Followed | InvalidInput:
+    try:
+        key = decode_id(id, type_name, field)
+        stream = stream_of(key)
+        return _Followed(key, stream, cursor_position(after, stream))
+    except DomainInvalidInput as exc:
+        return _invalid(exc)
+
+
 def _ends_execution(event: LoggedEvent) -> bool:
     return event.kind == "status" and event.payload.get("status") in TERMINAL
 
@@ -102,13 +122,11 @@ async def _execution_updated(
 ) -> AsyncGenerator[ExecutionUpdate, None]:
     connection = live_connection(info.context)
     with connection.subscription_slot():
-        try:
-            execution = decode_id(execution_id, "Execution", "executionId")
-            stream = execution_stream(execution)
-            cursor = cursor_position(after, stream)
-        except DomainInvalidInput as exc:
-            yield _invalid(exc)
+        target = _followed(execution_id, "Execution", "executionId", execution_stream, after)
+        if isinstance(target, InvalidInput):
+            yield target
             return
+        execution, stream, cursor = target.key, target.stream, target.cursor
         state = await execution_state(execution)
         if state is None or not await _readable_workflow(connection.actor,
                                                          state[0]["workflow"]):
@@ -175,13 +193,11 @@ async def _workflow_updated(
 ) -> AsyncGenerator[WorkflowUpdate, None]:
     connection = live_connection(info.context)
     with connection.subscription_slot():
-        try:
-            workflow = decode_id(workflow_id, "Workflow", "workflowId")
-            stream = workflow_stream(workflow)
-            cursor = cursor_position(after, stream)
-        except DomainInvalidInput as exc:
-            yield _invalid(exc)
+        target = _followed(workflow_id, "Workflow", "workflowId", workflow_stream, after)
+        if isinstance(target, InvalidInput):
+            yield target
             return
+        workflow, stream, cursor = target.key, target.stream, target.cursor
         if not await _readable_workflow(connection.actor, workflow):
             yield workflow_not_found(workflow_id)
             return
