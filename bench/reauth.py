@@ -32,8 +32,8 @@ from bench._common import (
 ROUNDS = 30
 WATCH = ("subscription($id: ID!) { executionUpdated(executionId: $id) "
          "{ ... on ExecutionEvent { cursor kind } } }")
-RUNS = ('subscription($id: ID!) { workflowExecutions(workflowId: $id, after: "0") '
-        "{ __typename } }")
+RUNS = ("subscription($id: ID!, $after: Cursor) { executionsUpdated(filter: {workflowId: $id},"
+        " after: $after) { __typename } }")
 
 
 async def _world() -> dict[str, Any]:
@@ -52,7 +52,7 @@ async def _world() -> dict[str, Any]:
     private = Workflow(organization=org.id, owner=owner["id"], name="private", nodes=[])
     await public.save()
     await private.save()
-    await record(new=NewExecution(  # so that workflowExecutions(after: "0") answers at once
+    await record(new=NewExecution(  # so that RUNS from the stream's start answers at once
         organization_id=org.id, workflow_id=private.id, trigger_type="manual",
         triggered_by=owner["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
@@ -65,6 +65,18 @@ async def _world() -> dict[str, Any]:
     return {"org": org.id, "member": member["id"], "workflow": private.id,
             "owner": Actor(owner["id"], org.id, "member"),
             "execution": int(created.execution["id"])}
+
+
+def _ids(world: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The variables of WATCH and of RUNS (the private workflow's runs from the start)."""
+    from domain.events import workflow_executions_stream
+    from graphql_api.live_types import event_cursor
+    from graphql_api.types.ids import global_id
+
+    watch = {"id": str(global_id("Execution", world["execution"]))}
+    runs = {"id": str(global_id("Workflow", world["workflow"])),
+            "after": str(event_cursor(workflow_executions_stream(world["workflow"]), 0))}
+    return watch, runs
 
 
 async def _socket(url: str, world: dict[str, Any]) -> tuple[ClientConnection, int]:
@@ -89,7 +101,7 @@ async def _event_latency(url: str, world: dict[str, Any]) -> list[float]:
     from domain.recording import StatusChange, record
 
     ws, _ = await _socket(url, world)
-    await _subscribe(ws, WATCH, {"id": world["execution"]})
+    await _subscribe(ws, WATCH, _ids(world)[0])
     await ws.recv()  # the snapshot: subscribed
     samples = []
     for _ in range(ROUNDS):
@@ -107,7 +119,7 @@ async def _revocation_latency(url: str, world: dict[str, Any]) -> list[float]:
     samples = []
     for _ in range(ROUNDS):
         ws, token_id = await _socket(url, world)
-        await _subscribe(ws, WATCH, {"id": world["execution"]})
+        await _subscribe(ws, WATCH, _ids(world)[0])
         await ws.recv()  # the snapshot: subscribed
         committed = time.perf_counter()
         assert await revoke_token(token_id, world["member"])
@@ -125,7 +137,7 @@ async def _unshare_latency(url: str, world: dict[str, Any]) -> list[float]:
     for round_ in range(ROUNDS):
         await share_workflow(world["owner"], world["workflow"], world["member"])
         await ws.send(json.dumps({"id": str(round_), "type": "subscribe", "payload": {
-            "query": RUNS, "variables": {"id": world["workflow"]}}}))
+            "query": RUNS, "variables": _ids(world)[1]}}))
         assert json.loads(await ws.recv())["type"] == "next"  # the execution: subscribed
         committed = time.perf_counter()
         await unshare_workflow(world["owner"], world["workflow"], world["member"])

@@ -46,15 +46,15 @@ async def test_request_errors_answer_400_without_data_to_graphql_response_json_c
     cast: Cast, client: httpx.AsyncClient
 ) -> None:
     modern = "application/graphql-response+json, application/json;q=0.9"
-    for query in ("{ me { handle ", "{ noSuchField }"):
+    for query in ("{ me { email ", "{ noSuchField }"):
         response = await client.post("/graphql", json={"query": query},
                                      headers=_headers(cast.owner, modern))
         assert response.status_code == 400, query
         assert response.headers["content-type"] == GRAPHQL_RESPONSE + "; charset=utf-8"
         assert "data" not in response.json() and response.json()["errors"], query
-    ok = await client.post("/graphql", json={"query": "{ me { handle } }"},
+    ok = await client.post("/graphql", json={"query": "{ me { email } }"},
                            headers=_headers(cast.owner, modern))
-    assert (ok.status_code, ok.json()) == (200, {"data": {"me": {"handle": "owner"}}})
+    assert (ok.status_code, ok.json()) == (200, {"data": {"me": {"email": "owner@example.com"}}})
 
 
 async def test_application_json_clients_keep_200_and_data_null(

@@ -46,8 +46,8 @@ async def test_documents_past_the_selection_limit_are_refused_before_validation(
 ) -> None:
     """Validation is quadratic in duplicate fields: such documents never reach it, also when
     fragments multiply a small document's selections."""
-    duplicates = "{ " + " ".join(["me { handle }"] * 490) + " }"
-    fragments = ("fragment A on Me { handle } fragment B on Me { ...A ...A ...A ...A } "
+    duplicates = "{ " + " ".join(["me { email }"] * 490) + " }"
+    fragments = ("fragment A on Me { email } fragment B on Me { ...A ...A ...A ...A } "
                  "fragment C on Me { ...B ...B ...B ...B } fragment D on Me { ...C ...C ...C } "
                  "{ me { ...D ...D ...D } }")
     for query in (duplicates, fragments):
@@ -56,7 +56,7 @@ async def test_documents_past_the_selection_limit_are_refused_before_validation(
         assert body["errors"][0]["extensions"] == {"code": "TOO_MANY_SELECTIONS"}, body
         assert f"more than {MAX_SELECTIONS} fields" in body["errors"][0]["message"]
         assert documents._validate.cache_info() == before  # validation never ran
-    within = "{ " + " ".join(f"a{i}: me {{ handle }}" for i in range(MAX_ALIASES)) + " }"
+    within = "{ " + " ".join(f"a{i}: me {{ email }}" for i in range(MAX_ALIASES)) + " }"
     assert "errors" not in (await cast.owner.post(within)).json()
 
 
@@ -64,10 +64,10 @@ def test_selection_count_expands_fragments_and_stops_past_the_limit() -> None:
     from graphql import parse
 
     cases = {
-        "{ me { handle } }": 2,
-        "fragment F on Me { handle } { me { ...F ...F } }": 5,
-        "fragment F on Me { handle } fragment U on Me { role } { me { ...F } }": 4,
-        "fragment F on Me { handle ...F } { me { ...F } }": 4,  # a cycle is counted once
+        "{ me { email } }": 2,
+        "fragment F on Me { email } { me { ...F ...F } }": 5,
+        "fragment F on Me { email } fragment U on Me { role } { me { ...F } }": 4,
+        "fragment F on Me { email ...F } { me { ...F } }": 4,  # a cycle is counted once
     }
     for query, expected in cases.items():
         assert documents.selection_count(parse(query), 100) == expected, query

@@ -15,21 +15,29 @@ import pytest
 
 from domain._sql import fetch
 from domain.access import Actor
+from domain.events import workflow_executions_stream
 from domain.memberships import remove_member, set_member
 from domain.recording import StatusChange, record
 from domain.tokens import issue_token, revoke_token
 from domain.workflow_sharing import share_workflow, unshare_workflow
 from domain.workflows import set_workflow_status, update_workflow
 from tests.factory import Factory
-from tests.graphql_api._ws import GraphQLWs, auth, session
+from tests.graphql_api._ws import GraphQLWs, auth, session, start_of
+from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions import EXECUTION, WORKFLOW, _execution
 from tests.processes import ApiServer
 
-EXECUTIONS = """subscription($id: ID!) {
-  workflowExecutions(workflowId: $id, after: "0") {
-    __typename ... on WorkflowExecutionEvent { kind execution { id status } }
+EXECUTIONS = """subscription($id: ID!, $after: Cursor) {
+  executionsUpdated(filter: {workflowId: $id}, after: $after) {
+    __typename ... on ExecutionEvent { kind execution { id status } }
   }
 }"""
+
+
+def _runs(workflow: dict[str, Any]) -> dict[str, str]:
+    """The variables of EXECUTIONS: the workflow's runs from the start of its stream."""
+    return {"id": gid("Workflow", workflow["id"]),
+            "after": start_of(workflow_executions_stream(workflow["id"]))}
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +82,12 @@ async def _revoked(client: GraphQLWs, op_id: str) -> None:
 
 async def _still_live(client: GraphQLWs, op_id: str, world: World, workflow: dict[str, Any]
                       ) -> None:
-    """The subscription `op_id` (workflowExecutions of `workflow`) still gets new events."""
+    """The subscription `op_id` (executionsUpdated of `workflow`) still gets new events."""
     execution = await _execution(world.world(workflow))
-    while (item := (await client.items(op_id, 1))[0])["execution"]["id"] != str(execution):
+    while (item := (await client.items(op_id, 1))[0])["execution"]["id"] != gid(
+            "Execution", execution):
         pass
-    assert item["kind"] == "execution"
+    assert item["kind"] == "CREATED"
 
 
 async def test_a_revoked_token_closes_its_sockets_and_only_those(
@@ -90,8 +99,8 @@ async def test_a_revoked_token_closes_its_sockets_and_only_those(
     async with session(server.url, auth(doomed.token, world.org)) as revoked, session(
         server.url, await world.payload(world.member_user)
     ) as other:
-        await revoked.subscribe("1", EXECUTIONS, id=workflow["id"])
-        await other.subscribe("1", EXECUTIONS, id=workflow["id"])
+        await revoked.subscribe("1", EXECUTIONS, **_runs(workflow))
+        await other.subscribe("1", EXECUTIONS, **_runs(workflow))
         assert await revoke_token(doomed.id, world.member_user["id"])
         assert await revoked.closed() == (4102, "token revoked")
         await _still_live(other, "1", world, workflow)
@@ -105,8 +114,8 @@ async def test_a_member_removed_from_the_organization_is_disconnected(
     async with session(server.url, await world.payload(world.member_user)) as member, session(
         server.url, await world.payload(world.owner_user)
     ) as owner:
-        await member.subscribe("1", EXECUTIONS, id=workflow["id"])
-        await owner.subscribe("1", EXECUTIONS, id=workflow["id"])
+        await member.subscribe("1", EXECUTIONS, **_runs(workflow))
+        await owner.subscribe("1", EXECUTIONS, **_runs(workflow))
         await remove_member(world.admin, world.member_user["id"])
         assert await member.closed() == (4103, "removed from the organization")
         await _still_live(owner, "1", world, workflow)
@@ -119,9 +128,9 @@ async def test_a_workflow_made_private_ends_only_the_subscriptions_that_follow_i
     private, public = await world.workflow(is_public=True), await world.workflow(is_public=True)
     execution = await _execution(world.world(private))
     async with session(server.url, await world.payload(world.member_user)) as member:
-        await member.subscribe("runs", EXECUTIONS, id=private["id"])
-        await member.subscribe("run", EXECUTION, id=execution)
-        await member.subscribe("other", EXECUTIONS, id=public["id"])
+        await member.subscribe("runs", EXECUTIONS, **_runs(private))
+        await member.subscribe("run", EXECUTION, id=gid("Execution", execution))
+        await member.subscribe("other", EXECUTIONS, **_runs(public))
         await member.items("run", 1)  # the snapshot: the subscription is open
         await update_workflow(world.owner, private["id"], is_public=False)
         await _revoked(member, "runs")
@@ -140,10 +149,10 @@ async def test_removing_a_share_ends_that_subscription_before_any_later_event(
     shared, public = await world.workflow(), await world.workflow(is_public=True)
     await share_workflow(world.owner, shared["id"], world.member_user["id"])
     async with session(server.url, await world.payload(world.member_user)) as member:
-        await member.subscribe("shared", WORKFLOW, id=shared["id"])
-        await member.subscribe("other", EXECUTIONS, id=public["id"])
+        await member.subscribe("shared", WORKFLOW, id=gid("Workflow", shared["id"]))
+        await member.subscribe("other", EXECUTIONS, **_runs(public))
         [snapshot] = await member.items("shared", 1)
-        assert snapshot["kind"] == "snapshot"
+        assert snapshot["kind"] == "SNAPSHOT"
         await unshare_workflow(world.owner, shared["id"], world.member_user["id"])
         # Changes right after the unshare must not reach the former reader.
         await set_workflow_status(world.owner, shared["id"], "paused", "after the unshare")
@@ -157,7 +166,7 @@ async def test_giving_a_workflow_to_another_owner_ends_the_old_owners_subscripti
     world = await World(factory).build()
     workflow = await world.workflow()
     async with session(server.url, await world.payload(world.owner_user)) as owner:
-        await owner.subscribe("1", EXECUTIONS, id=workflow["id"])
+        await owner.subscribe("1", EXECUTIONS, **_runs(workflow))
         await update_workflow(world.admin, workflow["id"], owner_id=world.member_user["id"])
         await _revoked(owner, "1")
 
@@ -169,8 +178,8 @@ async def test_an_admin_demoted_to_member_loses_what_only_admins_could_follow(
     private, public = await world.workflow(), await world.workflow(is_public=True)
     second = await factory.user(org=world.org, role="admin")  # the organization keeps an admin
     async with session(server.url, await world.payload(world.admin_user)) as admin:
-        await admin.subscribe("private", EXECUTIONS, id=private["id"])
-        await admin.subscribe("public", EXECUTIONS, id=public["id"])
+        await admin.subscribe("private", EXECUTIONS, **_runs(private))
+        await admin.subscribe("public", EXECUTIONS, **_runs(public))
         demoter = Actor(second["id"], world.org["id"], "admin")
         await set_member(demoter, world.admin_user["handle"], "member")
         await _revoked(admin, "private")

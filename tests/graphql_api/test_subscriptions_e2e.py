@@ -6,9 +6,6 @@ normalised cache (Node) sees the run complete from the subscription's events alo
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ import pytest
 
 from domain.events import execution_stream
 from domain.executions import start_execution
+from tests._node import run_node
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, position, session, start_of
 from tests.graphql_api.conftest import gid
@@ -35,7 +33,6 @@ NODES = [
     {"id": "c", "type": "transform", "params": {"value": "c"}},
 ]
 EDGES = [{"from": "a", "to": "b"}, {"from": "b", "to": "c"}]
-CLIENTS = Path(__file__).parents[1] / "clients"
 POSSIBLE_TYPES = Path(__file__).parents[2] / "possibleTypes.json"
 
 
@@ -104,28 +101,16 @@ async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
     assert "c:COMPLETED" in _trace(rest)
 
 
-@pytest.fixture(scope="module")
-def node_clients() -> Path:
-    """tests/clients with its npm packages installed (from the lock file, once)."""
-    npm = shutil.which("npm")
-    if shutil.which("node") is None or npm is None:
-        pytest.skip("Node.js (node and npm) is not installed")
-    if not (CLIENTS / "node_modules" / "@apollo" / "client").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, check=True,
-                       capture_output=True, timeout=600)
-    return CLIENTS
-
-
 async def test_apollo_clients_cache_sees_the_run_complete_from_subscription_events(
-    factory: Factory, processes: ApiServer, node_clients: Path
+    factory: Factory, processes: ApiServer
 ) -> None:
     _, workflow, payload = await _world(factory)
-    token = payload["Authorization"].removeprefix("Bearer ")
-    command = ["node", "apollo_cache.mjs", processes.url, token, payload["X-Organization-ID"],
-               gid("Workflow", workflow["id"]), str(POSSIBLE_TYPES)]
-    done = await asyncio.to_thread(subprocess.run, command, cwd=node_clients, text=True,
-                                   capture_output=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = await asyncio.to_thread(run_node, "apollo_cache.mjs", {
+        "FLOWPLANE_URL": processes.url,
+        "FLOWPLANE_TOKEN": payload["Authorization"].removeprefix("Bearer "),
+        "FLOWPLANE_ORGANIZATION": payload["X-Organization-ID"],
+        "FLOWPLANE_WORKFLOW": gid("Workflow", workflow["id"]),
+        "FLOWPLANE_POSSIBLE_TYPES": str(POSSIBLE_TYPES),
+    })
     assert (seen["before"], seen["after"]) == ("PENDING", "COMPLETED"), seen
     assert seen["kinds"][0] == "SNAPSHOT", seen

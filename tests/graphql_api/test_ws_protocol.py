@@ -16,6 +16,7 @@ from graphql_api.limits import MAX_TOKENS
 from tests._node import run_node
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, session
+from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions import EXECUTION, _execution
 from tests.processes import ApiServer
 
@@ -47,7 +48,7 @@ async def test_errors_before_execution_are_error_messages_and_the_socket_stays_o
         "validation": ("subscription { noSuchField }", "Cannot query field 'noSuchField'"),
         "tokens": ("subscription { " + "__typename " * (MAX_TOKENS + 1) + "}",
                    f"more than {MAX_TOKENS} tokens"),
-        "selections": ("subscription { " + "executionUpdated(executionId: 1) { __typename } "
+        "selections": ("subscription { " + 'executionUpdated(executionId: "x") { __typename } '
                        * (MAX_SELECTIONS // 2 + 1) + "}", f"more than {MAX_SELECTIONS} fields"),
         "operation": ("subscription A { __typename }", 'Unknown operation named "B"'),
     }
@@ -59,9 +60,9 @@ async def test_errors_before_execution_are_error_messages_and_the_socket_stays_o
             message = await client.message(op_id)
             assert message["type"] == "error", (op_id, message)
             assert expected in message["payload"][0]["message"], (op_id, message)
-        await client.subscribe("ok", EXECUTION, id=execution)
+        await client.subscribe("ok", EXECUTION, id=gid("Execution", execution))
         [snapshot] = await client.items("ok", 1)
-    assert snapshot["execution"]["status"] == "pending"
+    assert snapshot["execution"]["status"] == "PENDING"
 
 
 async def test_a_message_over_the_size_limit_closes_the_socket_with_1009(
@@ -95,10 +96,10 @@ async def test_the_reference_graphql_ws_client_runs_a_whole_session(
         "FLOWPLANE_WS": server.url.replace("http://", "ws://") + "/graphql",
         "FLOWPLANE_PARAMS": json.dumps(world["payload"]),
         "FLOWPLANE_BAD_PARAMS": json.dumps(auth("fp_not-a-token", org)),  # type: ignore[arg-type]
-        "FLOWPLANE_EXECUTION": str(execution),
+        "FLOWPLANE_EXECUTION": gid("Execution", execution),
     })
-    assert [e["kind"] for e in report["events"]] == ["snapshot"]  # already terminal
-    assert report["events"][0]["execution"]["status"] == "completed"
+    assert [e["kind"] for e in report["events"]] == ["SNAPSHOT"]  # already terminal
+    assert report["events"][0]["execution"]["status"] == "COMPLETED"
     assert report["badDocument"][0]["message"].startswith("Syntax Error")
     assert report["refused"] == {"code": 4101, "reason": "the token is not valid: unknown, "
                                  "expired or revoked"}

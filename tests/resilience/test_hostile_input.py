@@ -50,7 +50,7 @@ def _nested(depth: int) -> str:
 
 def _requests() -> list[tuple[str, Any, str]]:
     """(what, JSON body, expected text in the first error message)."""
-    aliases = " ".join(f"a{i}: me {{ handle }}" for i in range(5 * MAX_ALIASES))
+    aliases = " ".join(f"a{i}: me {{ email }}" for i in range(5 * MAX_ALIASES))
     fragment_bomb = ("query { ...F } fragment F on Query { "
                      + " ".join(f"x{i}: __typename" for i in range(100))
                      + " }")
@@ -62,7 +62,7 @@ def _requests() -> list[tuple[str, Any, str]]:
         ("alias bomb in a fragment", {"query": fragment_bomb}, "aliases"),
         ("past the token limit", {"query": "{ " + "__typename " * (MAX_TOKENS + 1) + "}"},
          "tokens"),
-        ("duplicate fields", {"query": "{ " + "me { handle } " * 490 + "}"},
+        ("duplicate fields", {"query": "{ " + "me { email } " * 490 + "}"},
          f"more than {MAX_SELECTIONS} fields"),
         ("deeply nested variables", _deep_variables(50_000), "Unable to parse"),
     ]

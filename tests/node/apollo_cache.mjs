@@ -2,8 +2,6 @@
 // over graphql-ws, then read the normalised cache without the network. Prints one JSON line:
 // the cached status right after runWorkflow, the event kinds seen, and the cached status
 // after the subscription completed (only its events can have changed it).
-//
-//   node apollo_cache.mjs URL TOKEN ORGANIZATION WORKFLOW_ID POSSIBLE_TYPES_JSON
 import { readFileSync } from "node:fs";
 import { ApolloClient, HttpLink, InMemoryCache, gql, split } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
@@ -11,7 +9,10 @@ import { getMainDefinition } from "@apollo/client/utilities";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
-const [url, token, organization, workflowId, possibleTypesFile] = process.argv.slice(2);
+const {
+  FLOWPLANE_URL: url, FLOWPLANE_TOKEN: token, FLOWPLANE_ORGANIZATION: organization,
+  FLOWPLANE_WORKFLOW: workflowId, FLOWPLANE_POSSIBLE_TYPES: possibleTypesFile,
+} = process.env;
 const headers = { Authorization: `Bearer ${token}`, "X-Organization-ID": organization };
 const ws = createClient({
   url: `${url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket,
