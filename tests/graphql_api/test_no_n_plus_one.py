@@ -13,7 +13,7 @@ from db import engine
 from db.tables import WorkflowShare
 from domain.recording import NewExecution, record
 from tests.factory import Factory
-from tests.graphql_api.conftest import Cast
+from tests.graphql_api.conftest import Cast, gid
 
 QUERY = """{ workflows(first: 50) { edges { node {
   id name owner { handle } sharedWith { handle }
@@ -89,3 +89,25 @@ async def test_workflow_list_statements_do_not_grow_with_the_list(
     # executions, the last revisions and the users (owners and sharedWith); one level deeper
     # the executions' details (input) and the users (triggeredBy, authors)
     assert large <= 11, large
+
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Workflow { owner { handle } } } }"
+
+
+async def _node_statements(cast: Cast, counter: StatementCounter, ids: list[str]) -> int:
+    await asyncio.sleep(0)
+    before = counter.count
+    found = (await cast.owner.gql(NODES, ids=ids))["nodes"]
+    await asyncio.sleep(0)
+    assert [node["id"] for node in found] == ids
+    return counter.count - before
+
+
+async def test_nodes_reads_once_per_type_whatever_the_number_of_ids(
+    cast: Cast, factory: Factory, counter: StatementCounter
+) -> None:
+    rows = [await factory.workflow(cast.owner.org, cast.owner.user) for _ in range(40)]
+    ids = [gid("Workflow", row["id"]) for row in rows]
+    await _node_statements(cast, counter, ids[:2])  # warm up
+    assert await _node_statements(cast, counter, ids[:2]) == await _node_statements(
+        cast, counter, ids)
