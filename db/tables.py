@@ -245,6 +245,9 @@ class Execution(Table):
     # Fencing: a worker writes only while it holds the current generation.
     dispatch_generation = Integer(default=0)
     queue_name = Text(default="")
+    # When (database clock) this generation's job was enqueued; NULL while the execution is
+    # parked waiting for a concurrency slot (the sweeper leaves parked executions alone).
+    dispatched_at = Timestamptz(null=True, default=None)
     worker_id = Text(null=True, default=None)
     lease_expires_at = Timestamptz(null=True, default=None)
     next_attempt_at = Timestamptz(null=True, default=None)

@@ -5,22 +5,40 @@ a deployed one on its own queue, served by the workers provisioned for it. Jobs 
 by name, so callers never import `engine`. The job id carries the dispatch generation: arq
 drops an enqueue whose id it still remembers, so every re-dispatch takes a new generation.
 Enqueue only after the transaction that created or re-dispatched the execution commits.
+
+Two arq habits are kept from deciding anything. arq scores a job with its enqueuer's clock
+and a worker takes only jobs whose score is not ahead of its own clock, so a worker behind
+the enqueuer would leave fresh jobs waiting: jobs are scored with their dispatch time on the
+database clock, moved back by `SKEW_ALLOWANCE`, so every worker within that of the database
+takes them at once and in dispatch order. And a worker that dies leaves arq's in-progress
+marker and its queue entry behind for the job timeout (days), where they hide newer jobs
+from every poll: a re-dispatch discards the old generation's job, and the sweeper discards
+any other leftover (`in_progress_head`, `discard_jobs`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_prefix
+from arq.jobs import Job, JobStatus
 from redis.exceptions import RedisError
 
 from domain.settings import get_settings
 
 DEFAULT_QUEUE = "flowplane:default"
 JOB_NAME = "run_execution"
+SKEW_ALLOWANCE = timedelta(days=1)
+# A job not started within this is dropped by arq; the sweeper then dispatches it again.
+JOB_EXPIRES = timedelta(days=1)
+# How far into a queue the sweeper looks for leftovers: past what a worker reads per poll
+# (arq reads max_jobs * 5 ids).
+HEAD_SCAN = 1000
+JobState = Literal["queued", "in_progress", "absent"]
 log = logging.getLogger(__name__)
 
 _pools: dict[str, tuple[asyncio.AbstractEventLoop, ArqRedis]] = {}
@@ -39,6 +57,16 @@ def queue_for(workflow: dict[str, Any]) -> str:
 
 def job_id(execution_id: int, generation: int) -> str:
     return f"exec:{execution_id}:{generation}"
+
+
+def parse_job_id(value: str) -> tuple[int, int] | None:
+    """(execution id, generation) of one of our job ids, None for anything else."""
+    prefix, _, rest = value.partition(":")
+    execution, _, generation = rest.partition(":")
+    if prefix != "exec" or not (execution.isascii() and execution.isdigit()
+                                and generation.isascii() and generation.isdigit()):
+        return None
+    return int(execution), int(generation)
 
 
 async def arq_pool(url: str | None = None) -> ArqRedis:
@@ -64,20 +92,22 @@ async def enqueue_execution(
     execution_id: int,
     generation: int,
     queue_name: str,
+    dispatched_at: datetime,
     *,
-    defer_until: datetime | None = None,
     redis_url: str | None = None,
 ) -> bool:
-    """Enqueue the job of `execution_id` at `generation`. Returns False when the job already
-    exists or Redis is unreachable: the execution stays in PostgreSQL and the sweeper
-    dispatches it again, so a lost enqueue loses nothing."""
+    """Enqueue the job of `execution_id` at `generation`, dispatched at `dispatched_at` (the
+    database clock). Returns False when the job already exists or Redis is unreachable: the
+    execution stays in PostgreSQL and the sweeper dispatches it again, so a lost enqueue loses
+    nothing."""
     try:
         pool = await arq_pool(redis_url)
         job = await pool.enqueue_job(
             JOB_NAME, execution_id, generation,
             _job_id=job_id(execution_id, generation),
             _queue_name=queue_name,
-            _defer_until=defer_until,
+            _defer_until=dispatched_at - SKEW_ALLOWANCE,
+            _expires=JOB_EXPIRES,
         )
     except (OSError, RedisError) as error:
         log.warning("could not enqueue execution %s: %s", execution_id, error)
@@ -85,19 +115,45 @@ async def enqueue_execution(
     return job is not None
 
 
-async def job_held(
+async def job_state(
     execution_id: int, generation: int, queue_name: str, *, redis_url: str | None = None
-) -> bool:
-    """Whether Redis still holds the job of this generation waiting to be picked up.
-
-    A job already picked up (`in_progress`) does not count: callers ask about executions that
-    are still pending, and a live worker claims (marks running) what it picks up at once. A
-    worker killed between picking a job up and claiming it leaves arq's in-progress marker
-    behind until the job timeout (days), so counting it would strand the execution. In the
-    rare race with a live worker, the re-dispatch fences the old job out: nothing runs twice.
-    """
-    from arq.jobs import Job, JobStatus
-
+) -> JobState:
+    """Where Redis has the job of this generation: waiting in its queue, picked up by a worker
+    (arq's in-progress marker, which a dead worker leaves behind), or nowhere."""
     pool = await arq_pool(redis_url)
     status = await Job(job_id(execution_id, generation), pool, _queue_name=queue_name).status()
-    return status in (JobStatus.queued, JobStatus.deferred)
+    if status in (JobStatus.queued, JobStatus.deferred):
+        return "queued"
+    return "in_progress" if status == JobStatus.in_progress else "absent"
+
+
+async def in_progress_head(queue_name: str, *, redis_url: str | None = None) -> list[str]:
+    """Ids of jobs near the head of the queue that a worker marked in progress."""
+    pool = await arq_pool(redis_url)
+    ids = [i.decode() for i in await pool.zrange(queue_name, 0, HEAD_SCAN - 1)]
+    if not ids:
+        return []
+    async with pool.pipeline(transaction=False) as pipe:
+        for value in ids:
+            pipe.exists(in_progress_key_prefix + value)
+        marked = await pipe.execute()
+    return [value for value, flag in zip(ids, marked, strict=True) if flag]
+
+
+async def discard_jobs(queue_name: str, job_ids: list[str], *,
+                       redis_url: str | None = None) -> None:
+    """Remove jobs from their queue with their in-progress markers, atomically per job: a
+    worker polling meanwhile either started one before (its run is fenced by generation) or
+    never sees it. Best effort: a Redis error is logged, and the next sweep tries again."""
+    if not job_ids:
+        return
+    try:
+        pool = await arq_pool(redis_url)
+        async with pool.pipeline(transaction=True) as pipe:
+            for value in job_ids:
+                pipe.zrem(queue_name, value)
+                pipe.delete(in_progress_key_prefix + value, job_key_prefix + value,
+                            retry_key_prefix + value)
+            await pipe.execute()
+    except (OSError, RedisError) as error:
+        log.warning("could not discard %d jobs of %s: %s", len(job_ids), queue_name, error)

@@ -1,6 +1,11 @@
 """What `domain.recording.record` writes: a new execution, a status change, spans (opened,
 closed, or recorded already done) and log lines; and `Fenced`, raised to a writer whose
-dispatch generation was replaced."""
+dispatch generation was replaced.
+
+No time here comes from the writer's clock. Every timestamp is the database clock at the
+write (`Recorded.at`); a writer says "so long after the write" (`Later`) or "so long before
+it" (`SpanDone`'s ages, measured on its monotonic clock), never a wall-clock time of its own.
+"""
 
 from __future__ import annotations
 
@@ -37,10 +42,18 @@ class NewExecution:
 
 
 @dataclass(frozen=True)
+class Later:
+    """A time `seconds` after the write, on the database clock (a lease, a retry time)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class StatusChange:
     status: str
     error: str | None = None
-    # Other execution columns to set with the change (attempt, lease_expires_at, ...).
+    # Other execution columns to set with the change (attempt, lease_expires_at, ...); a
+    # `Later` value becomes a database-clock time.
     fields: Mapping[str, Any] = field(default_factory=dict)  # Any: column values.
 
 
@@ -50,20 +63,22 @@ class SpanOpen:
     parent_id: int | None = None
     node_id: str | None = None
     attempt: int = 1
-    started_at: datetime | None = None
     # Instead of parent_id: the index of a span opened earlier in the same `record` call.
     parent_opened: int | None = None
 
 
 @dataclass(frozen=True)
 class SpanDone:
-    """A span recorded already finished, in one write (for nodes that take no time)."""
+    """A span recorded already finished, in one write (for nodes that take no time). Its
+    start and end are given as ages: seconds before the write, so the database clock places
+    them and the writer's own clock never does."""
 
     kind: str
     parent_id: int | None
     node_id: str | None
     attempt: int
-    started_at: datetime
+    started_ago: float
+    ended_ago: float
     status: str
     output: Any = None  # Any: the node's JSON output, already capped.
     output_truncated: bool = False
@@ -90,4 +105,5 @@ class LogLine:
 @dataclass
 class Recorded:
     execution: dict[str, Any]  # Any: column values.
+    at: datetime  # the database clock when the write took the execution's row lock
     span_ids: list[int] = field(default_factory=list)

@@ -2,6 +2,11 @@
 
 Each creates or changes rows through `domain.recording.record` (one transaction with its
 events) and enqueues only after that transaction commits. Access checks are the caller's job.
+
+Starting executions of one workflow concurrently must not serialise on the workflow row: its
+row is read without a lock, and the one write to it (the execution count) is the creating
+transaction's last statement. That update sees the row as last committed, so a concurrent
+archive or (un)deploy is either seen by the creation or waits for it to commit.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from typing import Any, Literal
 
 from db.engine import engine
 from domain._sql import decode, fetch, fetch_one
+from domain.cancel_signals import announce_cancel
 from domain.dispatch import enqueue_execution, queue_for
 from domain.errors import ExecutionFinished, ExecutionNotFinished, NotFound, WorkflowArchived
-from domain.recording import TERMINAL, LogLine, NewExecution, StatusChange, record
+from domain.recording import TERMINAL, Fenced, LogLine, NewExecution, StatusChange, record
 
 RetryFrom = Literal["START", "FAILED_NODE"]
 RetryVersion = Literal["PINNED", "LATEST"]
@@ -67,7 +73,26 @@ async def start_execution(
 
 async def dispatch(row: dict[str, Any]) -> None:
     """Enqueue a created execution; call after the creating transaction committed."""
-    await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"])
+    await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"],
+                            row["dispatched_at"])
+
+
+async def _counted(row: dict[str, Any]) -> dict[str, Any]:
+    """Count the new execution on its workflow and check the workflow as last committed: it
+    may have been archived or (un)deployed since it was read (Any: column values). Only this
+    statement locks the workflow row, and only until the creation commits."""
+    workflow = await fetch_one(
+        "UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1"
+        " RETURNING id, name, status, deployment_phase", row["workflow"])
+    if workflow is None:
+        raise NotFound(f"workflow {row['workflow']} does not exist")
+    if workflow["status"] == "archived":
+        raise WorkflowArchived(str(workflow["name"]))
+    queue = queue_for(workflow)
+    if queue != row["queue_name"]:
+        await fetch("UPDATE execution SET queue_name = $2 WHERE id = $1", row["id"], queue)
+        row["queue_name"] = queue
+    return row
 
 
 async def create_execution(
@@ -81,7 +106,7 @@ async def create_execution(
     """The pending execution row and whether it is new, without dispatching it: for callers
     that create it inside a larger transaction and `dispatch` it after commit (Any: JSON)."""
     async with engine().transaction():
-        workflow = await fetch_one("SELECT * FROM workflow WHERE id = $1 FOR SHARE", workflow_id)
+        workflow = await fetch_one("SELECT * FROM workflow WHERE id = $1", workflow_id)
         if workflow is None:
             raise NotFound(f"workflow {workflow_id} does not exist")
         decode(workflow)
@@ -110,7 +135,8 @@ async def create_execution(
             queue_name=queue_for(workflow),
             idempotency_key=idempotency_key,
         ))
-    return created.execution, True
+        row = await _counted(created.execution)
+    return row, True
 
 
 async def retry_execution(
@@ -152,8 +178,9 @@ async def retry_execution(
             retry_from=from_node,
             outputs=reused,
         ))
-    await dispatch(created.execution)
-    return created.execution
+        row = await _counted(created.execution)
+    await dispatch(row)
+    return row
 
 
 async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[str, Any]:
@@ -163,7 +190,11 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
     ExecutionFinished.
     """
     async with engine().transaction():
-        row = await load_execution(execution_id)
+        try:
+            locked = await record(execution_id, full_row=True)  # decide under the row lock
+        except Fenced:
+            raise NotFound(f"execution {execution_id} does not exist") from None
+        row = locked.execution
         if row["status"] == "cancelled":
             return row
         if row["status"] in TERMINAL:
@@ -175,5 +206,6 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
                                   {"cancel_requested": True})
         else:
             change = StatusChange("running", row["error"], {"cancel_requested": True})
-        recorded = await record(execution_id, status=change, logs=[line])
+            await announce_cancel(execution_id)
+        recorded = await record(execution_id, status=change, logs=[line], locked=locked)
     return recorded.execution

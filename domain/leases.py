@@ -1,25 +1,32 @@
-"""A worker's hold on an execution: claim it, renew its lease, finish it, hand it back.
+"""A worker's hold on an execution: claim it, renew its lease, finish it; and handing back
+what nobody holds.
 
-Every write is fenced by the dispatch generation of the worker's job. `settings.concurrency`
-is enforced at claim time under a per-workflow advisory lock: an execution is admitted only
-while fewer than `concurrency` run and no older one of the workflow waits; otherwise it stays
-`pending` and the execution that frees a slot re-dispatches the oldest waiting one.
+The lease model, on the database clock alone: a worker holds an execution while its lease
+(`lease_expires_at`) lies in the future. The claim takes a lease, the heartbeat renews it,
+the end clears it. Every write of the worker is fenced by the dispatch generation of its job,
+so once an execution was dispatched again, the old job can neither claim nor write.
+`redispatch` takes only what no live lease covers: pending or running, with no lease or an
+expired one. A job picked up but not yet claimed has no lease yet; the sweeper gives it one
+(`grant_pickup_lease`) instead of taking it, so a healthy worker's pick-up is never taken.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from db.engine import engine, side_pool
 from domain._sql import fetch, fetch_one
-from domain.dispatch import enqueue_execution, queue_for
+from domain.concurrency import admit, enqueue_released, limit_of, release_parked
+from domain.dispatch import discard_jobs, enqueue_execution, job_id, queue_for
 from domain.recording import (
     TERMINAL,
     Fenced,
+    Later,
     LogLine,
+    Recorded,
     SpanClose,
     SpanDone,
     SpanOpen,
@@ -28,8 +35,6 @@ from domain.recording import (
 )
 from domain.settings import get_settings
 
-_LOCK_SPACE = 0x45584543  # "EXEC": advisory locks per workflow id
-
 
 @dataclass(frozen=True)
 class Claimed:
@@ -37,18 +42,31 @@ class Claimed:
     span_id: int  # the execution's root span
     attempt_span_id: int  # the span of the attempt this claim starts
     attempt: int
+    # Seconds left of the execution's `timeoutSeconds` (None without one), on the database
+    # clock: counted from its first start, as of the claim.
+    time_left: float | None
 
 
 LeaseState = Literal["held", "cancel", "lost"]
+# Nobody holds the execution: no lease, or one that expired. Evaluated by the database.
+_UNHELD = "(lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())"
 
 
 def _lease() -> float:
     return get_settings().execution_lease_seconds
 
 
+def _time_left(row: dict[str, Any], at: datetime) -> float | None:
+    limit = (row["definition"].get("settings") or {}).get("timeoutSeconds")
+    if not limit or row["started_at"] is None:
+        return None
+    started: datetime = row["started_at"]
+    return max(0.0, float(limit) - (at - started).total_seconds())
+
+
 async def claim_execution(execution_id: int, generation: int, worker_id: str) -> Claimed | None:
     """Mark the execution running for this worker, or None when there is nothing to run
-    (stale generation, finished, cancelled before start, or waiting for a concurrency slot)."""
+    (stale generation, finished, cancelled before start, or parked for a concurrency slot)."""
     async with engine().transaction():
         try:
             locked = await record(execution_id, generation=generation, full_row=True)
@@ -58,61 +76,45 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
         if row["status"] in TERMINAL:
             return None
         if row["cancel_requested"]:
-            await record(execution_id, status=StatusChange("cancelled", "cancelled"), locked=row)
+            await record(execution_id, status=StatusChange("cancelled", "cancelled"),
+                         close_spans=await _open_spans(execution_id, "cancelled", "cancelled"),
+                         locked=locked)
             return None
-        if row["status"] == "pending" and not await _admitted(row):
+        if row["status"] == "pending" and not await admit(row):
             return None
         attempt = max(1, row["attempt"])  # a takeover resumes the attempt it found
-        lease = datetime.now(UTC) + timedelta(seconds=_lease())
-        fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": lease}
+        fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": Later(_lease())}
         spans = [SpanOpen("execution"), SpanOpen("attempt", parent_opened=0, attempt=attempt)]
         # A takeover from a lost worker keeps the root span the first claim opened.
-        root = await _take_over(row) if row["status"] == "running" else None
+        root = await _take_over(locked) if row["status"] == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
         claimed = await record(execution_id, status=StatusChange("running", row["error"], fields),
-                               open_spans=spans, locked=row)
+                               open_spans=spans, locked=locked)
         span_id = claimed.span_ids[0] if root is None else root
-    return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt)
+    return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
+                   _time_left(claimed.execution, claimed.at))
 
 
 async def _open_spans(execution_id: int, status: str, error: str | None) -> list[SpanClose]:
-    """Closes for the spans still running, with the execution's final status: the root, the
-    last attempt, and nodes cut short by a cancel or a timeout."""
+    """Closes for the spans still running, children before parents, with the execution's
+    final status: the root, the last attempt, and nodes cut short by a cancel or a timeout."""
     rows = await fetch(
-        "SELECT id, kind FROM execution_span WHERE execution = $1 AND status = 'running'"
+        "SELECT id FROM execution_span WHERE execution = $1 AND status = 'running'"
         " ORDER BY id DESC", execution_id)
     return [SpanClose(r["id"], status, error=error) for r in rows]
 
 
-async def _take_over(row: dict[str, Any]) -> int | None:
+async def _take_over(locked: Recorded) -> int | None:
     """Close the spans a lost worker left running; returns the root span's id."""
     spans = await fetch("SELECT id, kind FROM execution_span WHERE execution = $1"
-                        " AND (kind = 'execution' OR status = 'running')", row["id"])
+                        " AND (kind = 'execution' OR status = 'running') ORDER BY id DESC",
+                        locked.execution["id"])
     stale = [SpanClose(s["id"], "lost", error="the worker running it was lost")
              for s in spans if s["kind"] != "execution"]
     if stale:
-        await record(row["id"], close_spans=stale, locked=row)
+        await record(locked.execution["id"], close_spans=stale, locked=locked)
     return next((int(s["id"]) for s in spans if s["kind"] == "execution"), None)
-
-
-def _concurrency(row: dict[str, Any]) -> int | None:
-    value = (row["definition"].get("settings") or {}).get("concurrency")
-    return int(value) if value else None
-
-
-async def _admitted(row: dict[str, Any]) -> bool:
-    limit = _concurrency(row)
-    if limit is None:
-        return True
-    await fetch("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_SPACE, row["workflow"])
-    counts = await fetch_one(
-        "SELECT count(*) FILTER (WHERE status = 'running') AS running,"
-        " count(*) FILTER (WHERE status = 'pending' AND id < $2) AS older"
-        " FROM execution WHERE workflow = $1 AND status IN ('pending', 'running')",
-        row["workflow"], row["id"])
-    assert counts is not None
-    return bool(counts["running"] < limit and counts["older"] == 0)
 
 
 async def renew_lease(execution_id: int, generation: int) -> LeaseState:
@@ -120,7 +122,7 @@ async def renew_lease(execution_id: int, generation: int) -> LeaseState:
     behind its jobs' writes."""
     pool = await side_pool()
     row = await pool.fetchrow(
-        "UPDATE execution SET lease_expires_at = now() + make_interval(secs => $3)"
+        "UPDATE execution SET lease_expires_at = clock_timestamp() + make_interval(secs => $3)"
         " WHERE id = $1 AND dispatch_generation = $2 AND status = 'running'"
         " RETURNING cancel_requested",
         execution_id, generation, _lease())
@@ -139,53 +141,83 @@ async def finish_execution(
     outputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """End the execution (completed, failed or cancelled), closing its root span and any span
-    still open, and, when it held a concurrency slot, re-dispatch the oldest waiting execution
-    of its workflow after commit."""
+    still open, and release parked executions of its workflow after commit. A requested
+    cancel wins over any other ending: a cancelled execution never ends completed."""
     async with engine().transaction():
         locked = await record(execution_id, generation=generation)  # fence first
+        logs = list(logs)
+        if locked.execution["cancel_requested"] and status != "cancelled":
+            logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
+            status, error = "cancelled", "cancelled on request"
         closes = await _open_spans(execution_id, status, error)
         done = await record(execution_id, status=StatusChange(status, error),
-                            close_spans=closes, logs=logs, locked=locked.execution,
+                            close_spans=closes, logs=logs, locked=locked,
                             done_spans=done_spans, outputs=outputs)
         row = done.execution
-        released = await _release_waiting(row) if _concurrency(row) else []
-    for waiting in released:
-        await enqueue_execution(waiting["id"], waiting["dispatch_generation"],
-                                waiting["queue_name"])
+        released = await release_parked(row["workflow"]) if limit_of(row) else []
+    await enqueue_released(released)
     return row
 
 
-async def _release_waiting(row: dict[str, Any]) -> list[dict[str, Any]]:
-    limit = _concurrency(row) or 0
-    await fetch("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_SPACE, row["workflow"])
-    return await fetch(
-        "UPDATE execution SET dispatch_generation = dispatch_generation + 1 WHERE id IN ("
-        " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
-        " ORDER BY id LIMIT greatest(0, $2 - (SELECT count(*) FROM execution"
-        "  WHERE workflow = $1 AND status = 'running')))"
-        " RETURNING id, dispatch_generation, queue_name",
-        row["workflow"], limit)
+async def grant_pickup_lease(execution_id: int, generation: int) -> bool:
+    """Give an execution whose job a worker picked up (arq's in-progress marker) but did not
+    claim yet one lease period to claim it in. A live worker claims within milliseconds; a
+    dead one's pick-up then expires like any lease."""
+    rows = await fetch(
+        "UPDATE execution SET lease_expires_at = clock_timestamp() + make_interval(secs => $3)"
+        " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
+        " AND lease_expires_at IS NULL RETURNING id", execution_id, generation, _lease())
+    return bool(rows)
+
+
+async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | None:
+    """A new generation for an execution nobody holds (fencing out the old job), on its
+    workflow's current queue; None when it is held, finished or already taken back."""
+    current = await fetch_one(
+        "SELECT w.id, w.deployment_phase, e.queue_name FROM workflow w JOIN execution e"
+        " ON e.workflow = w.id WHERE e.id = $1", execution_id)
+    if current is None:
+        return None
+    row = await fetch_one(
+        "UPDATE execution SET dispatch_generation = dispatch_generation + 1,"
+        " queue_name = $3, worker_id = NULL, lease_expires_at = NULL,"
+        " dispatched_at = clock_timestamp()"
+        " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
+        f" AND dispatched_at IS NOT NULL AND {_UNHELD}"
+        " RETURNING dispatch_generation, queue_name, dispatched_at",
+        execution_id, generation, queue_for(current))
+    if row is not None:
+        row["old_queue"] = current["queue_name"]
+    return row
 
 
 async def redispatch(execution_id: int, generation: int, reason: str) -> bool:
-    """Dispatch the execution again under a new generation (fencing out the old job), unless
-    someone else already did. Enqueues after commit."""
+    """Dispatch the execution again under a new generation, if nobody holds it (no live
+    lease) and nobody did so already; a parked execution is left to its release. Discards
+    the old generation's job and enqueues the new one after commit."""
     async with engine().transaction():
-        workflow = await fetch_one(
-            "SELECT w.id, w.deployment_phase FROM workflow w JOIN execution e"
-            " ON e.workflow = w.id WHERE e.id = $1", execution_id)
-        if workflow is None:
-            return False
-        row = await fetch_one(
-            "UPDATE execution SET dispatch_generation = dispatch_generation + 1,"
-            " queue_name = $3, worker_id = NULL, lease_expires_at = CASE WHEN status = 'running'"
-            " THEN now() + make_interval(secs => $4) END"
-            " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
-            " RETURNING dispatch_generation, queue_name",
-            execution_id, generation, queue_for(workflow), _lease())
+        row = await _take_back(execution_id, generation)
         if row is None:
             return False
         await record(execution_id, logs=[LogLine(reason, level="warning")])
     assert row is not None
-    await enqueue_execution(execution_id, row["dispatch_generation"], row["queue_name"])
+    await discard_jobs(row["old_queue"], [job_id(execution_id, generation)])
+    await enqueue_execution(execution_id, row["dispatch_generation"], row["queue_name"],
+                            row["dispatched_at"])
+    return True
+
+
+async def end_abandoned(execution_id: int, generation: int, status: str, error: str) -> bool:
+    """End an execution nobody holds (a cancel requested while its worker was lost) without
+    running it again: take it back under a new generation first, so a worker that only
+    seemed lost is fenced out, then finish it."""
+    async with engine().transaction():
+        row = await _take_back(execution_id, generation)
+    if row is None:
+        return False
+    await discard_jobs(row["old_queue"], [job_id(execution_id, generation)])
+    try:
+        await finish_execution(execution_id, row["dispatch_generation"], status, error)
+    except Fenced:
+        return False
     return True

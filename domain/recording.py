@@ -1,16 +1,21 @@
 """The one place that records what happens to an execution: its creation, every status change,
-span and log line. Each call is one transaction that updates the execution, its summary row
-(and the workflow's execution count on creation) and appends the matching events, so a
-subscriber never sees a change that was rolled back.
+span and log line. Each call is one transaction that updates the execution and its summary
+row and appends the matching events, so a subscriber never sees a change that was rolled back.
 
 Writers from a worker pass the dispatch `generation` they hold: the row is locked only if the
 generation is still current, otherwise `Fenced` is raised and nothing is written.
+
+One clock: every time a call writes (span starts and ends, log lines, status times, leases)
+derives from one reading of the database clock taken with the row lock (`Recorded.at`).
+Writers of one execution are ordered by that lock, so their times are too: a span recorded
+after another one ended never starts before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from db.engine import engine
@@ -23,6 +28,7 @@ from domain.events import (
 )
 from domain.execution_changes import (
     Fenced,
+    Later,
     LogLine,
     NewExecution,
     Recorded,
@@ -32,8 +38,8 @@ from domain.execution_changes import (
     StatusChange,
 )
 
-__all__ = ["TERMINAL", "Fenced", "LogLine", "NewExecution", "Recorded", "SpanClose", "SpanDone",
-           "SpanOpen", "StatusChange", "record"]
+__all__ = ["TERMINAL", "Fenced", "Later", "LogLine", "NewExecution", "Recorded", "SpanClose",
+           "SpanDone", "SpanOpen", "StatusChange", "record"]
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 # Events of the `record` call in progress, appended together when it ends.
@@ -43,7 +49,7 @@ _pending: ContextVar[list[tuple[str, str, dict[str, Any]]]] = ContextVar("pendin
 _SUMMARY_COLUMNS = ("status", "attempt", "error", "started_at", "ended_at", "duration_ms")
 _SETTABLE = frozenset({
     "attempt", "worker_id", "lease_expires_at", "next_attempt_at", "cancel_requested",
-    "dispatch_generation", "queue_name",
+    "dispatch_generation", "queue_name", "dispatched_at",
 })
 
 
@@ -58,16 +64,17 @@ async def record(
     done_spans: Sequence[SpanDone] = (),
     logs: Sequence[LogLine] = (),
     outputs: Mapping[str, Any] | None = None,
-    locked: dict[str, Any] | None = None,
+    locked: Recorded | None = None,
     full_row: bool = False,
 ) -> Recorded:
     """Record changes of one execution in one transaction (see the module docstring).
 
-    Order inside the transaction: create, status, close spans, done spans, open spans,
-    outputs, logs; a terminal status comes last instead. `span_ids` lists the ids of opened
-    spans, then of done spans.
-    `locked` is the row a caller already locked in its enclosing transaction (skips the
-    lock); `Recorded.execution` holds every column only with `full_row` or a status change.
+    Order inside the transaction: create, status, done spans, close spans (children before
+    their parents), open spans, outputs, logs; a terminal status comes last instead, so it is
+    the run's last event. `span_ids` lists the ids of opened spans, then of done spans.
+    `locked` is what an earlier call in the caller's enclosing transaction returned (skips
+    the lock and keeps its clock reading); `Recorded.execution` holds every column only with
+    `full_row` or a status change.
     """
     events: list[tuple[str, str, dict[str, Any]]] = []
     token = _pending.set(events)
@@ -93,37 +100,37 @@ async def _apply(
     done_spans: Sequence[SpanDone],
     logs: Sequence[LogLine],
     outputs: Mapping[str, Any] | None,
-    locked: dict[str, Any] | None,
+    locked: Recorded | None,
     full_row: bool,
 ) -> Recorded:
     if new is not None:
-        row = await _insert(new)
+        row, at = await _insert(new)
     elif locked is not None:
-        row = locked
+        row, at = locked.execution, locked.at
     else:
         assert execution_id is not None
-        row = await _lock(execution_id, generation, full_row, outputs)
+        row, at = await _lock(execution_id, generation, full_row, outputs)
         outputs = None if not full_row else outputs  # the light lock wrote them
-    result = Recorded(execution=row)
+    result = Recorded(execution=row, at=at)
     # A terminal status is written last, so its event follows every span and log line of the
     # run: subscribers that stop at the terminal state have seen everything before it.
     ending = status is not None and status.status in TERMINAL
     if status is not None and not ending:
-        result.execution = row = await _change_status(row, status)
+        result.execution = row = await _change_status(row, status, at)
+    # Spans that are already over ended before anything this call closes or opens.
+    done_ids = [await _done_span(row, span_done, at) for span_done in done_spans]
     for span in close_spans:
-        await _close_span(row, span)
-    # Finished spans first, so span ids follow the order in which nodes started.
-    done_ids = [await _done_span(row, span_done) for span_done in done_spans]
+        await _close_span(row, span, at)
     for span_open in open_spans:
-        result.span_ids.append(await _open_span(row, span_open, result.span_ids))
+        result.span_ids.append(await _open_span(row, span_open, result.span_ids, at))
     result.span_ids += done_ids
     if outputs:
         await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
                     row["id"], dumps(dict(outputs)))
     for line in logs:
-        await _log(row, line)
+        await _log(row, line, at)
     if status is not None and ending:
-        result.execution = await _change_status(row, status)
+        result.execution = await _change_status(row, status, at)
     return result
 
 
@@ -132,33 +139,39 @@ _LIGHT = ("id, organization, workflow, status, error, attempt, dispatch_generati
 
 
 async def _lock(execution_id: int, generation: int | None, full: bool,
-                outputs: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Lock the row if `generation` is current (else raise Fenced). A light lock fetches
-    only a few columns, and writes `outputs` in the same statement."""
+                outputs: Mapping[str, Any] | None) -> tuple[dict[str, Any], datetime]:
+    """Lock the row if `generation` is current (else raise Fenced) and read the database
+    clock. A light lock fetches only a few columns, and writes `outputs` in the same
+    statement."""
     fence = "id = $1 AND ($2::int IS NULL OR dispatch_generation = $2)"
     if full:
-        row = await fetch_one(f"SELECT * FROM execution WHERE {fence} FOR UPDATE",
-                              execution_id, generation)
+        row = await fetch_one(
+            f"SELECT *, clock_timestamp() AS recorded_at FROM execution WHERE {fence}"
+            " FOR UPDATE", execution_id, generation)
     elif outputs:
         row = await fetch_one(
             f"UPDATE execution SET outputs = outputs || $3::jsonb WHERE {fence}"
-            f" RETURNING {_LIGHT}", execution_id, generation, dumps(dict(outputs)))
+            f" RETURNING {_LIGHT}, clock_timestamp() AS recorded_at",
+            execution_id, generation, dumps(dict(outputs)))
     else:
-        row = await fetch_one(f"SELECT {_LIGHT} FROM execution WHERE {fence} FOR UPDATE",
-                              execution_id, generation)
+        row = await fetch_one(
+            f"SELECT {_LIGHT}, clock_timestamp() AS recorded_at FROM execution WHERE {fence}"
+            " FOR UPDATE", execution_id, generation)
     if row is None:
         raise Fenced(execution_id, generation)
-    return decode(row)
+    at: datetime = row.pop("recorded_at")
+    return decode(row), at
 
 
-async def _insert(new: NewExecution) -> dict[str, Any]:
+async def _insert(new: NewExecution) -> tuple[dict[str, Any], datetime]:
     row = await fetch_one(
         "INSERT INTO execution (organization, workflow, status, trigger_type, triggered_by,"
         " input, workflow_version, definition, attempt, max_attempts, dispatch_generation,"
         " queue_name, idempotency_key, retry_of, retry_from, outputs, event_seq, created_at,"
-        " cancel_requested)"
-        " VALUES ($1, $2, 'pending', $3, $4, $5::jsonb, $6, $7::jsonb, 0, $8, 1, $9, $10, $11,"
-        " $12, $13::jsonb, 0, now(), false) RETURNING *",
+        " dispatched_at, cancel_requested)"
+        " SELECT $1, $2, 'pending', $3, $4, $5::jsonb, $6, $7::jsonb, 0, $8, 1, $9, $10, $11,"
+        " $12, $13::jsonb, 0, t.at, t.at, false FROM (SELECT clock_timestamp() AS at) t"
+        " RETURNING *",
         new.organization_id, new.workflow_id, new.trigger_type, new.triggered_by,
         dumps(new.input), new.workflow_version, dumps(new.definition), new.max_attempts,
         new.queue_name, new.idempotency_key, new.retry_of, new.retry_from, dumps(new.outputs),
@@ -170,32 +183,40 @@ async def _insert(new: NewExecution) -> dict[str, Any]:
         row["id"], row["organization"], row["workflow"], row["trigger_type"],
         row["triggered_by"], row["created_at"],
     )
-    await fetch("UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1",
-                row["workflow"])
     payload = {"executionId": row["id"], "status": "pending"}
     for stream in _feeds(row):
         await _event(row, "execution", payload, stream)
     await _event(row, "status", payload)
-    return decode(row)
+    return decode(row), row["created_at"]
 
 
-async def _change_status(row: dict[str, Any], change: StatusChange) -> dict[str, Any]:
+def _value(value: Any, at: datetime) -> Any:
+    """A column value, with `Later` placed on the database clock (Any: column values)."""
+    return at + timedelta(seconds=value.seconds) if isinstance(value, Later) else value
+
+
+async def _change_status(row: dict[str, Any], change: StatusChange,
+                         at: datetime) -> dict[str, Any]:
     unknown = set(change.fields) - _SETTABLE
     if unknown:
         raise ValueError(f"cannot set execution columns {sorted(unknown)}")
     assignments = ["status = $2", "error = $3"]
     args: list[Any] = [row["id"], change.status, change.error]
     for name, value in change.fields.items():
-        args.append(value)
+        args.append(_value(value, at))
         assignments.append(f"{name} = ${len(args)}")
+    args.append(at)
+    now = f"${len(args)}::timestamptz"
     if change.status == "running":
-        assignments.append("started_at = coalesce(started_at, now())")
-    if change.status in TERMINAL:
+        assignments.append(f"started_at = coalesce(started_at, {now})")
+    elif change.status in TERMINAL:
         assignments += [
-            "ended_at = now()", "lease_expires_at = NULL", "worker_id = NULL",
-            "duration_ms = (extract(epoch FROM now() - coalesce(started_at, now())) * 1000)"
-            "::bigint",
+            f"ended_at = {now}", "lease_expires_at = NULL", "worker_id = NULL",
+            f"duration_ms = (extract(epoch FROM greatest({now}, coalesce(started_at, {now}))"
+            f" - coalesce(started_at, {now})) * 1000)::bigint",
         ]
+    else:
+        args.pop()
     updated = await fetch_one(
         f"UPDATE execution SET {', '.join(assignments)} WHERE id = $1 RETURNING *", *args
     )
@@ -221,13 +242,14 @@ def _feeds(row: dict[str, Any]) -> tuple[str, str]:
             organization_executions_stream(row["organization"]))
 
 
-async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int]) -> int:
+async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
+                     at: datetime) -> int:
     parent = span.parent_id if span.parent_opened is None else opened[span.parent_opened]
     created = await fetch_one(
         "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
-        " started_at, output_truncated) VALUES ($1, $2, $3, $4, $5, 'running',"
-        " coalesce($6, now()), false) RETURNING id",
-        row["id"], parent, span.kind, span.node_id, span.attempt, span.started_at,
+        " started_at, output_truncated) VALUES ($1, $2, $3, $4, $5, 'running', $6, false)"
+        " RETURNING id",
+        row["id"], parent, span.kind, span.node_id, span.attempt, at,
     )
     assert created is not None
     await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
@@ -235,30 +257,35 @@ async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int]) -> 
     return int(created["id"])
 
 
-async def _done_span(row: dict[str, Any], span: SpanDone) -> int:
+async def _done_span(row: dict[str, Any], span: SpanDone, at: datetime) -> int:
+    ended_ago = max(0.0, span.ended_ago)
+    started_ago = max(ended_ago, span.started_ago)
     created = await fetch_one(
         "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
         " started_at, ended_at, duration_ms, output, output_truncated, error)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(),"
-        " (extract(epoch FROM clock_timestamp() - $7) * 1000)::bigint, $8::jsonb, $9, $10)"
-        " RETURNING id",
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id",
         row["id"], span.parent_id, span.kind, span.node_id, span.attempt, span.status,
-        span.started_at, dumps(span.output), span.output_truncated, span.error,
+        at - timedelta(seconds=started_ago), at - timedelta(seconds=ended_ago),
+        round((started_ago - ended_ago) * 1000), dumps(span.output), span.output_truncated,
+        span.error,
     )
     assert created is not None
-    await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
-                               "nodeId": span.node_id, "status": span.status})
+    # A span written once still tells both halves of its story: it started, then it ended.
+    for status in ("running", span.status):
+        await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
+                                   "nodeId": span.node_id, "status": status})
     return int(created["id"])
 
 
-async def _close_span(row: dict[str, Any], span: SpanClose) -> None:
+async def _close_span(row: dict[str, Any], span: SpanClose, at: datetime) -> None:
+    # greatest(): a database clock stepped back (NTP) never shows as a negative duration.
     closed = await fetch_one(
         "UPDATE execution_span SET status = $3, output = $4::jsonb, output_truncated = $5,"
-        " error = $6, ended_at = now(),"
-        " duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint"
-        " WHERE id = $1 AND execution = $2 RETURNING kind, node_id",
+        " error = $6, ended_at = greatest($7, started_at),"
+        " duration_ms = (extract(epoch FROM greatest($7, started_at) - started_at) * 1000)"
+        "::bigint WHERE id = $1 AND execution = $2 RETURNING kind, node_id",
         span.span_id, row["id"], span.status, dumps(span.output), span.output_truncated,
-        span.error,
+        span.error, at,
     )
     if closed is None:
         raise ValueError(f"span {span.span_id} is not a span of execution {row['id']}")
@@ -266,11 +293,11 @@ async def _close_span(row: dict[str, Any], span: SpanClose) -> None:
                                "nodeId": closed["node_id"], "status": span.status})
 
 
-async def _log(row: dict[str, Any], line: LogLine) -> None:
+async def _log(row: dict[str, Any], line: LogLine, at: datetime) -> None:
     created = await fetch_one(
         "INSERT INTO execution_log (execution, span, node_id, level, message, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, now()) RETURNING id",
-        row["id"], line.span_id, line.node_id, line.level, line.message,
+        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        row["id"], line.span_id, line.node_id, line.level, line.message, at,
     )
     assert created is not None
     await _event(row, "log", {"logId": created["id"], "level": line.level,

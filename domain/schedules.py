@@ -60,9 +60,17 @@ WHERE w.status = 'active' AND w.trigger->>'type' = 'schedule'
 """
 
 
+async def database_now() -> datetime:
+    """The database clock: slots are judged by it, never by the scheduler's own clock."""
+    row = await fetch_one("SELECT clock_timestamp() AS now")
+    assert row is not None
+    return row["now"]  # type: ignore[no-any-return]
+
+
 async def fire_due_schedules(now: datetime | None = None) -> list[int]:
-    """Fire every due slot; returns the ids of the executions this call started."""
-    now = now or datetime.now(UTC)
+    """Fire every due slot (as of `now`, the database clock by default); returns the ids of
+    the executions this call started."""
+    now = now or await database_now()
     catchup = get_settings().schedule_catchup_seconds
     started: list[int] = []
     for workflow in await fetch(_SCHEDULED):
@@ -84,7 +92,8 @@ async def fire_slot(workflow_id: int, slot: datetime) -> int | None:
     """Start the execution of one slot unless some scheduler already fired it."""
     async with engine().transaction():
         claimed = await fetch_one(
-            "INSERT INTO schedule_slot (workflow, slot_at, fired_at) VALUES ($1, $2, now())"
+            "INSERT INTO schedule_slot (workflow, slot_at, fired_at)"
+            " VALUES ($1, $2, clock_timestamp())"
             " ON CONFLICT (workflow, slot_at) DO NOTHING RETURNING id", workflow_id, slot)
         if claimed is None:
             return None

@@ -1,21 +1,37 @@
-"""Recovering lost work, and pruning old executions.
+"""Recovering abandoned work, clearing what dead workers left in Redis, pruning old rows.
 
-PostgreSQL is the truth; Redis only carries jobs. A sweep re-dispatches, under a new
-generation, every running execution whose lease expired (its worker died) and every pending
-one whose job Redis no longer holds (lost enqueue, flushed or restarted Redis, or a job that
-ended while the execution waited for a concurrency slot). Sweeps are safe to run from several
-schedulers at once: each re-dispatch is conditional on the generation it saw.
+PostgreSQL is the truth; Redis only carries jobs. The lease model (`domain.leases`) decides
+what is abandoned, on the database clock: an execution dispatched more than the grace period
+ago that no live lease covers. For each such execution the sweep asks Redis where its job is:
+- waiting in its queue: it is only waiting its turn (a long queue is no fault); left alone;
+- picked up by a worker but not claimed: the pick-up gets a lease of its own, so a live worker
+  keeps it and a dead one's expires;
+- nowhere (lost enqueue, Redis restarted empty), or picked up past that lease: dispatched
+  again under a new generation, which fences the old job out.
+A cancel requested meanwhile ends it cancelled instead. Sweeps are safe to run from several
+schedulers at once: every change is conditional on the generation it saw and on the lease,
+evaluated by the database at the moment of the change.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
+from db.engine import engine
 from domain._sql import fetch
-from domain.dispatch import job_held
-from domain.leases import finish_execution, redispatch
-from domain.recording import Fenced
+from domain.concurrency import enqueue_released, parked_workflows, release_parked
+from domain.dispatch import (
+    DEFAULT_QUEUE,
+    discard_jobs,
+    in_progress_head,
+    job_state,
+    parse_job_id,
+    workflow_queue,
+)
+from domain.leases import end_abandoned, grant_pickup_lease, redispatch
+from domain.recording import TERMINAL
 from domain.settings import get_settings
 
 BATCH = 500
@@ -25,39 +41,100 @@ log = logging.getLogger(__name__)
 @dataclass
 class SweepReport:
     lost: int = 0  # running executions whose worker was lost, re-dispatched
-    missing: int = 0  # pending executions whose job was missing, re-dispatched
+    missing: int = 0  # pending executions whose job was lost, re-dispatched
     cancelled: int = 0  # cancel requested and the worker lost: ended as cancelled
+    picked_up: int = 0  # jobs picked up but not yet claimed, given a lease
+    released: int = 0  # parked executions given a free concurrency slot
+    discarded: int = 0  # leftover jobs of dead workers removed from Redis
+
+
+_ABANDONED = """
+SELECT id, status, dispatch_generation, queue_name, cancel_requested,
+       lease_expires_at IS NOT NULL AS leased
+FROM execution
+WHERE status IN ('pending', 'running')
+  AND dispatched_at < clock_timestamp() - make_interval(secs => $1)
+  AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
+ORDER BY id LIMIT $2
+"""
 
 
 async def sweep_once() -> SweepReport:
     report = SweepReport()
-    expired = await fetch(
-        "SELECT id, dispatch_generation, cancel_requested FROM execution"
-        " WHERE status = 'running' AND lease_expires_at < now() ORDER BY id LIMIT $1", BATCH)
-    for row in expired:
-        if row["cancel_requested"]:
-            try:
-                await finish_execution(row["id"], row["dispatch_generation"], "cancelled",
-                                       "cancelled; its worker was lost")
-                report.cancelled += 1
-            except Fenced:
-                pass
-        elif await redispatch(row["id"], row["dispatch_generation"],
-                              "lease expired: the worker was lost; dispatched again"):
-            report.lost += 1
-    pending = await fetch(
-        "SELECT id, dispatch_generation, queue_name FROM execution WHERE status = 'pending'"
-        " AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2",
-        get_settings().dispatch_grace_seconds, BATCH)
-    for row in pending:
-        if await job_held(row["id"], row["dispatch_generation"], row["queue_name"]):
-            continue
-        if await redispatch(row["id"], row["dispatch_generation"],
-                            "job missing from the queue; dispatched again"):
-            report.missing += 1
-    if report.lost or report.missing or report.cancelled:
+    rows = await fetch(_ABANDONED, get_settings().dispatch_grace_seconds, BATCH)
+    for row in rows:
+        await _recover(row, report)
+    await _release(report)
+    await _discard_leftovers(report)
+    if any(vars(report).values()):
         log.info("sweep: %s", report)
     return report
+
+
+async def _recover(row: dict[str, Any], report: SweepReport) -> None:
+    execution_id, generation = int(row["id"]), int(row["dispatch_generation"])
+    if row["cancel_requested"]:
+        if await end_abandoned(execution_id, generation, "cancelled",
+                               "cancelled; its worker was lost"):
+            report.cancelled += 1
+        return
+    where = await job_state(execution_id, generation, row["queue_name"])
+    if where == "queued":
+        return
+    if where == "in_progress" and not row["leased"]:
+        report.picked_up += await grant_pickup_lease(execution_id, generation)
+        return
+    lost = row["status"] == "running"
+    reason = ("lease expired: the worker was lost; dispatched again" if lost
+              else "its job was lost; dispatched again")
+    if await redispatch(execution_id, generation, reason):
+        if lost:
+            report.lost += 1
+        else:
+            report.missing += 1
+
+
+async def _release(report: SweepReport) -> None:
+    for workflow_id in await parked_workflows():
+        async with engine().transaction():
+            released = await release_parked(workflow_id)
+        await enqueue_released(released)
+        report.released += len(released)
+
+
+async def _queues() -> list[str]:
+    """Every queue a worker may serve: the default one, the deployed workflows' own, and any
+    an unfinished execution waits on."""
+    active = await fetch("SELECT DISTINCT queue_name FROM execution"
+                         " WHERE status IN ('pending', 'running')")
+    deployed = await fetch("SELECT id FROM workflow WHERE deployment_phase IS NOT NULL")
+    return sorted({DEFAULT_QUEUE, *(str(r["queue_name"]) for r in active),
+                   *(workflow_queue(int(r["id"])) for r in deployed)})
+
+
+async def _discard_leftovers(report: SweepReport) -> None:
+    """Remove jobs marked in progress whose execution is gone, finished or re-dispatched
+    since: what a dead worker left behind. arq would keep them at the head of the queue for
+    the job timeout, hiding every newer job from the workers' polls."""
+    for queue in await _queues():
+        marked = {value: parse_job_id(value) for value in await in_progress_head(queue)}
+        ids = [parsed[0] for parsed in marked.values() if parsed is not None]
+        if not ids:
+            continue
+        current = {int(r["id"]): (int(r["dispatch_generation"]), str(r["status"]))
+                   for r in await fetch("SELECT id, dispatch_generation, status FROM execution"
+                                        " WHERE id = ANY($1::int[])", ids)}
+        stale = [value for value, parsed in marked.items() if parsed is not None
+                 and _is_stale(parsed, current.get(parsed[0]))]
+        await discard_jobs(queue, stale)
+        report.discarded += len(stale)
+
+
+def _is_stale(job: tuple[int, int], current: tuple[int, str] | None) -> bool:
+    if current is None:
+        return True
+    generation, status = current
+    return status in TERMINAL or generation != job[1]
 
 
 async def prune_executions(older_than_days: float | None = None) -> int:

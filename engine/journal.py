@@ -3,20 +3,50 @@ outputs capped in size), logs and node results, all through `domain.recording.re
 
 Spans of instant nodes (a transform takes microseconds) are held back and written with the
 journal's next write, or with the execution's end: a workflow of instant nodes costs two
-commits, not two per node. If the worker dies first, those nodes simply run again.
+commits, not two per node. If the worker dies first, those nodes simply run again. A held
+span keeps its start and end on the worker's monotonic clock only; the write turns them into
+ages, which the database places on its own clock.
+
+Every write also reads whether a cancel was requested: the run stops there
+(`CancelRequested`), so a cancel takes effect at the next node boundary at the latest.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from domain.recording import LogLine, SpanClose, SpanDone, SpanOpen, StatusChange, record
 from domain.settings import get_settings
 
 MAX_REUSABLE_BYTES = 1024 * 1024
+
+
+class CancelRequested(Exception):
+    """A write found the execution's cancel request: stop the run."""
+
+
+@dataclass(frozen=True)
+class _Held:
+    """An instant node's span, waiting for the next write; times on the monotonic clock."""
+
+    parent_id: int
+    node_id: str
+    attempt: int
+    started: float
+    ended: float
+    status: str
+    output: Any  # Any: the node's JSON output, already capped.
+    output_truncated: bool
+    error: str | None
+
+    def done(self, now: float) -> SpanDone:
+        return SpanDone("node", self.parent_id, self.node_id, self.attempt, now - self.started,
+                        now - self.ended, self.status, self.output, self.output_truncated,
+                        self.error)
 
 
 def cap(output: Any, limit: int) -> tuple[Any, bool]:
@@ -39,23 +69,27 @@ class Journal:
     def __init__(self, execution_id: int, generation: int) -> None:
         self.execution_id = execution_id
         self.generation = generation
-        self._spans: list[SpanDone] = []
+        self._held: list[_Held] = []
         self._outputs: dict[str, Any] = {}  # Any: JSON node results
 
     def take(self) -> tuple[list[SpanDone], dict[str, Any]]:
         """The held-back spans and results (for the write that ends the execution)."""
-        spans, outputs = self._spans, self._outputs
-        self._spans, self._outputs = [], {}
+        now = time.monotonic()
+        spans, outputs = [held.done(now) for held in self._held], self._outputs
+        self._held, self._outputs = [], {}
         return spans, outputs
 
     async def _record(self, **changes: Any) -> list[int]:
         """One fenced write with everything held back (Any: `record` keyword arguments);
-        returns the ids of the spans it opened."""
+        returns the ids of the spans it opened. Raises CancelRequested after the write when
+        the execution's cancel was requested."""
         spans, outputs = self.take()
         outputs.update(changes.pop("outputs", None) or {})
         recorded = await record(self.execution_id, generation=self.generation,
-                                done_spans=[*changes.pop("done_spans", ()), *spans],
+                                done_spans=[*spans, *changes.pop("done_spans", ())],
                                 outputs=outputs or None, **changes)
+        if recorded.execution.get("cancel_requested"):
+            raise CancelRequested(f"execution {self.execution_id}: cancel requested")
         return recorded.span_ids
 
     async def open(self, kind: str, parent_id: int | None, node_id: str | None = None,
@@ -89,7 +123,7 @@ class Journal:
         parent_id: int,
         node_id: str,
         attempt: int,
-        started_at: datetime,
+        started: float,
         status: str,
         *,
         output: Any = None,
@@ -97,17 +131,18 @@ class Journal:
         logs: Sequence[tuple[str, str]] = (),
         result: dict[str, Any] | None = None,
     ) -> None:
-        """A node span that is already over: held back, unless it has log lines (which
-        need its id at once)."""
+        """A node span that is already over (`started` on the monotonic clock): held back,
+        unless it has log lines (which need its id at once)."""
         capped, truncated = cap(output, get_settings().max_span_output_bytes)
-        span = SpanDone("node", parent_id, node_id, attempt, started_at, status, capped,
-                        truncated, error)
+        held = _Held(parent_id, node_id, attempt, started, time.monotonic(), status, capped,
+                     truncated, error)
         if not logs:
-            self._spans.append(span)
+            self._held.append(held)
             self._outputs.update(_kept(node_id, result))
             return
-        ids = await self._record(done_spans=[span], outputs=_kept(node_id, result))
-        await self._record(logs=[LogLine(message, level, node_id, ids[0])
+        ids = await self._record(done_spans=[held.done(time.monotonic())],
+                                 outputs=_kept(node_id, result))
+        await self._record(logs=[LogLine(message, level, node_id, ids[-1])
                                  for level, message in logs])
 
     async def log(self, message: str, level: str = "info", span_id: int | None = None,

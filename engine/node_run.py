@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -62,7 +62,7 @@ class NodeRunner:
     async def _try(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
                    try_no: int) -> NodeOutcome:
         node_id = str(node["id"])
-        started = datetime.now(UTC)
+        started = time.monotonic()  # a duration only: the database places it in time
         # Instant nodes get one write when they are over; others are shown running meanwhile.
         span = None if node["type"] in INSTANT else await self.journal.open(
             "node", parent, node_id, try_no)
@@ -83,7 +83,7 @@ class NodeRunner:
         return outcome
 
     async def _record(self, outcome: NodeOutcome, span: int | None, parent: int, try_no: int,
-                      started: datetime, logs: list[tuple[str, str]]) -> None:
+                      started: float, logs: list[tuple[str, str]]) -> None:
         status = "completed" if outcome.ok else "failed"
         keep = {"output": outcome.output, "outcome": outcome.outcome} if outcome.ok else None
         if span is None:

@@ -1,77 +1,105 @@
 """Runs one dispatched execution: claim it, resolve its services, run attempts with backoff
-until one succeeds or `maxAttempts` is spent, and finish it. A heartbeat renews the lease;
-when it finds a cancel request (or that another generation took over) it stops the run.
+until one succeeds or `maxAttempts` is spent, and finish it. A heartbeat renews the lease.
+
+A run stops early for three reasons, each at once: a cancel announced on commit (the worker
+listens), a cancel found by one of the run's own writes, or a heartbeat that finds the lease
+lost to a newer generation. The run's body is a task of its own, so stopping it never touches
+the arq job's task, which ends the execution.
 
 Crash safety lives in PostgreSQL: completed node results are kept on the execution, so an
-execution re-dispatched after its worker died resumes from its last completed nodes.
+execution re-dispatched after its worker died resumes from its last completed nodes. Every
+time that matters comes from the database: the lease, the time left of `timeoutSeconds`
+(counted on the database clock at claim, then on the monotonic clock), retry times.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
+from domain import cancel_signals
 from domain.leases import Claimed, claim_execution, finish_execution, renew_lease
-from domain.recording import Fenced, StatusChange
+from domain.recording import Fenced, Later, StatusChange
 from domain.services import UnresolvedReference, build_services, services_from_env
 from domain.settings import get_settings
 from engine.attempt import AttemptResult, AttemptRun
 from engine.errors import PermanentError
-from engine.journal import Journal
+from engine.journal import CancelRequested, Journal
 from engine.node_run import NodeRunner, backoff
 from engine.plan import Plan
 
 log = logging.getLogger(__name__)
+LOST = "lost to a newer generation"
 
 
-class _Stop(Exception):
-    """The heartbeat stopped the run: `reason` is 'cancel' or 'lost'."""
+class _Stopper:
+    """Stops the run's body for a reason ('cancel' or 'lost'); a request that comes before
+    the body starts stops it as soon as it does."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._body: asyncio.Task[Any] | None = None
+
+    def request(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+            if self._body is not None:
+                self._body.cancel()
+
+    def attach(self, body: asyncio.Task[Any]) -> None:
+        self._body = body
+        if self.reason is not None:
+            body.cancel()
 
 
 async def run_execution(execution_id: int, generation: int, worker_id: str) -> str:
     """Run the execution if this job still holds it; returns what happened (for arq)."""
-    claimed = await claim_execution(execution_id, generation, worker_id)
-    if claimed is None:
-        return "not claimed"
-    journal = Journal(execution_id, generation)
-    stop: list[str] = []
-    task = asyncio.current_task()
-    assert task is not None
-    beat = asyncio.create_task(_heartbeat(execution_id, generation, task, stop))
+    stopper = _Stopper()
+    # Watch before claiming: a cancel committed after the claim read the row is not missed.
+    unwatch = await cancel_signals.listener().watch(
+        execution_id, lambda: stopper.request("cancel"))
     try:
-        status, error = await _run_claimed(claimed, journal)
+        claimed = await claim_execution(execution_id, generation, worker_id)
+        if claimed is None:
+            return "not claimed"
+        return await _run(claimed, Journal(execution_id, generation), stopper)
+    finally:
+        unwatch()
+
+
+async def _run(claimed: Claimed, journal: Journal, stopper: _Stopper) -> str:
+    execution_id, generation = journal.execution_id, journal.generation
+    beat = asyncio.create_task(_heartbeat(execution_id, generation, stopper))
+    body = asyncio.create_task(_run_claimed(claimed, journal))
+    stopper.attach(body)
+    try:
+        status, error = await body
     except Fenced:  # a newer generation took the execution over while this one ran
-        return "lost to a newer generation"
+        return LOST
+    except CancelRequested:
+        status, error = "cancelled", "cancelled on request"
     except asyncio.CancelledError:
-        if not stop:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
             raise  # the worker is shutting down: the lease expires, the sweeper re-dispatches
-        task.uncancel()
-        if stop[0] == "lost":
-            return "lost to a newer generation"
+        if stopper.reason == "lost":
+            return LOST
         status, error = "cancelled", "cancelled on request"
     finally:
         beat.cancel()
-    if stop and task.cancelling():  # the heartbeat fired just as the run ended
-        task.uncancel()
     try:
         spans, outputs = journal.take()
         await finish_execution(execution_id, generation, status, error,
                                done_spans=spans, outputs=outputs)
     except Fenced:
-        return "lost to a newer generation"
+        return LOST
     return status
 
 
-async def _heartbeat(execution_id: int, generation: int, task: asyncio.Task[Any],
-                     stop: list[str]) -> None:
+async def _heartbeat(execution_id: int, generation: int, stopper: _Stopper) -> None:
     interval = get_settings().execution_lease_seconds / 3
     while True:
         await asyncio.sleep(interval)
@@ -82,19 +110,8 @@ async def _heartbeat(execution_id: int, generation: int, task: asyncio.Task[Any]
             log.warning("lease renewal of execution %s failed: %s", execution_id, error)
             continue
         if state != "held":
-            stop.append(state)
-            task.cancel()
+            stopper.request(state)
             return
-
-
-def _deadline(row: dict[str, Any]) -> float | None:
-    """Seconds left of the execution's `timeoutSeconds`, counted from its first start."""
-    limit = (row["definition"].get("settings") or {}).get("timeoutSeconds")
-    if not limit:
-        return None
-    started: datetime = row["started_at"] or datetime.now(UTC)
-    left = started + timedelta(seconds=float(limit)) - datetime.now(UTC)
-    return max(0.0, left.total_seconds())
 
 
 async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | None]:
@@ -106,9 +123,8 @@ async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | N
     except (PermanentError, UnresolvedReference) as error:
         await journal.log(f"failed before the first attempt: {error}", "error")
         return "failed", str(error)
-    deadline = _deadline(row)
     try:
-        async with asyncio.timeout(deadline):
+        async with asyncio.timeout(claimed.time_left):
             return await _attempts(claimed, journal, plan, services)
     except TimeoutError:
         return "failed", f"execution timed out after {plan.settings.get('timeoutSeconds')} s"
@@ -133,10 +149,9 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
         if result.permanent or attempt >= row["max_attempts"]:
             return "failed", result.error
         delay = backoff(base, attempt)
-        retry_at = datetime.now(UTC) + timedelta(seconds=delay)
         await journal.close(span, "failed", error=result.error, logs=[(
             "warning", f"attempt {attempt} failed: {result.error}; retrying in {delay:.1f} s")],
-            change=StatusChange("running", result.error, {"next_attempt_at": retry_at}))
+            change=StatusChange("running", result.error, {"next_attempt_at": Later(delay)}))
         await asyncio.sleep(delay)
         recorded = {k: {"output": v["output"], "outcome": v["outcome"]}
                     for k, v in run.scope["nodes"].items()}

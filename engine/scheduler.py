@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.deployment_phases import reconcile_deployment_phases
 from domain.environments import reconcile_builds
+from domain.event_log import prune_events
 from domain.schedules import fire_due_schedules
 from domain.settings import get_settings
 from domain.sweeps import prune_executions, sweep_once
@@ -35,7 +36,8 @@ async def run_scheduler() -> None:
     await asyncio.gather(
         every(TICK_SECONDS, fire_due_schedules, "schedule tick"),
         every(settings.sweep_interval_seconds, sweep_once, "sweep"),
-        every(RETENTION_INTERVAL_SECONDS, prune_executions, "retention"),
+        every(RETENTION_INTERVAL_SECONDS, prune_executions, "execution retention"),
+        every(RETENTION_INTERVAL_SECONDS, prune_events, "event retention"),
         every(TICK_SECONDS, reconcile_deployment_phases, "deployment phases"),
         every(TICK_SECONDS * 5, reconcile_builds, "environment builds"),
     )

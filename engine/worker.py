@@ -16,12 +16,14 @@ from arq import Worker, func
 from arq.connections import RedisSettings
 from redis.exceptions import RedisError
 
+from domain.cancel_signals import close_listener
 from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
 from domain.settings import get_settings
 from engine.runner import run_execution
 
 # Longer than the longest execution timeout (7 days): arq must never cut a run short nor
-# start it again by itself; the lease and the sweeper handle lost workers.
+# start it again by itself; the lease and the sweeper handle lost workers, and the sweeper
+# removes the in-progress markers (which live this long) that dead workers leave behind.
 JOB_TIMEOUT_SECONDS = 8 * 86400
 REDIS_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
@@ -97,3 +99,4 @@ async def run_workers(queues: list[str], *, burst: bool = False) -> None:
     finally:
         for w in workers:
             await w.close()
+        await close_listener()

@@ -15,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from domain._sql import fetch
-from domain.dispatch import job_held
+from domain.dispatch import job_state
 from domain.executions import load_execution, start_execution
 from domain.sweeps import sweep_once
 from tests.engine.conftest import drain
@@ -129,7 +129,7 @@ async def test_pending_execution_lost_by_redis_is_dispatched_again(
     client = aioredis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()
-    assert not await job_held(row["id"], row["dispatch_generation"], row["queue_name"])
+    assert await job_state(row["id"], row["dispatch_generation"], row["queue_name"]) == "absent"
     assert (await sweep_once()).missing == 1
     assert (await sweep_once()).missing == 0  # the new job is held: nothing more to do
     await drain(redis_url)

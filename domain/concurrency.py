@@ -1,0 +1,90 @@
+"""`settings.concurrency`: at most that many executions of a workflow run at once, oldest first.
+
+Admission is decided at claim time under a per-workflow advisory lock: an execution is
+admitted while fewer than its limit run and no older one of the workflow waits. One that is
+not admitted is *parked*: it stays `pending` without a job (`dispatched_at` NULL, so the
+sweeper leaves it alone). A finishing execution releases the oldest parked one (a new
+generation and a job) once a slot is free; the sweeper does the same for every workflow with
+parked executions, so one is released even when the execution that freed its slot had no
+limit of its own or died before releasing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain._sql import fetch, fetch_one
+from domain.dispatch import enqueue_execution, queue_for
+
+_LOCK_SPACE = 0x45584543  # "EXEC": advisory locks per workflow id
+
+
+def limit_of(row: dict[str, Any]) -> int | None:
+    """The concurrency limit of an execution's definition snapshot (Any: column values)."""
+    value = (row["definition"].get("settings") or {}).get("concurrency")
+    return int(value) if value else None
+
+
+async def _lock_workflow(workflow_id: int) -> None:
+    await fetch("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_SPACE, workflow_id)
+
+
+async def admit(row: dict[str, Any]) -> bool:
+    """Whether the pending execution may start now; parks it when not. Call inside the
+    claiming transaction, with the execution's row locked."""
+    limit = limit_of(row)
+    if limit is None:
+        return True
+    await _lock_workflow(row["workflow"])
+    counts = await fetch_one(
+        "SELECT count(*) FILTER (WHERE status = 'running') AS running,"
+        " count(*) FILTER (WHERE status = 'pending' AND id < $2) AS older"
+        " FROM execution WHERE workflow = $1 AND status IN ('pending', 'running')",
+        row["workflow"], row["id"])
+    assert counts is not None
+    if counts["running"] < limit and counts["older"] == 0:
+        return True
+    await fetch("UPDATE execution SET dispatched_at = NULL, lease_expires_at = NULL,"
+                " worker_id = NULL WHERE id = $1", row["id"])
+    return False
+
+
+async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
+    """Give the oldest parked executions of the workflow a new generation, as many as their
+    limit leaves room for; returns them (id, dispatch_generation, queue_name, dispatched_at)
+    to enqueue after commit. Call inside a transaction."""
+    await _lock_workflow(workflow_id)
+    oldest = await fetch_one(
+        "SELECT (definition->'settings'->>'concurrency')::int AS lim,"
+        " (SELECT count(*) FROM execution WHERE workflow = $1 AND status = 'running')"
+        "  AS running"
+        " FROM execution WHERE workflow = $1 AND status = 'pending' AND dispatched_at IS NULL"
+        " ORDER BY id LIMIT 1", workflow_id)
+    if oldest is None:
+        return []
+    free = (oldest["lim"] or 1) - oldest["running"]
+    if free <= 0:
+        return []
+    workflow = await fetch_one("SELECT id, deployment_phase FROM workflow WHERE id = $1",
+                               workflow_id)
+    assert workflow is not None
+    return await fetch(
+        "UPDATE execution SET dispatch_generation = dispatch_generation + 1,"
+        " dispatched_at = clock_timestamp(), queue_name = $3 WHERE id IN ("
+        " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
+        " AND dispatched_at IS NULL ORDER BY id LIMIT $2)"
+        " RETURNING id, dispatch_generation, queue_name, dispatched_at",
+        workflow_id, free, queue_for(workflow))
+
+
+async def enqueue_released(released: list[dict[str, Any]]) -> None:
+    """Enqueue what `release_parked` returned; call after its transaction committed."""
+    for row in released:
+        await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"],
+                                row["dispatched_at"])
+
+
+async def parked_workflows() -> list[int]:
+    rows = await fetch("SELECT DISTINCT workflow FROM execution"
+                       " WHERE status = 'pending' AND dispatched_at IS NULL")
+    return [int(r["workflow"]) for r in rows]
