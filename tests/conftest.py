@@ -1,7 +1,10 @@
 """Test harness: real PostgreSQL and Redis for the whole session, a clean database per test.
 
 Embedded servers start once per session unless DATABASE_URL / REDIS_URL are set; even then the
-suite works in a throwaway database of its own, so it never touches existing data.
+suite works in a throwaway database of its own, so it never touches existing data: on a given
+PostgreSQL a database it creates and drops, on a given Redis a database index that was empty
+and that it claims with a marker key. The suite empties only that index, never one it did not
+claim (a given REDIS_URL's own index keeps its data).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 import redis.asyncio as aioredis
 
 from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -36,12 +40,70 @@ def _servers() -> Iterator[dict[str, object]]:
         rd.start()
         started["redis"] = rd
         redis_url = rd.url
+    else:
+        redis_url = _claim_redis_index(redis_url)
     started["pg_url"], started["redis_url"] = pg_url, redis_url
     yield started
+    if "redis" not in started:
+        _release_redis_index(redis_url)
     for name in ("redis", "pg"):
         server = started.get(name)
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
+
+
+REDIS_MARKER = "flowplane-test:claimed"
+REDIS_INDEXES = range(15, 0, -1)  # never index 0, where a given Redis keeps its data
+
+
+def _with_index(url: str, index: int) -> str:
+    base = url.split("?")[0].rstrip("/")
+    head, _, last = base.rpartition("/")
+    if last.isdigit() and head.count("/") >= 2:
+        base = head
+    return f"{base}/{index}"
+
+
+def _claim_redis_index(url: str) -> str:
+    """An empty database index of the given Redis, claimed for this session with a marker
+    key (SET NX), so the suite may empty it; refuses when every index holds data."""
+    token = uuid.uuid4().hex
+    for index in REDIS_INDEXES:
+        candidate = _with_index(url, index)
+        client = redis.Redis.from_url(candidate)
+        try:
+            if client.dbsize() == 0 and client.set(REDIS_MARKER, token, nx=True):
+                os.environ["FLOWPLANE_TEST_REDIS_TOKEN"] = token
+                return candidate
+        finally:
+            client.close()
+    raise pytest.UsageError(f"REDIS_URL {url}: no empty database index among 1-15 to test in")
+
+
+def _release_redis_index(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    try:
+        if client.get(REDIS_MARKER) == os.environ.get("FLOWPLANE_TEST_REDIS_TOKEN", "").encode():
+            client.flushdb()
+    finally:
+        client.close()
+
+
+async def empty_redis(url: str) -> None:
+    """Empty the session's Redis database: one the suite started, or the index it claimed
+    (whose marker is set again at once)."""
+    client = aioredis.from_url(url)
+    try:
+        token = os.environ.get("FLOWPLANE_TEST_REDIS_TOKEN")
+        if token is None:
+            await client.flushdb()
+            return
+        if await client.get(REDIS_MARKER) != token.encode():
+            raise AssertionError(f"{url} is not the index this session claimed; not emptied")
+        await client.flushdb()
+        await client.set(REDIS_MARKER, token)
+    finally:
+        await client.aclose()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -89,9 +151,7 @@ async def db(database_url: str, redis_url: str) -> AsyncIterator[str]:
     from db import engine
 
     await engine.truncate_all()
-    client = aioredis.from_url(redis_url)
-    await client.flushdb()
-    await client.aclose()
+    await empty_redis(redis_url)
     yield database_url
 
 

@@ -12,12 +12,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
 from domain._sql import fetch
 from domain.dispatch import job_state
 from domain.executions import load_execution, start_execution
 from domain.sweeps import sweep_once
+from tests.conftest import empty_redis
 from tests.engine.conftest import drain
 from tests.engine.test_runner import edge, node
 from tests.factory import Factory
@@ -111,9 +111,7 @@ async def test_execution_running_when_redis_is_flushed_completes(
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     async with worker_process(database_url, redis_url):
         await _until(lambda: _node_running(row["id"], "wait"), "the worker to run it")
-        client = aioredis.from_url(redis_url)
-        await client.flushdb()
-        await client.aclose()
+        await empty_redis(redis_url)
 
         async def finished() -> bool:
             return (await load_execution(row["id"]))["status"] == "completed"
@@ -126,9 +124,7 @@ async def test_pending_execution_lost_by_redis_is_dispatched_again(
 ) -> None:
     wf = await _workflow(factory, 0)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    client = aioredis.from_url(redis_url)
-    await client.flushdb()
-    await client.aclose()
+    await empty_redis(redis_url)
     assert await job_state(row["id"], row["dispatch_generation"], row["queue_name"]) == "absent"
     assert (await sweep_once()).missing == 1
     assert (await sweep_once()).missing == 0  # the new job is held: nothing more to do

@@ -1,16 +1,27 @@
 """Shared by the resilience tests: the environment of the processes they start (short leases,
-a quick sweeper), starting and stopping a set of processes, and the database checks."""
+a quick sweeper), servers a test may restart, starting and stopping a set of processes, and
+the database checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
+from db import engine
 from domain._sql import fetch
+from domain.dispatch import close_pools
 from domain.settings import get_settings
+from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.engine.servers import Recorder, build_app, serve
 from tests.processes import FlowplaneProcess
 from tests.sync.test_daemon import eventually
 
@@ -35,6 +46,94 @@ def _settings_follow_the_session(redis_url: str) -> Iterator[None]:
 @pytest.fixture
 def env(database_url: str, redis_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **FAST}
+
+
+@pytest.fixture
+async def counting_server() -> AsyncIterator[tuple[str, Recorder]]:
+    """A local HTTP server recording every body POSTed to /echo: the side effects."""
+    recorder = Recorder()
+    async with serve(build_app(recorder)) as url:
+        yield url, recorder
+
+
+def http_call(url: str, node_id: str, path: str = "/echo") -> dict[str, Any]:
+    """An http.request node POSTing (input.n, node id) to the counting server."""
+    return {"id": node_id, "type": "http.request",
+            "params": {"method": "POST", "url": f"{url}{path}",
+                       "body": {"n": "{{ input.n }}", "node": node_id}}}
+
+
+def side_effects(recorder: Recorder) -> dict[tuple[int, str], int]:
+    """How often each (input.n, node) call reached the server."""
+    counts: dict[tuple[int, str], int] = {}
+    for body in recorder.bodies:
+        key = (int(body["n"]), str(body["node"]))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+async def spans_running(execution_ids: list[int], node_id: str) -> int:
+    """How many of the executions have a running span of `node_id`."""
+    rows = await fetch("SELECT count(*) AS n FROM execution_span WHERE execution = ANY($1)"
+                       " AND node_id = $2 AND status = 'running'", execution_ids, node_id)
+    return int(rows[0]["n"])
+
+
+@dataclass
+class Restartable:
+    """Servers this test may stop and restart, and the environment pointing at them."""
+
+    pg: EmbeddedPostgres
+    redis: EmbeddedRedis
+    env: dict[str, str]
+
+
+async def _database_on(server_url: str) -> str:
+    name = f"flowplane_restart_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return f"{server_url.rpartition('/')[0]}/{name}"
+
+
+async def _point_at(database: str, redis_url: str) -> None:
+    """Move this process's pool, arq connections and settings to other servers."""
+    await engine.close_pool()
+    await close_pools()
+    engine.configure(database)
+    os.environ["REDIS_URL"] = redis_url
+    get_settings.cache_clear()
+    await engine.migrate()
+    await engine.start_pool()
+
+
+@pytest.fixture
+async def restartable(
+    factory: Any, embedded: dict[str, object], database_url: str, redis_url: str
+) -> AsyncIterator[Restartable]:
+    """The session's embedded servers when the suite started them; otherwise (DATABASE_URL or
+    REDIS_URL given, which the suite must never restart) servers of the test's own, with this
+    process pointed at them for the test. Either way the test always runs."""
+    pg, rd = embedded.get("pg"), embedded.get("redis")
+    if isinstance(pg, EmbeddedPostgres) and isinstance(rd, EmbeddedRedis):
+        yield Restartable(pg, rd, {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                                   **FAST})
+        return
+    work = Path(tempfile.mkdtemp(prefix="flowplane-restartable-"))
+    own_pg, own_redis = EmbeddedPostgres(work / "pg"), EmbeddedRedis(work / "redis")
+    try:
+        own_pg.start()
+        own_redis.start()
+        database = await _database_on(own_pg.url)
+        await _point_at(database, own_redis.url)
+        try:
+            yield Restartable(own_pg, own_redis, {"DATABASE_URL": database,
+                                                  "REDIS_URL": own_redis.url, **FAST})
+        finally:
+            await _point_at(database_url, redis_url)
+    finally:
+        own_redis.stop()
+        own_pg.stop()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from domain._sql import fetch
 from graphql_api.documents import MAX_SELECTIONS
 from graphql_api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.factory import Factory
@@ -126,14 +127,17 @@ async def _flood_subscriptions(factory: Factory, api: ApiServer, org: dict[str, 
     assert "Subscription limit reached" in str(refused["payload"]), (cap, refused)
 
 
-def test_hostile_yaml_gets_clear_errors_from_validate_and_the_sync(
-    env: dict[str, str], tmp_path: Path
+async def test_hostile_yaml_gets_clear_errors_from_validate_and_the_sync(
+    factory: Factory, env: dict[str, str], tmp_path: Path
 ) -> None:
+    await factory.org("acme")  # the organization exists: only the YAML can fail the sync
     repo = GitRepo(tmp_path / "repo")
     for name, (text, _) in HOSTILE_YAML.items():
         repo.write(f"workflows.d/{name}", text)
+    repo.write("workflows.d/fine.yaml", workflow_yaml("fine"))
     repo.commit()
-    validate = subprocess.run(
+    validate = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "flowplane", "validate", str(repo.root / "workflows.d")],
         capture_output=True, text=True, timeout=120, check=False)
     assert validate.returncode != 0
@@ -144,7 +148,14 @@ def test_hostile_yaml_gets_clear_errors_from_validate_and_the_sync(
     sync = FlowplaneProcess(["sync", "--repo", str(repo.root), "--org", "acme", "--once"], env)
     sync.start()
     assert sync.process is not None
-    code = sync.process.wait(120)
-    assert code != 0 or "alias bomb" in sync.output(), sync.output()[-2000:]
+    code = await asyncio.to_thread(sync.process.wait, 120)
+    assert code == 1, sync.output()[-2000:]
+    results = {Path(r["path"]).name: r for r in await fetch(
+        "SELECT path, status, error FROM sync_file_result")}
+    for name, (_, expected) in HOSTILE_YAML.items():
+        assert results[name]["status"] == "failed", (name, results.get(name))
+        assert expected in (results[name]["error"] or ""), (name, results[name])
+    workflows = await fetch("SELECT name FROM workflow")
+    assert workflows == [{"name": "fine"}], "the valid file beside them was not applied"
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kb < 1024 * 1024, f"a child process peaked at {peak_kb} KiB"

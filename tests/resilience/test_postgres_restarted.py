@@ -20,7 +20,7 @@ from tests.graphql_api._ws import GraphQLWs, auth, position, session, start_of
 from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions_e2e import WATCH
 from tests.processes import ApiServer, FlowplaneProcess
-from tests.resilience.conftest import running, statuses, summary, wait_terminal
+from tests.resilience.conftest import Restartable, running, statuses, summary, wait_terminal
 
 pytestmark = [pytest.mark.resilience, pytest.mark.slow]
 EXECUTIONS = 40
@@ -53,11 +53,9 @@ async def _watch(url: str, payload: dict[str, str], execution_id: int,
 
 
 async def test_everything_reconnects_after_postgres_restarts(
-    factory: Factory, env: dict[str, str], embedded: dict[str, object]
+    factory: Factory, restartable: Restartable
 ) -> None:
-    server = embedded.get("pg")
-    if server is None:
-        pytest.skip("PostgreSQL comes from DATABASE_URL: the suite cannot restart it")
+    server, env = restartable.pg, restartable.env
     org = await factory.org()
     user = await factory.user(org=org)
     payload = auth(await factory.token(user, org), org)
@@ -75,7 +73,7 @@ async def test_everything_reconnects_after_postgres_restarts(
         got: list[dict[str, Any]] = []
         watcher = asyncio.create_task(_watch(api.url, payload, ids[-1], got))
         await _until(lambda: any(i["kind"] == "SPAN" for i in got), "the watcher to see a span")
-        await asyncio.to_thread(server.restart)  # type: ignore[attr-defined]
+        await asyncio.to_thread(server.restart)
         pool = engine().pool  # this process's pooled connections died with the server
         assert pool is not None
         await pool.expire_connections()

@@ -12,7 +12,14 @@ from domain._sql import fetch
 from domain.executions import start_execution
 from tests.factory import Factory
 from tests.processes import FlowplaneProcess
-from tests.resilience.conftest import running, statuses, summary, terminal_events, wait_terminal
+from tests.resilience.conftest import (
+    Restartable,
+    running,
+    statuses,
+    summary,
+    terminal_events,
+    wait_terminal,
+)
 from tests.sync.test_daemon import eventually
 
 pytestmark = [pytest.mark.resilience, pytest.mark.slow]
@@ -25,11 +32,9 @@ async def _some_running_and_pending(ids: list[int]) -> bool:
 
 
 async def test_executions_complete_after_redis_restarts_empty(
-    factory: Factory, env: dict[str, str], embedded: dict[str, object]
+    factory: Factory, restartable: Restartable
 ) -> None:
-    server = embedded.get("redis")
-    if server is None:
-        pytest.skip("Redis comes from REDIS_URL: the suite cannot restart it")
+    server, env = restartable.redis, restartable.env
     org = await factory.org()
     user = await factory.user(org=org)
     workflow = await factory.workflow(
@@ -43,7 +48,7 @@ async def test_executions_complete_after_redis_restarts_empty(
                                           triggered_by=user["id"], input={}))["id"])
                for _ in range(EXECUTIONS)]
         await eventually(lambda: _some_running_and_pending(ids), "a mix of states", 60)
-        await asyncio.to_thread(server.restart_empty)  # type: ignore[attr-defined]
+        await asyncio.to_thread(server.restart_empty)
         await wait_terminal(ids, processes)
         assert all(p.process is not None and p.process.poll() is None for p in processes), (
             "a process did not outlive the Redis restart")

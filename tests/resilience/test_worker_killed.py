@@ -5,17 +5,17 @@ execution still reaches a terminal state exactly once, and no node that complete
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from domain._sql import fetch
 from domain.executions import start_execution
-from tests.engine.servers import Recorder, build_app, serve
+from tests.engine.servers import Recorder
 from tests.factory import Factory
 from tests.processes import FlowplaneProcess
 from tests.resilience.conftest import (
+    http_call,
     node_spans,
     running,
     statuses,
@@ -29,25 +29,11 @@ pytestmark = [pytest.mark.resilience, pytest.mark.slow]
 EXECUTIONS = 200
 
 
-@pytest.fixture
-async def counting_server() -> AsyncIterator[tuple[str, Recorder]]:
-    """A local HTTP server recording every body POSTed to /echo."""
-    recorder = Recorder()
-    async with serve(build_app(recorder)) as url:
-        yield url, recorder
-
-
-def _call(url: str, node_id: str) -> dict[str, Any]:
-    return {"id": node_id, "type": "http.request",
-            "params": {"method": "POST", "url": f"{url}/echo",
-                       "body": {"n": "{{ input.n }}", "node": node_id}}}
-
-
 async def _workflow(factory: Factory, url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     org = await factory.org()
     user = await factory.user(org=org)
-    nodes = [_call(url, "a"), {"id": "wait", "type": "delay", "params": {"seconds": 1.5}},
-             _call(url, "b")]
+    nodes = [http_call(url, "a"), {"id": "wait", "type": "delay", "params": {"seconds": 1.5}},
+             http_call(url, "b")]
     edges = [{"from": "a", "to": "wait"}, {"from": "wait", "to": "b"}]
     return user, await factory.workflow(org, user, nodes=nodes, connections=edges)
 
