@@ -1,5 +1,6 @@
 """execution.dispatched_at: when (on the database clock) the current generation's job was
-enqueued; NULL while an execution is parked waiting for a concurrency slot."""
+enqueued; NULL while an execution is parked waiting for a concurrency slot. (The next
+migration backfills it: Piccolo runs raw steps before added columns.)"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Timestamptz
@@ -32,4 +33,5 @@ async def forwards() -> MigrationManager:
         },
         schema=None,
     )
+
     return manager

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 from arq.jobs import Job, JobStatus
 
@@ -52,6 +54,47 @@ async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
     streams = {e["stream"] for e in await Event.select(Event.stream)}
     assert streams == {execution_stream(row["id"]), workflow_executions_stream(wf["id"]),
                        organization_executions_stream(wf["organization"])}
+
+
+async def test_concurrent_starts_of_one_workflow_all_succeed(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    rows = await asyncio.gather(*(start_execution(
+        wf["id"], trigger_type="manual", triggered_by=None, input={"n": n}) for n in range(20)))
+    assert len({row["id"] for row in rows}) == 20
+    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
+    assert count[0]["execution_count"] == 20
+
+
+async def _waiting_for_a_lock() -> bool:
+    rows = await fetch("SELECT count(*) AS n FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    return bool(rows[0]["n"])
+
+
+async def test_start_that_races_an_archive_sees_it_and_creates_nothing(
+    factory: Factory, database_url: str
+) -> None:
+    """The workflow is read without a lock; the count update at the end sees the archive
+    that committed meanwhile, so no execution of an archived workflow is left behind."""
+    wf, _ = await _workflow(factory)
+    archiver = await asyncpg.connect(database_url)
+    try:
+        archive = archiver.transaction()
+        await archive.start()
+        await archiver.execute("UPDATE workflow SET status = 'archived' WHERE id = $1", wf["id"])
+        start = asyncio.create_task(start_execution(
+            wf["id"], trigger_type="manual", triggered_by=None, input={}))
+        for _ in range(200):
+            if await _waiting_for_a_lock():
+                break
+            await asyncio.sleep(0.02)
+        assert not start.done(), "the start did not wait for the archive"
+        await archive.commit()
+    finally:
+        await archiver.close()
+    with pytest.raises(Conflict, match="archived"):
+        await start
+    assert await fetch("SELECT id FROM execution") == []
 
 
 async def test_idempotency_key_returns_the_same_execution(factory: Factory) -> None:

@@ -25,8 +25,8 @@ WATCH = """subscription($id: ID!, $after: Cursor) {
     ... on ExecutionEvent { cursor kind status spanStatus span { kind nodeId } }
   }
 }"""
-# `a` and `c` are instant nodes (one span event, when they end); `b` takes time, so its span is
-# announced when it starts and again when it ends.
+# `a` and `c` are instant nodes (their span is written once, when they end, and still announced
+# as started, then ended); `b` takes time, so its span is announced as it starts and ends.
 NODES = [
     {"id": "a", "type": "transform", "params": {"value": "a"}},
     {"id": "b", "type": "delay", "params": {"seconds": 0.2}},
@@ -75,8 +75,8 @@ async def test_watching_a_run_shows_pending_running_completed_with_spans_between
                                after=start_of(execution_stream(execution["id"])))
         items = await client.until_complete("1", wait=60)
     assert _trace(items) == [
-        "PENDING", "RUNNING", "a:COMPLETED", "b:RUNNING", "b:COMPLETED", "c:COMPLETED",
-        "COMPLETED",
+        "PENDING", "RUNNING", "a:RUNNING", "a:COMPLETED", "b:RUNNING", "b:COMPLETED",
+        "c:RUNNING", "c:COMPLETED", "COMPLETED",
     ]
     assert [position(i["cursor"]) for i in items] == list(range(1, len(items) + 1))
 
