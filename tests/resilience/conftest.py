@@ -19,10 +19,12 @@ import pytest
 from db import engine
 from domain._sql import fetch
 from domain.dispatch import close_pools
+from domain.executions import start_execution
 from domain.settings import get_settings
 from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.engine.servers import Recorder, build_app, serve
-from tests.processes import FlowplaneProcess
+from tests.factory import Factory
+from tests.processes import ApiServer, FlowplaneProcess
 from tests.sync.test_daemon import eventually
 
 TERMINAL = ("completed", "failed", "cancelled")
@@ -49,6 +51,14 @@ def env(database_url: str, redis_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def api(env: dict[str, str]) -> Iterator[ApiServer]:
+    """A real `flowplane serve` on the test's servers."""
+    server = ApiServer(env).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def counting_server() -> AsyncIterator[tuple[str, Recorder]]:
     """A local HTTP server recording every body POSTed to /echo: the side effects."""
     recorder = Recorder()
@@ -61,6 +71,32 @@ def http_call(url: str, node_id: str, path: str = "/echo") -> dict[str, Any]:
     return {"id": node_id, "type": "http.request",
             "params": {"method": "POST", "url": f"{url}{path}",
                        "body": {"n": "{{ input.n }}", "node": node_id}}}
+
+
+async def call_then_wait(
+    factory: Factory, url: str, seconds: Any, *, then_call: bool = False,
+    org: dict[str, Any] | None = None, owner: dict[str, Any] | None = None, **fields: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(owner, workflow) of a workflow that calls the counting server (node `a`), then waits
+    `seconds` (node `wait`), then with `then_call` calls it again (node `b`). Without `org`
+    and `owner`, in an organization of its own."""
+    org = org or await factory.org()
+    user = owner or await factory.user(org=org)
+    nodes = [http_call(url, "a"), {"id": "wait", "type": "delay", "params": {"seconds": seconds}}]
+    connections = [{"from": "a", "to": "wait"}]
+    if then_call:
+        nodes.append(http_call(url, "b"))
+        connections.append({"from": "wait", "to": "b"})
+    workflow = await factory.workflow(org, user, nodes=nodes, connections=connections, **fields)
+    return user, workflow
+
+
+async def start_runs(workflow: dict[str, Any], user: dict[str, Any],
+                     inputs: list[dict[str, Any]]) -> list[int]:
+    """Start one execution per input, in order; their ids."""
+    return [int((await start_execution(workflow["id"], trigger_type="manual",
+                                       triggered_by=user["id"], input=i))["id"])
+            for i in inputs]
 
 
 def side_effects(recorder: Recorder) -> dict[tuple[int, str], int]:

@@ -6,23 +6,22 @@ interrupted at once. Either way the terminal status is the last event."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from domain._sql import fetch
-from domain.executions import start_execution
 from tests.engine.servers import Recorder
 from tests.factory import Factory
 from tests.graphql_api._ws import auth
 from tests.processes import ApiServer, FlowplaneProcess
 from tests.resilience.conftest import (
-    http_call,
+    call_then_wait,
     running,
     side_effects,
     spans_running,
+    start_runs,
     statuses,
     summary,
     terminal_events,
@@ -44,19 +43,6 @@ def slow_heartbeat(env: dict[str, str]) -> dict[str, str]:
     return {**env, "FLOWPLANE_EXECUTION_LEASE_SECONDS": "300"}
 
 
-@pytest.fixture
-def api(slow_heartbeat: dict[str, str]) -> Iterator[ApiServer]:
-    server = ApiServer(slow_heartbeat).start()
-    yield server
-    server.stop()
-
-
-def _workflow_nodes(url: str, seconds: float) -> dict[str, Any]:
-    wait = {"id": "wait", "type": "delay", "params": {"seconds": seconds}}
-    return {"nodes": [http_call(url, "a"), wait, http_call(url, "b")],
-            "connections": [{"from": "a", "to": "wait"}, {"from": "wait", "to": "b"}]}
-
-
 async def test_cancel_stops_short_and_long_runs_at_once(
     factory: Factory, api: ApiServer, slow_heartbeat: dict[str, str],
     counting_server: tuple[str, Recorder],
@@ -64,12 +50,11 @@ async def test_cancel_stops_short_and_long_runs_at_once(
     url, recorder = counting_server
     org = await factory.org()
     user = await factory.user(org=org)
+    _, short = await call_then_wait(factory, url, 1.5, then_call=True, org=org, owner=user)
+    _, long = await call_then_wait(factory, url, 600, then_call=True, org=org, owner=user)
+    ids = [*await start_runs(short, user, [{"n": n} for n in range(SHORT)]),
+           *await start_runs(long, user, [{"n": SHORT + n} for n in range(LONG)])]
     headers = auth(await factory.token(user, org), org)
-    short = await factory.workflow(org, user, **_workflow_nodes(url, 1.5))
-    long = await factory.workflow(org, user, **_workflow_nodes(url, 600))
-    ids = [int((await start_execution(wf["id"], trigger_type="manual", triggered_by=user["id"],
-                                      input={"n": n}))["id"])
-           for n, wf in enumerate([short] * SHORT + [long] * LONG)]
     with running(FlowplaneProcess(["worker"], slow_heartbeat)) as processes:
         async with httpx.AsyncClient(base_url=api.url, headers=headers, timeout=60) as client:
             answers = await asyncio.gather(*(_cancel_in_delay(client, i) for i in ids))

@@ -6,7 +6,6 @@ workflow counts every one."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -23,13 +22,6 @@ CALLS = 20
 RUN = """mutation($id: ID!, $input: JSON) {
   runWorkflow(workflowId: $id, input: $input) { __typename ... on Execution { id status } }
 }"""
-
-
-@pytest.fixture
-def api(env: dict[str, str]) -> Iterator[ApiServer]:
-    server = ApiServer(env).start()
-    yield server
-    server.stop()
 
 
 async def _counts(workflow_id: int) -> tuple[int, int]:

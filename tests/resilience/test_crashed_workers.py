@@ -9,16 +9,17 @@ import pytest
 
 from domain._sql import fetch
 from domain.dispatch import DEFAULT_QUEUE, in_progress_head
-from domain.executions import start_execution
 from engine.worker import WorkerSettings
 from tests.engine.servers import Recorder
 from tests.factory import Factory
 from tests.processes import FlowplaneProcess
 from tests.resilience.conftest import (
-    http_call,
+    call_then_wait,
+    node_spans,
     running,
     side_effects,
     spans_running,
+    start_runs,
     statuses,
     summary,
     wait_terminal,
@@ -35,22 +36,10 @@ async def test_killed_workers_leftovers_never_block_newer_jobs(
     factory: Factory, env: dict[str, str], counting_server: tuple[str, Recorder]
 ) -> None:
     url, recorder = counting_server
-    org = await factory.org()
-    user = await factory.user(org=org)
-    workflow = await factory.workflow(
-        org, user, nodes=[http_call(url, "a"),
-                          {"id": "wait", "type": "delay",
-                           "params": {"seconds": "{{ input.seconds }}"}}],
-        connections=[{"from": "a", "to": "wait"}])
-
-    async def start(n: int, seconds: float) -> int:
-        row = await start_execution(workflow["id"], trigger_type="manual",
-                                    triggered_by=user["id"], input={"n": n, "seconds": seconds})
-        return int(row["id"])
-
+    user, workflow = await call_then_wait(factory, url, "{{ input.seconds }}")
     doomed = [FlowplaneProcess(["worker"], env) for _ in range(WORKERS)]
     with running(*doomed):
-        held = [await start(n, 600) for n in range(HELD)]
+        held = await start_runs(workflow, user, [{"n": n, "seconds": 600} for n in range(HELD)])
         await eventually(lambda: _all_waiting(held), f"{HELD} executions to be mid-run", 120)
         for worker in doomed:
             worker.kill()
@@ -58,13 +47,19 @@ async def test_killed_workers_leftovers_never_block_newer_jobs(
     # Recovery runs their delay again: shorten it, so the test stays quick.
     await fetch("UPDATE execution SET input = jsonb_set(input, '{seconds}', '0.5')"
                 " WHERE id = ANY($1)", held)
-    newer = [await start(HELD + n, 0.5) for n in range(NEWER)]
+    newer = await start_runs(workflow, user, [{"n": HELD + n, "seconds": 0.5}
+                                              for n in range(NEWER)])
     with running(FlowplaneProcess(["worker"], env),
                  FlowplaneProcess(["scheduler"], env)) as processes:
         await wait_terminal(newer + held, processes, within=240)
     assert summary(await statuses(newer + held)) == {"completed": HELD + NEWER}
-    # Node a had completed before the kill: resumed runs keep its result.
-    assert side_effects(recorder) == {(n, "a"): 1 for n in range(HELD + NEWER)}
+    # Node a had completed before the kill: resumed runs keep its result. A call repeats only
+    # where a try of it was cut short by a lost lease (a worker late on a loaded machine).
+    tries = await node_spans(newer + held)
+    calls = side_effects(recorder)
+    for n, execution_id in enumerate(held + newer):
+        lost = tries[(execution_id, "a")].count("lost")
+        assert 1 <= calls[(n, "a")] <= 1 + lost, (n, tries[(execution_id, "a")])
     assert await in_progress_head(DEFAULT_QUEUE) == []
 
 

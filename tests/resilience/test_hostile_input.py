@@ -9,7 +9,6 @@ import json
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +72,6 @@ def _deep_variables(depth: int) -> bytes:
     """A request whose variables nest `depth` lists deep (raw: json.dumps would recurse)."""
     return (b'{"query": "query($v: JSON) { me { email } }", "variables": {"v": '
             + b"[" * depth + b"]" * depth + b"}}")
-
-
-@pytest.fixture
-def api(env: dict[str, str]) -> Iterator[ApiServer]:
-    server = ApiServer(env).start()
-    yield server
-    server.stop()
 
 
 def _post(api: ApiServer, headers: dict[str, str], body: Any) -> httpx.Response:
