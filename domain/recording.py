@@ -195,6 +195,19 @@ def _value(value: Any, at: datetime) -> Any:
     return at + timedelta(seconds=value.seconds) if isinstance(value, Later) else value
 
 
+def _times(status: str, now: str) -> list[str]:
+    """What a change to `status` sets of the execution's times, `now` naming the write's
+    clock reading."""
+    started = f"coalesce(started_at, {now})"
+    if status == "running":
+        return [f"started_at = {started}"]
+    if status in TERMINAL:
+        return [f"ended_at = {now}", "lease_expires_at = NULL", "worker_id = NULL",
+                f"duration_ms = (extract(epoch FROM greatest({now}, {started}) - {started})"
+                " * 1000)::bigint"]
+    return []
+
+
 async def _change_status(row: dict[str, Any], change: StatusChange,
                          at: datetime) -> dict[str, Any]:
     unknown = set(change.fields) - _SETTABLE
@@ -205,18 +218,10 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
     for name, value in change.fields.items():
         args.append(_value(value, at))
         assignments.append(f"{name} = ${len(args)}")
-    args.append(at)
-    now = f"${len(args)}::timestamptz"
-    if change.status == "running":
-        assignments.append(f"started_at = coalesce(started_at, {now})")
-    elif change.status in TERMINAL:
-        assignments += [
-            f"ended_at = {now}", "lease_expires_at = NULL", "worker_id = NULL",
-            f"duration_ms = (extract(epoch FROM greatest({now}, coalesce(started_at, {now}))"
-            f" - coalesce(started_at, {now})) * 1000)::bigint",
-        ]
-    else:
-        args.pop()
+    times = _times(change.status, f"${len(args) + 1}::timestamptz")
+    if times:
+        args.append(at)
+        assignments += times
     updated = await fetch_one(
         f"UPDATE execution SET {', '.join(assignments)} WHERE id = $1 RETURNING *", *args
     )
