@@ -15,6 +15,7 @@ from domain._sql import fetch
 from tests.engine.servers import Recorder
 from tests.factory import Factory
 from tests.graphql_api._ws import auth
+from tests.graphql_api.conftest import gid
 from tests.processes import ApiServer, FlowplaneProcess
 from tests.resilience.conftest import (
     call_then_wait,
@@ -75,7 +76,8 @@ async def _cancel_in_delay(client: httpx.AsyncClient, execution_id: int) -> Any:
     """Cancel the execution as soon as it is in its delay node (each within its 1.5 s)."""
     await eventually(lambda: _waiting(execution_id), f"{execution_id} to be in its delay", 60)
     answer = await client.post("/graphql", json={"query": CANCEL,
-                                                 "variables": {"id": str(execution_id)}})
+                                                 "variables": {"id": gid("Execution",
+                                                                         execution_id)}})
     return answer.json()
 
 

@@ -15,6 +15,7 @@ from domain._sql import fetch
 from domain.webhooks import ensure_webhook_token
 from tests.factory import Factory
 from tests.graphql_api._ws import auth
+from tests.graphql_api.conftest import gid
 from tests.processes import ApiServer
 
 pytestmark = [pytest.mark.resilience, pytest.mark.slow]
@@ -45,7 +46,8 @@ async def test_concurrent_run_workflow_calls_all_start_an_execution(
     async with httpx.AsyncClient(base_url=api.url, headers=headers, timeout=60) as client:
         answers = await _at_once([
             client.post("/graphql", json={"query": RUN, "variables": {
-                "id": str(workflow["id"]), "input": {"n": n}}}) for n in range(CALLS)])
+                "id": gid("Workflow", workflow["id"]), "input": {"n": n}}})
+            for n in range(CALLS)])
     runs = [a.json() for a in answers]
     assert [a.status_code for a in answers] == [200] * CALLS, runs
     started = [r["data"]["runWorkflow"] for r in runs if "errors" not in r]
