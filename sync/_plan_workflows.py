@@ -86,6 +86,10 @@ def _update(workflow: DesiredWorkflow, current: LiveWorkflow) -> list[Action]:
     if old_path != workflow.path:
         reasons.append(f"moved from {old_path} to {workflow.path}")
         other.append("sourcePath")
+    if current.row["status"] == "archived" and workflow.state != "archived":
+        # A file added back (often unchanged): the commit that restored it is its source now.
+        reasons.append(f"restored from {workflow.path}")
+        other.append("sourceCommit")
     if not reasons:
         return []
     return [Action("update", KIND, workflow.name, "; ".join(reasons), workflow.path, current.id,

@@ -1,5 +1,8 @@
 """The sync daemon: poll the branch, reconcile when it is due, hold the repository lock.
 
+Without a configured branch a local repository is followed where it is checked out: HEAD is
+re-read on every tick, so after `git switch` the next run reconciles the new branch.
+
 A run is due when the commit changed, when the last run failed (retried with backoff), when
 a `syncNow` request is queued, and every `resync` seconds to correct drift. Only the holder of
 the repository's advisory lock works; others wait as standbys. Runs left `running` by a killed
@@ -18,6 +21,7 @@ from db.engine import engine
 from domain.organizations import organization_by_slug
 from domain.sync_runs import abort_stale_runs, has_requested_run
 from sync.desired import ParseCache
+from sync.git import GitError
 from sync.lock import RepositoryLock
 from sync.plan import PlanOptions
 from sync.reconcile import RunReport, SyncTarget, reconcile
@@ -31,6 +35,8 @@ class _Memory:
     """What the daemon remembers between ticks."""
 
     commit: str | None = None
+    branch: str | None = None
+    read_error: str | None = None  # the last failure to read the repository, said once
     status: str | None = None
     last_run: float = 0.0
     failures: int = 0
@@ -73,14 +79,26 @@ class Daemon:
         if not holding:
             stale = await abort_stale_runs(organization_id, self.target.source.location)
             log.info("holding the sync lock (%d interrupted run(s) marked aborted)", stale)
-        try:
-            commit = await asyncio.to_thread(self.target.source.head)
-        except Exception as exc:  # a fetch that fails is retried on the next tick
-            log.warning("cannot read %s: %s", self.target.source.location, exc)
-            commit = None
+        commit = await self._read_head()
         if await self._due(organization_id, commit):
             await self._reconcile(commit)
         return True
+
+    async def _read_head(self) -> str | None:
+        source = self.target.source
+        try:
+            commit = await asyncio.to_thread(source.head)
+        except Exception as exc:  # a fetch that fails is retried on the next tick
+            if str(exc) != self.memory.read_error:
+                log.warning("cannot read %s: %s", source.location, exc)
+                self.memory.read_error = str(exc)
+            return None
+        self.memory.read_error = None
+        branch = await asyncio.to_thread(source.current_branch)
+        if branch != self.memory.branch:
+            log.info("following branch %s of %s", branch, source.location)
+            self.memory.branch = branch
+        return commit
 
     async def _due(self, organization_id: int, commit: str | None) -> bool:
         memory, now = self.memory, time.monotonic()
@@ -99,6 +117,11 @@ class Daemon:
         memory.last_run = time.monotonic()
         try:
             report = await reconcile(self.target, self.options, cache=memory.cache)
+        except GitError as exc:  # recorded as a failed run; retried with backoff
+            log.warning("sync run failed: %s", exc)
+            memory.commit, memory.status = commit, "failed"
+            memory.failures += 1
+            return
         except Exception:  # recorded as a failed run; retried with backoff
             log.exception("sync run failed")
             memory.commit, memory.status = commit, "failed"

@@ -44,6 +44,11 @@ def resolve_commit(git_dir: Path, ref: str) -> str:
     return out.decode().strip()
 
 
+def checked_out_branch(git_dir: Path) -> str:
+    """The branch checked out in the work tree of `git_dir`, or "HEAD" when it is detached."""
+    return run_git(git_dir, "rev-parse", "--abbrev-ref", "HEAD").decode().strip()
+
+
 def branch_commit(git_dir: Path, branch: str, remote: bool = False) -> str:
     """The commit at the tip of `branch` (a local branch, or the fetched remote one)."""
     ref = f"refs/remotes/origin/{branch}" if remote else f"refs/heads/{branch}"

@@ -55,7 +55,8 @@ async def reconcile(
     """Run the pipeline once (dry_run: plan and record only, change nothing)."""
     actor = await service_actor(target.organization)
     source = target.source
-    report = RunReport(await start_run(actor.organization_id, source.location, source.branch,
+    branch = await asyncio.to_thread(source.current_branch)
+    report = RunReport(await start_run(actor.organization_id, source.location, branch,
                                        dry_run=dry_run))
     try:
         await _pipeline(report, target, options, actor, dry_run, cache)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.services import resolve_secret
-from sync.git import GitError, branch_commit, run_git
+from sync.git import GitError, branch_commit, checked_out_branch, resolve_commit, run_git
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/:]+@[^/:]+:")
 
@@ -48,10 +48,16 @@ class Credentials:
     ssh_key_ref: dict[str, Any] | None = None
 
 
+DEFAULT_REMOTE_BRANCH = "main"
+
+
 @dataclass
 class RepoSource:
+    """`branch` None follows the checkout: the branch checked out in a local repository,
+    re-read on every poll (so `git switch` moves the sync along), or main of a URL."""
+
     location: str
-    branch: str = "main"
+    branch: str | None = None
     cache_dir: Path = Path(".flowplane/sync-cache")
     credentials: Credentials = field(default_factory=Credentials)
 
@@ -67,24 +73,43 @@ class RepoSource:
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:16]
         return self.cache_dir / digest
 
+    @property
+    def follows_checkout(self) -> bool:
+        return self.branch is None and not self.remote
+
+    def current_branch(self) -> str:
+        """The branch a run reads now ("HEAD" for a detached or unreadable checkout)."""
+        if not self.follows_checkout:
+            return self.branch or DEFAULT_REMOTE_BRANCH
+        try:
+            return checked_out_branch(self.git_dir)
+        except GitError:
+            return "HEAD"  # the run itself then fails, and records why
+
     def head(self) -> str:
-        """Fetch (remote only) and return the commit at the tip of the branch."""
+        """Fetch (remote only) and return the commit at the tip of the branch followed."""
         if self.remote:
             self._fetch()
-        return branch_commit(self.git_dir, self.branch, remote=self.remote)
+        if self.follows_checkout:
+            try:
+                return resolve_commit(self.git_dir, "HEAD")
+            except GitError:
+                raise GitError(f"{self.location} has no commit checked out") from None
+        return branch_commit(self.git_dir, self.current_branch(), remote=self.remote)
 
     def _fetch(self) -> None:
         git_dir = self.git_dir
         if not (git_dir / "HEAD").exists():
             git_dir.mkdir(parents=True, exist_ok=True)
             run_git(git_dir, "init", "--bare", "--quiet")
-        refspec = f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}"
+        branch = self.current_branch()
+        refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
         with git_environment(self.credentials) as env:
             try:
                 run_git(git_dir, "fetch", "--quiet", "--no-tags", "--prune", "--",
                         self.location, refspec, env=env)
             except GitError as exc:
-                message = f"cannot fetch {self.branch!r} from {self.location}: {exc}"
+                message = f"cannot fetch {branch!r} from {self.location}: {exc}"
                 raise GitError(message) from None
 
 

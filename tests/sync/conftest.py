@@ -35,7 +35,7 @@ class Syncer:
         self.repo = repo
         self.cache = ParseCache()
 
-    async def __call__(self, dry_run: bool = False, branch: str = "main",
+    async def __call__(self, dry_run: bool = False, branch: str | None = "main",
                        **options: Any) -> RunReport:
         target = SyncTarget("acme", RepoSource(str(self.repo.root), branch))
         return await reconcile(target, PlanOptions(**options), dry_run=dry_run, cache=self.cache)

@@ -68,6 +68,27 @@ async def test_daemon_reconciles_each_new_commit(repo: GitRepo, acme: dict[str, 
         await task
 
 
+async def test_daemon_follows_the_branch_checked_out_now(
+    repo: GitRepo, acme: dict[str, Any]
+) -> None:
+    repo.write("workflows.d/a.yaml", workflow_yaml("a"))
+    repo.commit()
+    target = SyncTarget("acme", RepoSource(str(repo.root)))  # no branch: follow the checkout
+    daemon = Daemon(target, PlanOptions(), DaemonSettings(interval=0.05, resync=600))
+    task = asyncio.create_task(daemon.run())
+    try:
+        await eventually(lambda: _has(names, {"a"}), "main synced")
+        repo.switch("feature", create=True)
+        repo.write("workflows.d/b.yaml", workflow_yaml("b"))
+        on_feature = repo.commit()
+        await eventually(lambda: _has(names, {"a", "b"}), "the switched-to branch synced")
+        run = await SyncRun.select().order_by(SyncRun.id, ascending=False).first()
+        assert run is not None and (run["branch"], run["commit"]) == ("feature", on_feature)
+    finally:
+        daemon.stopping.set()
+        await task
+
+
 async def test_daemon_claims_a_requested_run_on_its_next_tick(
     repo: GitRepo, acme: dict[str, Any]
 ) -> None:

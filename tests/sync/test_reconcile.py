@@ -133,6 +133,28 @@ async def test_deleted_file_is_archived_by_default(repo: GitRepo, sync: Syncer) 
     assert (a["status"], a["sync_status"]) == ("archived", "pruned")
 
 
+async def test_a_file_added_back_records_the_commit_that_restored_it(
+    repo: GitRepo, sync: Syncer
+) -> None:
+    repo.write("workflows.d/a.yaml", workflow_yaml("a", state="active"))
+    repo.write("workflows.d/b.yaml", workflow_yaml("b"))
+    repo.commit()
+    await sync()
+    repo.remove("workflows.d/a.yaml")
+    repo.commit()
+    await sync()
+    repo.write("workflows.d/a.yaml", workflow_yaml("a", state="active"))  # the same content
+    restored = repo.commit("a is back")
+
+    report = await sync()
+
+    a = (await workflows())["a"]
+    assert (a["status"], a["source_commit"], a["version"]) == ("active", restored, 1)
+    assert report.plan is not None
+    assert ("update", ("sourceCommit",)) in [(x.verb, x.changes) for x in report.plan.actions]
+    assert (await sync()).plan.changes == []  # type: ignore[union-attr]
+
+
 async def test_prune_delete_and_prune_off(repo: GitRepo, sync: Syncer) -> None:
     for name in ("a", "b", "c"):
         repo.write(f"workflows.d/{name}.yaml", workflow_yaml(name))
@@ -179,6 +201,26 @@ async def test_switching_branch_syncs_the_other_branch(repo: GitRepo, sync: Sync
     await sync(branch="release")
     a = (await workflows())["a"]
     assert (a["nodes"][0]["params"], a["version"]) == ({"value": "release"}, 2)
+
+
+async def test_without_a_branch_the_checked_out_branch_is_followed(
+    repo: GitRepo, sync: Syncer
+) -> None:
+    repo.write("workflows.d/a.yaml", workflow_yaml("a"))
+    repo.commit()
+    repo.switch("release", create=True)
+    repo.write("workflows.d/a.yaml", workflow_yaml("a", value="release"))
+    on_release = repo.commit()
+
+    report = await sync(branch=None)
+
+    a = (await workflows())["a"]
+    assert (a["nodes"][0]["params"], a["source_commit"]) == ({"value": "release"}, on_release)
+    run = await SyncRun.select().where(SyncRun.id == report.run_id).first()
+    assert run is not None and run["branch"] == "release"
+    repo.switch("main")
+    await sync(branch=None)
+    assert (await workflows())["a"]["nodes"][0]["params"] == {"value": "hello"}
 
 
 async def test_api_workflow_with_the_same_name_is_a_conflict(
