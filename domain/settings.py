@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 class Settings(BaseModel):
     model_config = {"frozen": True}
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/flowplane"
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    # No default server: a command that needs one and finds none says so (flowplane.runtime).
+    database_url: str = ""
+    redis_url: str = ""
     # Where webhook URLs point: the public address of the API.
     public_url: str = "http://127.0.0.1:8000"
     dev_mode: bool = False

@@ -1,3 +1,3 @@
-from flowplane.cli import app
+from flowplane.cli import main
 
-app()
+main()

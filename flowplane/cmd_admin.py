@@ -2,45 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 import typer
 
 from db import engine
 from domain import organizations, tokens
-from domain.errors import DomainError
+from flowplane._help import examples
+from flowplane.errors import CliError
 from flowplane.runtime import run_with_pool
 
 org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
-T = TypeVar("T")
-
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+
+# A slug names the organization's Kubernetes namespace (`fp-<slug>`): a DNS-1123 label.
+SLUG = re.compile(r"^[a-z0-9]([-a-z0-9]{0,58}[a-z0-9])?$")
+ORG = typer.Option(..., "--org", metavar="SLUG", help="Slug of the organization.")
 
 
 def migrate() -> None:
-    """Apply pending database migrations."""
-    run_with_pool(engine.migrate)
-    typer.echo("database is up to date")
+    """Apply pending database migrations (safe to repeat; one migrator at a time)."""
+    summary = run_with_pool(engine.migrate)
+    typer.echo(str(summary))
 
 
-@org_app.command("create")
-def org_create(slug: str, name: str = typer.Option("", help="Display name.")) -> None:
+@org_app.command("create", epilog=examples("flowplane org create globex --name 'Globex Corp.'"))
+def org_create(
+    slug: str = typer.Argument(..., metavar="SLUG",
+                               help="Short name: lowercase letters, digits and '-'."),
+    name: str = typer.Option("", metavar="TEXT", help="Display name (default: the slug)."),
+) -> None:
     """Create an organization."""
-    org = run_with_pool(lambda: organizations.create_organization(slug, name or None))
+    if not SLUG.match(slug):
+        raise CliError(f"{slug!r} is not a valid slug: lowercase letters, digits and '-', "
+                       "starting and ending with a letter or digit, at most 60 characters")
+
+    async def main() -> dict[str, object]:
+        if await organizations.organization_by_ref(slug) is not None:
+            raise CliError(f"organization {slug!r} already exists")
+        return await organizations.create_organization(slug, name or None)
+
+    org = run_with_pool(main)
     typer.echo(f"organization {org['slug']} created (id {org['id']})")
 
 
-@user_app.command("create")
+@user_app.command("create", epilog=examples(
+    "flowplane user create hank --org globex --admin",
+    "flowplane user create alice --org globex   # alice already exists: she joins globex"))
 def user_create(
-    handle: str,
-    org: str = typer.Option(..., help="Organization slug the user joins."),
-    admin: bool = typer.Option(False, help="Make the user an organization admin."),
+    handle: str = typer.Argument(..., metavar="HANDLE", help="The user's login handle."),
+    org: str = ORG,
+    admin: bool = typer.Option(False, "--admin", help="Make the user an organization admin."),
 ) -> None:
     """Create a user and add them to an organization (an existing user is added as is)."""
-
     async def main() -> dict[str, object]:
         organization = await organizations.organization_by_slug(org)
         user = await tokens.user_by_handle(handle) or await organizations.create_user(handle)
@@ -49,42 +65,41 @@ def user_create(
         )
         return user
 
-    _run_or_exit(main, lambda user: f"user {handle} (id {user['id']}) is a member of {org}")
+    user = run_with_pool(main)
+    typer.echo(f"user {handle} (id {user['id']}) is a member of {org}")
 
 
-@token_app.command("create")
+@token_app.command("create", epilog=examples(
+    "flowplane token create --org acme --user alice",
+    "flowplane token create --org acme --user alice --name ci --days 30"))
 def token_create(
-    org: str = typer.Option(..., help="Organization slug the token is scoped to."),
-    user: str = typer.Option(..., help="Handle of the user the token acts as."),
-    name: str = typer.Option("cli", help="A name to recognise the token by."),
-    days: int = typer.Option(90, help="Days until the token expires (0: never)."),
+    org: str = ORG,
+    user: str = typer.Option(..., "--user", metavar="HANDLE",
+                             help="The user the token acts as (a member of the organization)."),
+    name: str = typer.Option("cli", metavar="TEXT", help="A name to recognise the token by."),
+    days: int = typer.Option(90, metavar="DAYS", min=0,
+                             help="Days until the token expires (0: never)."),
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
 
     async def main() -> tokens.IssuedToken:
         organization = await organizations.organization_by_slug(org)
         account = await tokens.user_by_handle(user)
-        if account is None or await organizations.membership_role(
-            organization["id"], account["id"]
-        ) is None:
-            raise DomainError(f"user {user!r} is not a member of {org!r}")
+        if account is None:
+            raise CliError(f"user {user!r} does not exist: create it with "
+                           f"`flowplane user create {user} --org {org}`")
+        if await organizations.membership_role(organization["id"], account["id"]) is None:
+            raise CliError(f"user {user!r} is not a member of {org!r}")
         expires = datetime.now(UTC) + timedelta(days=days) if days else None
         return await tokens.issue_token(account["id"], organization["id"], name, expires)
 
-    _run_or_exit(main, lambda issued: issued.token)
-
-
-def _run_or_exit(main: Callable[[], Awaitable[T]], message: Callable[[T], str]) -> None:
-    try:
-        result = run_with_pool(main)
-    except DomainError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
-    typer.echo(message(result))
+    typer.echo(run_with_pool(main).token)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(migrate)
+    app.command(epilog=examples(
+        "flowplane migrate", "DATABASE_URL=postgresql://flowplane@db/flowplane flowplane migrate",
+    ))(migrate)
     app.add_typer(org_app, name="org")
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")

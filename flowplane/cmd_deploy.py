@@ -9,13 +9,15 @@ import signal
 
 import typer
 
+from flowplane._help import examples
 from flowplane.runtime import run_with_pool
 
 
 def local_workers(
-    interval: float = typer.Option(0.5, help="Seconds between looks at the deployed queues"),
+    interval: float = typer.Option(0.5, metavar="SECONDS",
+                                   help="Seconds between looks at the deployed queues."),
     default_queue: bool = typer.Option(
-        True, "--default-queue/--no-default-queue", help="Also serve the default queue"
+        True, "--default-queue/--no-default-queue", help="Also serve the default queue."
     ),
 ) -> None:
     """Serve the queues of every locally deployed workflow in this one process."""
@@ -48,9 +50,9 @@ def local_workers(
         finally:
             await close_pools()
 
-    run_with_pool(main, max_size=10)
+    run_with_pool(main, max_size=10, redis=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
-    app.command("local-workers")(local_workers)
+    app.command("local-workers", epilog=examples("flowplane local-workers"))(local_workers)

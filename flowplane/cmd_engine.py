@@ -6,16 +6,18 @@ import logging
 
 import typer
 
+from flowplane._help import examples
 from flowplane.runtime import run_with_pool
 
 
 def worker(
     queue: list[str] = typer.Option(
-        [], "--queue", "-q", help="Queue to serve (repeatable); default flowplane:default"
+        [], "--queue", "-q", metavar="QUEUE",
+        help="Queue to serve (repeatable; default: flowplane:default).",
     ),
-    burst: bool = typer.Option(False, "--burst", help="Exit once the queues are empty"),
+    burst: bool = typer.Option(False, "--burst", help="Exit once the queues are empty."),
 ) -> None:
-    """Run executions from the given queues."""
+    """Run executions from the given queues (what a workflow's worker pod runs)."""
     from domain.dispatch import DEFAULT_QUEUE, close_pools
     from engine.worker import run_workers
 
@@ -27,18 +29,19 @@ def worker(
         finally:
             await close_pools()
 
-    run_with_pool(main, max_size=10)
+    run_with_pool(main, max_size=10, redis=True)
 
 
 def scheduler() -> None:
-    """Fire cron triggers, re-dispatch lost executions, prune old ones."""
+    """Fire cron triggers, re-dispatch lost executions, prune old ones (run one or more)."""
     from engine.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_with_pool(run_scheduler, max_size=5)
+    run_with_pool(run_scheduler, max_size=5, redis=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
-    app.command("worker")(worker)
-    app.command("scheduler")(scheduler)
+    app.command("worker", epilog=examples(
+        "flowplane worker", "flowplane worker -q flowplane:wf-12 --burst"))(worker)
+    app.command("scheduler", epilog=examples("flowplane scheduler"))(scheduler)

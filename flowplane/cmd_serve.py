@@ -6,22 +6,24 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from flowplane._help import examples
+from flowplane.embedded import check_port_free
 from flowplane.runtime import bootstrap
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", metavar="ADDRESS", help="Address to listen on."),
+    port: int = typer.Option(8000, metavar="PORT", help="Port to listen on."),
 ) -> None:
-    """Serve the GraphQL API, webhooks and /healthz."""
-    bootstrap()
-    from domain.settings import get_settings
+    """Serve the API: GraphQL (and GraphiQL) at /graphql, webhooks, /healthz."""
+    settings = bootstrap(redis=True)
+    check_port_free(host, port, "--port")
     from graphql_api.app import create_app
 
     # Websocket messages get the HTTP body limit; uvicorn refuses bigger frames before
     # buffering them, closing with 1009 (graphql_api.close_codes).
     uvicorn.run(create_app(), host=host, port=port, log_level="info", ws="auto",
-                ws_max_size=get_settings().max_request_bytes)
+                ws_max_size=settings.max_request_bytes)
 
 
 def graphql_schema(
@@ -37,5 +39,9 @@ def graphql_schema(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
-    app.command("graphql-schema")(graphql_schema)
+    app.command(epilog=examples(
+        "flowplane serve --host 0.0.0.0 --port 8080",
+        "DATABASE_URL=postgresql://flowplane@db/flowplane REDIS_URL=redis://redis:6379/0 "
+        "flowplane serve"))(serve)
+    app.command("graphql-schema", epilog=examples("flowplane graphql-schema > schema.graphql"))(
+        graphql_schema)

@@ -13,12 +13,15 @@ from rich.markup import escape
 
 from domain.spec.jsonschema import json_schema
 from domain.spec.loader import LoadResult, load_path
+from flowplane._help import examples
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="YAML files or directories to check.")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="YAML files, or folders searched for *.yaml / *.yml.")],
 ) -> None:
-    """Validate declarative documents; print every error as file:line:col: field: message."""
+    """Check declarative documents offline: every error at once, as file:line:col: field:
+    message (exit 1 when any is invalid)."""
     out, err = Console(), Console(stderr=True)
     documents, errors = [], []
     for path in paths:
@@ -42,5 +45,9 @@ def schema() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
-    app.command("validate")(validate)
-    app.command("schema")(schema)
+    app.command("validate", epilog=examples(
+        "flowplane validate workflows.d", "flowplane validate workflows.d/greet.yaml other.yaml"))(
+        validate)
+    app.command("schema", epilog=examples(
+        "flowplane schema > flowplane.schema.json   # then point yaml-language-server at it"))(
+        schema)

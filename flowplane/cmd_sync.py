@@ -11,6 +11,8 @@ from typing import cast
 import typer
 from rich.console import Console
 
+from flowplane._help import examples
+from flowplane.errors import CliError
 from flowplane.runtime import run_with_pool
 from sync.actions import PruneMode
 from sync.daemon import Daemon, DaemonSettings, run_once
@@ -23,11 +25,11 @@ from sync.source import Credentials, RepoSource, parse_secret_ref
 PRUNE_MODES = ("archive", "delete", "off")
 
 
-def _duration(text: str) -> float:
+def _duration(option: str, text: str) -> float:
     try:
         return parse_duration(text)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise CliError(f"{option}: {exc}", exit_code=2) from None
 
 
 def _credentials(token_ref: str | None, ssh_key_ref: str | None) -> Credentials:
@@ -37,45 +39,78 @@ def _credentials(token_ref: str | None, ssh_key_ref: str | None) -> Credentials:
             ssh_key_ref=parse_secret_ref(ssh_key_ref) if ssh_key_ref else None,
         )
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise CliError(str(exc), exit_code=2) from None
+
+
+def _source(repo: str, branch: str | None, cache_dir: Path, credentials: Credentials
+            ) -> RepoSource:
+    source = RepoSource(repo, branch, cache_dir, credentials)
+    if source.remote:
+        return source
+    path = Path(repo).resolve()
+    if not path.is_dir():
+        raise CliError(f"--repo: {repo} is not a folder (give a git checkout or a URL)")
+    if not (path / ".git").exists() and not (path / "HEAD").is_file():
+        raise CliError(f"--repo: {repo} is not a git repository (run `git init` there, or give "
+                       "the repository's URL)")
+    source.location = str(path)
+    return source
+
+
+SYNC_EXAMPLES = examples(
+    "flowplane sync --repo . --org acme --once --dry-run   # print the plan, change nothing",
+    "flowplane sync --repo . --org acme --once",
+    "flowplane sync --repo https://git.example/acme/flows.git --org acme --branch main "
+    "--token-ref env:GIT_TOKEN",
+)
 
 
 def sync_command(
-    repo: str = typer.Option(..., "--repo", help="Local path or URL of the git repository."),
-    org: str = typer.Option(..., "--org", help="Slug of the organization the repo is bound to."),
-    branch: str = typer.Option("main", help="Branch to follow."),
-    directory: str = typer.Option("workflows.d", "--dir", help="Folder of the YAML documents."),
-    interval: str = typer.Option("10s", help="Polling interval (2s, 1m, ...)."),
-    resync: str = typer.Option("5m", help="Reconcile at least this often, to correct drift."),
+    repo: str = typer.Option(..., "--repo", metavar="PATH|URL",
+                             help="A local git checkout, or the URL of a repository."),
+    org: str = typer.Option(..., "--org", metavar="SLUG",
+                            help="Slug of the organization the repository is bound to."),
+    branch: str | None = typer.Option(
+        None, metavar="BRANCH", show_default=False,
+        help="Branch to follow. Default: a local checkout is followed on whichever branch is "
+             "checked out (re-read every poll); a URL on main."),
+    directory: str = typer.Option("workflows.d", "--dir", metavar="FOLDER",
+                                  help="Folder of the YAML documents in the repository."),
+    interval: str = typer.Option("10s", metavar="DURATION", help="Polling interval (2s, 1m)."),
+    resync: str = typer.Option("5m", metavar="DURATION",
+                               help="Reconcile at least this often, to correct drift."),
     once: bool = typer.Option(False, "--once", help="Run one reconcile and exit."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
-    prune: str = typer.Option("archive", help="Removed files: archive, delete or off."),
+    prune: str = typer.Option("archive", metavar="archive|delete|off",
+                              help="What happens to workflows whose file was removed."),
     allow_empty: bool = typer.Option(False, "--allow-empty",
                                      help="Allow a commit that prunes every managed workflow."),
-    cache_dir: Path = typer.Option(Path(".flowplane/sync-cache"),
+    cache_dir: Path = typer.Option(Path(".flowplane/sync-cache"), metavar="FOLDER",
                                    help="Where remote repositories are cloned."),
-    token_ref: str | None = typer.Option(None, help="HTTPS token: env:NAME, file:PATH or "
-                                         "secret:NAME/KEY."),
-    ssh_key_ref: str | None = typer.Option(None, help="SSH private key, as a secret reference."),
+    token_ref: str | None = typer.Option(None, metavar="REF", help="HTTPS token: env:NAME, "
+                                         "file:PATH or secret:NAME/KEY."),
+    ssh_key_ref: str | None = typer.Option(None, metavar="REF",
+                                           help="SSH private key, as a secret reference."),
 ) -> None:
-    """Reconcile workflows.d of a git branch into the organization, once or as a daemon."""
+    """Reconcile the YAML of a git repository into an organization, once or as a daemon."""
     if prune not in PRUNE_MODES:
-        raise typer.BadParameter(f"--prune must be one of {', '.join(PRUNE_MODES)}")
-    source = RepoSource(repo, branch, cache_dir, _credentials(token_ref, ssh_key_ref))
-    if not source.remote:
-        source.location = str(Path(repo).resolve())
+        raise CliError(f"--prune must be one of {', '.join(PRUNE_MODES)}, not {prune!r}",
+                       exit_code=2)
+    source = _source(repo, branch, cache_dir, _credentials(token_ref, ssh_key_ref))
     target = SyncTarget(org, source, directory)
     options = PlanOptions(prune=cast(PruneMode, prune), allow_empty=allow_empty)
-    settings = DaemonSettings(interval=_duration(interval), resync=_duration(resync))
+    settings = DaemonSettings(interval=_duration("--interval", interval),
+                              resync=_duration("--resync", resync))
     if dry_run or once:
-        report = run_with_pool(lambda: run_once(target, options, dry_run=dry_run))
+        report = run_with_pool(lambda: run_once(target, options, dry_run=dry_run),
+                               redis=not dry_run)
         if report is None:
             typer.echo(f"another sync daemon holds the lock for {source.location}", err=True)
             raise typer.Exit(code=3)
         _print_report(report, dry_run)
         raise typer.Exit(code=0 if report.status == "succeeded" else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_with_pool(lambda: _daemon(target, options, settings), max_size=3)
+    run_with_pool(lambda: _daemon(target, options, settings), max_size=3, redis=True)
 
 
 async def _daemon(target: SyncTarget, options: PlanOptions, settings: DaemonSettings) -> None:
@@ -114,10 +149,14 @@ def _print_report(report: RunReport, dry_run: bool) -> None:
 
 
 def export_command(
-    org: str = typer.Option(..., "--org", help="Slug of the organization to export."),
-    out: Path = typer.Option(..., "--out", help="Folder to write the YAML files into."),
+    org: str = typer.Option(..., "--org", metavar="SLUG",
+                            help="Slug of the organization to export."),
+    out: Path = typer.Option(..., "--out", metavar="FOLDER",
+                             help="Folder to write the YAML files into (created if missing)."),
 ) -> None:
     """Write the organization's workflows as YAML (existing files are updated in place)."""
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: {out} is a file, not a folder")
     from sync.export import export_workflows
 
     written = run_with_pool(lambda: export_workflows(org, out))
@@ -127,5 +166,7 @@ def export_command(
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
-    app.command("sync")(sync_command)
-    app.command("export")(export_command)
+    app.command("sync", epilog=SYNC_EXAMPLES)(sync_command)
+    app.command("export", epilog=examples(
+        "flowplane export --org acme --out workflows.d   # then commit: git takes over"))(
+        export_command)

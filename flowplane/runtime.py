@@ -1,33 +1,109 @@
-"""Process bootstrap shared by every command: settings, database engine, connection pool."""
+"""Process bootstrap shared by every command: where the servers are, settings, database pool.
+
+The servers come from DATABASE_URL / REDIS_URL, or, when those are unset, from the
+`flowplane dev` running in this checkout: it records its servers in `.flowplane/dev.json`,
+found here from the working directory upwards, the way git finds `.git`. There is no default
+server: a command that needs one and finds none says so and how to fix it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from db import engine
 from domain.settings import Settings, get_settings
+from flowplane.dev_record import RECORD_NAME, read_record
+from flowplane.errors import CliError, where
 
 T = TypeVar("T")
+DEV_FILE = Path(".flowplane") / RECORD_NAME
+_URLS = {"DATABASE_URL": "PostgreSQL", "REDIS_URL": "Redis"}
+FIX = ("set {var}, or start `make dev` in this checkout (it records its servers in "
+       ".flowplane/dev.json)")
 
 
-def bootstrap() -> Settings:
-    """Read the settings and point the tables at the configured database."""
+def find_dev_file(start: Path | None = None) -> Path | None:
+    """The nearest `.flowplane/dev.json` from `start` (the working directory) upwards."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / DEV_FILE).is_file():
+            return candidate / DEV_FILE
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def dev_connection(start: Path | None = None) -> dict[str, str]:
+    """DATABASE_URL and REDIS_URL of the running `flowplane dev` of this checkout ({} if none);
+    CliError when the file names a `flowplane dev` that is no longer running."""
+    path = find_dev_file(start)
+    record = None if path is None else read_record(path)
+    if record is None:
+        return {}
+    if not _alive(record.pid):  # killed without the chance to remove its record
+        raise CliError(f"{path} names a `flowplane dev` (pid {record.pid}) that is not "
+                       "running: start it with `make dev`, or set DATABASE_URL and REDIS_URL")
+    return {"DATABASE_URL": record.DATABASE_URL, "REDIS_URL": record.REDIS_URL}
+
+
+def use_dev_connection() -> None:
+    """Fill DATABASE_URL / REDIS_URL from the checkout's `flowplane dev` where they are unset."""
+    if all(os.environ.get(key) for key in _URLS):
+        return
+    for key, value in dev_connection().items():
+        if not os.environ.get(key):
+            os.environ[key] = value
+
+
+def bootstrap(*, redis: bool = False) -> Settings:
+    """Find the servers, read the settings and point the tables at the database; CliError
+    naming the missing server (and the fix) when there is none."""
+    use_dev_connection()
+    get_settings.cache_clear()  # the environment may have just been completed
     settings = get_settings()
+    needed = {"DATABASE_URL": settings.database_url}
+    if redis:
+        needed["REDIS_URL"] = settings.redis_url
+    for var, value in needed.items():
+        if not value:
+            raise CliError(f"no {_URLS[var]} configured: {FIX.format(var=var)}")
     engine.configure(settings.database_url)
     return settings
 
 
-def run_with_pool(main: Callable[[], Awaitable[T]], max_size: int = 5) -> T:
+async def start_pool(max_size: int) -> None:
+    """Open the pool; an unreachable server is a one-line CliError naming it."""
+    url = engine.engine().config["dsn"]
+    try:
+        await engine.start_pool(max_size=max_size)
+    except (TimeoutError, OSError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise CliError(f"cannot reach PostgreSQL at {where(url)} ({reason}): is `make dev` "
+                       "running, or is DATABASE_URL right?") from error
+
+
+def run_with_pool(main: Callable[[], Awaitable[T]], max_size: int = 5, *,
+                  redis: bool = False) -> T:
     """Run `main` in a fresh event loop with the database pool open around it."""
 
     async def wrapper() -> T:
-        await engine.start_pool(max_size=max_size)
+        await start_pool(max_size)
         try:
             return await main()
         finally:
             await engine.close_pool()
 
-    bootstrap()
+    bootstrap(redis=redis)
     return asyncio.run(wrapper())
