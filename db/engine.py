@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
+from dataclasses import dataclass
 
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -63,17 +66,43 @@ async def side_pool() -> asyncpg.Pool:
 MIGRATION_LOCK = 0x466C6F77  # "Flow": serialises concurrent migrators (API replicas, the Job)
 
 
-async def migrate() -> None:
-    """Apply every pending migration of the `flowplane` app (idempotent, one migrator at once)."""
+@dataclass(frozen=True)
+class MigrationSummary:
+    applied: tuple[str, ...]  # the migrations this call ran, oldest first
+    total: int  # migrations recorded as run, including those
+
+    def __str__(self) -> str:
+        if not self.applied:
+            return f"database schema is up to date ({self.total} migrations)"
+        return f"applied {len(self.applied)} migration(s); database schema is up to date " \
+               f"({self.total} migrations)"
+
+
+async def _migrations_run() -> set[str]:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return set()
+    return set(await Migration.get_migrations_which_ran(app_name="flowplane"))
+
+
+async def migrate() -> MigrationSummary:
+    """Apply every pending migration of the `flowplane` app (idempotent, one migrator at once).
+    Piccolo's own progress lines are swallowed (they miscount: "3 already complete" on an
+    empty database); the summary says what happened instead."""
     os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
     lock = await asyncpg.connect(engine().config["dsn"])
     try:
         await lock.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
-        response = await run_forwards(app_name="flowplane", migration_id="all", fake=False)
+        before = await _migrations_run()
+        with contextlib.redirect_stdout(io.StringIO()):
+            response = await run_forwards(app_name="flowplane", migration_id="all", fake=False)
         if not response.success:
             raise RuntimeError(f"migrations failed: {response.message}")
+        after = await _migrations_run()
     finally:
         await lock.close()
+    return MigrationSummary(tuple(sorted(after - before)), len(after))
 
 
 async def truncate_all() -> None:

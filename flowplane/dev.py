@@ -1,152 +1,146 @@
 """`flowplane dev`: the whole platform in one process tree, on embedded servers when
-DATABASE_URL / REDIS_URL are unset. Data lives in `.flowplane/` and survives restarts."""
+DATABASE_URL / REDIS_URL are unset. Data lives in the dev home (`.flowplane/`) and survives
+restarts.
+
+One `flowplane dev` per home: its lock refuses a second one before anything is touched. The
+children run in their own process group, so Ctrl-C reaches only this supervisor, which stops
+them in order: sync, scheduler, workers and API first, then Valkey and PostgreSQL.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import signal
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
-import asyncpg
+import httpx
 
-from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from flowplane._dev_parts import Part, dev_parts, restart_crashed, stop_parts
+from flowplane._dev_servers import DevServers, start_servers
+from flowplane.dev_record import DevLock, DevRecord, remove_record, write_record
+from flowplane.embedded import check_port_free
+from flowplane.errors import CliError, where
 
 DEV_ORG, DEV_USER = "acme", "alice"
+READY_TIMEOUT = 120.0
 
 
-@dataclass
-class DevServers:
-    home: Path
-    postgres: EmbeddedPostgres | None = None
-    redis: EmbeddedRedis | None = None
-    env: dict[str, str] = field(default_factory=dict)
-
-    def stop(self) -> None:
-        for server in (self.redis, self.postgres):
-            if server is not None:
-                server.stop()
+def say(text: str) -> None:
+    print(f"[dev] {text}", flush=True)
 
 
-def _ports(home: Path) -> dict[str, int]:
-    """Ports are chosen once and kept, so URLs stay stable across restarts."""
-    path = home / "ports.json"
-    if path.exists():
-        ports: dict[str, int] = json.loads(path.read_text())
-        return ports
-    ports = {"postgres": free_port(), "redis": free_port()}
-    path.write_text(json.dumps(ports))
-    return ports
+class _Stop(Exception):
+    """SIGINT or SIGTERM arrived."""
 
 
-async def _ensure_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
+def _raise_stop(signum: int, frame: object) -> NoReturn:
+    raise _Stop
+
+
+async def _seed(home: Path) -> str:
+    """Migrate; on first start create organization `acme` with `alice` (admin) and `bob`;
+    return alice's dev token."""
+    from db import engine
+    from domain import organizations, tokens
+
+    say(f"database: {await engine.migrate()}")
+    token_file = home / "dev-token"
+    if await organizations.organization_by_ref(DEV_ORG) is None:
+        org = await organizations.create_organization(DEV_ORG, "Acme Inc.")
+        user = await tokens.user_by_handle(DEV_USER) or await organizations.create_user(DEV_USER)
+        await organizations.add_member(org["id"], user["id"], "admin")
+        # A second member, so sharing can be tried at once (the examples share with bob).
+        bob = await tokens.user_by_handle("bob") or await organizations.create_user("bob")
+        await organizations.add_member(org["id"], bob["id"], "member")
+        issued = await tokens.issue_token(user["id"], org["id"], "dev")
+        token_file.write_text(issued.token)
+        token_file.chmod(0o600)
+        say(f"created organization {DEV_ORG} with {DEV_USER} (admin) and bob, and a token")
+    return token_file.read_text().strip() if token_file.exists() else ""
+
+
+def _answers(url: str, **headers: str) -> bool:
     try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+        return httpx.get(url, headers=headers, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
-def start_servers(home: Path) -> DevServers:
-    home.mkdir(parents=True, exist_ok=True)
-    servers = DevServers(home=home)
-    ports = _ports(home)
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url:
-        servers.postgres = EmbeddedPostgres(home / "postgres", port=ports["postgres"])
-        servers.postgres.stop()  # a server left over by a killed `dev` is restarted cleanly
-        servers.postgres.start()
-        asyncio.run(_ensure_database(servers.postgres.url, "flowplane"))
-        database_url = servers.postgres.url.rsplit("/", 1)[0] + "/flowplane"
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        servers.redis = EmbeddedRedis(home / "redis", port=ports["redis"], persist=True)
-        servers.redis.start()
-        redis_url = servers.redis.url
-    servers.env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    return servers
+def _wait_ready(api: str, parts: list[Part], env: dict[str, str]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not _answers(f"{api}/healthz"):
+        if time.monotonic() > deadline:
+            raise CliError(f"the API did not answer on {api}/healthz within "
+                           f"{READY_TIMEOUT:.0f}s: see its log above")
+        restart_crashed(parts, env, say)
+        time.sleep(0.2)
 
 
-@dataclass
-class Part:
-    """One supervised child process of the dev platform."""
-
-    name: str
-    args: list[str]
-    process: subprocess.Popen[bytes] | None = None
-    restarts: int = 0
-
-    def start(self, env: dict[str, str]) -> None:
-        command = [sys.executable, "-m", "flowplane", *self.args]
-        self.process = subprocess.Popen(command, env=env)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def _banner(api: str, token: str, home: Path, servers: DevServers) -> None:
+    """What answers now, and how to reach it (only URLs that answered are listed)."""
+    pages = [("console", f"{api}/", {}),
+             ("GraphiQL", f"{api}/graphql", {"Accept": "text/html"}),
+             ("metrics", f"{api}/metrics", {})]
+    lines = [f"  {name:<9} {url}" for name, url, headers in pages if _answers(url, **headers)]
+    print("\nFlowplane is ready.", *lines, sep="\n")
+    print(f"  token     {token or '(none: see `flowplane token create --help`)'}\n"
+          f"            organization {DEV_ORG}, user {DEV_USER}; also in {home / 'dev-token'}\n"
+          f"  servers   PostgreSQL {where(servers.database_url)}, "
+          f"Redis {where(servers.redis_url)}\n"
+          f"            `flowplane` commands run in this checkout use them "
+          f"({home / 'dev.json'})\n"
+          "Stop with Ctrl-C.\n", flush=True)
 
 
-def current_branch(repo: Path) -> str | None:
-    """The checked-out branch of `repo`, or None when it is not a git work tree."""
-    result = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--abbrev-ref", "HEAD"],
-        capture_output=True, text=True, check=False,
-    )
-    branch = result.stdout.strip()
-    return branch if result.returncode == 0 and branch and branch != "HEAD" else None
+def _platform_env(servers: DevServers, api: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": servers.database_url,
+            "REDIS_URL": servers.redis_url, "FLOWPLANE_DEV_MODE": "true",
+            "FLOWPLANE_PUBLIC_URL": api}
 
 
-def dev_parts(host: str, port: int, repo: Path) -> list[Part]:
-    """API, the local workers (default queue + locally deployed workflows), the scheduler
-    (cron, sweeper, deployment phases) and, in a git checkout, the sync of its workflows.d/."""
-    parts = [
-        Part("api", ["serve", "--host", host, "--port", str(port)]),
-        Part("local-workers", ["local-workers"]),
-        Part("scheduler", ["scheduler"]),
-    ]
-    branch = current_branch(repo)
-    if branch is None:
-        print(f"[dev] {repo} is not a git checkout: the sync of workflows.d/ is off",
-              file=sys.stderr)
-    else:
-        parts.append(Part("sync", [
-            "sync", "--repo", str(repo), "--org", DEV_ORG, "--branch", branch,
-            "--interval", "2s", "--cache-dir", str(repo / ".flowplane" / "sync-cache"),
-        ]))
-    return parts
+def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
+           servers: DevServers) -> None:
+    """Bring the platform up, then supervise it until a signal (raises _Stop)."""
+    from flowplane.runtime import run_with_pool
 
-
-def supervise(parts: list[Part], env: dict[str, str]) -> None:
-    """Run the parts until SIGINT/SIGTERM; a part that dies is restarted with a backoff."""
-    stopping = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    api = f"http://{host}:{port}"
+    env = _platform_env(servers, api)
+    os.environ.update(env)
+    token = run_with_pool(lambda: _seed(home))
+    write_record(home, DevRecord(os.getpid(), api, servers.database_url, servers.redis_url))
+    parts += dev_parts(host, port, repo, DEV_ORG, say)
+    say(f"starting {', '.join(part.name for part in parts)}")
     for part in parts:
         part.start(env)
-    try:
-        while not stopping:
-            time.sleep(0.5)
-            for part in parts:
-                if part.process is not None and part.process.poll() is not None and not stopping:
-                    part.restarts += 1
-                    print(f"[dev] {part.name} exited ({part.process.returncode}); restarting",
-                          file=sys.stderr)
-                    time.sleep(min(10, part.restarts))
-                    part.start(env)
-    finally:
-        for part in parts:
-            part.stop()
+    _wait_ready(api, parts, env)
+    _banner(api, token, home, servers)
+    while True:
+        time.sleep(0.5)
+        restart_crashed(parts, env, say)
+
+
+def run_dev(home: Path, host: str, port: int, repo: Path) -> None:
+    """`flowplane dev`: returns once stopped by SIGINT / SIGTERM; CliError if it cannot run."""
+    with DevLock(home):
+        check_port_free(host, port, "--port")
+        signal.signal(signal.SIGINT, _raise_stop)
+        signal.signal(signal.SIGTERM, _raise_stop)
+        servers: DevServers | None = None
+        parts: list[Part] = []
+        try:
+            servers = start_servers(home, os.environ.get("DATABASE_URL", ""),
+                                    os.environ.get("REDIS_URL", ""), say)
+            _serve(home, host, port, repo, parts, servers)
+        except _Stop:
+            print(file=sys.stderr)  # past the ^C the terminal echoed
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):  # the shutdown is not interrupted
+                signal.signal(signum, signal.SIG_IGN)
+            stop_parts(parts, say)
+            if servers is not None:
+                servers.stop(say)
+            remove_record(home)
+            say("stopped")

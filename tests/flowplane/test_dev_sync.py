@@ -1,6 +1,7 @@
 """Issue 7's promise under `flowplane dev`: a workflow file committed to the repository appears
 (and, being `state: active`, is deployed on the local workers) within seconds; deleting the
-file and committing archives it. Uncommitted files never appear."""
+file and committing archives it. Uncommitted files never appear. The sync follows the branch
+checked out now, and a file added back records the commit that restored it (issue 18)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from flowplane.embedded import free_port
-from tests.processes import FlowplaneProcess
+from tests.processes import DevPlatform
 from tests.sync.gitrepo import GitRepo, workflow_yaml
 
-QUERY = "{ workflows(first: 20) { edges { node { name status managedBy deploymentPhase } } } }"
+QUERY = ("{ workflows(first: 20) { edges { node { name status managedBy deploymentPhase "
+         "sourceCommit } } } }")
 
 
 def _workflows(port: int, token: str) -> dict[str, dict[str, Any]]:
@@ -40,18 +41,14 @@ def _wait_for(check: Any, what: str, timeout: float = 90) -> None:
 
 def test_committed_workflow_appears_deploys_and_is_archived_when_deleted(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
+    repo.write(".gitignore", ".flowplane/\n")  # the dev home lives in the checkout
     repo.write("workflows.d/greet.yaml", workflow_yaml("greet", state="active"))
     # A second workflow stays: a commit pruning every managed workflow at once is refused.
     repo.write("workflows.d/keep.yaml", workflow_yaml("keep")).commit("greet and keep")
     repo.write("workflows.d/draft-only.yaml", workflow_yaml("draft-only"))  # not committed
-    home, port = tmp_path / "home", free_port()
-    dev = FlowplaneProcess(
-        ["dev", "--port", str(port), "--home", str(home), "--repo", str(repo.root)],
-        env={}, drop=("DATABASE_URL", "REDIS_URL"),
-    ).start()
+    dev = DevPlatform(repo.root).start()
+    port, token = dev.port, dev.token
     try:
-        _wait_for(lambda: (home / "dev-token").exists(), "the dev token")
-        token = (home / "dev-token").read_text().strip()
         _wait_for(lambda: _workflows(port, token)["greet"]["deploymentPhase"] == "AVAILABLE",
                   "greet synced and deployed")
         greet = _workflows(port, token)["greet"]
@@ -64,5 +61,12 @@ def test_committed_workflow_appears_deploys_and_is_archived_when_deleted(tmp_pat
                   "greet archived")
         assert _workflows(port, token)["greet"]["deploymentPhase"] is None
         assert _workflows(port, token)["keep"]["status"] == "DRAFT"
+
+        repo.switch("feature", create=True)  # no restart: the sync follows the checkout
+        restored = repo.write("workflows.d/greet.yaml", workflow_yaml("greet", state="active")
+                              ).commit("greet is back, on feature")
+        _wait_for(lambda: _workflows(port, token)["greet"]["status"] == "ACTIVE",
+                  "greet restored from the feature branch")
+        assert _workflows(port, token)["greet"]["sourceCommit"] == restored
     finally:
         dev.stop()
