@@ -60,14 +60,17 @@ async def _ensure_database(admin_url: str, name: str) -> None:
         await conn.close()
 
 
-def _start_postgres(home: Path, say: Callable[[str], None]) -> EmbeddedPostgres:
+def _stop_leftover(home: Path, say: Callable[[str], None]) -> None:
     server = EmbeddedPostgres(home / "postgres")
     if (server.data_dir / "postmaster.pid").exists():
         # We hold the home's lock, so no `flowplane dev` runs here: this server was left by
         # one that was killed. It is ours to restart.
         say("stopping the PostgreSQL a killed `flowplane dev` left running")
         server.stop()
-    server.port = _ports(home)["postgres"]
+
+
+def _start_postgres(home: Path, port: int, say: Callable[[str], None]) -> EmbeddedPostgres:
+    server = EmbeddedPostgres(home / "postgres", port=port)
     first = not (server.data_dir / "PG_VERSION").exists()
     say(f"{'creating' if first else 'starting'} PostgreSQL in {server.data_dir} "
         f"(127.0.0.1:{server.port})")
@@ -79,14 +82,16 @@ def start_servers(home: Path, database_url: str, redis_url: str,
                   say: Callable[[str], None]) -> DevServers:
     """Start what is not given by URL; on failure, stop what was started."""
     servers = DevServers(database_url, redis_url)
+    if not database_url:
+        _stop_leftover(home, say)
+    ports = _ports(home)  # once: a server we start takes its port
     try:
         if not database_url:
-            servers.postgres = _start_postgres(home, say)
+            servers.postgres = _start_postgres(home, ports["postgres"], say)
             asyncio.run(_ensure_database(servers.postgres.url, DATABASE))
             servers.database_url = servers.postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
         if not redis_url:
-            servers.redis = EmbeddedRedis(home / "redis", port=_ports(home)["redis"],
-                                          persist=True)
+            servers.redis = EmbeddedRedis(home / "redis", port=ports["redis"], persist=True)
             say(f"starting Valkey (127.0.0.1:{servers.redis.port})")
             servers.redis.start()
             servers.redis_url = servers.redis.url

@@ -18,8 +18,10 @@ def dev_command(
     repo: Path = typer.Option(Path("."), metavar="PATH",
                               help="Git checkout whose workflows.d/ is synced."),
 ) -> None:
-    """Run API, workers, scheduler and git sync; PostgreSQL and Redis embedded unless
-    DATABASE_URL / REDIS_URL are set. One per --home; Ctrl-C stops everything in order."""
+    """Run the whole platform locally: API, workers, scheduler and git sync.
+
+    PostgreSQL and Redis run embedded, with their data in --home, unless DATABASE_URL is set.
+    One instance per --home; Ctrl-C stops everything in order."""
     dev.run_dev(home.resolve(), host, port, repo.resolve())
 
 

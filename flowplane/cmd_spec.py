@@ -20,8 +20,10 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH...", help="YAML files, or folders searched for *.yaml / *.yml.")],
 ) -> None:
-    """Check declarative documents offline: every error at once, as file:line:col: field:
-    message (exit 1 when any is invalid)."""
+    """Check declarative documents offline, reporting every error at once.
+
+    Each error is printed as file:line:col: field: message.
+    The exit status is 1 when any document is invalid."""
     out, err = Console(), Console(stderr=True)
     documents, errors = [], []
     for path in paths:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +23,8 @@ from flowplane.errors import CliError, where
 T = TypeVar("T")
 DEV_FILE = Path(".flowplane") / RECORD_NAME
 _URLS = {"DATABASE_URL": "PostgreSQL", "REDIS_URL": "Redis"}
+_SCHEMES = {"DATABASE_URL": ("postgresql://", "postgres://"),
+            "REDIS_URL": ("redis://", "rediss://", "unix://")}
 FIX = ("set {var}, or start `make dev` in this checkout (it records its servers in "
        ".flowplane/dev.json)")
 
@@ -79,8 +82,32 @@ def bootstrap(*, redis: bool = False) -> Settings:
     for var, value in needed.items():
         if not value:
             raise CliError(f"no {_URLS[var]} configured: {FIX.format(var=var)}")
-    engine.configure(settings.database_url)
+        if not value.startswith(_SCHEMES[var]):
+            raise CliError(f"{var} must start with {' or '.join(_SCHEMES[var])}, "
+                           f"not {value.split('://')[0]!r}")
+    if redis:
+        check_redis(settings.redis_url)
+    with warnings.catch_warnings():
+        # Piccolo's engine asks the server for its version when it is created and warns (in
+        # colour) when it cannot; the pool start below then says what is wrong in one line.
+        warnings.simplefilter("ignore")
+        engine.configure(settings.database_url)
     return settings
+
+
+def check_redis(url: str) -> None:
+    """A quick PING, so an unreachable Redis is one line now (arq would retry for seconds)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except RedisError as error:
+        raise CliError(f"cannot reach Redis at {where(url)} ({error}): is `make dev` running, "
+                       "or is REDIS_URL right?") from None
+    finally:
+        client.close()
 
 
 async def start_pool(max_size: int) -> None:
