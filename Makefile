@@ -42,5 +42,8 @@ schema: $(RUNTIME_STAMP)  ## regenerate schema.graphql and possibleTypes.json fr
 	$(BIN)/flowplane graphql-schema > schema.graphql
 	$(BIN)/flowplane graphql-schema --possible-types > possibleTypes.json
 
+docs: $(RUNTIME_STAMP)  ## regenerate docs/node-types.md from the node-type registry
+	$(BIN)/flowplane node-types > docs/node-types.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,9 @@
 
 The engine registers an executor under each name. Plugins add types through the
 `flowplane.node_types` entry point group; an entry point loads to a `NodeType` or an
-iterable of them.
+iterable of them. The reference in docs/node-types.md is generated from this registry
+(`make docs`): parameters are described by their attribute docstrings, each type by its
+description, output and example.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ class Params(BaseModel):
     """Base for parameter models: camelCase keys, unknown keys rejected."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, populate_by_name=True
+        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -38,37 +41,55 @@ class NodeType:
     add_on: Reference = None
     # Values a connection leaving this node may carry in `on`.
     outcomes: tuple[str, ...] = ("success", "error")
+    # What `nodes.<id>.output` holds after the node ran (for the reference).
+    output: str = ""
+    # A node of this type as written in a workflow's `nodes:` list (for the reference; a test
+    # checks that every example validates).
+    example: Mapping[str, Any] | None = None
 
 
 class HttpRequestParams(Params):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] = "GET"
+    """HTTP method."""
     url: str = Field(min_length=1)
+    """Absolute URL, or a path relative to the add-on's endpoint when the node names one."""
     headers: dict[str, str] = {}
+    """Request headers."""
     body: Any = None  # Any: a JSON value or a template, sent as given.
+    """JSON body, sent as given (templates are rendered first)."""
     timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds before the call counts as failed (and may be retried)."""
 
 
 class TransformParams(Params):
     value: Any  # Any: a template over earlier outputs, any JSON shape.
+    """Any JSON value; its templates are rendered, and the result is the node's output."""
 
 
 class ConditionParams(Params):
     expression: str = Field(min_length=1)
+    """A template expression (without braces), e.g. `nodes.fetch.output.status == 200`."""
 
 
 class DelayParams(Params):
     seconds: float = Field(ge=0, le=86400)
+    """How long to wait."""
 
 
 class SourcePostgresParams(Params):
     query: str = Field(min_length=1)
+    """SQL to run on the data source; use $1, $2, ... for values."""
     params: list[Any] | dict[str, Any] = []  # Any: bind values, JSON scalars or templates.
+    """Values bound to $1, $2, ... (a list; templates allowed)."""
 
 
 class DestinationPostgresParams(Params):
     table: str = Field(min_length=1)
+    """Table to insert into (`table` or `schema.table`)."""
     rows: Any = None  # Any: a template producing a list of row objects.
+    """A list of row objects, usually a template such as `{{ nodes.read.output.rows }}`."""
     row: dict[str, Any] | None = None
+    """One row object (instead of `rows`)."""
 
     @model_validator(mode="after")
     def _one_of_rows_or_row(self) -> DestinationPostgresParams:
@@ -79,35 +100,77 @@ class DestinationPostgresParams(Params):
 
 class AiChatParams(Params):
     prompt: str = Field(min_length=1)
+    """The user message (templates allowed)."""
     system: str | None = None
+    """An optional system message."""
     temperature: float = Field(default=0.2, ge=0, le=2)
+    """Sampling temperature."""
     max_tokens: int | None = Field(default=None, ge=1, le=200_000)
+    """Upper bound of the answer's length, in tokens."""
 
 
 class ErrorHandlerParams(Params):
     handled: bool = True
+    """Whether the run counts as recovered once this node ran."""
 
 
 BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
-    NodeType("http.request", "Call an HTTP endpoint", HttpRequestParams, add_on="optional"),
-    NodeType("transform", "Build a value from earlier outputs", TransformParams),
+    NodeType(
+        "http.request", "Call an HTTP endpoint", HttpRequestParams, add_on="optional",
+        output="`{status, headers, body}`; `body` is JSON when the answer says so, else text. "
+        "5xx, 408, 429 and network errors fail the node retryably, other 4xx permanently.",
+        example={"id": "fetch", "type": "http.request",
+                 "params": {"method": "POST", "url": "https://api.example.com/orders",
+                            "headers": {"Accept": "application/json"},
+                            "body": {"customer": "{{ input.customer }}"}}},
+    ),
+    NodeType(
+        "transform", "Build a value from earlier outputs", TransformParams,
+        output="The rendered `value`.",
+        example={"id": "pick", "type": "transform",
+                 "params": {"value": {"status": "{{ nodes.fetch.output.status }}"}}},
+    ),
     NodeType(
         "condition",
         "Branch on an expression",
         ConditionParams,
         outcomes=("true", "false", "error"),
+        output="`{result}`; connections leave it with `on: true` or `on: false`.",
+        example={"id": "ok", "type": "condition",
+                 "params": {"expression": "nodes.fetch.output.status == 200"}},
     ),
-    NodeType("parallel-branch", "Fan out to the following nodes in parallel"),
-    NodeType("delay", "Wait a number of seconds", DelayParams),
-    NodeType("source.postgres", "Query a PostgreSQL data source", SourcePostgresParams, "required"),
+    NodeType("parallel-branch", "Fan out to the following nodes in parallel",
+             output="The execution's input.", example={"id": "fan-out", "type": "parallel-branch"}),
+    NodeType("delay", "Wait a number of seconds", DelayParams, output="`{slept}`.",
+             example={"id": "wait", "type": "delay", "params": {"seconds": 30}}),
+    NodeType(
+        "source.postgres", "Query a PostgreSQL data source", SourcePostgresParams, "required",
+        output="`{rows, rowCount}`; dates and decimals become strings.",
+        example={"id": "sales", "type": "source.postgres", "dataSource": "warehouse",
+                 "params": {"query": "select region, sum(total) from sales where day = $1 "
+                                     "group by region", "params": ["{{ input.day }}"]}},
+    ),
     NodeType(
         "destination.postgres",
         "Insert rows into a PostgreSQL table",
         DestinationPostgresParams,
         "required",
+        output="`{inserted}`.",
+        example={"id": "store", "type": "destination.postgres", "dataSource": "warehouse",
+                 "params": {"table": "reports.daily", "rows": "{{ nodes.sales.output.rows }}"}},
     ),
-    NodeType("ai.chat", "Ask an AI gateway model", AiChatParams, model="required"),
-    NodeType("error-handler", "Handle the error of the node before it", ErrorHandlerParams),
+    NodeType(
+        "ai.chat", "Ask an AI gateway model", AiChatParams, model="required",
+        output="`{content, model, usage}` of the chat completion.",
+        example={"id": "summary", "type": "ai.chat", "model": "small-chat",
+                 "params": {"prompt": "Summarize: {{ nodes.sales.output.rows }}"}},
+    ),
+    NodeType(
+        "error-handler", "Handle the error of the node before it", ErrorHandlerParams,
+        output="`{handled, error}`; `error` names the failed node and its message. Reached "
+        "through a connection with `on: error`.",
+        example={"id": "alert", "type": "error-handler"},
+    ),
 )
 
 

@@ -40,6 +40,14 @@ def validate(
     out.print(f"[green]ok[/green]: {summary}", highlight=False)
 
 
+def node_types() -> None:
+    """Print the node-type reference (Markdown), plugins included; `make docs` saves it."""
+    from domain.node_types import node_types as registry
+    from flowplane.node_reference import render
+
+    typer.echo(render(registry().values()), nl=False)
+
+
 def schema() -> None:
     """Print the JSON Schema of the declarative format (for editors)."""
     typer.echo(json.dumps(json_schema(), indent=2, sort_keys=False))
@@ -50,6 +58,8 @@ def register(app: typer.Typer) -> None:
     app.command("validate", epilog=examples(
         "flowplane validate workflows.d", "flowplane validate workflows.d/greet.yaml other.yaml"))(
         validate)
+    app.command("node-types", epilog=examples(
+        "flowplane node-types > docs/node-types.md   # what `make docs` does"))(node_types)
     app.command("schema", epilog=examples(
         "flowplane schema > flowplane.schema.json   # then point yaml-language-server at it"))(
         schema)
