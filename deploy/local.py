@@ -84,6 +84,10 @@ class LocalProvisioner:
             )
         # Nothing to create: the supervisor serves what the database says is deployed.
         name = deployment_name_for(req.workflow_id, req.workflow_name)
+        gpu = f", gpu {req.gpu} ({req.gpu_type})" if req.gpu else ""
+        log.warning("%s: local mode ignores cpu %g, memory %s, disk %s%s: it runs in the "
+                    "shared local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
+                    "Kubernetes)", req.workflow_name, req.cpu, req.memory, req.disk, gpu)
         return DeploymentHandle(namespace=LOCAL_NAMESPACE, name=name)
 
     async def undeploy(self, namespace: str, workflow_id: int) -> None:

@@ -28,24 +28,32 @@ def migrate() -> None:
     typer.echo(str(summary))
 
 
-@org_app.command("create", epilog=examples("flowplane org create globex --name 'Globex Corp.'"))
+@org_app.command("create", epilog=examples(
+    "flowplane org create globex --name 'Globex Corp.'",
+    "flowplane org create globex --exist-ok   # in a set-up script: fine if it exists"))
 def org_create(
     slug: str = typer.Argument(..., metavar="SLUG",
                                help="Short name: lowercase letters, digits and '-'."),
     name: str = typer.Option("", metavar="TEXT", help="Display name (default: the slug)."),
+    exist_ok: bool = typer.Option(False, "--exist-ok",
+                                  help="Succeed when the organization exists (for scripts)."),
 ) -> None:
     """Create an organization."""
     if not SLUG.match(slug):
         raise CliError(f"{slug!r} is not a valid slug: lowercase letters, digits and '-', "
                        "starting and ending with a letter or digit, at most 60 characters")
 
-    async def main() -> dict[str, object]:
-        if await organizations.organization_by_ref(slug) is not None:
+    async def main() -> tuple[dict[str, object], bool]:
+        existing = await organizations.organization_by_ref(slug)
+        if existing is None:
+            return await organizations.create_organization(slug, name or None), True
+        if not exist_ok:
             raise CliError(f"organization {slug!r} already exists")
-        return await organizations.create_organization(slug, name or None)
+        return existing, False
 
-    org = run_with_pool(main)
-    typer.echo(f"organization {org['slug']} created (id {org['id']})")
+    org, created = run_with_pool(main)
+    typer.echo(f"organization {org['slug']} {'created' if created else 'exists'} "
+               f"(id {org['id']})")
 
 
 @user_app.command("create", epilog=examples(

@@ -155,3 +155,23 @@ async def test_the_local_provisioner_refuses_custom_images(factory: Factory) -> 
     assert "ghcr.io/acme/torch:2" in str(raised.value) and "FLOWPLANE_KUBECONFIG" in str(
         raised.value)
     assert await load_workflow(wid) == before
+
+
+async def test_local_mode_says_it_ignores_the_requested_resources_and_gpus(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from deploy.local import LocalProvisioner
+    from deploy.model import DeploymentRequest
+
+    base = "ghcr.io/flowplane/flowplane:latest"
+    provisioner = LocalProvisioner("redis://127.0.0.1:1/0", workflow_queue, base)
+    request = DeploymentRequest(1, "acme", 7, "train", "q", base, cpu=4, memory="16Gi",
+                                disk="50Gi", gpu=1, gpu_type="nvidia-a100")
+
+    with caplog.at_level("WARNING", logger="deploy.local"):
+        await provisioner.deploy(request)
+
+    assert caplog.messages == [
+        "train: local mode ignores cpu 4, memory 16Gi, disk 50Gi, gpu 1 (nvidia-a100): it runs "
+        "in the shared local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
+        "Kubernetes)"]
