@@ -47,7 +47,7 @@ class Part:
             self.process.wait()
 
 
-def dev_parts(host: str, port: int, repo: Path, org: str,
+def dev_parts(host: str, port: int, repo: Path, home: Path, org: str,
               say: Callable[[str], None]) -> list[Part]:
     """API, the local workers (default queue + locally deployed workflows), the scheduler
     (cron, sweeper) and, in a git checkout, the sync of its workflows.d/ on whichever branch
@@ -62,7 +62,7 @@ def dev_parts(host: str, port: int, repo: Path, org: str,
         return parts
     parts.append(Part("sync", [
         "sync", "--repo", str(repo), "--org", org, "--interval", "2s",
-        "--cache-dir", str(repo / ".flowplane" / "sync-cache"),
+        "--cache-dir", str(home / "sync-cache"),
     ]))
     return parts
 

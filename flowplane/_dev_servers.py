@@ -2,7 +2,7 @@
 home, on ports chosen once and kept, so URLs stay the same across restarts.
 
 Only servers started here are stopped here: with DATABASE_URL / REDIS_URL set nothing is
-started, and a second `flowplane dev` never gets this far (the home's lock, flowplane.dev).
+started, and a second `flowplane dev` never gets this far (the home's lock, dev_record).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def _ports(home: Path) -> dict[str, int]:
     """The recorded ports; one that something else took meanwhile is replaced."""
     path = home / "ports.json"
     ports: dict[str, int] = json.loads(path.read_text()) if path.exists() else {}
-    fresh: dict[str, int] = {name: ports[name] for name in ("postgres", "redis")
-             if name in ports and port_is_free("127.0.0.1", ports[name])}
+    fresh: dict[str, int] = {name: port for name, port in ports.items()
+                             if name in ("postgres", "redis") and port_is_free("127.0.0.1", port)}
     for name in ("postgres", "redis"):
         fresh.setdefault(name, free_port())
     if fresh != ports:

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from flowplane._help import examples
-from flowplane.runtime import run_with_pool
+from flowplane.runtime import bootstrap, check_redis, run_with_pool
 
 
 def worker(
@@ -21,6 +21,7 @@ def worker(
     from domain.dispatch import DEFAULT_QUEUE, close_pools
     from engine.worker import run_workers
 
+    check_redis(bootstrap(redis=True).redis_url)  # before the logs start
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     async def main() -> None:

@@ -111,7 +111,7 @@ def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
     os.environ.update(env)
     token = run_with_pool(lambda: _seed(home))
     write_record(home, DevRecord(os.getpid(), api, servers.database_url, servers.redis_url))
-    parts += dev_parts(host, port, repo, DEV_ORG, say)
+    parts += dev_parts(host, port, repo, home, DEV_ORG, say)
     say(f"starting {', '.join(part.name for part in parts)}")
     for part in parts:
         part.start(env)

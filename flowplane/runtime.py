@@ -62,12 +62,11 @@ def dev_connection(start: Path | None = None) -> dict[str, str]:
 
 
 def use_dev_connection() -> None:
-    """Fill DATABASE_URL / REDIS_URL from the checkout's `flowplane dev` where they are unset."""
-    if all(os.environ.get(key) for key in _URLS):
+    """Take DATABASE_URL and REDIS_URL from the checkout's `flowplane dev` when both are
+    unset (with one set, the servers are configured by hand: never mix in dev's)."""
+    if any(os.environ.get(key) for key in _URLS):
         return
-    for key, value in dev_connection().items():
-        if not os.environ.get(key):
-            os.environ[key] = value
+    os.environ.update(dev_connection())
 
 
 def bootstrap(*, redis: bool = False) -> Settings:
@@ -81,12 +80,13 @@ def bootstrap(*, redis: bool = False) -> Settings:
         needed["REDIS_URL"] = settings.redis_url
     for var, value in needed.items():
         if not value:
-            raise CliError(f"no {_URLS[var]} configured: {FIX.format(var=var)}")
+            given = [key for key in _URLS if key != var and os.environ.get(key)]
+            fix = (f"set {var} too (with {given[0]} set, the servers of `make dev` are not "
+                   "used)") if given else FIX.format(var=var)
+            raise CliError(f"no {_URLS[var]} configured: {fix}")
         if not value.startswith(_SCHEMES[var]):
             raise CliError(f"{var} must start with {' or '.join(_SCHEMES[var])}, "
                            f"not {value.split('://')[0]!r}")
-    if redis:
-        check_redis(settings.redis_url)
     with warnings.catch_warnings():
         # Piccolo's engine asks the server for its version when it is created and warns (in
         # colour) when it cannot; the pool start below then says what is wrong in one line.
@@ -96,7 +96,8 @@ def bootstrap(*, redis: bool = False) -> Settings:
 
 
 def check_redis(url: str) -> None:
-    """A quick PING, so an unreachable Redis is one line now (arq would retry for seconds)."""
+    """A quick PING, so an unreachable Redis is one line now (arq would retry for seconds).
+    Not for the API: it starts without Redis and reports itself degraded until it answers."""
     from redis import Redis
     from redis.exceptions import RedisError
 

@@ -22,7 +22,8 @@ from tests.sync.gitrepo import GitRepo
 
 SERVERS = ("DATABASE_URL", "REDIS_URL")
 NO_POSTGRES = "error: no PostgreSQL configured: set DATABASE_URL, or start `make dev`"
-NO_REDIS = "error: no Redis configured: set REDIS_URL, or start `make dev`"
+NO_REDIS = ("error: no Redis configured: set REDIS_URL too (with DATABASE_URL set, the servers "
+            "of `make dev` are not used)")
 
 
 def assert_one_line(result: subprocess.CompletedProcess[str], expected: str,
