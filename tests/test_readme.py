@@ -31,7 +31,7 @@ from websockets.typing import Subprotocol
 from domain.settings import Settings, env_name
 from domain.spec.loader import load_text
 from flowplane.embedded import free_port
-from tests.processes import DevPlatform
+from tests.processes import DevPlatform, scratch_dir
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -213,13 +213,14 @@ def _fresh_checkout(root: Path) -> Path:
 
 
 @pytest.fixture
-def tour(tmp_path: Path) -> Iterator[Tour]:
-    checkout = _fresh_checkout(tmp_path / "checkout")
-    dev = DevPlatform(checkout, port=free_port()).start()  # `make dev`, on a free port
-    try:
-        yield Tour(dev, checkout)
-    finally:
-        dev.stop()
+def tour() -> Iterator[Tour]:
+    with scratch_dir("flowplane-tour-") as folder:
+        checkout = _fresh_checkout(folder / "checkout")
+        dev = DevPlatform(checkout, port=free_port()).start()  # `make dev`, on a free port
+        try:
+            yield Tour(dev, checkout)
+        finally:
+            dev.stop()
 
 
 @pytest.mark.slow

@@ -12,20 +12,27 @@ import httpx
 import pytest
 
 from flowplane.embedded import free_port
-from tests.processes import DevPlatform, run_flowplane
+from tests.processes import DevPlatform, run_flowplane, scratch_dir
 from tests.sync.gitrepo import GitRepo
 
 SERVERS = ("DATABASE_URL", "REDIS_URL")
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevPlatform]:
-    checkout = GitRepo(tmp_path_factory.mktemp("checkout"))
-    checkout.commit("empty")
-    (checkout.root / "sub").mkdir()
-    platform = DevPlatform(checkout.root).start()
-    yield platform
-    platform.stop()
+def running() -> Iterator[DevPlatform]:
+    with scratch_dir("flowplane-dev-") as folder:
+        checkout = GitRepo(folder / "checkout")
+        checkout.commit("empty")
+        (checkout.root / "sub").mkdir()
+        platform = DevPlatform(checkout.root).start()
+        yield platform
+        platform.stop()
+
+
+@pytest.fixture
+def home_dir() -> Iterator[Path]:
+    with scratch_dir("flowplane-dev-") as folder:
+        yield folder
 
 
 def _healthy(platform: DevPlatform) -> bool:
@@ -76,23 +83,25 @@ def test_commands_in_the_checkout_use_the_running_dev(
         "checkout (it records its servers in .flowplane/dev.json)"]
 
 
-def test_a_taken_port_fails_fast_and_starts_nothing(tmp_path: Path) -> None:
+def test_a_taken_port_fails_fast_and_starts_nothing(home_dir: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        dev = DevPlatform(tmp_path, port=port).start(wait_ready=False)
+        dev = DevPlatform(home_dir, port=port).start(wait_ready=False)
         assert dev.process is not None
         code = dev.process.wait(30)
     assert code == 1
     assert dev.output().strip().splitlines() == [
         f"error: port {port} on 127.0.0.1 is already in use: stop what listens there or "
         "choose another with --port"]
-    assert not (tmp_path / ".flowplane" / "postgres").exists()
+    assert not (home_dir / ".flowplane" / "postgres").exists()
 
 
-def test_ctrl_c_stops_parts_before_servers_and_a_restart_keeps_the_data(tmp_path: Path) -> None:
-    first = DevPlatform(tmp_path).start()
+def test_ctrl_c_stops_parts_before_servers_and_a_restart_keeps_the_data(
+    home_dir: Path,
+) -> None:
+    first = DevPlatform(home_dir).start()
     token = first.token
 
     assert first.interrupt() == 0
@@ -105,7 +114,7 @@ def test_ctrl_c_stops_parts_before_servers_and_a_restart_keeps_the_data(tmp_path
     assert not (first.home / "dev.json").exists()
     assert not (first.home / "postgres" / "postmaster.pid").exists()
 
-    second = DevPlatform(tmp_path).start()
+    second = DevPlatform(home_dir).start()
     try:
         assert second.token == token and token in second.output()
         assert "database schema is up to date (3 migrations)" in second.output()

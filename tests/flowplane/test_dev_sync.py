@@ -6,12 +6,11 @@ checked out now, and a file added back records the commit that restored it (issu
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.processes import DevPlatform
+from tests.processes import DevPlatform, scratch_dir
 from tests.sync.gitrepo import GitRepo, workflow_yaml
 
 QUERY = ("{ workflows(first: 20) { edges { node { name status managedBy deploymentPhase "
@@ -39,8 +38,12 @@ def _wait_for(check: Any, what: str, timeout: float = 90) -> None:
     raise AssertionError(f"not reached: {what}")
 
 
-def test_committed_workflow_appears_deploys_and_is_archived_when_deleted(tmp_path: Path) -> None:
-    repo = GitRepo(tmp_path / "repo")
+def test_committed_workflow_appears_deploys_and_is_archived_when_deleted() -> None:
+    with scratch_dir("flowplane-dev-") as folder:
+        _synced_from_the_checkout(GitRepo(folder / "repo"))
+
+
+def _synced_from_the_checkout(repo: GitRepo) -> None:
     repo.write(".gitignore", ".flowplane/\n")  # the dev home lives in the checkout
     repo.write("workflows.d/greet.yaml", workflow_yaml("greet", state="active"))
     # A second workflow stays: a commit pruning every managed workflow at once is refused.
