@@ -3,11 +3,12 @@ every YAML example validates, and the tour runs as printed against a real `flowp
 
 The tour test takes the code blocks of "A five-minute tour" in order and runs them verbatim in
 a fresh checkout, as a newcomer would: JSON blocks are GraphiQL's headers, GraphQL blocks are
-posted with them (a subscription is opened over the websocket and must answer), a YAML or Python block whose first line is `# <path>` is saved there, and
-each `$ ` line of a console block runs in bash. Only two things are substituted: the port
-(`127.0.0.1:8000` is another test's or a person's) and the `fp_…` token placeholder. What the
-prose promises between the blocks (synced within seconds, the run's output, archived) is
-checked by the test's own queries.
+posted with them (a subscription is opened over the websocket and must answer), a YAML or
+Python block whose first line is `# <path>` is saved there, and each `$ ` line of a console
+block runs in bash. Only two things are substituted: the port (`127.0.0.1:8000` is another
+test's or a person's) and the `fp_…` token placeholder. What the prose promises between the
+blocks (synced within seconds, the run's output, archived) is checked by the test's own
+queries.
 """
 
 from __future__ import annotations
