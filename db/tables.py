@@ -73,6 +73,19 @@ class ApiToken(Table):
     last_used_at = Timestamptz(null=True, default=None)
 
 
+class SignInCode(Table):
+    """A one-time console sign-in code (the link `flowplane dev` prints): only its sha256 is
+    stored; it is good for minutes and redeemed at most once for an API token."""
+
+    id: Serial
+    user = ForeignKey(AppUser, on_delete=OnDelete.cascade, null=False, index=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False)
+    code_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 class Environment(Table):
     id: Serial
     organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, index=True)
@@ -388,7 +401,8 @@ class SyncFileResult(Table):
 
 
 TABLES: list[type[Table]] = [
-    Organization, AppUser, Membership, ApiToken, Environment, DataSource, AddOn, AiModel,
-    Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution, ExecutionSpan,
-    ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun, SyncFileResult,
+    Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
+    AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
+    ExecutionSpan, ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun,
+    SyncFileResult,
 ]

@@ -50,6 +50,8 @@ class Settings(BaseModel):
     # Sync (push webhook `POST /webhooks/sync/{org}`): a secret reference as JSON, e.g.
     # `{"env": "SYNC_WEBHOOK_SECRET"}`, keying the HMAC of each delivery; empty: disabled.
     sync_webhook_secret_ref: str = ""
+    # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
+    console_session_hours: float = Field(default=12.0, gt=0)
 
 
 _ENV = {

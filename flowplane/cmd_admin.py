@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import typer
 
 from db import engine
-from domain import organizations, tokens
+from domain import organizations, sign_in, tokens
+from domain.settings import get_settings
 from flowplane._help import examples
 from flowplane.errors import CliError
 from flowplane.runtime import run_with_pool
@@ -75,6 +76,20 @@ def user_create(
 
     user = run_with_pool(main)
     typer.echo(f"user {handle} (id {user['id']}) is a member of {org}")
+
+
+@user_app.command("sign-in-link", epilog=examples(
+    "flowplane user sign-in-link alice --org acme",
+    "flowplane user sign-in-link alice --org acme --minutes 60"))
+def user_sign_in_link(
+    handle: str = typer.Argument(..., metavar="HANDLE", help="The user who signs in."),
+    org: str = ORG,
+    minutes: int = typer.Option(sign_in.CODE_MINUTES, metavar="MINUTES", min=1, max=24 * 60,
+                                help="Minutes until the link expires."),
+) -> None:
+    """Print a one-time link that signs the user in to the web console (works once)."""
+    public_url = get_settings().public_url
+    typer.echo(run_with_pool(lambda: sign_in.sign_in_link(public_url, handle, org, minutes)))
 
 
 @token_app.command("create", epilog=examples(

@@ -79,13 +79,26 @@ def _wait_ready(api: str, parts: list[Part], env: dict[str, str]) -> None:
         time.sleep(0.2)
 
 
-def _banner(api: str, token: str, home: Path, servers: DevServers) -> None:
+async def _sign_in_link(api: str) -> str:
+    """A fresh one-time console sign-in link for the dev user (every start makes one)."""
+    from domain import sign_in
+    from domain.errors import DomainError
+
+    try:
+        return await sign_in.sign_in_link(api, DEV_USER, DEV_ORG)
+    except DomainError as error:  # the dev user was removed from the dev organization
+        return f"(none: {error})"
+
+
+def _banner(api: str, token: str, link: str, home: Path, servers: DevServers) -> None:
     """What answers now, and how to reach it (only URLs that answered are listed)."""
     pages = [("console", f"{api}/", {}),
              ("GraphiQL", f"{api}/graphql", {"Accept": "text/html"}),
              ("metrics", f"{api}/metrics", {})]
     lines = [f"  {name:<9} {url}" for name, url, headers in pages if _answers(url, **headers)]
     print("\nFlowplane is ready.", *lines, sep="\n")
+    print(f"  sign in   {link}  (works once, within 10 minutes; "
+          "`flowplane user sign-in-link` makes another)")
     print(f"  token     {token or '(none: see `flowplane token create --help`)'}\n"
           f"            organization {DEV_ORG}, user {DEV_USER}; also in {home / 'dev-token'}\n"
           f"  servers   PostgreSQL {where(servers.database_url)}, "
@@ -110,13 +123,14 @@ def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
     env = _platform_env(servers, api)
     os.environ.update(env)
     token = run_with_pool(lambda: _seed(home))
+    link = run_with_pool(lambda: _sign_in_link(api))
     write_record(home, DevRecord(os.getpid(), api, servers.database_url, servers.redis_url))
     parts += dev_parts(host, port, repo, home, DEV_ORG, say)
     say(f"starting {', '.join(part.name for part in parts)}")
     for part in parts:
         part.start(env)
     _wait_ready(api, parts, env)
-    _banner(api, token, home, servers)
+    _banner(api, token, link, home, servers)
     while True:
         time.sleep(0.5)
         restart_crashed(parts, env, say)

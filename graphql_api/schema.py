@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from domain.settings import get_settings
 from graphql_api.accounts.mutations import AccountMutations
 from graphql_api.accounts.queries import AccountQueries
+from graphql_api.accounts.sign_in import SignInMutations
 from graphql_api.deployments import DeploymentMutations
 from graphql_api.executions.mutations import ExecutionMutations
 from graphql_api.executions.queries import ExecutionQueries
@@ -32,7 +33,7 @@ QUERIES: list[type] = [
 ]
 MUTATIONS: list[type] = [
     AccountMutations, WorkflowMutations, ExecutionMutations, ResourceMutations,
-    DeploymentMutations, SyncMutations,
+    DeploymentMutations, SyncMutations, SignInMutations,
 ]
 SUBSCRIPTIONS: list[type] = [Subscription]
 

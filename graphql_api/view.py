@@ -29,6 +29,7 @@ from strawberry.types.unset import UNSET
 from graphql_api.auth import Principal, Unauthenticated, principal_from_headers
 from graphql_api.context import Context
 from graphql_api.live import accept_connection
+from graphql_api.public_operations import is_public_request
 from graphql_api.responses import GRAPHQL_RESPONSE, is_request_error, negotiate, refusal
 from graphql_api.ws_protocol import TransportWS
 
@@ -83,7 +84,8 @@ class FlowplaneGraphQL(GraphQL[Context, None]):
             try:
                 request.scope[_PRINCIPAL] = await principal_from_headers(request.headers)
             except Unauthenticated as error:
-                raise _unauthenticated(error) from None
+                if not await is_public_request(request):  # redeeming a sign-in code
+                    raise _unauthenticated(error) from None
         return await super().run(request, context, root_value)
 
     def decode_json(self, data: str | bytes) -> object:

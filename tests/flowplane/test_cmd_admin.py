@@ -9,8 +9,10 @@ import sys
 from domain.tokens import authenticate
 
 
-def _flowplane(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
+def _flowplane(
+    database_url: str, *args: str, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, **(env_extra or {})}
     return subprocess.run(
         [sys.executable, "-m", "flowplane", *args], env=env, capture_output=True, text=True,
         timeout=60,
@@ -48,3 +50,19 @@ async def test_an_operator_adds_an_existing_user_to_a_second_organization(db: st
     assert result.returncode == 0, result.stderr
     found = await authenticate(result.stdout.strip().splitlines()[-1])
     assert found is not None and found.user["handle"] == "hank"
+
+
+async def test_sign_in_link_prints_a_one_time_console_link(db: str) -> None:
+    from domain.sign_in import redeem_sign_in_code
+
+    _flowplane(db, "org", "create", "globex")
+    _flowplane(db, "user", "create", "hank", "--org", "globex")
+    result = _flowplane(db, "user", "sign-in-link", "hank", "--org", "globex",
+                        env_extra={"FLOWPLANE_PUBLIC_URL": "https://flowplane.example"})
+    assert result.returncode == 0, result.stderr
+    link = result.stdout.strip()
+    assert link.startswith("https://flowplane.example/sign-in#code=fpsi_")
+    signed_in = await redeem_sign_in_code(link.split("#code=", 1)[1], session_hours=1)
+    assert signed_in.user["handle"] == "hank"
+    refused = _flowplane(db, "user", "sign-in-link", "nobody", "--org", "globex")
+    assert refused.returncode == 1 and "not a member of 'globex'" in refused.stderr

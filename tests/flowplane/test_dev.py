@@ -123,3 +123,23 @@ def test_ctrl_c_stops_parts_before_servers_and_a_restart_keeps_the_data(
                          second.output())
     finally:
         assert second.interrupt() == 0
+
+
+def test_the_printed_sign_in_link_signs_the_dev_user_in_once(running: DevPlatform) -> None:
+    """Follow the one-time link `dev` printed as the console does: redeem its code, ask who
+    the token is, and find the code used up."""
+    link = re.search(r"sign in +(\S+)", running.output())
+    assert link is not None, running.output()
+    assert link.group(1).startswith(f"{running.url}/sign-in#code=")
+    code = link.group(1).split("#code=", 1)[1]
+    graphql = f"{running.url}/graphql"
+    redeem = {"query": "mutation($c: String!) { redeemSignInCode(code: $c) {"
+                       " __typename ... on SignInCodeRedeemed { token } } }",
+              "variables": {"c": code}}
+    first = httpx.post(graphql, json=redeem, timeout=30).json()["data"]["redeemSignInCode"]
+    me = httpx.post(graphql, json={"query": "{ me { user { handle } organization { slug } } }"},
+                    headers={"Authorization": f"Bearer {first['token']}"}, timeout=30)
+    assert me.json()["data"]["me"] == {"user": {"handle": "alice"},
+                                       "organization": {"slug": "acme"}}
+    again = httpx.post(graphql, json=redeem, timeout=30).json()["data"]["redeemSignInCode"]
+    assert again["__typename"] != "SignInCodeRedeemed"
