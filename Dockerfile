@@ -1,6 +1,17 @@
 # The Flowplane image: API, worker, scheduler, sync and migrations (`flowplane <command>`).
 # It is also the base image of workflow environments: custom images must be built
 # `FROM` it, because the worker pods run `flowplane worker --queue <queue>`.
+
+# The web console and GraphiQL, built with Node in a stage of their own: the image serves the
+# built files from the Python package and carries no Node.
+FROM node:20-slim AS console
+WORKDIR /src
+COPY console/package.json console/package-lock.json console/
+RUN cd console && npm ci --no-audit --no-fund
+COPY schema.graphql ./
+COPY console/ console/
+RUN cd console && npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +30,7 @@ RUN groupadd --gid 10001 flowplane \
 
 WORKDIR /opt/flowplane
 COPY . .
+COPY --from=console /src/graphql_api/console_dist graphql_api/console_dist
 RUN pip install . && rm -rf /opt/flowplane/build
 
 USER 10001:10001

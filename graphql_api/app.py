@@ -1,5 +1,6 @@
-"""The Starlette application: routes (GraphQL with GraphiQL, health), the request body cap
-and the lifespan (database pool, the event broker and the live re-authorisation it feeds)."""
+"""The Starlette application: routes (GraphQL with GraphiQL, health, webhooks, the web
+console), the request body cap and the lifespan (database pool, the event broker and the live
+re-authorisation it feeds)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from db import engine
 from domain.settings import get_settings
 from graphql_api.body_limit import BodySizeLimit
 from graphql_api.broker import create_broker
+from graphql_api.console import console_routes
 from graphql_api.health import healthz
 from graphql_api.live import LiveConnections
 from graphql_api.reauth import AccessWatch
@@ -53,6 +55,7 @@ def create_app(*, lifespan_pool: bool = True) -> Starlette:
         WebSocketRoute("/graphql", LiveConnections(graphql)),
         Route("/webhooks/sync/{org_slug}", sync_webhook, methods=["POST"]),
         Route("/webhooks/{token}", webhook, methods=["POST"]),
+        *console_routes(),  # last: its fallback answers every other GET with the console
     ]
     middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
     return Starlette(

@@ -27,6 +27,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from graphql_api.auth import Principal, Unauthenticated, principal_from_headers
+from graphql_api.console import graphiql_page
 from graphql_api.context import Context
 from graphql_api.live import accept_connection
 from graphql_api.public_operations import is_public_request
@@ -154,6 +155,10 @@ class FlowplaneGraphQL(GraphQL[Context, None]):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the console's build (Strawberry's own page loads it from a CDN)."""
+        return graphiql_page()
 
     async def on_ws_connect(self, context: Context) -> None:
         await accept_connection(context)  # authenticates connection_init, applies the caps

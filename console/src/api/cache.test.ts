@@ -1,0 +1,115 @@
+// The cache the console runs on: a workflow changed by a mutation result (or a subscription
+// event) changes in every list that shows it, without refetching.
+import { Client, type Exchange, type Operation, makeResult } from 'urql';
+import { fromValue, map, mergeMap, pipe } from 'wonka';
+import { expect, test } from 'vitest';
+import { graphql } from '../gql';
+import introspection from '../gql/introspection';
+import type { IntrospectionQuery } from 'graphql';
+import { createCache } from './client';
+import { embeddedKeys } from './keys';
+
+const List = graphql(`
+  query CacheTestList {
+    workflows(first: 10) {
+      edges {
+        node {
+          id
+          name
+          status
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+const Pause = graphql(`
+  mutation CacheTestPause($id: ID!) {
+    pauseWorkflow(workflowId: $id) {
+      __typename
+      ... on Workflow {
+        id
+        status
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+/** Stands in for the network: answers each operation with a canned result. */
+function answering(results: Record<string, unknown>): Exchange {
+  return () => (operations$) =>
+    pipe(
+      operations$,
+      mergeMap((operation: Operation) => {
+        const name = operation.query.definitions.find((d) => d.kind === 'OperationDefinition');
+        const key = name && 'name' in name ? (name.name?.value ?? '') : '';
+        const data = results[key] as Record<string, unknown>;
+        return pipe(fromValue(data), map((value) => makeResult(operation, { data: value })));
+      }),
+    );
+}
+
+const page = (status: string) => ({
+  workflows: {
+    __typename: 'WorkflowConnection',
+    edges: [
+      {
+        __typename: 'WorkflowEdge',
+        node: { __typename: 'Workflow', id: '7', name: 'report', status },
+      },
+    ],
+    pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: null },
+  },
+});
+
+test('a mutation result updates the cached workflow in the list', async () => {
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      answering({
+        CacheTestList: page('DRAFT'),
+        CacheTestPause: { pauseWorkflow: { __typename: 'Workflow', id: '7', status: 'PAUSED' } },
+      }),
+    ],
+  });
+  const first = await client.query(List, {}).toPromise();
+  expect(first.data?.workflows.edges[0]?.node.status).toBe('DRAFT');
+  await client.mutation(Pause, { id: '7' }).toPromise();
+  const cached = await client.query(List, {}, { requestPolicy: 'cache-only' }).toPromise();
+  expect(cached.data?.workflows.edges[0]?.node.status).toBe('PAUSED');
+});
+
+test('an error member of a result union comes back with its fields', async () => {
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      answering({
+        CacheTestPause: {
+          pauseWorkflow: { __typename: 'WorkflowNotFound', message: 'workflow 7 does not exist' },
+        },
+      }),
+    ],
+  });
+  const result = await client.mutation(Pause, { id: '7' }).toPromise();
+  expect(result.data?.pauseWorkflow).toEqual({
+    __typename: 'WorkflowNotFound',
+    message: 'workflow 7 does not exist',
+  });
+});
+
+test('types without an id are embedded, types with one are entities', () => {
+  const keys = embeddedKeys(introspection as unknown as IntrospectionQuery);
+  expect(keys.PageInfo?.({ __typename: 'PageInfo' })).toBeNull();
+  expect(keys.WorkflowEdge).toBeDefined();
+  expect(keys.Workflow).toBeUndefined();
+  expect(keys.Query).toBeUndefined();
+});

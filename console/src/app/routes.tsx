@@ -1,0 +1,12 @@
+// Every screen of the console: adding one is a component in src/screens/ and a line here.
+import type { ComponentType } from 'react';
+import { WorkflowsScreen } from '../screens/Workflows';
+
+export interface ScreenRoute {
+  path: string;
+  component: ComponentType;
+  /** Shown in the navigation bar when set. */
+  nav?: string;
+}
+
+export const routes: ScreenRoute[] = [{ path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' }];
