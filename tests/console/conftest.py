@@ -124,8 +124,7 @@ async def open_tab(browser: Any, url: str) -> tuple[Any, Console]:
     context = await browser.new_context(viewport={"width": 1280, "height": 800},
                                         device_scale_factor=1, locale="en-GB")
     context.set_default_timeout(DEADLINE_MS)
-    page = await context.new_page()
-    tab = Console(page=page, url=url)
+    tab = Console(page=None, url=url)
 
     async def guard(route: Any) -> None:
         if is_loopback(route.request.url):
@@ -138,10 +137,15 @@ async def open_tab(browser: Any, url: str) -> tuple[Any, Console]:
         if "Content Security Policy" in message.text:
             tab.problems.append(f"CSP: {message.text}")
 
+    def watch(page: Any) -> None:
+        page.on("websocket",
+                lambda ws: None if is_loopback(ws.url) else tab.outside.append(ws.url))
+        page.on("pageerror", lambda error: tab.problems.append(f"uncaught: {error}"))
+        page.on("console", on_console)
+
     await context.route("**/*", guard)
-    page.on("websocket", lambda ws: None if is_loopback(ws.url) else tab.outside.append(ws.url))
-    page.on("pageerror", lambda error: tab.problems.append(f"uncaught: {error}"))
-    page.on("console", on_console)
+    context.on("page", watch)  # every tab of the context, also those the console opens
+    tab.page = await context.new_page()
     return context, tab
 
 

@@ -16,10 +16,12 @@ async def test_graphiql_renders_offline_and_runs_a_query(
     alice = await factory.user("alice", org, "admin")
     await factory.workflow(org, alice, name="daily-report")
     token = await factory.token(alice, org)
-    await console.sign_in(token)  # GraphiQL in this tab starts with the console's headers
-    page = console.page
-
-    await console.open("/graphql")
+    await console.sign_in(token)
+    # The console's GraphiQL link opens a tab that starts with the console's headers.
+    async with console.page.context.expect_page() as opened:
+        await console.page.get_by_role("link", name="GraphiQL").click()
+    page = console.page = await opened.value
+    await page.wait_for_url(f"{console.url}/graphql")
     # Ready once the editors are mounted: the headers editor shows the console's credentials.
     await expect(page.locator(".graphiql-editor-tool")).to_contain_text("Authorization")
     await expect(page.locator(".graphiql-query-editor")).to_contain_text("workflows")

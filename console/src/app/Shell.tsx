@@ -27,7 +27,9 @@ export function Shell({ children }: { children: ReactNode }) {
           ))}
         </nav>
         <div className="topbar-end">
-          <a className="nav-link" href="/graphql" target="_blank" rel="noopener">
+          {/* rel="opener": the new tab gets a copy of this tab's sessionStorage, so GraphiQL
+              starts signed in (same origin, so the opener gains nothing it lacked). */}
+          <a className="nav-link" href="/graphql" target="_blank" rel="opener">
             <SquareTerminal size={16} aria-hidden /> GraphiQL
           </a>
           <span className="whoami" title={`Signed in as ${session?.user.handle} in ${session?.organization.slug}`}>
