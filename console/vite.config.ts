@@ -23,7 +23,10 @@ export default defineConfig({
     // GraphiQL's Monaco editor is one large chunk; only /graphql loads it.
     chunkSizeWarningLimit: 4096,
   },
-  server: { proxy: { '/graphql': { target: api, ws: true } } },
+  // In development GraphiQL comes from that API's build (/graphql, /assets), and only the
+  // console's entry is pre-bundled (GraphiQL's worker imports are for the build).
+  server: { proxy: { '/graphql': { target: api, ws: true }, '/assets': api } },
+  optimizeDeps: { entries: ['index.html'] },
   test: {
     environment: 'happy-dom',
     globals: true,

@@ -50,7 +50,9 @@ def _chromium_ready() -> None:
         _missing(f"the console is not built in {DIST} (make console)")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the platform's worker must not outlive these tests (it would take jobs, and
+# hold locks, that the rest of the suite expects to own).
+@pytest.fixture(scope="package")
 def platform(database_url: str, redis_url: str, _chromium_ready: None) -> Iterator[ApiServer]:
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     api = ApiServer(env).start()
@@ -60,7 +62,7 @@ def platform(database_url: str, redis_url: str, _chromium_ready: None) -> Iterat
     api.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser(_chromium_ready: None) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright, expect
 

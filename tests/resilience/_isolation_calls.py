@@ -109,6 +109,8 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "pauseWorkflow": (_on("pauseWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "rotateWebhookToken": (_on("rotateWebhookToken", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "syncNow": ("mutation { syncNow { __typename ... on SyncRun { repo } } }", "SyncRun"),
+    # A's codes exist only as hashes: B can but guess one, and a guess signs nobody in.
+    "redeemSignInCode": (_on("redeemSignInCode", 'code: "fpsi_a-guess"'), "SignInCodeInvalid"),
 }
 # Subscriptions that must end at once with a not-found item.
 SUBSCRIPTIONS: dict[str, str] = {
