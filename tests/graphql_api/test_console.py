@@ -82,10 +82,11 @@ async def test_a_browser_gets_the_local_graphiql_at_graphql(http: httpx.AsyncCli
     assert response.status_code == 200
     assert response.text == GRAPHIQL
     assert "content-security-policy" in response.headers
-    # GraphQL over GET still answers JSON to a client that asks for it.
+    # GraphQL over GET still answers a client that asks for JSON (here: that it must sign in).
     query = await http.get("/graphql", params={"query": "{ __typename }"},
                            headers={"Accept": "application/json"})
-    assert query.json() == {"data": {"__typename": "Query"}}
+    assert query.status_code == 401
+    assert query.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
 
 async def test_without_a_build_the_pages_say_how_to_build_it(http: httpx.AsyncClient) -> None:

@@ -23,10 +23,13 @@ export function websocketUrl(location: Location = window.location): string {
   return `${scheme}//${location.host}${GRAPHQL_PATH}`;
 }
 
-/** The caller's credentials stopped working (expired, revoked, removed from the org). */
+/** The caller's credentials stopped working: the API refuses them before executing anything,
+ * with 401 (expired or revoked token) or 403 (no longer a member of the organization). */
 export function isUnauthenticated(error: CombinedError): boolean {
+  const status = (error.response as Response | undefined)?.status;
   return (
-    error.response?.status === 401 ||
+    status === 401 ||
+    status === 403 ||
     error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
   );
 }
