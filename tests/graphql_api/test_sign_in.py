@@ -69,3 +69,16 @@ async def test_the_public_mutation_opens_nothing_else(
     assert bad.status_code == 401
     # None of the refused requests used the code up.
     assert (await _redeem(client, code))["__typename"] == "SignInCodeRedeemed"
+
+
+async def test_an_oversized_anonymous_request_is_refused_unread(
+    factory: Factory, client: httpx.AsyncClient
+) -> None:
+    """The anonymous door looks at small bodies only: padding past 2 KB gets the plain 401."""
+    org = await factory.org("acme")
+    alice = await factory.user("alice", org)
+    code = await issue_sign_in_code(alice["id"], org["id"])
+    padded = REDEEM + "#" + "x" * 2048
+    response = await client.post("/graphql", json={"query": padded, "variables": {"code": code}})
+    assert response.status_code == 401
+    assert (await _redeem(client, code))["__typename"] == "SignInCodeRedeemed"
