@@ -19,6 +19,7 @@ from db.tables import AddOn, AiModel, DataSource, Environment
 from domain.access import Actor
 from domain.errors import LastAdmin as DomainLastAdmin
 from domain.settings import get_settings
+from domain.sign_in import issue_sign_in_code
 from domain.sync_runs import mark_git_managed
 from domain.workflows import GitSource, create_workflow, set_workflow_status
 from graphql_api.mutation_result import UndeclaredError, run
@@ -57,6 +58,7 @@ SIGNATURES = {
     "undeployWorkflow": "$workflowId: ID!",
     "pauseWorkflow": "$workflowId: ID!",
     "syncNow": "",
+    "redeemSignInCode": "$code: String!",
     **{f"{verb}{kind}": ("$input: " + f"{kind}Input!" if verb == "create" else
                          "$id: ID!" + (f", $input: {kind}Input!" if verb == "update" else ""))
        for verb in ("create", "update", "delete")
@@ -212,6 +214,11 @@ def _id(key_name: str, make: Callable[[World], Awaitable[str]],
     async def variables(w: World) -> dict[str, Any]:
         return {key_name: await make(w), **more}
     return variables
+
+
+async def _sign_in_code(w: World) -> dict[str, Any]:
+    owner = w.cast.owner
+    return {"code": await issue_sign_in_code(owner.user["id"], owner.org["id"])}
 
 
 def _given(**values: Any) -> Variables:
@@ -371,6 +378,8 @@ CASES: list[Case] = [
     Case("pauseWorkflow", "DeploymentFailed", "owner", _deploy_failing),
     Case("syncNow", "SyncRun", "admin", _given()),
     Case("syncNow", "Forbidden", "owner", _given()),
+    Case("redeemSignInCode", "SignInCodeRedeemed", "owner", _sign_in_code),
+    Case("redeemSignInCode", "SignInCodeInvalid", "owner", _given(code="fpsi_unknown")),
 ]
 
 
