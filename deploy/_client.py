@@ -26,6 +26,7 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "ReplicaSet": ("apps/v1", "replicasets", True),
     "ConfigMap": ("v1", "configmaps", True),  # environment builds (deploy/builds.py)
     "Job": ("batch/v1", "jobs", True),
+    "NetworkPolicy": ("networking.k8s.io/v1", "networkpolicies", True),  # org namespaces
 }
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"  # JSON is YAML: we send JSON
 

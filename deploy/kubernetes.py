@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 ApiFactory = Callable[[], Awaitable[Api]]
 OWNED_KINDS = ("Deployment", "Secret")  # what undeploy removes, in this order
+SHARED_KINDS = ("Namespace", "NetworkPolicy")  # the organization's, kept across its workflows
 IN_CLUSTER = "in-cluster"
 
 
@@ -55,7 +56,8 @@ class KubernetesProvisioner:
         created: list[Obj] = []
         try:
             for obj in objects:
-                if await kube.apply(obj) and obj["kind"] != "Namespace":
+                # The namespace and its NetworkPolicy belong to the organization: kept.
+                if await kube.apply(obj) and obj["kind"] not in SHARED_KINDS:
                     created.append(obj)
             await self._prune_renamed(kube, objects)
         except DeployError:

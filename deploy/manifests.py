@@ -13,6 +13,7 @@ from typing import Any
 
 from deploy.errors import PermanentDeployError
 from deploy.model import DeploymentRequest
+from deploy.network_policy import network_policy
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 WORKFLOW_ID = "flowplane.io/workflow-id"
@@ -93,7 +94,8 @@ def problems(req: DeploymentRequest) -> list[str]:
 
 
 def render(req: DeploymentRequest, *, gpu_label_key: str = DEFAULT_GPU_LABEL) -> list[Manifest]:
-    """Namespace, Secret and Deployment for the request, in the order they must be applied."""
+    """Namespace, its NetworkPolicy, Secret and Deployment for the request, in the order
+    they must be applied."""
     errors = problems(req)
     if errors:
         raise PermanentDeployError("Invalid", "; ".join(errors))
@@ -102,6 +104,8 @@ def render(req: DeploymentRequest, *, gpu_label_key: str = DEFAULT_GPU_LABEL) ->
     secret = _secret(req, namespace, secret_name_for(name))
     return [
         _namespace(req, namespace),
+        network_policy(namespace, labels_for(req.organization_id), req.platform_namespace,
+                       req.egress_cidrs),
         secret,
         _deployment(req, namespace, name, secret, gpu_label_key),
     ]

@@ -31,6 +31,10 @@ class DeploymentRequest:
     services: dict[str, Any] = field(default_factory=dict)  # Any: free-form JSON document
     env: dict[str, str] = field(default_factory=dict)
     namespace: str | None = None
+    # The organization namespace's NetworkPolicy (deploy.network_policy): CIDRs the operator
+    # allowed the organization's nodes, and the namespace Flowplane itself runs in.
+    egress_cidrs: tuple[str, ...] = ()
+    platform_namespace: str = "flowplane"
 
 
 @dataclass(frozen=True)

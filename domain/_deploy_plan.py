@@ -18,6 +18,7 @@ from deploy.model import DeploymentRequest
 from domain._sql import fetch_one
 from domain._workflow_store import stored_definition, stored_hash
 from domain.dispatch import workflow_queue
+from domain.egress import deployment_egress
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
 from domain.services import UnresolvedReference, build_services
@@ -103,6 +104,7 @@ async def _request(
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
     assert org is not None  # the workflow's foreign key
     settings = get_settings()
+    egress_env, egress_cidrs = deployment_egress(str(org["slug"]))
     return DeploymentRequest(
         organization_id=int(row["organization"]),
         organization_slug=str(org["slug"]),
@@ -116,7 +118,9 @@ async def _request(
         gpu=chosen.gpu,
         gpu_type=chosen.gpu_type,
         services=services,
-        env={"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url},
+        env={"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
+             **egress_env},
+        egress_cidrs=egress_cidrs,
     )
 
 

@@ -59,6 +59,18 @@ class HttpRequestParams(Params):
     """JSON body, sent as given (templates are rendered first)."""
     timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     """Seconds before the call counts as failed (and may be retried)."""
+    idempotency_header: str | None = Field(default=None, min_length=1, max_length=100,
+                                           pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+    """Send the node's idempotency key (`<execution id>:<node id>:<attempt>`, see
+    docs/delivery.md) in this header, e.g. `Idempotency-Key`."""
+    follow_redirects: bool = False
+    """Follow redirects (at most 10); every hop passes the egress guard again."""
+    max_response_bytes: int | None = Field(default=None, ge=1)
+    """Largest response body read, in bytes; default and upper bound: the operator's
+    `FLOWPLANE_HTTP_MAX_RESPONSE_BYTES`."""
+    on_oversize: Literal["fail", "truncate"] = "fail"
+    """A larger body fails the node (`fail`), or only its first `maxResponseBytes` are kept
+    and the span is marked `outputTruncated` (`truncate`)."""
 
 
 class TransformParams(Params):
@@ -117,8 +129,10 @@ class ErrorHandlerParams(Params):
 BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(
         "http.request", "Call an HTTP endpoint", HttpRequestParams, add_on="optional",
-        output="`{status, headers, body}`; `body` is JSON when the answer says so, else text. "
-        "5xx, 408, 429 and network errors fail the node retryably, other 4xx permanently.",
+        output="`{status, headers, body, truncated}`; `body` is JSON when the answer says so, "
+        "else text. 5xx, 408, 429 and network errors fail the node retryably, other 4xx "
+        "permanently. Loopback, private and link-local addresses are refused unless the "
+        "operator allows them (`FLOWPLANE_EGRESS_ALLOW`).",
         example={"id": "fetch", "type": "http.request",
                  "params": {"method": "POST", "url": "https://api.example.com/orders",
                             "headers": {"Accept": "application/json"},

@@ -50,6 +50,12 @@ class Settings(BaseModel):
     # Sync (push webhook `POST /webhooks/sync/{org}`): a secret reference as JSON, e.g.
     # `{"env": "SYNC_WEBHOOK_SECRET"}`, keying the HMAC of each delivery; empty: disabled.
     sync_webhook_secret_ref: str = ""
+    # Egress guard (domain.egress): host names, addresses and CIDRs nodes may reach although
+    # they are loopback, private or link-local; FLOWPLANE_EGRESS_ALLOW_<SLUG> adds per org.
+    egress_allow: str = ""
+    # http.request: the largest response body a node may read (its maxResponseBytes is capped
+    # by this); the rest is refused or cut off, never held in memory.
+    http_max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
     console_session_hours: float = Field(default=12.0, gt=0)
 

@@ -108,11 +108,13 @@ class Journal:
         node_id: str | None = None,
         logs: Sequence[tuple[str, str]] = (),
         result: dict[str, Any] | None = None,
+        truncated: bool = False,
         change: StatusChange | None = None,
     ) -> None:
         """Close a span with its logs; `result` ({"output", "outcome"}) is kept on the
         execution for later attempts when it is small enough (Any: JSON)."""
-        capped, truncated = cap(output, get_settings().max_span_output_bytes)
+        capped, cut = cap(output, get_settings().max_span_output_bytes)
+        truncated = truncated or cut  # the node itself may have cut its output short
         await self._record(
             status=change, close_spans=[SpanClose(span_id, status, capped, truncated, error)],
             logs=[LogLine(message, level, node_id, span_id) for level, message in logs],
@@ -130,10 +132,12 @@ class Journal:
         error: str | None = None,
         logs: Sequence[tuple[str, str]] = (),
         result: dict[str, Any] | None = None,
+        truncated: bool = False,
     ) -> None:
         """A node span that is already over (`started` on the monotonic clock): held back,
         unless it has log lines (which need its id at once)."""
-        capped, truncated = cap(output, get_settings().max_span_output_bytes)
+        capped, cut = cap(output, get_settings().max_span_output_bytes)
+        truncated = truncated or cut  # the node itself may have cut its output short
         held = _Held(parent_id, node_id, attempt, started, time.monotonic(), status, capped,
                      truncated, error)
         if not logs:

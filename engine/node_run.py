@@ -7,11 +7,12 @@ import asyncio
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from domain.egress import EgressPolicy
 from domain.node_types import get_node_type
 from domain.spec.templates import TemplateError, render
 from engine.errors import NodeError, PermanentError
@@ -31,6 +32,7 @@ class NodeOutcome:
     outcome: str = "success"
     error: str | None = None
     permanent: bool = False
+    truncated: bool = False
 
 
 def backoff(base: float, attempt: int) -> float:
@@ -45,6 +47,7 @@ class NodeRunner:
     services: dict[str, Any]  # Any: STRONGLY_SERVICES JSON
     execution_id: int
     timeout: float | None
+    egress: EgressPolicy = field(default_factory=EgressPolicy)
 
     async def run(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
                   ) -> NodeOutcome:
@@ -78,7 +81,8 @@ class NodeRunner:
         except Exception as error:  # a bug in an executor: recorded, and may be retried
             outcome = NodeOutcome(node_id, False, error=f"{type(error).__name__}: {error}")
         else:
-            outcome = NodeOutcome(node_id, True, result.output, result.outcome)
+            outcome = NodeOutcome(node_id, True, result.output, result.outcome,
+                                  truncated=result.truncated)
         await self._record(outcome, span, parent, try_no, started, ctx.logs if ctx else [])
         return outcome
 
@@ -89,10 +93,11 @@ class NodeRunner:
         if span is None:
             await self.journal.done(parent, outcome.node_id, try_no, started, status,
                                     output=outcome.output, error=outcome.error, logs=logs,
-                                    result=keep)
+                                    result=keep, truncated=outcome.truncated)
         else:
             await self.journal.close(span, status, output=outcome.output, error=outcome.error,
-                                     node_id=outcome.node_id, logs=logs, result=keep)
+                                     node_id=outcome.node_id, logs=logs, result=keep,
+                                     truncated=outcome.truncated)
 
     def _context(self, node: dict[str, Any], scope: Mapping[str, Any]) -> NodeContext:
         node_type = get_node_type(str(node["type"]))
@@ -105,4 +110,14 @@ class NodeRunner:
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in error.errors())
             raise PermanentError(f"invalid params: {problems}") from None
-        return NodeContext(self.execution_id, node, params, self.services, scope)
+        return NodeContext(self.execution_id, node, params, self.services, scope,
+                           idempotency_key=idempotency_key(self.execution_id, str(node["id"]),
+                                                           scope),
+                           egress=self.egress)
+
+
+def idempotency_key(execution_id: int, node_id: str, scope: Mapping[str, Any]) -> str:
+    """The key a node hands the systems it calls: execution, node and the execution's
+    attempt (Any: template scope, whose `execution.attempt` the runner sets)."""
+    attempt = (scope.get("execution") or {}).get("attempt", 1)
+    return f"{execution_id}:{node_id}:{attempt}"

@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 
 from domain import cancel_signals
+from domain.egress import EgressPolicy, InvalidEgressAllow, egress_policy_for
 from domain.leases import Claimed, claim_execution, finish_execution, renew_lease
 from domain.recording import Fenced, Later, StatusChange
 from domain.services import UnresolvedReference, build_services, services_from_env
@@ -120,22 +121,23 @@ async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | N
         plan = Plan.from_definition(row["definition"])
         services = services_from_env(row["workflow"]) or await build_services(
             row["organization"], list(plan.nodes.values()))
-    except (PermanentError, UnresolvedReference) as error:
+        egress = await egress_policy_for(int(row["organization"]))
+    except (PermanentError, UnresolvedReference, InvalidEgressAllow) as error:
         await journal.log(f"failed before the first attempt: {error}", "error")
         return "failed", str(error)
     try:
         async with asyncio.timeout(claimed.time_left):
-            return await _attempts(claimed, journal, plan, services)
+            return await _attempts(claimed, journal, plan, services, egress)
     except TimeoutError:
         return "failed", f"execution timed out after {plan.settings.get('timeoutSeconds')} s"
 
 
 async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
-                    services: dict[str, Any]) -> tuple[str, str | None]:
+                    services: dict[str, Any], egress: EgressPolicy) -> tuple[str, str | None]:
     row = claimed.execution
     node_timeout = plan.settings.get("nodeTimeoutSeconds")
     runner = NodeRunner(journal, services, row["id"],
-                        float(node_timeout) if node_timeout else None)
+                        float(node_timeout) if node_timeout else None, egress)
     base = float(plan.settings.get("retryBackoffSeconds", 1.0))
     attempt, span = claimed.attempt, claimed.attempt_span_id
     recorded = dict(row["outputs"])

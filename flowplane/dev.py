@@ -26,6 +26,7 @@ from flowplane.errors import CliError, where
 
 DEV_ORG, DEV_USER = "acme", "alice"
 READY_TIMEOUT = 120.0
+DEV_EGRESS_ALLOW = "127.0.0.0/8 ::1"  # `flowplane dev` only: nodes may call this machine
 
 
 def say(text: str) -> None:
@@ -105,13 +106,18 @@ def _banner(api: str, token: str, link: str, home: Path, servers: DevServers) ->
           f"Redis {where(servers.redis_url)}\n"
           f"            `flowplane` commands run in this checkout use them "
           f"({home / 'dev.json'})\n"
+          f"  egress    nodes may reach loopback ({DEV_EGRESS_ALLOW}), for this dev platform "
+          "only;\n            other private addresses only through FLOWPLANE_EGRESS_ALLOW\n"
           "Stop with Ctrl-C.\n", flush=True)
 
 
 def _platform_env(servers: DevServers, api: str) -> dict[str, str]:
+    # The tour calls services on this machine: loopback is allowed here, and only here.
+    allow = " ".join(filter(None, [os.environ.get("FLOWPLANE_EGRESS_ALLOW", ""),
+                                   DEV_EGRESS_ALLOW]))
     return {**os.environ, "DATABASE_URL": servers.database_url,
             "REDIS_URL": servers.redis_url, "FLOWPLANE_DEV_MODE": "true",
-            "FLOWPLANE_PUBLIC_URL": api}
+            "FLOWPLANE_PUBLIC_URL": api, "FLOWPLANE_EGRESS_ALLOW": allow}
 
 
 def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from domain.egress import EgressPolicy, with_host
 from domain.node_types import AiChatParams
 from engine.errors import NodeError, PermanentError
+from engine.nodes._egress import guarded_client
 from engine.nodes.base import NodeContext, NodeResult
 
 TIMEOUT_SECONDS = 120.0
@@ -28,12 +31,19 @@ def _request(ctx: NodeContext, params: AiChatParams) -> tuple[str, dict[str, Any
     return str(base_url).rstrip("/") + "/chat/completions", body, headers
 
 
+def _policy(ctx: NodeContext) -> EgressPolicy:
+    """The organization's policy plus the platform's own AI gateway, which the operator
+    configured (a model's own `baseUrl` passes the guard like any other URL)."""
+    gateway = urlsplit(str((ctx.services.get("aiGateway") or {}).get("baseUrl") or ""))
+    return with_host(ctx.egress, gateway.hostname) if gateway.hostname else ctx.egress
+
+
 async def ai_chat(ctx: NodeContext) -> NodeResult:
     params = ctx.params
     assert isinstance(params, AiChatParams)
     url, body, headers = _request(ctx, params)
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+        async with guarded_client(_policy(ctx), timeout=TIMEOUT_SECONDS) as client:
             response = await client.post(url, json=body, headers=headers)
     except httpx.HTTPError as error:
         raise NodeError(f"chat completion at {url} failed: {error!r}") from None

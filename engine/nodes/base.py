@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.egress import EgressPolicy
 from engine.errors import PermanentError
 
 
@@ -19,6 +20,11 @@ class NodeContext:
     services: dict[str, Any]  # Any: STRONGLY_SERVICES JSON.
     scope: Mapping[str, Any]  # Any: the template context (input, nodes, execution, error).
     logs: list[tuple[str, str]] = field(default_factory=list)
+    # `<execution id>:<node id>:<attempt>`: the same when the node runs again for the same
+    # attempt (its retry policy, a takeover after a lost worker), new for a new attempt.
+    idempotency_key: str = ""
+    # What the node may connect to (the organization's allow-list on top of the defaults).
+    egress: EgressPolicy = field(default_factory=EgressPolicy)
 
     def log(self, message: str, level: str = "info") -> None:
         self.logs.append((level, message))
@@ -36,6 +42,7 @@ class NodeContext:
 class NodeResult:
     output: Any = None  # Any: JSON output of the node.
     outcome: str = "success"  # which outgoing connections fire: success | true | false
+    truncated: bool = False  # the node kept only part of what it received (outputTruncated)
 
 
 Executor = Callable[[NodeContext], Awaitable[NodeResult]]

@@ -11,6 +11,7 @@ import asyncpg
 
 from domain.node_types import DestinationPostgresParams, SourcePostgresParams
 from engine.errors import NodeError, PermanentError
+from engine.nodes._egress import allowed_addresses
 from engine.nodes.base import NodeContext, NodeResult
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -18,16 +19,24 @@ CONNECT_TIMEOUT = 10.0
 
 
 async def _connect(ctx: NodeContext) -> asyncpg.Connection:
+    """A connection to the data source's host, resolved once and judged by the egress guard;
+    asyncpg connects to the judged address itself (a Unix socket path is refused)."""
     source = ctx.service("dataSources", "dataSource")
-    try:
-        return await asyncpg.connect(
-            host=source.get("host"), port=source.get("port") or 5432,
-            database=source.get("database"), user=source.get("user"),
-            password=source.get("password"), timeout=CONNECT_TIMEOUT,
-        )
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        raise NodeError(f"cannot connect to data source {ctx.node.get('dataSource')!r}: "
-                        f"{error}") from None
+    name, port = str(source.get("host") or ""), int(source.get("port") or 5432)
+    if not name or name.startswith("/"):
+        raise PermanentError(f"data source {ctx.node.get('dataSource')!r} needs a TCP host "
+                             f"name or address, not {name!r}")
+    error: BaseException | None = None
+    for address in await allowed_addresses(ctx.egress, name, port, CONNECT_TIMEOUT):
+        try:
+            return await asyncpg.connect(
+                host=address, port=port, database=source.get("database"),
+                user=source.get("user"), password=source.get("password"),
+                timeout=CONNECT_TIMEOUT)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as failed:
+            error = failed
+    raise NodeError(f"cannot connect to data source {ctx.node.get('dataSource')!r}: "
+                    f"{error}") from None
 
 
 def _json_safe(value: Any) -> Any:

@@ -8,6 +8,7 @@ Obj = dict[str, Any]
 NS = "/api/v1/namespaces/fp-acme"
 SECRETS = f"{NS}/secrets"
 DEPLOYMENTS = "/apis/apps/v1/namespaces/fp-acme/deployments"
+NETWORK_POLICY = "/apis/networking.k8s.io/v1/namespaces/fp-acme/networkpolicies/flowplane-egress"
 NAME = "wf-42-daily-sales-report"  # deployment_name_for(42, "Daily Sales Report")
 LABELS = {"app.kubernetes.io/managed-by": "flowplane", "flowplane.io/workflow-id": "42"}
 

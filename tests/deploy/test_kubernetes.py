@@ -10,7 +10,7 @@ from deploy.errors import PermanentDeployError, TemporaryDeployError
 from deploy.kubernetes import KubernetesProvisioner, kubernetes_provisioner_from_config
 from deploy.model import DeploymentHandle
 from tests.deploy._cluster import FakeCluster, write_kubeconfig
-from tests.deploy._objects import DEPLOYMENTS, NAME, NS, SECRETS
+from tests.deploy._objects import DEPLOYMENTS, NAME, NETWORK_POLICY, NS, SECRETS
 from tests.deploy._validate import assert_valid
 from tests.deploy.test_manifests import BASE, GPU
 
@@ -30,12 +30,13 @@ async def test_deploy_applies_namespace_secret_and_deployment_server_side(
     assert handle == DeploymentHandle(namespace="fp-acme", name=NAME)
     patches = fake.requests("PATCH")
     assert [p.path for p in patches] == [
-        NS, f"{SECRETS}/{NAME}-services", f"{DEPLOYMENTS}/{NAME}"
+        NS, NETWORK_POLICY, f"{SECRETS}/{NAME}-services", f"{DEPLOYMENTS}/{NAME}"
     ]
     for sent in patches:
         assert sent.content_type == "application/apply-patch+yaml"
         assert sent.params == {"fieldManager": "flowplane", "force": "true"}
-    assert [p.data["kind"] for p in patches] == ["Namespace", "Secret", "Deployment"]
+    assert [p.data["kind"] for p in patches] == [
+        "Namespace", "NetworkPolicy", "Secret", "Deployment"]
     assert_all_sent_manifests_valid(fake)
     assert not fake.requests("POST") and not fake.requests("DELETE")
 
@@ -68,7 +69,8 @@ async def test_force_redeploy_undeploys_then_applies_everything_again(
     writes = [(s.method, s.path) for s in fake.sent if s.method != "GET"]
     assert writes == [
         ("DELETE", f"{DEPLOYMENTS}/{NAME}"), ("DELETE", f"{SECRETS}/{NAME}-services"),
-        ("PATCH", NS), ("PATCH", f"{SECRETS}/{NAME}-services"), ("PATCH", f"{DEPLOYMENTS}/{NAME}"),
+        ("PATCH", NS), ("PATCH", NETWORK_POLICY), ("PATCH", f"{SECRETS}/{NAME}-services"),
+        ("PATCH", f"{DEPLOYMENTS}/{NAME}"),
     ]
     limits = fake.objects[f"{DEPLOYMENTS}/{NAME}"]["spec"]["template"]["spec"]["containers"][0]
     assert limits["resources"]["limits"]["memory"] == "2Gi"
@@ -168,7 +170,8 @@ async def test_rejected_deployment_is_a_permanent_error_and_the_created_secret_i
     assert caught.value.reason == reason
     assert message in caught.value.message and NAME in caught.value.message
     assert [s.path for s in fake.requests("DELETE")] == [f"{SECRETS}/{NAME}-services"]
-    assert list(fake.objects) == [NS]  # the shared namespace is never deleted
+    # The organization's namespace and its NetworkPolicy are shared: never deleted.
+    assert list(fake.objects) == [NS, NETWORK_POLICY]
 
 
 async def test_quota_exceeded_is_reported_as_such(

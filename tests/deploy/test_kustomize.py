@@ -55,6 +55,7 @@ def test_rbac_allows_exactly_what_the_provisioner_needs() -> None:
         ("apps", "replicasets"): ["get", "list", "watch"],
         ("", "pods"): ["get", "list", "watch"],
         ("", "events"): ["list"],
+        ("networking.k8s.io", "networkpolicies"): sorted(["get", "create", "patch"]),
     }
     (binding,) = by_kind("ClusterRoleBinding")
     assert binding["subjects"] == [

@@ -53,7 +53,8 @@ def container(objects: list[dict[str, Any]]) -> dict[str, Any]:
 @pytest.mark.parametrize("req", [BASE, GPU, CUSTOM_IMAGE], ids=["plain", "gpu", "custom-image"])
 def test_every_rendered_object_passes_strict_schema_validation(req: DeploymentRequest) -> None:
     objects = render(req)
-    assert [obj["kind"] for obj in objects] == ["Namespace", "Secret", "Deployment"]
+    assert [obj["kind"] for obj in objects] == [
+        "Namespace", "NetworkPolicy", "Secret", "Deployment"]
     for obj in objects:
         assert_valid(obj)
 
@@ -64,7 +65,7 @@ def test_every_rendered_object_carries_the_owner_labels(req: DeploymentRequest) 
         labels = obj["metadata"]["labels"]
         assert labels["app.kubernetes.io/managed-by"] == "flowplane"
         assert labels["flowplane.io/organization-id"] == "3"
-        if obj["kind"] != "Namespace":  # shared by the organization's workflows
+        if obj["kind"] not in ("Namespace", "NetworkPolicy"):  # shared by the org's workflows
             assert labels["flowplane.io/workflow-id"] == "42"
     pod_labels = by_kind(render(req))["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert pod_labels == labels_for(3, 42)

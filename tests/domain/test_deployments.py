@@ -207,7 +207,7 @@ async def test_force_redeploy_undeploys_first_then_applies(
 
     writes = [(s.method, s.path.rsplit("/", 2)[-2]) for s in fake.sent if s.method != "GET"]
     assert writes == [("DELETE", "deployments"), ("DELETE", "secrets"), ("PATCH", "namespaces"),
-                      ("PATCH", "secrets"), ("PATCH", "deployments")]
+                      ("PATCH", "networkpolicies"), ("PATCH", "secrets"), ("PATCH", "deployments")]
     assert row["deployment_memory"] == "4Gi" and row["deployment_phase"] == "PROGRESSING"
     assert row["deployed_at"] > first["deployed_at"]
 

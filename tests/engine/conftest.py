@@ -10,10 +10,15 @@ import pytest
 from domain.dispatch import DEFAULT_QUEUE
 from domain.settings import get_settings
 
+LOOPBACK = "127.0.0.0/8 ::1"  # the allow-list of tests whose servers run on this machine
+
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings read after the harness set REDIS_URL; short leases so tests stay quick."""
+    """Settings read after the harness set REDIS_URL; short leases so tests stay quick; the
+    local servers these tests call listen on loopback, which the operator allows here
+    (tests/security checks the default refuses it)."""
+    monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW", LOOPBACK)
     monkeypatch.setenv("FLOWPLANE_EXECUTION_LEASE_SECONDS", "3")
     monkeypatch.setenv("FLOWPLANE_DISPATCH_GRACE_SECONDS", "0")
     get_settings.cache_clear()

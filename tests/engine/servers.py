@@ -36,6 +36,7 @@ def build_app(recorder: Recorder) -> Starlette:
     async def flaky(request: Request) -> Response:
         key = request.path_params["key"]
         recorder.hits[key] += 1
+        recorder.headers.append(dict(request.headers))
         if recorder.hits[key] <= int(request.query_params.get("fail", "1")):
             return JSONResponse({"error": "try again"}, status_code=503)
         return JSONResponse({"attempts": recorder.hits[key]})

@@ -47,6 +47,7 @@ def test_ready_banner_names_graphiql_and_the_token_once_the_api_answers(
     out = running.output()
     banner = out[out.index("Flowplane is ready"):]
     assert f"{running.url}/graphql" in banner and running.token in banner
+    assert "nodes may reach loopback (127.0.0.0/8 ::1), for this dev platform only" in banner
     assert running.token.startswith("fp_") and _healthy(running)
     assert re.search(r"\[dev\] database: applied \d+ migration\(s\); database schema is up to "
                      r"date \(\d+ migrations\)", out), out

@@ -151,7 +151,7 @@ async def test_force_redeploy_replaces_the_deployment_and_undeploy_clears_it(
 
     assert forced["deploymentMemory"] == "2Gi" and forced["deployedAt"] > first["deployedAt"]
     methods = [s.method for s in fake.sent if s.method != "GET"]
-    assert methods == ["DELETE", "DELETE", "PATCH", "PATCH", "PATCH"]
+    assert methods == ["DELETE", "DELETE", "PATCH", "PATCH", "PATCH", "PATCH"]
     undeployed = await call(cast.owner, UNDEPLOY, id=wid)
     assert undeployed["status"] == "PAUSED" and all(undeployed[f] is None for f in SEED)
     assert undeployed["deploymentSettings"]["environment"] == "custom"

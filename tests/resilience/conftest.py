@@ -34,6 +34,8 @@ FAST = {
     "FLOWPLANE_SWEEP_INTERVAL_SECONDS": "0.5",
     "FLOWPLANE_DISPATCH_GRACE_SECONDS": "2",
     "FLOWPLANE_WORKER_POLL_DELAY": "0.01",
+    # The servers nodes call in these tests listen on loopback: allowed here explicitly.
+    "FLOWPLANE_EGRESS_ALLOW": "127.0.0.0/8 ::1",
 }
 
 
