@@ -400,9 +400,23 @@ class SyncFileResult(Table):
     column = Integer(null=True, default=None)
 
 
+class WebhookReceipt(Table):
+    """A delivery a webhook already accepted, to refuse it when it comes again: a signature
+    of a workflow webhook (`source` "signature", `key` its sha256) within the tolerance
+    window, or a git host's delivery id (`source` "delivery"). Old rows are pruned as new ones
+    arrive."""
+
+    id: Serial
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False)
+    source = Varchar(length=16)
+    key = Varchar(length=128)
+    received_at = Timestamptz(default=TimestamptzNow(), index=True)
+    webhook_receipt_unique = Unique([organization, source, key])
+
+
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
     AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
     ExecutionSpan, ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun,
-    SyncFileResult,
+    SyncFileResult, WebhookReceipt,
 ]

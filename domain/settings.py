@@ -47,15 +47,16 @@ class Settings(BaseModel):
     # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
     build_registry: str = ""
     builder_image: str = "gcr.io/kaniko-project/executor:v1.23.2"
-    # Sync (push webhook `POST /webhooks/sync/{org}`): a secret reference as JSON, e.g.
-    # `{"env": "SYNC_WEBHOOK_SECRET"}`, keying the HMAC of each delivery; empty: disabled.
-    sync_webhook_secret_ref: str = ""
+    # The sync's push webhook takes a secret per organization: FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_
+    # <SLUG> (domain.sync_webhooks), not a setting shared by every organization.
     # Egress guard (domain.egress): host names, addresses and CIDRs nodes may reach although
     # they are loopback, private or link-local; FLOWPLANE_EGRESS_ALLOW_<SLUG> adds per org.
     egress_allow: str = ""
     # http.request: the largest response body a node may read (its maxResponseBytes is capped
     # by this); the rest is refused or cut off, never held in memory.
     http_max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Signed workflow webhooks: a delivery's `t=` may be this far from the database's clock.
+    webhook_tolerance_seconds: float = Field(default=300.0, gt=0)
     # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
     console_session_hours: float = Field(default=12.0, gt=0)
 

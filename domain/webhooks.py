@@ -2,17 +2,22 @@
 
 The token lives on `workflow.webhook_token` and survives redeploys; `rotate_webhook_token`
 replaces it (`rotate_workflow_webhook` for API callers). A delivery is accepted, and the URL
-shown, only while the workflow is active with a webhook trigger. With `trigger.secretRef` set,
-it must carry `X-Flowplane-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed
-with the resolved secret. An `Idempotency-Key` header makes a repeated
-delivery return the execution the first one created.
+shown, only while the workflow is active with a webhook trigger.
+
+With `trigger.secretRef` set, a delivery must carry `X-Flowplane-Signature: t=<unix seconds>,
+v1=<hex>`, where v1 is the HMAC-SHA256 of `<t>.<raw body>` keyed with the resolved secret (in
+the style of Stripe; several v1 values may be given, e.g. during a secret rotation). It is
+refused when `t` is further than `FLOWPLANE_WEBHOOK_TOLERANCE_SECONDS` from the database's
+clock, and when the same signature was accepted before (a replay). An `Idempotency-Key`
+header makes a repeated delivery return the execution the first one created; the same key
+with a different body is refused (422). The body must be JSON that can be stored
+(`domain.json_body`), else 400.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,8 +27,10 @@ from domain._sql import decode, fetch_one
 from domain.access import Actor
 from domain.errors import NotFound
 from domain.executions import create_execution, dispatch
+from domain.json_body import InvalidJsonBody, parse_json_body
 from domain.services import UnresolvedReference, resolve_secret
-from domain.settings import get_settings
+from domain.settings import env_name, get_settings
+from domain.webhook_receipts import claim_receipt
 from domain.workflows import check_writable, get_workflow
 
 SIGNATURE_HEADER = "x-flowplane-signature"
@@ -92,34 +99,116 @@ async def rotate_workflow_webhook(actor: Actor, workflow_id: int) -> dict[str, A
     return await get_workflow(actor, workflow_id)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value for `body`."""
+def sign_body(secret: str, body: bytes) -> str:
+    """`sha256=<hex>` of the body alone (GitHub's X-Hub-Signature-256, the sync webhook)."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _check_signature(trigger: dict[str, Any], body: bytes,
-                     headers: Mapping[str, str]) -> WebhookRejected | None:
+def _mac(secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body,
+                    hashlib.sha256).hexdigest()
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The X-Flowplane-Signature value for `body` sent at `timestamp` (unix seconds)."""
+    return f"t={timestamp},v1={_mac(secret, str(timestamp), body)}"
+
+
+@dataclass(frozen=True)
+class _Signed:
+    timestamp: int
+    mac: str  # the v1 value that matched
+
+
+_FORMAT = (f"{SIGNATURE_HEADER} must be t=<unix seconds>,v1=<hex HMAC-SHA256 of "
+           "\"<t>.<body>\">")
+
+
+def _parse(header: str) -> tuple[str, list[str]] | None:
+    parts = [item.partition("=") for item in header.split(",")]
+    stamps = [v.strip() for k, _, v in parts if k.strip() == "t"]
+    macs = [v.strip() for k, _, v in parts if k.strip() == "v1"]
+    if len(stamps) != 1 or not stamps[0].isdigit() or len(stamps[0]) > 12 or not macs:
+        return None
+    return stamps[0], macs
+
+
+def _check_signature(secret: str, body: bytes, headers: Mapping[str, str],
+                     now: float) -> _Signed | WebhookRejected:
+    parsed = _parse(headers.get(SIGNATURE_HEADER, ""))
+    if parsed is None:
+        return WebhookRejected(401, f"missing or malformed {SIGNATURE_HEADER}: {_FORMAT}")
+    stamp, macs = parsed
+    expected = _mac(secret, stamp, body).encode()
+    matched = [m for m in macs if hmac.compare_digest(m.encode(), expected)]
+    if not matched:
+        return WebhookRejected(401, f"invalid {SIGNATURE_HEADER}: no v1 matches the body "
+                                    "signed with the webhook secret")
+    tolerance = get_settings().webhook_tolerance_seconds
+    if abs(now - int(stamp)) > tolerance:
+        return WebhookRejected(401, (
+            f"the {SIGNATURE_HEADER} timestamp is {int(now) - int(stamp)} s away from the "
+            f"server's clock; deliveries are accepted within {tolerance:g} s "
+            f"({env_name('webhook_tolerance_seconds')})"))
+    return _Signed(int(stamp), matched[0])
+
+
+def _secret(trigger: dict[str, Any]) -> str | WebhookRejected | None:
     ref = trigger.get("secretRef")
     if not ref:
         return None
     try:
-        secret = resolve_secret(ref)
+        return resolve_secret(ref)
     except UnresolvedReference as error:
         return WebhookRejected(503, f"the webhook secret does not resolve: {error}")
-    given = headers.get(SIGNATURE_HEADER, "")
-    if not hmac.compare_digest(given.encode(), sign(secret, body).encode()):
-        return WebhookRejected(401, f"missing or invalid {SIGNATURE_HEADER} header")
-    return None
 
 
 def _input(body: bytes) -> dict[str, Any] | WebhookRejected:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
-    except ValueError:
-        return WebhookRejected(400, "the body is not JSON")
+        value = parse_json_body(body)
+    except InvalidJsonBody as error:
+        return WebhookRejected(400, str(error))
     return value if isinstance(value, dict) else {"body": value}
+
+
+def _key(headers: Mapping[str, str]) -> str | WebhookRejected | None:
+    key = headers.get(IDEMPOTENCY_HEADER) or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        return WebhookRejected(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}")
+    return key
+
+
+async def _first_delivery(workflow: Mapping[str, Any], signed: _Signed,
+                          key: str | None) -> WebhookRejected | None:
+    """None when this signature was not accepted before; a replay is refused unless it is
+    the retry of a delivery whose Idempotency-Key already has its execution (the key is not
+    signed: a replay under a new key would start a run)."""
+    digest = hashlib.sha256(f"{workflow['id']}:{signed.timestamp}:{signed.mac}".encode())
+    keep = 2 * get_settings().webhook_tolerance_seconds
+    if await claim_receipt(int(workflow["organization"]), "signature", digest.hexdigest(), keep):
+        return None
+    if key is not None and await fetch_one(
+            "SELECT id FROM execution WHERE workflow = $1 AND idempotency_key = $2",
+            workflow["id"], key) is not None:
+        return None
+    return WebhookRejected(409, "this signed delivery was received before (a replay); sign "
+                                "each delivery anew, or send it with its Idempotency-Key")
+
+
+async def _check(workflow: dict[str, Any], body: bytes, headers: Mapping[str, str],
+                 key: str | None) -> WebhookRejected | None:
+    trigger = workflow["trigger"] or {}
+    if not accepts_deliveries(workflow):
+        return WebhookRejected(409, "the workflow is not active with a webhook trigger")
+    secret = _secret(trigger)
+    if secret is None or isinstance(secret, WebhookRejected):
+        return secret
+    signed = _check_signature(secret, body, headers, float(workflow["now"]))
+    if isinstance(signed, WebhookRejected):
+        return signed
+    return await _first_delivery(workflow, signed, key)
 
 
 async def receive_webhook(token: str, body: bytes,
@@ -129,25 +218,28 @@ async def receive_webhook(token: str, body: bytes,
     headers = {k.lower(): v for k, v in headers.items()}
     if len(body) > get_settings().max_request_bytes:
         return WebhookRejected(413, "the body is too large")
-    workflow = await fetch_one("SELECT id, status, trigger FROM workflow"
-                               " WHERE webhook_token = $1", token)
+    key = _key(headers)
+    if isinstance(key, WebhookRejected):
+        return key
+    workflow = await fetch_one(
+        "SELECT id, organization, status, trigger,"
+        " extract(epoch FROM clock_timestamp())::float8 AS now"
+        " FROM workflow WHERE webhook_token = $1", token)
     if workflow is None:
         return WebhookRejected(404, "no workflow has this webhook")
-    trigger = decode(workflow)["trigger"] or {}
-    if not accepts_deliveries(workflow):
-        return WebhookRejected(409, "the workflow is not active with a webhook trigger")
-    rejected = _check_signature(trigger, body, headers)
+    decode(workflow)
+    rejected = await _check(workflow, body, headers, key)
     if rejected is not None:
         return rejected
     payload = _input(body)
     if isinstance(payload, WebhookRejected):
         return payload
-    key = headers.get(IDEMPOTENCY_HEADER) or None
-    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-        return WebhookRejected(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}")
     row, created = await create_execution(
         workflow["id"], trigger_type="webhook", triggered_by=None, input=payload,
         idempotency_key=key)
     if created:
         await dispatch(row)
+    elif row["input"] != payload:
+        return WebhookRejected(422, "this Idempotency-Key was used before with a different "
+                                    "body; use a new key for a new delivery")
     return WebhookAccepted(int(row["id"]), not created)

@@ -25,4 +25,6 @@ async def sync_webhook(request: Request) -> JSONResponse:
     outcome = await receive_sync_webhook(request.path_params["org_slug"], body, request.headers)
     if isinstance(outcome, WebhookRejected):
         return JSONResponse({"error": outcome.message}, status_code=outcome.status)
-    return JSONResponse({"syncRunId": outcome.run_id}, status_code=202)
+    if outcome.duplicate:  # a redelivery: answered as received, nothing queued
+        return JSONResponse({"syncRunId": None, "duplicate": True}, status_code=200)
+    return JSONResponse({"syncRunId": outcome.run_id, "duplicate": False}, status_code=202)

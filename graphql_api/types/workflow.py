@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from domain import reads
+from domain.access import can_write
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
@@ -124,9 +125,14 @@ class Workflow(Node):
     updated_at: datetime
 
     @strawberry.field
-    def webhook_url(self) -> str | None:
-        """Where to POST deliveries; set while the workflow is active with a webhook trigger."""
-        return webhook_url(self.row)
+    async def webhook_url(self, info: Info) -> str | None:
+        """Where to POST deliveries; set while the workflow is active with a webhook trigger,
+        and only for callers who may run it (null for readers of a public workflow)."""
+        url = webhook_url(self.row)
+        if url is None:
+            return None
+        shared = await info.context.loaders.shared_user_ids_by_workflow.load(self.pk)
+        return url if can_write(info.context.actor, self.row, shared) else None
 
     @strawberry.field
     async def owner(self, info: Info) -> User:

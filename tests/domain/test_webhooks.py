@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -57,14 +58,14 @@ async def test_signature_is_required_when_secret_ref_is_set(
 ) -> None:
     monkeypatch.setenv("TEST_WEBHOOK_SECRET", "s3cret")
     _, token = await _webhook_workflow(factory, secretRef={"env": "TEST_WEBHOOK_SECRET"})
-    body = json.dumps({"a": 1}).encode()
+    body, now = json.dumps({"a": 1}).encode(), int(time.time())
     unsigned = await api.post(f"/webhooks/{token}", content=body)
     assert unsigned.status_code == 401
     forged = await api.post(f"/webhooks/{token}", content=body,
-                            headers={"X-Flowplane-Signature": sign("wrong", body)})
+                            headers={"X-Flowplane-Signature": sign("wrong", body, now)})
     assert forged.status_code == 401
     signed = await api.post(f"/webhooks/{token}", content=body,
-                            headers={"X-Flowplane-Signature": sign("s3cret", body)})
+                            headers={"X-Flowplane-Signature": sign("s3cret", body, now)})
     assert signed.status_code == 202
 
 

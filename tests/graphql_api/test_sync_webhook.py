@@ -1,5 +1,6 @@
-"""`POST /webhooks/sync/{org}`: a push notification signed with the configured secret queues
-a sync run for the organization; anything else is refused and queues nothing."""
+"""`POST /webhooks/sync/{org}`: a push notification signed with the organization's secret
+queues a sync run for it; anything else (another organization's secret, a redelivery) is
+refused or answered without queueing anything."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from db.tables import SyncRun
 from domain.settings import get_settings
-from domain.webhooks import sign
+from domain.webhooks import sign_body as sign
 from tests.factory import Factory
 
 SECRET = "push-secret"
@@ -21,7 +22,9 @@ BODY = json.dumps({"ref": "refs/heads/main"}).encode()
 @pytest.fixture
 def enabled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("SYNC_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF", '{"env": "SYNC_WEBHOOK_SECRET"}')
+    monkeypatch.setenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_ACME", '{"env": "SYNC_WEBHOOK_SECRET"}')
+    monkeypatch.setenv("GLOBEX_SECRET", "globex-secret")
+    monkeypatch.setenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_GLOBEX", '{"env": "GLOBEX_SECRET"}')
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -58,6 +61,34 @@ async def test_unsigned_or_badly_signed_push_is_refused(
     assert await requested() == []
 
 
+async def test_one_organizations_secret_cannot_queue_anothers_sync(
+    enabled: None, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    await factory.org("acme")
+    globex = await factory.org("globex")
+    headers = {"X-Hub-Signature-256": sign("globex-secret", BODY)}
+    refused = await client.post("/webhooks/sync/acme", content=BODY, headers=headers)
+    accepted = await client.post("/webhooks/sync/globex", content=BODY, headers=headers)
+    assert (refused.status_code, accepted.status_code) == (401, 202)
+    assert await requested() == [globex["id"]]
+
+
+async def test_a_redelivered_github_delivery_queues_nothing_again(
+    enabled: None, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    org = await factory.org("acme")
+    headers = {"X-Hub-Signature-256": sign(SECRET, BODY), "X-GitHub-Delivery": "d-1"}
+    first = await client.post("/webhooks/sync/acme", content=BODY, headers=headers)
+    assert first.status_code == 202, first.text
+    await SyncRun.update({SyncRun.status: "completed"}).where(SyncRun.organization == org["id"])
+    again = await client.post("/webhooks/sync/acme", content=BODY, headers=headers)
+    other = await client.post("/webhooks/sync/acme", content=BODY,
+                              headers={**headers, "X-GitHub-Delivery": "d-2"})
+    assert (again.status_code, again.json()) == (200, {"syncRunId": None, "duplicate": True})
+    assert other.status_code == 202 and other.json()["syncRunId"] != first.json()["syncRunId"]
+    assert await requested() == [org["id"]]  # d-2's run only
+
+
 async def test_unknown_organization_is_not_found(
     enabled: None, client: httpx.AsyncClient, db: str
 ) -> None:
@@ -69,12 +100,13 @@ async def test_unknown_organization_is_not_found(
 async def test_sync_webhook_is_off_without_a_secret_reference(
     client: httpx.AsyncClient, factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF", raising=False)
+    monkeypatch.delenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_ACME", raising=False)
     get_settings.cache_clear()
     await factory.org("acme")
     answer = await client.post("/webhooks/sync/acme", content=BODY,
                                headers={"X-Flowplane-Signature": sign(SECRET, BODY)})
     assert answer.status_code == 404 and "not enabled" in answer.json()["error"]
+    assert "FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_ACME" in answer.json()["error"]
     assert await requested() == []
 
 
@@ -82,7 +114,7 @@ async def test_unresolvable_secret_is_a_server_side_error(
     client: httpx.AsyncClient, factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SYNC_WEBHOOK_SECRET", raising=False)
-    monkeypatch.setenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF", '{"env": "SYNC_WEBHOOK_SECRET"}')
+    monkeypatch.setenv("FLOWPLANE_SYNC_WEBHOOK_SECRET_REF_ACME", '{"env": "SYNC_WEBHOOK_SECRET"}')
     get_settings.cache_clear()
     try:
         await factory.org("acme")

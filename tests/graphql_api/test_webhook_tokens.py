@@ -1,5 +1,5 @@
 """rotateWebhookToken (for those who may change the workflow) and webhookUrl, which is shown
-only while the workflow is active with a webhook trigger."""
+only while the workflow is active with a webhook trigger, and only to callers who may run it."""
 
 from __future__ import annotations
 
@@ -64,3 +64,15 @@ async def test_webhook_url_only_while_active_with_a_webhook_trigger(
         assert await url_of(cast, wid) is None
     rotated = (await cast.owner.gql(ROTATE, id=draft))["rotateWebhookToken"]
     assert rotated == {"__typename": "Workflow", "webhookUrl": None}
+
+
+async def test_webhook_url_is_shown_only_to_callers_who_may_run_the_workflow(
+    cast: Cast, factory: Factory
+) -> None:
+    """The workflow is public: every member reads it, only writers may run it."""
+    wid = await webhook_workflow(cast, factory)
+    for caller in (cast.owner, cast.shared, cast.admin):
+        shown = (await caller.gql(URL, id=wid))["workflow"]["webhookUrl"]
+        assert shown is not None and "/webhooks/" in shown
+    read = (await cast.other.gql(URL, id=wid))["workflow"]
+    assert read == {"webhookUrl": None}
