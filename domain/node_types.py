@@ -136,6 +136,7 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
         example={"id": "fetch", "type": "http.request",
                  "params": {"method": "POST", "url": "https://api.example.com/orders",
                             "headers": {"Accept": "application/json"},
+                            "idempotencyHeader": "Idempotency-Key",
                             "body": {"customer": "{{ input.customer }}"}}},
     ),
     NodeType(

@@ -259,3 +259,39 @@ async def test_data_source_host_cannot_reach_the_platform_database(
         assert done["status"] == "failed", host
         assert "is refused" in done["error"] or "TCP host" in done["error"], done["error"]
         assert done["outputs"] == {}
+
+
+async def test_a_real_worker_process_refuses_loopback_and_ignores_its_proxy_variables(
+    factory: Factory, database_url: str, redis_url: str, canary: tuple[str, Recorder],
+) -> None:
+    """`flowplane worker` as deployed: its environment allows nothing and names the canary
+    as its proxy; the run aimed at the canary fails and the canary hears nothing."""
+    from tests.processes import FlowplaneProcess
+    from tests.sync.test_daemon import eventually
+
+    url, recorder = canary
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "HTTP_PROXY": url,
+           "http_proxy": url, "ALL_PROXY": url, "FLOWPLANE_WORKER_POLL_DELAY": "0.01"}
+    worker = FlowplaneProcess(["worker"], env, drop=("FLOWPLANE_EGRESS_ALLOW", "NO_PROXY",
+                                                     "no_proxy")).start()
+    try:
+        org = await factory.org()
+        user = await factory.user(org=org)
+        wf = await factory.workflow(org, user, settings={"maxAttempts": 1}, nodes=[
+            _call(f"{url}/echo", method="POST", body={"leak": "canary"}),
+            {"id": "meta", "type": "http.request",
+             "params": {"url": "http://169.254.169.254/latest/meta-data/"}}])
+        row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
+                                    input={})
+
+        async def finished() -> bool:
+            return (await load_execution(row["id"]))["status"] in ("completed", "failed")
+
+        await eventually(finished, "the execution's end", within=60)
+    finally:
+        worker.stop()
+    done = await load_execution(row["id"])
+    assert done["status"] == "failed"
+    assert "egress to 127.0.0.1 is refused" in done["error"] or (
+        "169.254.169.254" in done["error"]), done["error"]
+    assert _reached(recorder) == 0
