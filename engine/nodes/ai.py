@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,7 +10,9 @@ import httpx
 
 from domain.egress import EgressPolicy, with_host
 from domain.node_types import AiChatParams
+from domain.settings import env_name, get_settings
 from engine.errors import NodeError, PermanentError
+from engine.nodes._bodies import read_capped
 from engine.nodes._egress import guarded_client
 from engine.nodes.base import NodeContext, NodeResult
 
@@ -42,17 +45,28 @@ async def ai_chat(ctx: NodeContext) -> NodeResult:
     params = ctx.params
     assert isinstance(params, AiChatParams)
     url, body, headers = _request(ctx, params)
+    limit = get_settings().http_max_response_bytes
     try:
         async with guarded_client(_policy(ctx), timeout=TIMEOUT_SECONDS) as client:
-            response = await client.post(url, json=body, headers=headers)
+            request = client.build_request("POST", url, json=body, headers=headers)
+            response = await client.send(request, stream=True)
+            try:  # an answer is read only up to the operator's cap, as for http.request
+                raw, _ = await read_capped(response, limit, f"chat completion at {url}", False,
+                                           env_name("http_max_response_bytes"))
+            finally:
+                await response.aclose()
     except httpx.HTTPError as error:
         raise NodeError(f"chat completion at {url} failed: {error!r}") from None
+    text = raw.decode(response.encoding or "utf-8", errors="replace")
     if response.status_code >= 500 or response.status_code == 429:
         raise NodeError(f"chat completion at {url} answered {response.status_code}")
     if response.status_code >= 400:
         raise PermanentError(f"chat completion at {url} answered {response.status_code}: "
-                             f"{response.text[:500]}")
-    data = response.json()
+                             f"{text[:500]}")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise NodeError(f"chat completion at {url} did not answer JSON") from None
     try:
         content = data["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError):

@@ -16,6 +16,7 @@ import httpx
 from domain.node_types import HttpRequestParams
 from domain.settings import env_name, get_settings
 from engine.errors import NodeError, PermanentError
+from engine.nodes._bodies import read_capped
 from engine.nodes._egress import guarded_client
 from engine.nodes.base import NodeContext, NodeResult
 
@@ -52,26 +53,6 @@ def _decode(response: httpx.Response, raw: bytearray, truncated: bool) -> Any:
     return text
 
 
-async def _read(response: httpx.Response, limit: int, what: str,
-                truncate: bool) -> tuple[bytearray, bool]:
-    """At most `limit` bytes of the (decoded) body, and whether more were sent."""
-    declared = response.headers.get("content-length", "")
-    if not truncate and declared.isdigit() and int(declared) > limit:
-        raise PermanentError(f"{what}: the response of {declared} bytes is larger than "
-                             f"maxResponseBytes {limit}")
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        room = limit - len(body)
-        if len(chunk) > room:
-            if not truncate:
-                raise PermanentError(f"{what}: the response is larger than maxResponseBytes "
-                                     f"{limit} (onOversize: truncate keeps its start)")
-            body += memoryview(chunk)[:room]
-            return body, True
-        body += chunk
-    return body, False
-
-
 async def http_request(ctx: NodeContext) -> NodeResult:
     params = ctx.params
     assert isinstance(params, HttpRequestParams)
@@ -88,7 +69,7 @@ async def http_request(ctx: NodeContext) -> NodeResult:
             request = client.build_request(params.method, url, headers=headers, **body)
             response = await client.send(request, stream=True)
             try:
-                raw, truncated = await _read(response, limit, what,
+                raw, truncated = await read_capped(response, limit, what,
                                              params.on_oversize == "truncate")
             finally:
                 await response.aclose()

@@ -289,3 +289,20 @@ async def test_only_writers_may_deploy_and_delete_undeploys_first(
     await delete_workflow(org.owner, wid)
 
     assert not [p for p in fake.objects if "/deployments/" in p or "/secrets/" in p]
+
+
+async def test_workers_get_their_organizations_egress_allow_list_and_namespace_policy(
+    factory: Factory, fake: FakeCluster, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW_ACME", "10.7.0.0/16 db.internal")
+    monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW_GLOBEX", "10.9.0.0/16")
+    org = await acme(factory)
+    row = await deploy_workflow(org.owner, await workflow(org.owner), GPU)
+    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]["stringData"]
+    assert secret["FLOWPLANE_EGRESS_ALLOW_ACME"] == "10.7.0.0/16 db.internal"
+    assert "FLOWPLANE_EGRESS_ALLOW_GLOBEX" not in secret
+    policy = fake.objects["/apis/networking.k8s.io/v1/namespaces/fp-acme/networkpolicies/"
+                          "flowplane-egress"]
+    blocks = [peer["ipBlock"]["cidr"] for rule in policy["spec"]["egress"]
+              for peer in rule["to"] if "ipBlock" in peer]
+    assert "10.7.0.0/16" in blocks and "10.9.0.0/16" not in blocks

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from db.tables import AiModel
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
 from domain.settings import get_settings
@@ -83,7 +84,8 @@ def _big_app() -> Starlette:
     async def declared(request: Request) -> Response:
         return Response(b"y" * 5000, media_type="application/json")
 
-    return Starlette(routes=[Route("/big", big), Route("/declared", declared)])
+    return Starlette(routes=[Route("/big", big), Route("/declared", declared),
+                             Route("/v1/chat/completions", big, methods=["POST"])])
 
 
 @pytest.fixture
@@ -154,3 +156,22 @@ async def test_an_oversized_answer_fails_by_default_naming_the_cap(
     assert "above the operator's maximum 4096 (FLOWPLANE_HTTP_MAX_RESPONSE_BYTES)" in (
         above["error"])
     assert streamed["attempt"] == 1  # permanent: a retry would get the same answer
+
+
+async def test_a_model_answer_is_read_only_up_to_the_operators_cap(
+    factory: Factory, redis_url: str, big_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWPLANE_HTTP_MAX_RESPONSE_BYTES", "4096")
+    get_settings.cache_clear()
+    org = await factory.org()
+    await AiModel(organization=org["id"], name="chatty", model="tiny-1",
+                  base_url=f"{big_server}/v1").save()
+    user = await factory.user(org=org)
+    wf = await factory.workflow(org, user, settings={"maxAttempts": 1}, nodes=[
+        {"id": "ask", "type": "ai.chat", "model": "chatty", "params": {"prompt": "hi"}}])
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    await drain(redis_url)
+    done = await load_execution(row["id"])
+    get_settings.cache_clear()
+    assert done["status"] == "failed"
+    assert "larger than FLOWPLANE_HTTP_MAX_RESPONSE_BYTES 4096" in done["error"]
