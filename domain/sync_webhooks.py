@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from db.engine import engine
 from domain.errors import NotFound
 from domain.organizations import organization_by_slug
 from domain.services import UnresolvedReference, resolve_secret
@@ -85,8 +86,9 @@ async def receive_sync_webhook(
     except NotFound:
         return WebhookRejected(404, f"organization {org_slug!r} does not exist")
     delivery = headers.get(DELIVERY_HEADER, "").strip()
-    if delivery and not await claim_receipt(int(organization["id"]), "delivery", delivery,
-                                            DELIVERY_MEMORY_SECONDS):
-        return SyncRequested(None, duplicate=True)
-    run = await request_sync(int(organization["id"]))
+    async with engine().transaction():  # the receipt commits with the queued run
+        if delivery and not await claim_receipt(int(organization["id"]), "delivery", delivery,
+                                                DELIVERY_MEMORY_SECONDS):
+            return SyncRequested(None, duplicate=True)
+        run = await request_sync(int(organization["id"]))
     return SyncRequested(int(run["id"]))

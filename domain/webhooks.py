@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from db.engine import engine
 from domain._sql import decode, fetch_one
 from domain.access import Actor
 from domain.errors import NotFound
@@ -228,15 +229,18 @@ async def receive_webhook(token: str, body: bytes,
     if workflow is None:
         return WebhookRejected(404, "no workflow has this webhook")
     decode(workflow)
-    rejected = await _check(workflow, body, headers, key)
-    if rejected is not None:
-        return rejected
     payload = _input(body)
-    if isinstance(payload, WebhookRejected):
-        return payload
-    row, created = await create_execution(
-        workflow["id"], trigger_type="webhook", triggered_by=None, input=payload,
-        idempotency_key=key)
+    # The signature's receipt commits with the execution: a delivery that fails on the way
+    # can be sent again with the same signature.
+    async with engine().transaction():
+        rejected = await _check(workflow, body, headers, key)
+        if rejected is not None:
+            return rejected
+        if isinstance(payload, WebhookRejected):
+            return payload
+        row, created = await create_execution(
+            workflow["id"], trigger_type="webhook", triggered_by=None, input=payload,
+            idempotency_key=key)
     if created:
         await dispatch(row)
     elif row["input"] != payload:
