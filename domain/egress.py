@@ -168,3 +168,17 @@ def deployment_egress(slug: str, environ: Mapping[str, str] | None = None,
     policy = egress_policy(slug, env)
     return ({k: v for k, v in variables.items() if v},
             tuple(sorted({str(n) for n in policy.networks})))
+
+
+def allow_list_problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """What is wrong with the allow-list variables set (empty when all parse), so a worker
+    refuses to start instead of failing runs."""
+    env = os.environ if environ is None else environ
+    prefix = env_name("egress_allow")
+    problems = []
+    for name in sorted(k for k in env if k == prefix or k.startswith(prefix + "_")):
+        try:
+            parse_allow(env[name])
+        except InvalidEgressAllow as error:
+            problems.append(f"{name}: {error}")
+    return problems

@@ -7,6 +7,7 @@ import logging
 import typer
 
 from flowplane._help import examples
+from flowplane.errors import CliError
 from flowplane.runtime import bootstrap, check_redis, run_with_pool
 
 
@@ -19,8 +20,12 @@ def worker(
 ) -> None:
     """Run executions from the given queues (what a workflow's worker pod runs)."""
     from domain.dispatch import DEFAULT_QUEUE, close_pools
+    from domain.egress import allow_list_problems
     from engine.worker import run_workers
 
+    problems = allow_list_problems()
+    if problems:
+        raise CliError("the egress allow-list does not parse: " + "; ".join(problems))
     check_redis(bootstrap(redis=True).redis_url)  # before the logs start
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 

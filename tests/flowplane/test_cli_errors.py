@@ -197,3 +197,12 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = run_flowplane("--debug", "migrate", cwd=tmp_path, drop=SERVERS)
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "CliError: no PostgreSQL configured" in result.stderr
+
+
+def test_a_worker_with_an_unparsable_egress_allow_list_refuses_to_start(
+    db: str, tmp_path: Path
+) -> None:
+    result = run_flowplane("worker", "--burst", cwd=tmp_path, env={
+        "DATABASE_URL": db, "FLOWPLANE_EGRESS_ALLOW_ACME": "10.0.0.0/8 http://db.internal/"})
+    assert_one_line(result, "the egress allow-list does not parse: FLOWPLANE_EGRESS_ALLOW_ACME: "
+                            "egress allow-list entry 'http://db.internal/' is not a host name")
