@@ -137,7 +137,7 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
     row = claimed.execution
     node_timeout = plan.settings.get("nodeTimeoutSeconds")
     runner = NodeRunner(journal, services, row["id"],
-                        float(node_timeout) if node_timeout else None, egress)
+                        float(node_timeout) if node_timeout else None, egress=egress)
     base = float(plan.settings.get("retryBackoffSeconds", 1.0))
     attempt, span = claimed.attempt, claimed.attempt_span_id
     recorded = dict(row["outputs"])
