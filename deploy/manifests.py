@@ -26,6 +26,15 @@ WORKER_UID = 10001  # the non-root user of the Flowplane image (see Dockerfile)
 _MAX_LABEL = 63
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+# One GPU per node must be enough to roll: a GPU worker is stopped before its replacement
+# starts (no surge). Not `Recreate`: server-side apply keeps the API server's defaulted
+# `rollingUpdate` block, which it then refuses next to type Recreate, so a CPU workflow
+# moved to a GPU could never be applied. The strategy is always sent, so switching between
+# CPU and GPU replaces all of it. CPU workers keep what the default gives one replica
+# (surge 1, unavailable 0): the old worker serves until the new one is ready.
+GPU_STRATEGY = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+CPU_STRATEGY = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
 
 Manifest = dict[str, Any]  # Any: Kubernetes objects are free-form JSON
 
@@ -88,6 +97,9 @@ def problems(req: DeploymentRequest) -> list[str]:
         found.append(f"gpu must be >= 0, got {req.gpu}")
     if req.gpu_type and req.gpu == 0:
         found.append(f"gpuType {req.gpu_type!r} is set but gpu is 0")
+    if req.gpu_type is not None and (len(req.gpu_type) > _MAX_LABEL
+                                     or not _LABEL_VALUE.match(req.gpu_type)):
+        found.append(f"gpuType {req.gpu_type!r} is not a Kubernetes label value")
     bad = [key for key in req.env if not _ENV_NAME.match(key) or key == SERVICES_KEY]
     found += [f"env name {key!r} is not allowed" for key in bad]
     return found
@@ -157,6 +169,7 @@ def _deployment(
         "spec": {
             "replicas": 1,
             "revisionHistoryLimit": 2,
+            "strategy": GPU_STRATEGY if req.gpu > 0 else CPU_STRATEGY,
             "selector": {"matchLabels": selector},
             "template": {
                 "metadata": {

@@ -23,6 +23,8 @@ MODEL_CONFIG = ConfigDict(
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Kubernetes label values (apimachinery's IsValidLabelValue): empty is valid there, not here.
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
 def _dns_label(value: str) -> str:
@@ -39,6 +41,15 @@ def _node_id(value: str) -> str:
         raise ValueError(
             f"{value!r} is not a valid node id (letters, digits, '_' and '-', "
             "starting with a letter or '_', at most 63 characters)"
+        )
+    return value
+
+
+def _label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes label value (letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit, at most 63 characters)"
         )
     return value
 
@@ -72,6 +83,11 @@ NodeId = Annotated[
     str,
     AfterValidator(_node_id),
     Field(json_schema_extra={"pattern": _NODE_ID.pattern, "maxLength": 63}),
+]
+LabelValue = Annotated[
+    str,
+    AfterValidator(_label_value),
+    Field(json_schema_extra={"pattern": _LABEL_VALUE.pattern, "maxLength": 63}),
 ]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 Cron = Annotated[str, AfterValidator(_cron)]

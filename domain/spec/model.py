@@ -12,6 +12,7 @@ from domain.spec._types import (
     Cron,
     DnsLabel,
     EnvName,
+    LabelValue,
     NodeId,
     NonEmpty,
     Timezone,
@@ -97,7 +98,7 @@ class DeploymentSettings(SpecModel):
     memory: ByteQuantity = "1Gi"
     disk: ByteQuantity = "5Gi"
     gpu: int = Field(default=0, ge=0, le=16)
-    gpu_type: NonEmpty | None = None
+    gpu_type: LabelValue | None = None  # a node label value (FLOWPLANE_GPU_NODE_LABEL)
 
     @model_validator(mode="after")
     def _gpu_type_iff_gpu(self) -> DeploymentSettings:

@@ -115,6 +115,19 @@ def test_gpu_deployment_gets_gpu_limit_node_selector_and_toleration() -> None:
     assert default_key == {"nvidia.com/gpu.product": "nvidia-a100"}
 
 
+def test_gpu_worker_is_stopped_before_its_replacement_so_one_gpu_node_can_roll() -> None:
+    strategy = by_kind(render(GPU))["Deployment"]["spec"]["strategy"]
+    assert strategy == {"type": "RollingUpdate",
+                        "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+    cpu = by_kind(render(BASE))["Deployment"]["spec"]["strategy"]
+    assert cpu["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+
+
+def test_gpu_type_that_is_no_label_value_is_never_rendered() -> None:
+    with pytest.raises(PermanentDeployError, match="not a Kubernetes label value"):
+        render(replace(GPU, gpu_type="NVIDIA A100 80GB"))
+
+
 def test_cpu_only_deployment_has_no_gpu_scheduling_constraints() -> None:
     spec = by_kind(render(BASE))["Deployment"]["spec"]["template"]["spec"]
     assert "nodeSelector" not in spec and "tolerations" not in spec

@@ -115,6 +115,18 @@ CASES: list[tuple[str, Callable[[Doc], None], str, str]] = [
     ),
     ("bad disk", _set("spec.deployment.disk", "-5Gi"), "spec.deployment.disk", "greater"),
     ("gpu without type", _set("spec.deployment.gpu", 1), "spec.deployment", "gpuType"),
+    (
+        "gpuType not a label value",
+        _set("spec.deployment", {"gpu": 1, "gpuType": "NVIDIA A100 80GB"}),
+        "spec.deployment.gpuType",
+        "'NVIDIA A100 80GB' is not a Kubernetes label value",
+    ),
+    (
+        "gpuType too long for a label value",
+        _set("spec.deployment", {"gpu": 1, "gpuType": "a" * 64}),
+        "spec.deployment.gpuType",
+        "at most 63 characters",
+    ),
     ("cpu zero", _set("spec.deployment.cpu", 0), "spec.deployment.cpu", "greater than 0"),
     ("duplicate node id", _set("spec.nodes.1.id", "sales"), "spec.nodes[1].id", "duplicate"),
     ("bad node id", _set("spec.nodes.3.id", "my alert"), "spec.nodes[3].id", "node id"),

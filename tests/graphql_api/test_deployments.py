@@ -125,6 +125,20 @@ async def test_invalid_settings_name_their_fields(cast: Cast) -> None:
         assert [error["field"] for error in invalid["errors"]] == [field], invalid
 
 
+async def test_a_gpu_type_that_is_no_label_value_is_refused_before_the_cluster(
+    cast: Cast, fake: FakeCluster  # noqa: F811
+) -> None:
+    wid = await workflow(cast.owner)
+
+    invalid = await call(cast.owner, DEPLOY, id=wid, settings=GPU | {"gpuType": "NVIDIA A100 80GB"})
+
+    assert invalid["__typename"] == "InvalidInput", invalid
+    (error,) = invalid["errors"]
+    assert error["field"] == "settings.gpuType"
+    assert "is not a Kubernetes label value" in error["message"]
+    assert fake.sent == []
+
+
 async def test_pause_then_deploy_again_restores_the_kept_settings(
     cast: Cast, fake: FakeCluster  # noqa: F811
 ) -> None:
