@@ -20,6 +20,7 @@ import kr8s.asyncio
 from kr8s.asyncio import Api
 
 from deploy._client import KubeClient
+from deploy.errors import TemporaryDeployError
 from deploy.kubernetes import IN_CLUSTER, ApiFactory, connect
 from deploy.manifests import MANAGED_BY, labels_for
 
@@ -87,7 +88,8 @@ def build_handle_for(req: BuildRequest) -> BuildHandle:
 
 
 def render_build(req: BuildRequest) -> list[Manifest]:
-    """Namespace, ConfigMap (the Dockerfile) and Job, in the order they must be applied."""
+    """Namespace, ConfigMap (the Dockerfile) and Job; the builder applies the Job before the
+    ConfigMap, which it makes the Job's dependent."""
     handle = build_handle_for(req)
     labels = labels_for(req.organization_id) | {ENVIRONMENT_ID: str(req.environment_id)}
     meta = {"name": handle.name, "namespace": handle.namespace, "labels": labels}
@@ -133,6 +135,14 @@ def _pod(req: BuildRequest, handle: BuildHandle) -> Manifest:
             "containers": [container], "volumes": volumes}
 
 
+def owner_reference(owner: Manifest) -> Manifest:
+    """A reference that makes the garbage collector delete the dependent with `owner`. No
+    `blockOwnerDeletion`: it would need update rights on the owner's finalizers."""
+    meta = owner["metadata"]
+    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": meta["name"],
+            "uid": meta["uid"]}
+
+
 def job_status(job: Manifest | None) -> BuildStatus:
     if job is None:
         return BuildStatus("failed", "the build Job does not exist (deleted or expired)")
@@ -155,10 +165,28 @@ class KubernetesImageBuilder:
         self._kube: KubeClient | None = None
 
     async def start(self, req: BuildRequest) -> BuildHandle:
+        """Apply the Job, then its ConfigMap owned by it (the garbage collector deletes the
+        ConfigMap with the Job: `ttlSecondsAfterFinished`, or a newer build replacing it)."""
         kube = await self._client()
-        for obj in render_build(req):
-            await kube.apply(obj)
-        return build_handle_for(req)
+        namespace, config, job = render_build(req)
+        handle = build_handle_for(req)
+        await kube.apply(namespace)
+        await kube.apply(job)
+        live = await kube.get("Job", handle.namespace, handle.name)
+        if live is None:  # deleted between our two requests: the next start applies anew
+            raise TemporaryDeployError("NotFound", f"build Job {handle.name} vanished")
+        config["metadata"]["ownerReferences"] = [owner_reference(live)]
+        await kube.apply(config)
+        await self._remove_superseded(kube, req.environment_id, keep=handle.name)
+        return handle
+
+    async def _remove_superseded(self, kube: KubeClient, environment_id: int, keep: str) -> None:
+        """Earlier builds of the environment: their Jobs go, their pods and ConfigMaps with
+        them (owner references, background propagation)."""
+        selector = f"{MANAGED_BY}=flowplane,{ENVIRONMENT_ID}={environment_id}"
+        for job in await kube.list("Job", BUILD_NAMESPACE, selector):
+            if job["metadata"]["name"] != keep:
+                await kube.delete("Job", BUILD_NAMESPACE, job["metadata"]["name"])
 
     async def status(self, handle: BuildHandle) -> BuildStatus:
         kube = await self._client()

@@ -6,6 +6,7 @@ Names are DNS-1123 labels and stable for the same input. Secret values (STRONGLY
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -144,14 +145,17 @@ def _namespace(req: DeploymentRequest, namespace: str) -> Manifest:
 
 
 def _secret(req: DeploymentRequest, namespace: str, name: str) -> Manifest:
-    data = {SERVICES_KEY: json.dumps(req.services, sort_keys=True, separators=(",", ":"))}
-    data |= dict(sorted(req.env.items()))
+    values = {SERVICES_KEY: json.dumps(req.services, sort_keys=True, separators=(",", ":"))}
+    values |= dict(sorted(req.env.items()))
+    # `data`, not `stringData`: the API server merges stringData into data, so a key dropped
+    # from stringData would stay in the Secret; applied `data` keys are owned by us and go.
+    data = {key: base64.b64encode(value.encode()).decode() for key, value in values.items()}
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": _metadata(req, namespace, name),
         "type": "Opaque",
-        "stringData": data,
+        "data": data,
     }
 
 
@@ -161,7 +165,7 @@ def _deployment(
     labels = labels_for(req.organization_id, req.workflow_id)
     selector = {MANAGED_BY: "flowplane", WORKFLOW_ID: labels[WORKFLOW_ID]}  # immutable: keep small
     # A changed secret must restart the workers: env vars are read at container start.
-    checksum = hashlib.sha256(json.dumps(secret["stringData"], sort_keys=True).encode())
+    checksum = hashlib.sha256(json.dumps(secret["data"], sort_keys=True).encode())
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -210,7 +214,7 @@ def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
     ]
     env += [
         {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
-        for key in secret["stringData"]
+        for key in secret["data"]
     ]
     return {
         "name": "worker",

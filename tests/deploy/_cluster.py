@@ -8,6 +8,7 @@ recording, Kubernetes-style error bodies) and keep the objects here, keyed by UR
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class FakeCluster:
     objects: dict[str, Obj] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    owned_data: dict[str, set[str]] = field(default_factory=dict)  # Secret keys set by `data`
 
     def install(self, handler: kmock.KubernetesScaffold) -> None:
         handler["get /version/"] << VERSION
@@ -57,6 +59,18 @@ class FakeCluster:
 
     def put(self, path: str, obj: Obj) -> None:
         self.objects[path] = obj
+
+    def delete(self, path: str) -> bool:
+        """Delete an object and, as the garbage collector does, everything it owns."""
+        gone = self.objects.pop(path, None)
+        if gone is None:
+            return False
+        uid = gone["metadata"].get("uid")
+        for key, obj in list(self.objects.items()):
+            owners = obj.get("metadata", {}).get("ownerReferences") or []
+            if uid is not None and any(owner.get("uid") == uid for owner in owners):
+                self.delete(key)
+        return True
 
     def requests(self, method: str, path_regex: str = ".*") -> list[Sent]:
         return [s for s in self.sent if s.method == method and re.fullmatch(path_regex, s.path)]
@@ -73,7 +87,7 @@ class FakeCluster:
         if method == "PATCH":
             return self._apply(path, request.data, content_type)
         if method == "DELETE":
-            if self.objects.pop(path, None) is None:
+            if not self.delete(path):
                 raise kmock.KubernetesNotFoundError(message=f"{path} not found")
             return {"kind": "Status", "apiVersion": "v1", "status": "Success"}
         if method == "GET" and path in self.objects:
@@ -108,9 +122,24 @@ class FakeCluster:
         else:
             meta["generation"] = 1
             meta["uid"] = f"uid-{len(self.sent)}"
+        if obj["kind"] == "Secret":
+            self._merge_secret_data(path, old, obj)
         self.objects[path] = obj
         # kmock exports Response at runtime without listing it in __all__.
         return kmock.Response(status=200 if old else 201, payload=obj)  # type: ignore[attr-defined]
+
+    def _merge_secret_data(self, path: str, old: Obj | None, obj: Obj) -> None:
+        """As the API server: `stringData` is write-only and merged into `data`, so a key it
+        no longer carries stays; a `data` key applied before and dropped now is removed (the
+        apply owns it)."""
+        string = obj.pop("stringData", None) or {}
+        applied = dict(obj.get("data") or {})
+        kept = {key: value for key, value in ((old or {}).get("data") or {}).items()
+                if key not in self.owned_data.get(path, set())}
+        encoded = {key: base64.b64encode(str(value).encode()).decode()
+                   for key, value in string.items()}
+        obj["data"] = kept | applied | encoded
+        self.owned_data[path] = set(applied)
 
     def _list(self, path: str, selector: str) -> Obj:
         wanted = dict(term.split("=", 1) for term in selector.split(",") if term)
@@ -123,7 +152,8 @@ class FakeCluster:
 
 
 def _is_collection(path: str) -> bool:
-    return path.endswith(("/secrets", "/pods", "/deployments", "/replicasets", "/namespaces"))
+    return path.endswith(("/secrets", "/pods", "/deployments", "/replicasets", "/namespaces",
+                          "/jobs", "/configmaps"))
 
 
 def write_kubeconfig(directory: Path, server: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 Obj = dict[str, Any]
@@ -52,3 +53,8 @@ def pod(name: str, template_hash: str, *, ready: bool = False, waiting: str | No
         "status": {"phase": "Pending" if unschedulable else "Running",
                    "conditions": conditions, "containerStatuses": statuses},
     }
+
+
+def secret_values(secret: Obj) -> dict[str, str]:
+    """The decoded `data` of a Secret as the API server stores it."""
+    return {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}

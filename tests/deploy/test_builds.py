@@ -19,6 +19,7 @@ from deploy.builds import (
 )
 from tests.deploy._cluster import FakeCluster
 from tests.deploy._validate import assert_valid
+from tests.deploy.test_kustomize import by_kind
 
 BASE = "ghcr.io/flowplane/flowplane:1.0"
 REQUEST = BuildRequest(
@@ -89,10 +90,71 @@ async def test_the_builder_applies_the_build_and_reads_its_job(
     paths = [sent.path for sent in fake.requests("PATCH")]
     assert paths == [
         f"/api/v1/namespaces/{BUILD_NAMESPACE}",
-        f"/api/v1/namespaces/{BUILD_NAMESPACE}/configmaps/{handle.name}",
         f"/apis/batch/v1/namespaces/{BUILD_NAMESPACE}/jobs/{handle.name}",
+        f"/api/v1/namespaces/{BUILD_NAMESPACE}/configmaps/{handle.name}",
     ]
     assert (await builder.status(handle)).state == "building"
-    job = fake.objects[paths[2]]
+    job = fake.objects[paths[1]]
     job["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
     assert (await builder.status(handle)).state == "ready"
+
+
+def _build_objects(fake: FakeCluster) -> list[str]:
+    return sorted(path.rsplit("/", 2)[-2] + "/" + path.rsplit("/", 1)[-1]
+                  for path in fake.objects if f"/namespaces/{BUILD_NAMESPACE}/" in path)
+
+
+async def test_the_build_config_map_is_owned_by_its_job_and_goes_with_it(
+    cluster: tuple[FakeCluster, Path], fake: FakeCluster
+) -> None:
+    builder = kubernetes_builder_from_config(str(cluster[1]))
+    handle = await builder.start(REQUEST)
+    job = fake.objects[f"/apis/batch/v1/namespaces/{BUILD_NAMESPACE}/jobs/{handle.name}"]
+    config = fake.objects[f"/api/v1/namespaces/{BUILD_NAMESPACE}/configmaps/{handle.name}"]
+
+    assert config["metadata"]["ownerReferences"] == [
+        {"apiVersion": "batch/v1", "kind": "Job", "name": handle.name,
+         "uid": job["metadata"]["uid"]}]
+    fake.delete(f"/apis/batch/v1/namespaces/{BUILD_NAMESPACE}/jobs/{handle.name}")  # its TTL
+    assert _build_objects(fake) == []
+
+
+async def test_a_new_build_removes_the_superseded_build_of_the_environment(
+    cluster: tuple[FakeCluster, Path], fake: FakeCluster
+) -> None:
+    builder = kubernetes_builder_from_config(str(cluster[1]))
+    other = await builder.start(replace(REQUEST, environment_id=4, environment_name="other"))
+    old = await builder.start(REQUEST)
+
+    new = await builder.start(replace(REQUEST, dockerfile="FROM debian:12\n"))
+
+    assert _build_objects(fake) == sorted(
+        f"{kind}/{name}" for kind in ("configmaps", "jobs") for name in (new.name, other.name))
+    assert old.name not in {new.name, other.name}
+    deleted = [sent.path.rsplit("/", 2)[-2] for sent in fake.requests("DELETE")]
+    assert deleted == ["jobs"]  # the ConfigMap went with its Job: the Role has no delete on it
+
+
+async def test_every_request_of_the_builder_is_allowed_by_its_role(
+    cluster: tuple[FakeCluster, Path], fake: FakeCluster
+) -> None:
+    builder = kubernetes_builder_from_config(str(cluster[1]))
+    handle = await builder.start(REQUEST)
+    await builder.start(replace(REQUEST, dockerfile="FROM debian:12\n"))
+    await builder.status(handle)
+    (role,) = by_kind("Role")
+    granted = {(resource, verb) for rule in role["rules"] for resource in rule["resources"]
+               for verb in rule["verbs"]}
+
+    used = set()
+    for sent in fake.sent:
+        parts = sent.path.split("/")
+        if "namespaces" not in parts or len(parts) <= parts.index("namespaces") + 2:
+            continue  # the Namespace itself: the provisioner's ClusterRole
+        resource = parts[parts.index("namespaces") + 2]
+        single = len(parts) > parts.index("namespaces") + 3
+        verb = {"PATCH": "patch", "DELETE": "delete", "GET": "get" if single else "list"}
+        used.add((resource, verb[sent.method]))
+        if sent.method == "PATCH":
+            used.add((resource, "create"))  # server-side apply creates what is missing
+    assert used <= granted and used >= {("jobs", "delete"), ("jobs", "list")}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from deploy.errors import PermanentDeployError, TemporaryDeployError
 from deploy.kubernetes import KubernetesProvisioner, kubernetes_provisioner_from_config
 from deploy.model import DeploymentHandle
 from tests.deploy._cluster import FakeCluster, write_kubeconfig
-from tests.deploy._objects import DEPLOYMENTS, NAME, NETWORK_POLICY, NS, SECRETS
+from tests.deploy._objects import DEPLOYMENTS, NAME, NETWORK_POLICY, NS, SECRETS, secret_values
 from tests.deploy._validate import assert_valid
 from tests.deploy.test_manifests import BASE, GPU
 
@@ -74,6 +75,20 @@ async def test_force_redeploy_undeploys_then_applies_everything_again(
     ]
     limits = fake.objects[f"{DEPLOYMENTS}/{NAME}"]["spec"]["template"]["spec"]["containers"][0]
     assert limits["resources"]["limits"]["memory"] == "2Gi"
+    assert_all_sent_manifests_valid(fake)
+
+
+async def test_a_key_removed_from_the_desired_secret_disappears_from_the_cluster(
+    provisioner: KubernetesProvisioner, fake: FakeCluster
+) -> None:
+    await provisioner.deploy(replace(BASE, env=BASE.env | {"LEGACY_TOKEN": "old-token"}))
+    assert "LEGACY_TOKEN" in secret_values(fake.objects[f"{SECRETS}/{NAME}-services"])
+
+    await provisioner.deploy(BASE)
+
+    stored = secret_values(fake.objects[f"{SECRETS}/{NAME}-services"])
+    assert sorted(stored) == ["DATABASE_URL", "REDIS_URL", "STRONGLY_SERVICES"]
+    assert "old-token" not in json.dumps(fake.objects)
     assert_all_sent_manifests_valid(fake)
 
 

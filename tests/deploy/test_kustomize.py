@@ -63,7 +63,7 @@ def test_rbac_allows_exactly_what_the_provisioner_needs() -> None:
     ]
 
 
-def test_environment_builds_may_apply_config_maps_and_jobs_only_in_the_builds_namespace() -> None:
+def test_environment_builds_may_apply_and_clean_up_only_in_the_builds_namespace() -> None:
     (role,) = by_kind("Role")
     assert role["metadata"]["namespace"] == BUILD_NAMESPACE
     granted = {
@@ -71,7 +71,9 @@ def test_environment_builds_may_apply_config_maps_and_jobs_only_in_the_builds_na
         for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]
     }
     applied = sorted(["get", "create", "patch"])  # server-side apply; the Job is read back
-    assert granted == {("", "configmaps"): applied, ("batch", "jobs"): applied}
+    # superseded build Jobs are deleted; their ConfigMaps go with them (owner references)
+    assert granted == {("", "configmaps"): applied,
+                       ("batch", "jobs"): sorted([*applied, "list", "delete"])}
     (binding,) = by_kind("RoleBinding")
     assert binding["metadata"]["namespace"] == BUILD_NAMESPACE
     assert binding["roleRef"]["name"] == role["metadata"]["name"]

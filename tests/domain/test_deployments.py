@@ -29,6 +29,7 @@ from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow, delete_workflow
 from tests.deploy._cluster import FakeCluster
+from tests.deploy._objects import secret_values
 from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
 from tests.domain.test_workflows import definition
 from tests.factory import Factory
@@ -137,7 +138,7 @@ async def test_secrets_reach_only_the_kubernetes_secret(
     row = await deploy_workflow(org.owner, wid)
 
     secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
-    services = json.loads(secret["stringData"]["STRONGLY_SERVICES"])
+    services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
     assert services["dataSources"]["warehouse"]["password"] == PASSWORD
     stored = json.dumps(await fetch("SELECT * FROM workflow"), default=str)
     events = json.dumps(await Event.select(), default=str)
@@ -298,7 +299,7 @@ async def test_workers_get_their_organizations_egress_allow_list_and_namespace_p
     monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW_GLOBEX", "10.9.0.0/16")
     org = await acme(factory)
     row = await deploy_workflow(org.owner, await workflow(org.owner), GPU)
-    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]["stringData"]
+    secret = secret_values(fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"])
     assert secret["FLOWPLANE_EGRESS_ALLOW_ACME"] == "10.7.0.0/16 db.internal"
     assert "FLOWPLANE_EGRESS_ALLOW_GLOBEX" not in secret
     policy = fake.objects["/apis/networking.k8s.io/v1/namespaces/fp-acme/networkpolicies/"
