@@ -192,7 +192,10 @@ class Workflow(Table):
     deployment_pod_name = Text(null=True, default=None)
     deployment_phase = Varchar(length=16, null=True, default=None)
     deployment_error = Text(null=True, default=None)
+    # Why FAILED, or what a PROGRESSING deployment waits on ("Unschedulable"); a short code.
+    deployment_reason = Text(null=True, default=None)
     deployed_at = Timestamptz(null=True, default=None)
+    deployment_phase_changed_at = Timestamptz(null=True, default=None)  # database clock
     # Git-managed workflows: where they came from and the hash of their definition.
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)

@@ -2,6 +2,9 @@
 
 Only the pods of the Deployment's current revision count (found through the ReplicaSet whose
 revision annotation matches), so an old pod still serving during a rollout hides nothing.
+A phase is what is true now, not a verdict: an Unschedulable pod is PROGRESSING with that
+reason (the scheduler retries it for as long as it exists, and a node may appear), and an
+AVAILABLE worker that starts crashing is FAILED with reason CrashLoop.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ WAITING_FAILURES = {
     "CreateContainerConfigError": "Invalid",
     "CreateContainerError": "Invalid",
 }
+# A container restarted this often and not ready now crash-loops, even between two back-offs.
+CRASH_RESTARTS = 3
 
 
 def deployment_status(deployment: Obj, replicasets: list[Obj], pods: list[Obj]) -> DeploymentStatus:
@@ -38,6 +43,10 @@ def deployment_status(deployment: Obj, replicasets: list[Obj], pods: list[Obj]) 
         ready = [pod for pod in current if _condition(pod, "Ready").get("status") == "True"]
         chosen = (ready or current or [{}])[0]
         return DeploymentStatus("AVAILABLE", pod_name=chosen.get("metadata", {}).get("name"))
+    for pod in current:
+        waiting = pod_obstacle(pod)
+        if waiting is not None:
+            return waiting
     return DeploymentStatus("PROGRESSING", message=_progress_message(deployment))
 
 
@@ -63,13 +72,30 @@ def pod_failure(pod: Obj) -> DeploymentStatus | None:
         waiting = container.get("state", {}).get("waiting") or {}
         reason = WAITING_FAILURES.get(waiting.get("reason", ""))
         if reason is not None:
-            detail = waiting.get("message") or waiting["reason"]
+            detail = waiting["reason"] + (f" ({waiting['message']})" if waiting.get("message")
+                                          else "")
+            if container.get("restartCount"):
+                detail += f", restarted {container['restartCount']} times"
             message = f"pod {name}, container {container.get('name')}: {detail}"
             return DeploymentStatus("FAILED", pod_name=name, reason=reason, message=message)
+        restarts = int(container.get("restartCount") or 0)
+        if restarts >= CRASH_RESTARTS and not container.get("ready"):
+            last = (container.get("lastState") or {}).get("terminated") or {}
+            detail = f"{last.get('reason', 'exited')}, exit code {last.get('exitCode', '?')}"
+            message = (f"pod {name}, container {container.get('name')}: restarted {restarts} "
+                       f"times (last: {detail})")
+            return DeploymentStatus("FAILED", pod_name=name, reason="CrashLoop", message=message)
+    return None
+
+
+def pod_obstacle(pod: Obj) -> DeploymentStatus | None:
+    """What a pod that may still start waits on (PROGRESSING with a reason), if known."""
+    name = pod.get("metadata", {}).get("name")
     scheduled = _condition(pod, "PodScheduled")
     if scheduled.get("status") == "False" and scheduled.get("reason") == "Unschedulable":
         message = f"pod {name} cannot be scheduled: {scheduled.get('message', '')}".strip()
-        return DeploymentStatus("FAILED", pod_name=name, reason="Unschedulable", message=message)
+        return DeploymentStatus(
+            "PROGRESSING", pod_name=name, reason="Unschedulable", message=message)
     return None
 
 

@@ -47,7 +47,8 @@ class DeploymentHandle:
 
 @dataclass(frozen=True)
 class DeploymentStatus:
-    """The observed state of a deployment; `reason` is set when `phase` is FAILED."""
+    """The observed state of a deployment. `reason` is set when `phase` is FAILED, and may be
+    while PROGRESSING (what it waits on, e.g. "Unschedulable")."""
 
     phase: Phase
     pod_name: str | None = None

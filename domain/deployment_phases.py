@@ -1,15 +1,25 @@
-"""The deployment watcher: moves PROGRESSING deployments to AVAILABLE (with the pod name) or
-FAILED (with the reason), announcing each change. Level-based and safe to run in several
-processes at once: a phase is written only if the deployment it observed is still current.
+"""The deployment watcher: keeps the phase of every deployed workflow equal to what its cluster
+reports, announcing each change. Level-based and safe to run in several processes at once: a
+phase is written only if the row still holds the deployment and the phase it observed.
 
-A deployment still PROGRESSING `settings.deploy_timeout_seconds` after it was applied fails
-with reason "Timeout". Until a deployment is AVAILABLE, its executions go to the default queue
-(`domain.dispatch.queue_for`).
+A phase is what is true now, not a verdict:
+
+- PROGRESSING -> AVAILABLE (with the pod name) or FAILED (with the reason);
+- AVAILABLE -> FAILED when the worker starts crash-looping, or -> PROGRESSING when its pod is
+  gone and a new one is on its way;
+- FAILED -> AVAILABLE once the cluster recovers (a node with free GPUs appeared, an image was
+  pushed). FAILED goes back to PROGRESSING only through a new deploy, so a flapping pod does
+  not reset the deploy timeout.
+
+A PROGRESSING deployment may carry a reason (`Unschedulable`: the scheduler keeps retrying, so
+it is a state, not a failure); it fails with reason "Timeout" once it has been PROGRESSING
+for `settings.deploy_timeout_seconds`, counted on the database clock from
+`deployment_phase_changed_at`. Until a deployment is AVAILABLE, its executions go to the
+default queue (`domain.dispatch.queue_for`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from db.engine import engine
@@ -20,54 +30,102 @@ from domain._workflow_store import announce
 from domain.provisioners import provisioner
 from domain.settings import get_settings
 
+# Seconds spent in the current phase, on the database clock (never the process's).
+_DEPLOYED = """
+SELECT id, organization, deployment_namespace, deployment_name, deployed_at, deployment_phase,
+       deployment_pod_name, deployment_error, deployment_reason,
+       extract(epoch FROM clock_timestamp() - coalesce(deployment_phase_changed_at, deployed_at))
+         AS phase_seconds
+  FROM workflow WHERE deployment_name IS NOT NULL {only} ORDER BY id
+"""
 _RECORD = """
-UPDATE workflow SET deployment_phase = $2, deployment_pod_name = $3, deployment_error = $4,
-       updated_at = now()
- WHERE id = $1 AND deployment_phase = 'PROGRESSING' AND deployed_at = $5
+UPDATE workflow SET deployment_phase = $2::varchar, deployment_pod_name = $3, deployment_error = $4,
+       deployment_reason = $5, updated_at = now(),
+       deployment_phase_changed_at = CASE WHEN deployment_phase = $2
+         THEN deployment_phase_changed_at ELSE clock_timestamp() END
+ WHERE id = $1 AND deployed_at = $6 AND deployment_phase IS NOT DISTINCT FROM $7::varchar
 RETURNING id, organization
 """
 
 
-async def reconcile_deployment_phases() -> int:
-    """Observe every PROGRESSING deployment once; returns how many changed phase."""
-    rows = await fetch(
-        "SELECT id, organization, deployment_namespace, deployment_name, deployed_at"
-        " FROM workflow WHERE deployment_phase = 'PROGRESSING'"
-        " AND deployment_name IS NOT NULL ORDER BY id")
+async def reconcile_deployment_phases(*, progressing_only: bool = False) -> int:
+    """Observe every deployed workflow once (or only the PROGRESSING ones, the frequent pass
+    while a rollout is under way); returns how many rows changed."""
+    only = "AND deployment_phase = 'PROGRESSING'" if progressing_only else ""
+    rows = await fetch(_DEPLOYED.format(only=only))
     changed = 0
     for row in rows:
-        status = await observe(row)
-        if status.phase != "PROGRESSING" and await _record(row, status):
+        status = next_status(row, await observe(row))
+        if _differs(row, status) and await _record(row, status):
             changed += 1
     return changed
 
 
+async def reconcile_progressing_phases() -> int:
+    return await reconcile_deployment_phases(progressing_only=True)
+
+
 async def observe(row: dict[str, Any]) -> DeploymentStatus:
-    """The phase of a workflow row's deployment (Any: column values), timeout included."""
+    """What the cluster reports for a workflow row's deployment (Any: column values)."""
     handle = DeploymentHandle(str(row["deployment_namespace"]), str(row["deployment_name"]))
     try:
-        status = await provisioner(handle.namespace).status(handle)
-    except TemporaryDeployError as error:
-        status = DeploymentStatus("PROGRESSING", message=error.message)
+        return await provisioner(handle.namespace).status(handle)
+    except TemporaryDeployError as error:  # no news: the phase stays as it is
+        return DeploymentStatus("PROGRESSING", reason="Unreachable", message=error.message)
     except DeployError as error:
         return DeploymentStatus("FAILED", reason=error.reason, message=error.message)
+
+
+def next_status(row: dict[str, Any], observed: DeploymentStatus) -> DeploymentStatus:
+    """The status to record for `observed`, given the row's phase and time in it (pure)."""
+    phase = row["deployment_phase"]
+    if observed.reason == "Unreachable":  # the cluster did not answer: keep what we know
+        return _as_recorded(row)
+    if observed.phase != "PROGRESSING":
+        return observed
+    if phase == "FAILED":  # only a redeploy starts a new rollout (and a new deadline)
+        return _as_recorded(row)
     timeout = get_settings().deploy_timeout_seconds
-    age = (datetime.now(UTC) - row["deployed_at"]).total_seconds()
-    if status.phase == "PROGRESSING" and age > timeout:
-        message = f"not available after {timeout:g}s: {status.message or 'no progress'}"
-        return DeploymentStatus("FAILED", reason="Timeout", message=message)
-    return status
+    if phase == "PROGRESSING" and float(row["phase_seconds"] or 0) > timeout:
+        waited = f"{observed.reason}: {observed.message}" if observed.reason else (
+            observed.message or "no progress")
+        message = f"not available after {timeout:g}s: {waited}"
+        return DeploymentStatus("FAILED", pod_name=observed.pod_name, reason="Timeout",
+                                message=message)
+    return observed
+
+
+def _as_recorded(row: dict[str, Any]) -> DeploymentStatus:
+    error = row["deployment_error"]
+    message = error.split(": ", 1)[-1] if error else None
+    return DeploymentStatus(row["deployment_phase"] or "PROGRESSING",
+                            pod_name=row["deployment_pod_name"], reason=row["deployment_reason"],
+                            message=message)
+
+
+def error_text(status: DeploymentStatus) -> str | None:
+    """`deployment_error`: "<reason>: <message>" when there is a reason (FAILED, or what a
+    PROGRESSING deployment waits on)."""
+    if status.reason is None:
+        return None
+    return f"{status.reason}: {status.message}" if status.message else status.reason
+
+
+def _differs(row: dict[str, Any], status: DeploymentStatus) -> bool:
+    recorded = (row["deployment_phase"], row["deployment_pod_name"], row["deployment_reason"],
+                row["deployment_error"])
+    return recorded != (status.phase, status.pod_name, status.reason, error_text(status))
 
 
 async def _record(row: dict[str, Any], status: DeploymentStatus) -> bool:
-    error = None
-    if status.phase == "FAILED":
-        error = f"{status.reason}: {status.message}" if status.message else status.reason
+    error = error_text(status)
     async with engine().transaction():
         written = await fetch_one(
-            _RECORD, row["id"], status.phase, status.pod_name, error, row["deployed_at"])
-        if written is None:  # redeployed or undeployed meanwhile
+            _RECORD, row["id"], status.phase, status.pod_name, error, status.reason,
+            row["deployed_at"], row["deployment_phase"])
+        if written is None:  # redeployed, undeployed or observed by another process meanwhile
             return False
         await announce(written, {"deployment": {
-            "phase": status.phase, "podName": status.pod_name, "error": error}})
+            "phase": status.phase, "podName": status.pod_name, "error": error,
+            "reason": status.reason}})
     return True

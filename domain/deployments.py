@@ -14,7 +14,6 @@ execution history stay. Secrets (STRONGLY_SERVICES) only ever reach the provisio
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from db.engine import engine
@@ -52,7 +51,8 @@ log = logging.getLogger(__name__)
 DEPLOYMENT_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
-    "deployment_pod_name", "deployment_phase", "deployment_error", "deployed_at",
+    "deployment_pod_name", "deployment_phase", "deployment_error", "deployment_reason",
+    "deployed_at", "deployment_phase_changed_at",
 )
 
 
@@ -122,7 +122,7 @@ def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> 
         "deployment_pod_name": None,
         "deployment_phase": "PROGRESSING",
         "deployment_error": None,
-        "deployed_at": datetime.now(UTC),
+        "deployment_reason": None,
     }
 
 
@@ -136,6 +136,8 @@ async def _record_deployed(
         if plan.definition.trigger.type == "webhook":
             await ensure_webhook_token(workflow_id)
         await store.update_columns(workflow_id, deployed_columns(plan.settings, handle))
+        await fetch("UPDATE workflow SET deployed_at = clock_timestamp(),"  # the database clock
+                    " deployment_phase_changed_at = clock_timestamp() WHERE id = $1", workflow_id)
         if row["status"] != "active":
             await store.record_status(actor, row, row["status"], "active", "deployed")
         await store.announce(row, {"deployment": {

@@ -43,6 +43,8 @@ class Settings(BaseModel):
     max_span_output_bytes: int = Field(default=64 * 1024, ge=1024)
     # Deployments (deploy area): one still PROGRESSING after this long is marked FAILED.
     deploy_timeout_seconds: float = Field(default=600.0, gt=0)
+    # Every deployed workflow's phase is re-read this often (PROGRESSING ones every second).
+    deployment_resync_seconds: float = Field(default=10.0, gt=0)
     # Dockerfile environments are built in the cluster by `builder_image` and pushed to
     # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
     build_registry: str = ""

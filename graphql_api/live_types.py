@@ -195,6 +195,7 @@ class WorkflowChange:
     version: int | None = None
     deployment_phase: DeploymentPhase | None = None
     deployment_error: str | None = None
+    deployment_reason: str | None = None
     undeployed: bool = strawberry.field(default=False, description="The deployment was "
                                         "removed.")
     sync_status: SyncStatus | None = None
@@ -231,7 +232,7 @@ class WorkflowChange:
             reason=payload.get("reason"), version=payload.get("version"),
             deployment_phase=None if phase is None else enum_or(
                 DeploymentPhase, phase, DeploymentPhase.FAILED),
-            deployment_error=deployment.get("error"),
+            deployment_error=deployment.get("error"), deployment_reason=deployment.get("reason"),
             undeployed="deployment" in payload and payload["deployment"] is None,
             sync_status=sync_status(payload.get("syncStatus")),
             sync_error=payload.get("syncError"), owner_pk=payload.get("ownerId"),

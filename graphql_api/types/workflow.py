@@ -112,8 +112,14 @@ class Workflow(Node):
     deployment_name: str | None
     deployment_pod_name: str | None
     deployment_phase: DeploymentPhase | None
-    deployment_error: str | None
+    deployment_error: str | None = strawberry.field(description=(
+        "What stands in the deployment's way, as \"<reason>: <message>\": why it FAILED, or "
+        "what a PROGRESSING one waits on (e.g. Unschedulable)."))
+    deployment_reason: str | None = strawberry.field(description=(
+        "The short code of deploymentError: Unschedulable, CrashLoop, ImagePull, Timeout, ..."))
     deployed_at: datetime | None
+    deployment_phase_changed_at: datetime | None = strawberry.field(description=(
+        "When deploymentPhase last changed (the deploy timeout counts from it)."))
     managed_by: ManagedBy
     source_path: str | None
     source_commit: str | None
@@ -219,6 +225,7 @@ class WorkflowConnection(CountedConnection[Workflow]):
 _PLAIN_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
-    "deployment_pod_name", "deployment_error", "deployed_at", "source_path",
+    "deployment_pod_name", "deployment_error", "deployment_reason", "deployed_at",
+    "deployment_phase_changed_at", "source_path",
     "source_commit", "sync_error", "created_at", "updated_at",
 )

@@ -8,6 +8,7 @@ import pytest
 
 from deploy.kubernetes import KubernetesProvisioner, kubernetes_provisioner_from_config
 from tests.deploy._cluster import FakeCluster, write_kubeconfig
+from tests.deploy._control_plane import ControlPlane
 from tests.deploy._validate import assert_valid
 
 
@@ -31,3 +32,9 @@ def fake(cluster: tuple[FakeCluster, Path]) -> FakeCluster:
 @pytest.fixture
 def provisioner(cluster: tuple[FakeCluster, Path]) -> KubernetesProvisioner:
     return kubernetes_provisioner_from_config(str(cluster[1]), poll_interval=0.01)
+
+
+@pytest.fixture
+def plane(fake: FakeCluster) -> ControlPlane:
+    """The mock cluster's controllers, scheduler and kubelets (no nodes until a test adds)."""
+    return ControlPlane(fake)

@@ -125,7 +125,8 @@ def test_every_process_runs_its_flowplane_command_as_non_root() -> None:
 def test_only_the_deploying_processes_get_cluster_credentials() -> None:
     with_token = {name for name, spec in pod_specs().items()
                   if spec.get("automountServiceAccountToken", True)}
-    assert with_token == {"flowplane-api", "flowplane-sync"}
+    # the scheduler observes deployment phases and builds: it reads the cluster too
+    assert with_token == {"flowplane-api", "flowplane-sync", "flowplane-scheduler"}
     for name in with_token:
         assert pod_specs()[name]["serviceAccountName"] == "flowplane-provisioner"
 

@@ -42,8 +42,6 @@ async def test_available_deployment_reports_its_ready_pod(
         (objects.pod("p1", "h", waiting="ImagePullBackOff"), "ImagePull", "ImagePullBackOff"),
         (objects.pod("p1", "h", waiting="ErrImagePull"), "ImagePull", "ErrImagePull"),
         (objects.pod("p1", "h", waiting="CrashLoopBackOff"), "CrashLoop", "CrashLoopBackOff"),
-        (objects.pod("p1", "h", unschedulable="0/3 nodes are available: 3 Insufficient "
-                     "nvidia.com/gpu."), "Unschedulable", "Insufficient nvidia.com/gpu"),
     ],
 )
 async def test_failing_pod_fails_the_deployment_with_a_reason(
@@ -55,6 +53,22 @@ async def test_failing_pod_fails_the_deployment_with_a_reason(
 
     assert (status.phase, status.reason, status.pod_name) == ("FAILED", reason, "p1")
     assert status.message is not None and detail in status.message
+
+
+async def test_an_unschedulable_pod_is_a_reason_while_progressing_not_a_failure(
+    provisioner: KubernetesProvisioner, fake: FakeCluster
+) -> None:
+    pod = objects.pod("p1", "h", unschedulable="0/3 nodes are available: 3 Insufficient "
+                      "nvidia.com/gpu.")
+    serve(fake, objects.deployment(NAME, available=False), objects.replicaset("h", "1"), pod)
+
+    status = await provisioner.status(HANDLE)
+
+    assert (status.phase, status.reason, status.pod_name) == ("PROGRESSING", "Unschedulable", "p1")
+    assert status.message is not None and "Insufficient nvidia.com/gpu" in status.message
+    waited = await provisioner.wait(HANDLE, timeout=0.05)
+    assert (waited.phase, waited.reason) == ("FAILED", "Timeout")
+    assert waited.message is not None and "Insufficient nvidia.com/gpu" in waited.message
 
 
 async def test_quota_on_pods_fails_the_deployment(

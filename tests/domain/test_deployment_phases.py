@@ -1,10 +1,13 @@
-"""The deployment watcher: PROGRESSING deployments become AVAILABLE (pod name) or FAILED
-(reason), announced as `workflow` events; the Kubernetes provisioner runs against the mock
-cluster of tests/deploy over real HTTP."""
+"""The deployment watcher keeps every deployed workflow's phase equal to what the cluster
+reports (AVAILABLE with the pod name, FAILED with the reason, PROGRESSING with what it waits
+on), announced as `workflow` events; the Kubernetes provisioner runs against the mock cluster
+and control plane of tests/deploy over real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
 from db.tables import Event
 from domain._sql import fetch
@@ -12,7 +15,9 @@ from domain.deployments import deploy_workflow, reconcile_deployment_phases
 from domain.dispatch import queue_for, workflow_queue
 from domain.executions import load_workflow
 from tests.deploy._cluster import FakeCluster
-from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
+from tests.deploy._control_plane import ControlPlane, Node
+from tests.deploy.conftest import cluster, fake, plane  # noqa: F401  (fixtures)
+from tests.domain.test_deployments import GPU as GPU_SETTINGS
 from tests.domain.test_deployments import (
     NS,
     _kubernetes,
@@ -73,8 +78,139 @@ async def test_the_watcher_fails_a_deployment_that_stays_progressing_too_long(
     org = await acme(factory)
     wid = await workflow(org.owner)
     await deploy_workflow(org.owner, wid)
-    await fetch("UPDATE workflow SET deployed_at = now() - interval '1 day' WHERE id = $1", wid)
+    await fetch("UPDATE workflow SET deployment_phase_changed_at = now() - interval '1 day'"
+                " WHERE id = $1", wid)
 
     assert await reconcile_deployment_phases() == 1
     row = await load_workflow(wid)
     assert row["deployment_phase"] == "FAILED" and row["deployment_error"].startswith("Timeout")
+
+
+A100 = Node("gpu-1", gpus=1, labels={"nvidia.com/gpu.product": "nvidia-a100"})
+
+
+async def _phase(wid: int) -> tuple[Any, ...]:
+    row = await load_workflow(wid)
+    return row["deployment_phase"], row["deployment_reason"], row["deployment_error"]
+
+
+async def _deployment_events(wid: int) -> list[dict[str, Any]]:
+    events = await Event.select().order_by(Event.id)
+    payloads = [json.loads(event["payload"]) for event in events]
+    return [p["deployment"] for p in payloads
+            if p.get("workflowId") == wid and isinstance(p.get("deployment"), dict)]
+
+
+async def test_unschedulable_is_a_reason_while_progressing_and_a_gpu_node_makes_it_available(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid, GPU_SETTINGS)
+    plane.settle()
+
+    assert await reconcile_deployment_phases() == 1
+    phase, reason, error = await _phase(wid)
+    assert (phase, reason) == ("PROGRESSING", "Unschedulable")
+    assert error.startswith("Unschedulable: pod ") and "0/0 nodes are available" in error
+    assert await reconcile_deployment_phases() == 0  # nothing new: no event either
+
+    plane.nodes.append(A100)
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+
+    row = await load_workflow(wid)
+    assert (row["deployment_phase"], row["deployment_reason"], row["deployment_error"]) == (
+        "AVAILABLE", None, None)
+    (pod,) = plane.pods(row["deployment_name"])
+    assert row["deployment_pod_name"] == pod["metadata"]["name"]
+    assert [e["phase"] for e in await _deployment_events(wid)] == [
+        "PROGRESSING", "PROGRESSING", "AVAILABLE"]
+
+
+async def test_a_deployment_failed_by_the_timeout_recovers_when_the_cluster_can_run_it(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid, GPU_SETTINGS)
+    plane.settle()
+    await reconcile_deployment_phases()
+    await fetch("UPDATE workflow SET deployment_phase_changed_at = now() - interval '1 hour'"
+                " WHERE id = $1", wid)  # the timeout counts on the database clock
+
+    assert await reconcile_deployment_phases() == 1
+    phase, reason, error = await _phase(wid)
+    assert (phase, reason) == ("FAILED", "Timeout")
+    assert "Unschedulable: pod " in error  # says what it waited on
+    assert await reconcile_deployment_phases() == 0  # still pending: FAILED stays FAILED
+
+    plane.nodes.append(A100)
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+    assert (await _phase(wid))[:2] == ("AVAILABLE", None)
+
+
+async def test_a_crash_loop_after_available_fails_the_deployment_until_it_recovers(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    row = await deploy_workflow(org.owner, wid)
+    plane.nodes.append(Node("cpu-1"))
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+    assert (await _phase(wid))[0] == "AVAILABLE"
+
+    plane.crashing.add(row["deployment_name"])
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+
+    phase, reason, error = await _phase(wid)
+    assert (phase, reason) == ("FAILED", "CrashLoop")
+    assert "CrashLoopBackOff" in error and "restarted 5 times" in error
+    assert (await load_workflow(wid))["status"] == "active"
+    plane.crashing.clear()
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+    assert (await _phase(wid))[0] == "AVAILABLE"
+    assert [(e["phase"], e.get("reason")) for e in await _deployment_events(wid)][-2:] == [
+        ("FAILED", "CrashLoop"), ("AVAILABLE", None)]
+
+
+async def test_the_time_of_the_last_phase_change_is_recorded_on_the_database_clock(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid, GPU_SETTINGS)
+    deployed = await load_workflow(wid)
+    assert deployed["deployment_phase_changed_at"] == deployed["deployed_at"]
+    plane.settle()
+    await reconcile_deployment_phases()  # PROGRESSING with a reason: the same phase
+    assert (await load_workflow(wid))["deployment_phase_changed_at"] == deployed["deployed_at"]
+
+    plane.nodes.append(A100)
+    plane.settle()
+    await reconcile_deployment_phases()
+
+    available = await load_workflow(wid)
+    (later,) = await fetch("SELECT deployment_phase_changed_at > deployed_at AS later,"
+                           " deployment_phase_changed_at <= clock_timestamp() AS past"
+                           " FROM workflow WHERE id = $1", wid)
+    assert available["deployment_phase"] == "AVAILABLE" and later["later"] and later["past"]
+
+
+async def test_watchers_running_at_once_record_each_change_once(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid)
+    plane.nodes.append(Node("cpu-1"))
+    plane.settle()
+
+    counts = await asyncio.gather(*(reconcile_deployment_phases() for _ in range(4)))
+
+    assert sum(counts) == 1
+    assert [e["phase"] for e in await _deployment_events(wid)] == ["PROGRESSING", "AVAILABLE"]

@@ -6373,7 +6373,23 @@ export default {
             "args": []
           },
           {
+            "name": "deploymentPhaseChangedAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "deploymentPodName",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentReason",
             "type": {
               "kind": "SCALAR",
               "name": "Any"
@@ -6782,6 +6798,14 @@ export default {
           },
           {
             "name": "deploymentPhase",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentReason",
             "type": {
               "kind": "SCALAR",
               "name": "Any"

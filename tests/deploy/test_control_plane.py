@@ -1,0 +1,94 @@
+"""The Kubernetes provisioner against the mock control plane (tests/deploy/_control_plane.py):
+rollouts, scheduling and crash loops as a real cluster produces them, observed over real
+HTTP. A phase is what is true now: Unschedulable is PROGRESSING, a crash loop after AVAILABLE
+is FAILED, and a FAILED deployment becomes AVAILABLE once the cluster can run it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from deploy.kubernetes import KubernetesProvisioner
+from deploy.model import DeploymentHandle
+from tests.deploy._cluster import FakeCluster
+from tests.deploy._control_plane import ControlPlane, Node
+from tests.deploy._objects import NAME
+from tests.deploy.test_manifests import BASE, GPU
+
+HANDLE = DeploymentHandle(namespace="fp-acme", name=NAME)
+A100 = {"nvidia.com/gpu.product": "nvidia-a100"}
+
+
+async def test_a_pending_gpu_pod_is_progressing_until_a_gpu_node_appears(
+    provisioner: KubernetesProvisioner, fake: FakeCluster, plane: ControlPlane
+) -> None:
+    plane.nodes.append(Node("cpu-1"))
+    await provisioner.deploy(GPU)
+    plane.settle()
+
+    waiting = await provisioner.status(HANDLE)
+
+    assert (waiting.phase, waiting.reason) == ("PROGRESSING", "Unschedulable")
+    assert waiting.message is not None and "0/1 nodes are available" in waiting.message
+    plane.nodes.append(Node("gpu-1", gpus=2, labels=A100))
+    plane.settle()
+    available = await provisioner.status(HANDLE)
+    assert available.phase == "AVAILABLE"
+    (pod,) = plane.pods(NAME)
+    assert available.pod_name == pod["metadata"]["name"]
+    assert pod["spec"]["nodeName"] == "gpu-1"
+
+
+async def test_a_crash_loop_after_available_fails_the_deployment_and_recovery_shows(
+    provisioner: KubernetesProvisioner, fake: FakeCluster, plane: ControlPlane
+) -> None:
+    plane.nodes.append(Node("cpu-1"))
+    await provisioner.deploy(BASE)
+    plane.settle()
+    assert (await provisioner.status(HANDLE)).phase == "AVAILABLE"
+
+    plane.crashing.add(NAME)
+    plane.settle()
+    crashed = await provisioner.status(HANDLE)
+
+    assert (crashed.phase, crashed.reason) == ("FAILED", "CrashLoop")
+    assert crashed.message is not None and "CrashLoopBackOff" in crashed.message
+    plane.crashing.clear()
+    plane.settle()
+    assert (await provisioner.status(HANDLE)).phase == "AVAILABLE"
+
+
+async def test_a_gpu_worker_rolls_out_on_a_node_with_a_single_gpu(
+    provisioner: KubernetesProvisioner, fake: FakeCluster, plane: ControlPlane
+) -> None:
+    gpu = replace(GPU, gpu=1)
+    plane.nodes.append(Node("gpu-1", gpus=1, labels=A100))
+    await provisioner.deploy(gpu)
+    plane.settle()
+    (first,) = plane.pods(NAME)
+
+    await provisioner.deploy(replace(gpu, memory="2Gi"))
+    plane.settle()
+
+    status = await provisioner.status(HANDLE)
+    assert status.phase == "AVAILABLE", status
+    (second,) = plane.pods(NAME)
+    assert second["metadata"]["name"] != first["metadata"]["name"]
+    assert second["spec"]["containers"][0]["resources"]["limits"]["memory"] == "2Gi"
+
+
+async def test_a_cpu_worker_keeps_serving_until_its_replacement_is_ready(
+    provisioner: KubernetesProvisioner, fake: FakeCluster, plane: ControlPlane
+) -> None:
+    await provisioner.deploy(BASE)  # no node yet: nothing runs
+    plane.nodes.append(Node("cpu-1"))
+    plane.settle()
+    (first,) = plane.pods(NAME)
+    plane.nodes.clear()  # the replacement cannot be scheduled
+
+    await provisioner.deploy(replace(BASE, memory="2Gi"))
+    plane.settle()
+
+    names = sorted(pod["metadata"]["name"] for pod in plane.pods(NAME))
+    assert first["metadata"]["name"] in names and len(names) == 2  # surge 1, unavailable 0
+    status = await provisioner.status(HANDLE)
+    assert (status.phase, status.reason) == ("PROGRESSING", "Unschedulable")
