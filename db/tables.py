@@ -196,6 +196,8 @@ class Workflow(Table):
     deployment_reason = Text(null=True, default=None)
     deployed_at = Timestamptz(null=True, default=None)
     deployment_phase_changed_at = Timestamptz(null=True, default=None)  # database clock
+    # Digest of what the deployment rendered, secret values left out (domain/redeploys.py).
+    deployment_fingerprint = Text(null=True, default=None)
     # Git-managed workflows: where they came from and the hash of their definition.
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)

@@ -20,6 +20,7 @@ from db.engine import engine
 from deploy.errors import DeployError, TemporaryDeployError
 from deploy.model import DeploymentHandle
 from domain import _workflow_store as store
+from domain._deploy_fingerprint import fingerprint
 from domain._deploy_plan import (
     DeploymentFailed,
     DeployPlan,
@@ -52,8 +53,9 @@ DEPLOYMENT_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_phase", "deployment_error", "deployment_reason",
-    "deployed_at", "deployment_phase_changed_at",
+    "deployed_at", "deployment_phase_changed_at", "deployment_fingerprint",
 )
+_ATTEMPTS = 3  # plans of one deploy, each after a save that landed meanwhile
 
 
 def handle_of(row: dict[str, Any]) -> DeploymentHandle | None:
@@ -83,29 +85,57 @@ async def deploy_workflow(
 ) -> dict[str, Any]:
     """Deploy with `settings` (None: the saved deployment settings); returns the row.
 
+    The deploy is planned from the row as read; a save that lands before it is recorded makes
+    it plan and apply again from the saved row (never writing over that save).
     Raises NotFound / Forbidden / GitManaged, InvalidInput (definition or settings) or
     DeploymentFailed (missing references, environment not usable, cluster errors)."""
     row = await _writable_row(actor, workflow_id)
-    plan = await plan_deploy(row, settings, image_builder())
     previous = handle_of(row)
-    if force_redeploy and previous is not None:
-        await _remove(previous, workflow_id)
-    target = provisioner()
+    removed = previous if force_redeploy else None
+    if removed is not None:
+        await _remove(removed, workflow_id)
+    for _ in range(_ATTEMPTS):
+        plan = await plan_deploy(row, settings, image_builder())
+        handle = await _apply(actor, workflow_id, plan, removed)
+        try:
+            updated = await _record_deployed(actor, workflow_id, plan, handle, int(row["version"]))
+        except _Superseded as superseded:
+            row = superseded.row
+            continue
+        except BaseException:
+            if previous is None or force_redeploy:  # leave nothing behind that no row knows of
+                await _remove_quietly(handle, workflow_id)
+            raise
+        if previous is not None and previous.namespace != handle.namespace:
+            await _remove_quietly(previous, workflow_id)
+        return updated
+    error = DeploymentFailed(
+        "Conflict", f"workflow {workflow_id} was saved again during each of {_ATTEMPTS} deploy "
+        "attempts: deploy it again", retryable=True)
+    if previous is None or force_redeploy:  # as for any other failure after the apply
+        await _remove_quietly(handle, workflow_id)
+    if removed is not None:
+        await _record_undeployed(actor, workflow_id, "paused", f"redeploy failed: {error}")
+    raise error
+
+
+class _Superseded(Exception):  # control flow: never escapes this module
+    """A save landed while the deploy was applying: plan again from the saved row."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        super().__init__(f"workflow {row['id']} is at version {row['version']} now")
+        self.row = row
+
+
+async def _apply(
+    actor: Actor, workflow_id: int, plan: DeployPlan, removed: DeploymentHandle | None
+) -> DeploymentHandle:
     try:
-        handle = await target.deploy(plan.request)
+        return await provisioner().deploy(plan.request)
     except DeployError as error:
-        if force_redeploy and previous is not None:  # the old workers are gone: say so
+        if removed is not None:  # the old workers are gone: say so
             await _record_undeployed(actor, workflow_id, "paused", f"redeploy failed: {error}")
         raise failed(error) from error
-    try:
-        updated = await _record_deployed(actor, workflow_id, plan, handle)
-    except BaseException:
-        if previous is None or force_redeploy:  # leave nothing behind that no row knows of
-            await _remove_quietly(handle, workflow_id)
-        raise
-    if previous is not None and previous.namespace != handle.namespace:
-        await _remove_quietly(previous, workflow_id)
-    return updated
 
 
 def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> dict[str, Any]:
@@ -127,15 +157,21 @@ def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> 
 
 
 async def _record_deployed(
-    actor: Actor, workflow_id: int, plan: DeployPlan, handle: DeploymentHandle
+    actor: Actor, workflow_id: int, plan: DeployPlan, handle: DeploymentHandle, version: int
 ) -> dict[str, Any]:
+    """Write the deployment, if the row is still at the `version` it was planned from."""
+    digest = await fingerprint(plan)
     async with engine().transaction():
         row, _ = await writable(actor, workflow_id)
+        if int(row["version"]) != version:
+            raise _Superseded(row)
         if plan.settings_changed:  # a save of the definition: new version and revision
-            await update_workflow(actor, workflow_id, definition=plan.definition)
+            await update_workflow(actor, workflow_id, definition=plan.definition,
+                                  expected_version=version)
         if plan.definition.trigger.type == "webhook":
             await ensure_webhook_token(workflow_id)
-        await store.update_columns(workflow_id, deployed_columns(plan.settings, handle))
+        columns = deployed_columns(plan.settings, handle) | {"deployment_fingerprint": digest}
+        await store.update_columns(workflow_id, columns)
         await fetch("UPDATE workflow SET deployed_at = clock_timestamp(),"  # the database clock
                     " deployment_phase_changed_at = clock_timestamp() WHERE id = $1", workflow_id)
         if row["status"] != "active":

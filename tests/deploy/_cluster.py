@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,19 @@ class Failure:
 
 
 @dataclass
+class Hook:
+    method: str
+    path: re.Pattern[str]
+    run: Callable[[], Awaitable[None]]
+    times: int
+
+
+@dataclass
 class FakeCluster:
     objects: dict[str, Obj] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    hooks: list[Hook] = field(default_factory=list)
     owned_data: dict[str, set[str]] = field(default_factory=dict)  # Secret keys set by `data`
 
     def install(self, handler: kmock.KubernetesScaffold) -> None:
@@ -56,6 +66,12 @@ class FakeCluster:
              times: int | None = None) -> None:
         """Answer matching requests (path: regex) with an error status."""
         self.failures.append(Failure(method, re.compile(path), status, message, times))
+
+    def before(self, method: str, path: str, run: Callable[[], Awaitable[None]],
+               times: int = 1) -> None:
+        """Await `run()` before answering matching requests (path: regex), as if the API
+        server were slow while something else happens."""
+        self.hooks.append(Hook(method, re.compile(path), run, times))
 
     def put(self, path: str, obj: Obj) -> None:
         self.objects[path] = obj
@@ -83,6 +99,18 @@ class FakeCluster:
         headers = {key.lower(): value for key, value in request.headers.items()}
         content_type = headers.get("content-type", "")
         self.sent.append(Sent(method, path, dict(request.params), content_type, request.data))
+        for hook in self.hooks:
+            if hook.method == method and hook.path.fullmatch(path) and hook.times != 0:
+                hook.times -= 1
+                return self._after(hook.run, request, method, path, content_type)
+        return self._respond(request, method, path, content_type)
+
+    async def _after(self, run: Callable[[], Awaitable[None]], request: kmock.Request,
+                     method: str, path: str, content_type: str) -> Any:  # Any: a kmock payload
+        await run()
+        return self._respond(request, method, path, content_type)
+
+    def _respond(self, request: kmock.Request, method: str, path: str, content_type: str) -> Any:
         self._maybe_fail(method, path)
         if method == "PATCH":
             return self._apply(path, request.data, content_type)

@@ -27,7 +27,7 @@ from domain.errors import Forbidden
 from domain.executions import load_execution, load_workflow, start_execution
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
-from domain.workflows import create_workflow, delete_workflow
+from domain.workflows import create_workflow, delete_workflow, update_workflow
 from tests.deploy._cluster import FakeCluster
 from tests.deploy._objects import secret_values
 from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
@@ -307,3 +307,58 @@ async def test_workers_get_their_organizations_egress_allow_list_and_namespace_p
     blocks = [peer["ipBlock"]["cidr"] for rule in policy["spec"]["egress"]
               for peer in rule["to"] if "ipBlock" in peer]
     assert "10.7.0.0/16" in blocks and "10.9.0.0/16" not in blocks
+
+
+async def test_a_save_that_lands_during_a_deploy_is_kept_and_deployed(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    await DataSource(organization=org.owner.organization_id, name="crm", type="postgres",
+                     config={"host": "crm.internal"},
+                     secret_ref={"env": "WAREHOUSE_PASSWORD"}).save()
+    wid = await workflow(org.owner)
+    crm = {"id": "crm", "type": "source.postgres", "dataSource": "crm",
+           "params": {"query": "select 2"}}
+    saved: list[int] = []
+
+    async def save_meanwhile() -> None:  # while the API server answers the Deployment PATCH
+        row = await update_workflow(org.owner, wid, definition=definition(
+            nodes=[*SALES, crm], description="saved meanwhile"))
+        saved.append(int(row["version"]))
+
+    fake.before("PATCH", f"{DEPLOYMENTS}/.*", save_meanwhile)
+
+    row = await deploy_workflow(org.owner, wid, GPU)
+
+    assert saved == [2]  # the save landed between the plan and the record
+    assert row["description"] == "saved meanwhile"
+    assert [node["id"] for node in row["nodes"]] == ["sales", "crm"]
+    assert row["deployment_settings"]["gpuType"] == "nvidia-a100"  # the deploy's save too
+    assert row["version"] == 3
+    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
+    assert sorted(services["dataSources"]) == ["crm", "warehouse"]  # planned again from it
+
+
+async def test_a_deploy_saved_over_at_every_attempt_fails_as_retryable_and_keeps_the_saves(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    descriptions = iter(f"save {n}" for n in range(10))
+
+    async def save_meanwhile() -> None:
+        await update_workflow(org.owner, wid, definition=definition(
+            nodes=SALES, description=next(descriptions)))
+
+    fake.before("PATCH", f"{DEPLOYMENTS}/.*", save_meanwhile, times=10)
+
+    with pytest.raises(DeploymentFailed) as caught:
+        await deploy_workflow(org.owner, wid, GPU)
+
+    assert caught.value.reason == "Conflict" and caught.value.retryable
+    row = await load_workflow(wid)
+    assert row["description"] == "save 2" and row["version"] == 4
+    assert row["deployment_settings"] != GPU.model_dump(mode="json", by_alias=True)
+    assert row["deployment_name"] is None and row["status"] == "draft"
+    assert not [path for path in fake.objects if "/deployments/" in path]  # nothing left behind
