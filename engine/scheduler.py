@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from domain.deployment_phases import reconcile_deployment_phases, reconcile_progressing_phases
-from domain.environments import reconcile_builds
 from domain.event_log import prune_events
+from domain.redeploys import reconcile_builds_and_redeploy
 from domain.schedules import fire_due_schedules
 from domain.settings import get_settings
 from domain.sweeps import prune_executions, sweep_once
@@ -41,5 +41,5 @@ async def run_scheduler() -> None:
         every(TICK_SECONDS, reconcile_progressing_phases, "progressing deployments"),
         every(settings.deployment_resync_seconds, reconcile_deployment_phases,
               "deployment phases"),
-        every(TICK_SECONDS * 5, reconcile_builds, "environment builds"),
+        every(TICK_SECONDS * 5, reconcile_builds_and_redeploy, "environment builds"),
     )

@@ -13,6 +13,7 @@ from typing import Literal
 from db.engine import engine
 from domain.access import Actor
 from domain.errors import DomainError
+from domain.redeploys import redeploy_changed
 from domain.resources import create_resource, delete_resource, update_resource
 from domain.sync_runs import mark_git_managed
 from domain.workflows import (
@@ -68,6 +69,9 @@ async def apply(
             results.append(ActionResult(action, "failed", str(exc), context.ids.get(key)))
         else:
             results.append(ActionResult(action, "ok", None, context.ids.get(key)))
+    if any(action.changing for action in plan.changes):
+        # Saved deployment settings or resources may change what deployments render.
+        await redeploy_changed(actor.organization_id)
     return results
 
 

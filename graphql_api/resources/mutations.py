@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from domain import resources
+from domain import redeploys, resources
 from domain.access import Actor
 from domain.resources import ResourceKind
 from graphql_api.context import Info
@@ -74,7 +74,7 @@ async def _update(result: Any, actor: Actor, kind: ResourceKind, id: strawberry.
 
     async def call() -> Row:
         resource_id = decode_id(id, TYPE_NAMES[kind.table], "id")
-        return await resources.update_resource(actor, kind, resource_id, name, spec)
+        return await redeploys.update_resource(actor, kind, resource_id, name, spec)
 
     return await run(result, call, wrap, not_found=_gone(kind, id), field_prefix="input.")
 

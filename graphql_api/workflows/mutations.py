@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain import webhooks, workflows
+from domain import redeploys, webhooks, workflows
 from domain.access import Actor
 from domain.errors import InvalidInput as InvalidDefinition
 from domain.settings import get_settings
@@ -99,7 +99,7 @@ async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
         definition = _definition({**workflows.stored_definition(current), **changes})
         # The merge is based on the version read here: a concurrent save is a conflict.
         expected_version = expected_version or int(current["version"])
-    return await workflows.update_workflow(
+    return await redeploys.update_workflow(
         actor, workflow_id, definition=definition, name=given.name, is_public=given.is_public,
         expected_version=expected_version,
     )

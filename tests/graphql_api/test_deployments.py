@@ -16,7 +16,7 @@ from tests.deploy._cluster import FakeCluster
 from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
 from tests.graphql_api.conftest import Caller, Cast
 from tests.graphql_api.test_executions import key
-from tests.graphql_api.test_workflows import CREATE, SHARE
+from tests.graphql_api.test_workflows import CREATE, SHARE, UPDATE
 
 FIELDS = """
   __typename
@@ -137,6 +137,22 @@ async def test_a_gpu_type_that_is_no_label_value_is_refused_before_the_cluster(
     assert error["field"] == "settings.gpuType"
     assert "is not a Kubernetes label value" in error["message"]
     assert fake.sent == []
+
+
+async def test_deployment_settings_saved_with_update_workflow_redeploy_the_active_workflow(
+    cast: Cast, fake: FakeCluster  # noqa: F811
+) -> None:
+    wid = await workflow(cast.owner)
+    await call(cast.owner, DEPLOY, id=wid)
+
+    saved = await call(cast.owner, UPDATE, id=wid, input={"deployment": {"memory": "3Gi"}})
+
+    assert saved["__typename"] == "Workflow", saved
+    after = await call(cast.owner, GET, id=wid)
+    assert (after["deploymentMemory"], after["deploymentPhase"]) == ("3Gi", "PROGRESSING")
+    deployment = fake.objects[f"{DEPLOYMENTS}/{after['deploymentName']}"]
+    limits = deployment["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    assert limits["memory"] == "3Gi"
 
 
 async def test_pause_then_deploy_again_restores_the_kept_settings(
