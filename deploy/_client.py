@@ -7,6 +7,7 @@ re-authentication three times (kr8s' default) and every status maps to one error
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -77,6 +78,28 @@ class KubeClient:
         response = await self._request("GET", kind, namespace, "", params=params)
         items = _json(response).get("items") or []
         return [dict(item) for item in items]
+
+    async def watch(self, kind: str, selector: str) -> AsyncIterator[Obj]:
+        """Objects of `kind` in every namespace as they change; a watch without a resource
+        version starts with every current object. Ends when the server closes the stream."""
+        version, plural, _ = RESOURCES[kind]
+        params = {"watch": "true", "labelSelector": selector}
+        doing = f"WATCH {kind}"
+        try:
+            async with self._api.call_api(
+                "GET", version=version, url=plural, raise_for_status=False, stream=True,
+                params=params, timeout=None,
+            ) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise error_for(response.status_code, response.text, doing)
+                async for line in response.aiter_lines():
+                    event = json.loads(line) if line.strip() else {}
+                    obj = event.get("object") or {}
+                    if obj.get("kind") not in (None, "Status"):  # Status: the watch expired
+                        yield dict(obj)
+        except (httpx.TransportError, APITimeoutError, OSError) as error:
+            raise TemporaryDeployError("Unreachable", f"{doing}: {error!r}") from error
 
     async def delete(self, kind: str, namespace: str | None, name: str) -> bool:
         """Delete in the background (pods go with their Deployment); False when already gone."""

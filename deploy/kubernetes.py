@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -21,7 +21,7 @@ from kr8s.asyncio import Api
 from deploy._client import KubeClient, Obj
 from deploy._status import deployment_status
 from deploy.errors import DeployError, PermanentDeployError, TemporaryDeployError
-from deploy.manifests import DEFAULT_GPU_LABEL, render, selector_for
+from deploy.manifests import DEFAULT_GPU_LABEL, MANAGED_BY, WORKFLOW_ID, render, selector_for
 from deploy.model import DeploymentHandle, DeploymentRequest, DeploymentStatus, Provisioner
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,34 @@ class KubernetesProvisioner:
         replicasets = await kube.list("ReplicaSet", handle.namespace, selector)
         pods = await kube.list("Pod", handle.namespace, selector)
         return deployment_status(deployment, replicasets, pods)
+
+    async def changes(self) -> AsyncIterator[int]:
+        """Ids of workflows whose Deployment or pods changed, as the cluster reports them (a
+        watch of each kind in every namespace, starting with every current object). Ends
+        when a watch ends or fails (the failure is raised): call it again."""
+        kube = await self._client()
+        queue: asyncio.Queue[int | None] = asyncio.Queue()
+
+        async def pump(kind: str) -> None:
+            try:
+                async for obj in kube.watch(kind, f"{MANAGED_BY}=flowplane"):
+                    workflow_id = obj.get("metadata", {}).get("labels", {}).get(WORKFLOW_ID, "")
+                    if workflow_id.isdigit():
+                        queue.put_nowait(int(workflow_id))
+            finally:
+                queue.put_nowait(None)
+
+        pumps = [asyncio.create_task(pump(kind)) for kind in ("Deployment", "Pod")]
+        try:
+            while (workflow_id := await queue.get()) is not None:
+                yield workflow_id
+        finally:
+            for task in pumps:
+                task.cancel()
+            outcomes = await asyncio.gather(*pumps, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, DeployError):
+                raise outcome
 
     async def wait(self, handle: DeploymentHandle, timeout: float) -> DeploymentStatus:  # noqa: ASYNC109
         """Poll `status()`; temporary API failures count as "still progressing"."""

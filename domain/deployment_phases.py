@@ -1,6 +1,8 @@
 """The deployment watcher: keeps the phase of every deployed workflow equal to what its cluster
-reports, announcing each change. Level-based and safe to run in several processes at once: a
-phase is written only if the row still holds the deployment and the phase it observed.
+reports, announcing each change. On Kubernetes a watch of the Deployments and pods Flowplane
+manages triggers the observation (`watch_deployment_phases`); periodic passes resync.
+Level-based and safe to run in several processes at once: a phase is written only if the row
+still holds the deployment and the phase it observed.
 
 A phase is what is true now, not a verdict:
 
@@ -20,10 +22,12 @@ default queue (`domain.dispatch.queue_for`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from db.engine import engine
 from deploy.errors import DeployError, TemporaryDeployError
+from deploy.kubernetes import KubernetesProvisioner
 from deploy.model import DeploymentHandle, DeploymentStatus
 from domain._sql import fetch, fetch_one
 from domain._workflow_store import announce
@@ -48,11 +52,16 @@ RETURNING id, organization
 """
 
 
-async def reconcile_deployment_phases(*, progressing_only: bool = False) -> int:
+async def reconcile_deployment_phases(
+    *, progressing_only: bool = False, workflow_ids: Collection[int] | None = None
+) -> int:
     """Observe every deployed workflow once (or only the PROGRESSING ones, the frequent pass
-    while a rollout is under way); returns how many rows changed."""
+    while a rollout is under way, or those of `workflow_ids`); returns how many changed."""
     only = "AND deployment_phase = 'PROGRESSING'" if progressing_only else ""
-    rows = await fetch(_DEPLOYED.format(only=only))
+    if workflow_ids is not None:
+        only += " AND id = ANY($1::int[])"
+    rows = await fetch(_DEPLOYED.format(only=only),
+                       *([] if workflow_ids is None else [list(workflow_ids)]))
     changed = 0
     for row in rows:
         status = next_status(row, await observe(row))
@@ -63,6 +72,17 @@ async def reconcile_deployment_phases(*, progressing_only: bool = False) -> int:
 
 async def reconcile_progressing_phases() -> int:
     return await reconcile_deployment_phases(progressing_only=True)
+
+
+async def watch_deployment_phases() -> None:
+    """Observe a workflow's deployment as soon as the cluster reports a change of its objects
+    (a Kubernetes watch); returns when the watch ends. The resync passes above catch whatever
+    a watch misses (it was down, the cluster did not say), and are all a local setup has."""
+    target = provisioner()
+    if not isinstance(target, KubernetesProvisioner):
+        return
+    async for workflow_id in target.changes():
+        await reconcile_deployment_phases(workflow_ids=[workflow_id])
 
 
 async def observe(row: dict[str, Any]) -> DeploymentStatus:

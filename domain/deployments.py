@@ -172,8 +172,9 @@ async def _record_deployed(
             await ensure_webhook_token(workflow_id)
         columns = deployed_columns(plan.settings, handle) | {"deployment_fingerprint": digest}
         await store.update_columns(workflow_id, columns)
-        await fetch("UPDATE workflow SET deployed_at = clock_timestamp(),"  # the database clock
-                    " deployment_phase_changed_at = clock_timestamp() WHERE id = $1", workflow_id)
+        await fetch("UPDATE workflow SET deployed_at = c.t, deployment_phase_changed_at = c.t"
+                    " FROM (SELECT clock_timestamp() AS t) AS c"  # the database clock, once
+                    " WHERE id = $1", workflow_id)
         if row["status"] != "active":
             await store.record_status(actor, row, row["status"], "active", "deployed")
         await store.announce(row, {"deployment": {

@@ -9,7 +9,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain.deployment_phases import reconcile_deployment_phases, reconcile_progressing_phases
+from domain.deployment_phases import (
+    reconcile_deployment_phases,
+    reconcile_progressing_phases,
+    watch_deployment_phases,
+)
 from domain.event_log import prune_events
 from domain.redeploys import reconcile_builds_and_redeploy
 from domain.schedules import fire_due_schedules
@@ -38,6 +42,7 @@ async def run_scheduler() -> None:
         every(settings.sweep_interval_seconds, sweep_once, "sweep"),
         every(RETENTION_INTERVAL_SECONDS, prune_executions, "execution retention"),
         every(RETENTION_INTERVAL_SECONDS, prune_events, "event retention"),
+        every(TICK_SECONDS, watch_deployment_phases, "deployment watch"),  # restarts it
         every(TICK_SECONDS, reconcile_progressing_phases, "progressing deployments"),
         every(settings.deployment_resync_seconds, reconcile_deployment_phases,
               "deployment phases"),

@@ -8,10 +8,11 @@ recording, Kubernetes-style error bodies) and keep the objects here, keyed by UR
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class FakeCluster:
     sent: list[Sent] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     hooks: list[Hook] = field(default_factory=list)
+    watches: list[tuple[str, dict[str, str], asyncio.Queue[Obj]]] = field(default_factory=list)
+    closed: bool = False
     owned_data: dict[str, set[str]] = field(default_factory=dict)  # Secret keys set by `data`
 
     def install(self, handler: kmock.KubernetesScaffold) -> None:
@@ -81,6 +84,7 @@ class FakeCluster:
         gone = self.objects.pop(path, None)
         if gone is None:
             return False
+        self.notify("DELETED", path, gone)
         uid = gone["metadata"].get("uid")
         for key, obj in list(self.objects.items()):
             owners = obj.get("metadata", {}).get("ownerReferences") or []
@@ -120,6 +124,8 @@ class FakeCluster:
             return {"kind": "Status", "apiVersion": "v1", "status": "Success"}
         if method == "GET" and path in self.objects:
             return self.objects[path]
+        if method == "GET" and request.params.get("watch") == "true":
+            return self._watch(path, request.params.get("labelSelector", ""))
         if method == "GET" and _is_collection(path):
             return self._list(path, request.params.get("labelSelector", ""))
         raise kmock.KubernetesNotFoundError(message=f"{method} {path} not found")
@@ -153,8 +159,36 @@ class FakeCluster:
         if obj["kind"] == "Secret":
             self._merge_secret_data(path, old, obj)
         self.objects[path] = obj
+        self.notify("MODIFIED" if old else "ADDED", path, obj)
         # kmock exports Response at runtime without listing it in __all__.
         return kmock.Response(status=200 if old else 201, payload=obj)  # type: ignore[attr-defined]
+
+    def notify(self, kind: str, path: str, obj: Obj) -> None:
+        """Tell the open watches that `obj` at `path` was ADDED, MODIFIED or DELETED."""
+        for collection, wanted, queue in self.watches:
+            if _in_collection(collection, path) and _matches(obj, wanted):
+                queue.put_nowait({"type": kind, "object": json.loads(json.dumps(obj))})
+
+    def close(self) -> None:
+        """End the open watches (the server is about to stop)."""
+        self.closed = True
+
+    async def _watch(self, collection: str, selector: str) -> AsyncIterator[Obj]:
+        """A watch without a resource version: every current object ADDED, then changes."""
+        wanted = _selector(selector)
+        queue: asyncio.Queue[Obj] = asyncio.Queue()
+        self.watches.append((collection, wanted, queue))
+        try:
+            for path, obj in sorted(self.objects.items()):
+                if _in_collection(collection, path) and _matches(obj, wanted):
+                    yield {"type": "ADDED", "object": obj}
+            while not self.closed:
+                try:
+                    yield await asyncio.wait_for(queue.get(), timeout=0.05)
+                except TimeoutError:
+                    continue
+        finally:
+            self.watches.remove((collection, wanted, queue))
 
     def _merge_secret_data(self, path: str, old: Obj | None, obj: Obj) -> None:
         """As the API server: `stringData` is write-only and merged into `data`, so a key it
@@ -170,13 +204,31 @@ class FakeCluster:
         self.owned_data[path] = set(applied)
 
     def _list(self, path: str, selector: str) -> Obj:
-        wanted = dict(term.split("=", 1) for term in selector.split(",") if term)
+        wanted = _selector(selector)
         items = [
             obj for key, obj in sorted(self.objects.items())
-            if key.rsplit("/", 1)[0] == path
-            and wanted.items() <= obj.get("metadata", {}).get("labels", {}).items()
+            if key.rsplit("/", 1)[0] == path and _matches(obj, wanted)
         ]
         return {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items}
+
+
+def _selector(selector: str) -> dict[str, str]:
+    return dict(term.split("=", 1) for term in selector.split(",") if term)
+
+
+def _matches(obj: Obj, wanted: dict[str, str]) -> bool:
+    return bool(wanted.items() <= obj.get("metadata", {}).get("labels", {}).items())
+
+
+def _in_collection(collection: str, path: str) -> bool:
+    """Whether the object at `path` is in `collection`, a namespace's or every namespace's
+    (`/api/v1/pods`, `/apis/apps/v1/deployments`)."""
+    parent, _, _ = path.rpartition("/")
+    if parent == collection:
+        return True
+    prefix, _, plural = collection.rpartition("/")
+    head, _, _ = parent.rpartition("/")
+    return parent.endswith(f"/{plural}") and head.rpartition("/")[0] == f"{prefix}/namespaces"
 
 
 def _is_collection(path: str) -> bool:

@@ -45,7 +45,8 @@ class ControlPlane:
     def settle(self, passes: int = 20) -> None:
         """Run the controllers until nothing changes (a real cluster converges the same way)."""
         for _ in range(passes):
-            before = json.dumps(self.cluster.objects, sort_keys=True)
+            before = {path: json.dumps(obj, sort_keys=True)
+                      for path, obj in self.cluster.objects.items()}
             for path, deployment in self._all("deployments"):
                 self._roll(path, deployment)
             for _, replicaset in self._all("replicasets"):
@@ -55,7 +56,11 @@ class ControlPlane:
                 self._run(pod)
             for _, deployment in self._all("deployments"):
                 self._report(deployment)
-            if json.dumps(self.cluster.objects, sort_keys=True) == before:
+            changed = [(path, obj) for path, obj in sorted(self.cluster.objects.items())
+                       if before.get(path) != json.dumps(obj, sort_keys=True)]
+            for path, obj in changed:  # what a watch would report (deletions report themselves)
+                self.cluster.notify("MODIFIED" if path in before else "ADDED", path, obj)
+            if not changed and before.keys() == self.cluster.objects.keys():
                 return
         raise AssertionError("the mock control plane did not converge")
 

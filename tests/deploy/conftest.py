@@ -20,6 +20,7 @@ async def cluster(tmp_path: Path) -> AsyncIterator[tuple[FakeCluster, Path]]:
         fake = FakeCluster()
         fake.install(handler)
         yield fake, write_kubeconfig(tmp_path, str(server.url).rstrip("/"))
+        fake.close()
     for obj in fake.applied():
         assert_valid(obj)
 

@@ -5,6 +5,7 @@ is FAILED, and a FAILED deployment becomes AVAILABLE once the cluster can run it
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from deploy.kubernetes import KubernetesProvisioner
@@ -92,3 +93,24 @@ async def test_a_cpu_worker_keeps_serving_until_its_replacement_is_ready(
     assert first["metadata"]["name"] in names and len(names) == 2  # surge 1, unavailable 0
     status = await provisioner.status(HANDLE)
     assert (status.phase, status.reason) == ("PROGRESSING", "Unschedulable")
+
+
+async def test_the_watch_reports_the_workflow_whose_objects_change(
+    provisioner: KubernetesProvisioner, fake: FakeCluster, plane: ControlPlane
+) -> None:
+    await provisioner.deploy(replace(BASE, workflow_id=7, workflow_name="seven"))
+    changes = provisioner.changes()
+    seen = [await anext(changes)]  # the Deployment as it is when the watch starts
+
+    await provisioner.deploy(BASE)
+    plane.nodes.append(Node("cpu-1"))
+    plane.settle()
+    while 42 not in seen:
+        seen.append(await asyncio.wait_for(anext(changes), timeout=10))
+    await changes.aclose()
+
+    assert seen[0] == 7 and set(seen) == {7, 42}
+    watches = [s for s in fake.requests("GET") if s.params.get("watch") == "true"]
+    assert sorted(s.path for s in watches) == ["/api/v1/pods", "/apis/apps/v1/deployments"]
+    selectors = {s.params["labelSelector"] for s in watches}
+    assert selectors == {"app.kubernetes.io/managed-by=flowplane"}

@@ -6,11 +6,13 @@ and control plane of tests/deploy over real HTTP."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
 from db.tables import Event
 from domain._sql import fetch
+from domain.deployment_phases import watch_deployment_phases
 from domain.deployments import deploy_workflow, reconcile_deployment_phases
 from domain.dispatch import queue_for, workflow_queue
 from domain.executions import load_workflow
@@ -213,4 +215,25 @@ async def test_watchers_running_at_once_record_each_change_once(
     counts = await asyncio.gather(*(reconcile_deployment_phases() for _ in range(4)))
 
     assert sum(counts) == 1
+    assert [e["phase"] for e in await _deployment_events(wid)] == ["PROGRESSING", "AVAILABLE"]
+
+
+async def test_the_watch_records_a_phase_as_soon_as_the_cluster_reports_it(
+    factory: Factory, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid)
+    watch = asyncio.create_task(watch_deployment_phases())
+    try:
+        plane.nodes.append(Node("cpu-1"))
+        plane.settle()  # nothing but the watch reconciles here
+        for _ in range(1000):  # the row is what is observed: poll it (at most ~20 s)
+            if (await _phase(wid))[0] == "AVAILABLE":
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
     assert [e["phase"] for e in await _deployment_events(wid)] == ["PROGRESSING", "AVAILABLE"]
