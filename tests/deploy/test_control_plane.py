@@ -9,11 +9,12 @@ import asyncio
 from dataclasses import replace
 
 from deploy.kubernetes import KubernetesProvisioner
+from deploy.manifests import render
 from deploy.model import DeploymentHandle
 from tests.deploy._cluster import FakeCluster
 from tests.deploy._control_plane import ControlPlane, Node
-from tests.deploy._objects import NAME
-from tests.deploy.test_manifests import BASE, GPU
+from tests.deploy._objects import DEPLOYMENTS, NAME
+from tests.deploy.test_manifests import BASE, GPU, by_kind
 
 HANDLE = DeploymentHandle(namespace="fp-acme", name=NAME)
 A100 = {"nvidia.com/gpu.product": "nvidia-a100"}
@@ -114,3 +115,24 @@ async def test_the_watch_reports_the_workflow_whose_objects_change(
     assert sorted(s.path for s in watches) == ["/api/v1/pods", "/apis/apps/v1/deployments"]
     selectors = {s.params["labelSelector"] for s in watches}
     assert selectors == {"app.kubernetes.io/managed-by=flowplane"}
+
+
+async def test_with_the_default_strategy_a_gpu_worker_never_rolls_on_a_one_gpu_node(
+    fake: FakeCluster, plane: ControlPlane
+) -> None:
+    """Why GPU workers do not surge: the mock reproduces what a real cluster does with the
+    default rolling update (maxSurge 25%, rounded up to one extra pod)."""
+    plane.nodes.append(Node("gpu-1", gpus=1, labels=A100))
+    path = f"{DEPLOYMENTS}/{NAME}"
+    for memory in ("1Gi", "2Gi"):
+        manifest = by_kind(render(replace(GPU, gpu=1, memory=memory)))["Deployment"]
+        del manifest["spec"]["strategy"]
+        manifest["metadata"] |= {"uid": "uid-default", "generation": 1}
+        fake.put(path, manifest)
+        plane.settle()
+
+    new, old = sorted(plane.pods(NAME), key=lambda pod: "nodeName" in pod["spec"])
+    assert old["spec"]["nodeName"] == "gpu-1"  # keeps its GPU, never replaced
+    (scheduled,) = [c for c in new["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert scheduled["reason"] == "Unschedulable"
+    assert "1 Insufficient nvidia.com/gpu" in scheduled["message"]
