@@ -69,9 +69,26 @@ async def apply(
             results.append(ActionResult(action, "failed", str(exc), context.ids.get(key)))
         else:
             results.append(ActionResult(action, "ok", None, context.ids.get(key)))
-    if any(action.changing for action in plan.changes):
-        # Saved deployment settings or resources may change what deployments render.
-        await redeploy_changed(actor.organization_id)
+    return results + await _redeploy(context)
+
+
+async def _redeploy(context: _Context) -> list[ActionResult]:
+    """Saved deployment settings or resources may have changed what deployments render: a
+    result per git-managed workflow redeployed (or not, and why). Level-based: a redeploy
+    that failed is tried again by the next run, even of the same commit. API workflows using
+    a changed resource are redeployed too; their failures are only logged."""
+    names = {wid: name for (kind, name), wid in context.ids.items() if kind == "Workflow"}
+    results = []
+    for done in await redeploy_changed(context.actor.organization_id):
+        name = names.get(done.workflow_id)
+        if name is None:
+            continue
+        desired = context.desired.workflows.get(name)
+        action = Action("deploy", "Workflow", name, "what its deployment renders changed",
+                        path=desired.path if desired else None, object_id=done.workflow_id,
+                        target="active")
+        status: Literal["ok", "failed"] = "failed" if done.error else "ok"
+        results.append(ActionResult(action, status, done.error, done.workflow_id))
     return results
 
 

@@ -34,11 +34,12 @@ def _kubernetes(
     get_settings.cache_clear()
 
 
-def documents(cpu: float, host: str = "db.internal", memory: str = "1Gi") -> str:
+def documents(cpu: float, host: str = "db.internal", memory: str = "1Gi",
+              password: str = "WAREHOUSE_PASSWORD") -> str:
     return f"""apiVersion: flowplane/v1
 kind: DataSource
 metadata: {{name: warehouse, organization: acme}}
-spec: {{type: postgres, host: {host}, database: sales, passwordRef: {{env: WAREHOUSE_PASSWORD}}}}
+spec: {{type: postgres, host: {host}, database: sales, passwordRef: {{env: {password}}}}}
 ---
 apiVersion: flowplane/v1
 kind: Workflow
@@ -109,3 +110,51 @@ async def test_the_same_commit_synced_again_redeploys_nothing(
 
     assert not fake.requests("PATCH")
     assert (await workflows())["report"]["deployed_at"] == first["deployed_at"]
+
+
+async def test_a_git_change_whose_redeploy_fails_is_reported_and_keeps_the_running_workers(
+    repo: GitRepo, sync: Syncer, fake: FakeCluster  # noqa: F811
+) -> None:
+    repo.write("workflows.d/report.yaml", documents(cpu=0.5))
+    repo.commit()
+    await sync()
+    first = (await workflows())["report"]
+
+    repo.write("workflows.d/report.yaml", documents(cpu=0.5, host="db2.internal",
+                                                   password="NOT_SET_ANYWHERE"))
+    repo.commit()
+    report = await sync()
+
+    assert report.status == "partial"
+    (failed,) = [r for r in report.results if r.status == "failed"]
+    assert (failed.action.verb, failed.action.name) == ("deploy", "report")
+    assert failed.action.path == "workflows.d/report.yaml"
+    assert failed.error is not None and "NOT_SET_ANYWHERE is not set" in failed.error
+    row = (await workflows())["report"]
+    assert row["sync_status"] == "failed" and "NOT_SET_ANYWHERE" in row["sync_error"]
+    assert row["deployed_at"] == first["deployed_at"]
+    secret = secret_values(fake.objects[f"{SECRETS}/{row['deployment_name']}-services"])
+    assert json.loads(secret["STRONGLY_SERVICES"])["dataSources"]["warehouse"]["host"] == (
+        "db.internal")
+
+
+async def test_a_failed_redeploy_is_retried_by_the_next_run_of_the_same_commit(
+    repo: GitRepo, sync: Syncer, fake: FakeCluster, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    repo.write("workflows.d/report.yaml", documents(cpu=0.5))
+    repo.commit()
+    await sync()
+    repo.write("workflows.d/report.yaml", documents(cpu=0.5, host="db2.internal",
+                                                   password="SET_LATER"))
+    repo.commit()
+    assert (await sync()).status == "partial"
+
+    monkeypatch.setenv("SET_LATER", "pw2")
+    report = await sync()  # the same commit: nothing to plan, the redeploy is due
+
+    assert report.status == "succeeded", report
+    row = (await workflows())["report"]
+    assert row["sync_status"] == "synced"
+    secret = secret_values(fake.objects[f"{SECRETS}/{row['deployment_name']}-services"])
+    warehouse = json.loads(secret["STRONGLY_SERVICES"])["dataSources"]["warehouse"]
+    assert (warehouse["host"], warehouse["password"]) == ("db2.internal", "pw2")
