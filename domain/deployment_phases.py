@@ -22,7 +22,9 @@ default queue (`domain.dispatch.queue_for`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from db.engine import engine
@@ -34,6 +36,7 @@ from domain._workflow_store import announce
 from domain.provisioners import provisioner
 from domain.settings import get_settings
 
+log = logging.getLogger(__name__)
 # Seconds spent in the current phase, on the database clock (never the process's).
 _DEPLOYED = """
 SELECT id, organization, deployment_namespace, deployment_name, deployed_at, deployment_phase,
@@ -74,15 +77,21 @@ async def reconcile_progressing_phases() -> int:
     return await reconcile_deployment_phases(progressing_only=True)
 
 
-async def watch_deployment_phases() -> None:
+async def watch_deployment_phases(
+    *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> None:
     """Observe a workflow's deployment as soon as the cluster reports a change of its objects
     (a Kubernetes watch); returns when the watch ends. The resync passes above catch whatever
     a watch misses (it was down, the cluster did not say), and are all a local setup has."""
     target = provisioner()
     if not isinstance(target, KubernetesProvisioner):
         return
-    async for workflow_id in target.changes():
-        await reconcile_deployment_phases(workflow_ids=[workflow_id])
+    try:
+        async for workflow_id in target.changes():
+            await reconcile_deployment_phases(workflow_ids=[workflow_id])
+    except TemporaryDeployError as error:  # the resync passes go on meanwhile
+        log.warning("deployment watch: %s; watching again in %gs", error, error.delay)
+        await sleep(error.delay)
 
 
 async def observe(row: dict[str, Any]) -> DeploymentStatus:

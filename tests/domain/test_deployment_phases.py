@@ -8,7 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from db.tables import Event
 from domain._sql import fetch
@@ -16,7 +20,8 @@ from domain.deployment_phases import watch_deployment_phases
 from domain.deployments import deploy_workflow, reconcile_deployment_phases
 from domain.dispatch import queue_for, workflow_queue
 from domain.executions import load_workflow
-from tests.deploy._cluster import FakeCluster
+from domain.settings import get_settings
+from tests.deploy._cluster import FakeCluster, write_kubeconfig
 from tests.deploy._control_plane import ControlPlane, Node
 from tests.deploy.conftest import cluster, fake, plane  # noqa: F401  (fixtures)
 from tests.domain.test_deployments import GPU as GPU_SETTINGS
@@ -237,3 +242,22 @@ async def test_the_watch_records_a_phase_as_soon_as_the_cluster_reports_it(
         with contextlib.suppress(asyncio.CancelledError):
             await watch
     assert [e["phase"] for e in await _deployment_events(wid)] == ["PROGRESSING", "AVAILABLE"]
+
+
+async def test_a_watch_of_an_unreachable_cluster_waits_before_it_is_started_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("FLOWPLANE_KUBECONFIG",
+                       str(write_kubeconfig(tmp_path, f"http://127.0.0.1:{port}")))
+    get_settings.cache_clear()
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    await watch_deployment_phases(sleep=sleep)  # returns, not raises: the scheduler restarts it
+
+    assert waited == [5.0]
