@@ -261,3 +261,29 @@ async def test_a_watch_of_an_unreachable_cluster_waits_before_it_is_started_agai
     await watch_deployment_phases(sleep=sleep)  # returns, not raises: the scheduler restarts it
 
     assert waited == [5.0]
+
+
+async def test_an_available_worker_whose_node_went_away_is_progressing_from_then_on(
+    factory: Factory, fake: FakeCluster, plane: ControlPlane  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    row = await deploy_workflow(org.owner, wid, GPU_SETTINGS)
+    plane.nodes.append(A100)
+    plane.settle()
+    await reconcile_deployment_phases()
+    available = await load_workflow(wid)
+    assert available["deployment_phase"] == "AVAILABLE"
+
+    plane.nodes.clear()  # the node is drained and removed: its pod goes, a new one waits
+    (pod,) = plane.pods(row["deployment_name"])
+    fake.delete(f"{NS}/pods/{pod['metadata']['name']}")
+    plane.settle()
+    assert await reconcile_deployment_phases() == 1
+
+    waiting = await load_workflow(wid)
+    assert (waiting["deployment_phase"], waiting["deployment_reason"]) == (
+        "PROGRESSING", "Unschedulable")
+    assert waiting["deployment_phase_changed_at"] > available["deployment_phase_changed_at"]
+    await fetch("UPDATE workflow SET deployed_at = now() - interval '1 day' WHERE id = $1", wid)
+    assert await reconcile_deployment_phases() == 0  # the timeout counts from the change
