@@ -5,7 +5,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Text
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-02T10:00:01:000000"
+ID = "2026-12-02T13:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "workflow.deployment_fingerprint"
 
