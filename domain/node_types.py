@@ -1,10 +1,13 @@
-"""Declared node types: name, parameter model and which references a node may carry.
+"""Declared node types: name, parameter model, which references a node may carry, and where
+its executor lives.
 
-The engine registers an executor under each name. Plugins add types through the
+One registry for built-ins and plugins alike. Plugins add types through the
 `flowplane.node_types` entry point group; an entry point loads to a `NodeType` or an
-iterable of them. The reference in docs/node-types.md is generated from this registry
-(`make docs`): parameters are described by their attribute docstrings, each type by its
-description, output and example.
+iterable of them. A declaration names its executor as `"module:function"`, which only the
+engine imports (`engine.nodes.executor_for`): the API validates workflows without the engine,
+and a worker refuses to start when a declared type's executor does not load. The reference in
+docs/node-types.md is generated from this registry (`make docs`): parameters are described by
+their attribute docstrings, each type by its description, output and example.
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class NodeType:
     # A node of this type as written in a workflow's `nodes:` list (for the reference; a test
     # checks that every example validates).
     example: Mapping[str, Any] | None = None
+    # The executor, `"module:function"` (an async function taking an engine NodeContext).
+    executor: str = ""
+    # Finishes in microseconds: its span is written once, when it is over.
+    instant: bool = False
+    # A later attempt may keep its recorded output (False: its output depends on a failure).
+    reusable: bool = True
 
 
 class HttpRequestParams(Params):
@@ -138,12 +147,14 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
                             "headers": {"Accept": "application/json"},
                             "idempotencyHeader": "Idempotency-Key",
                             "body": {"customer": "{{ input.customer }}"}}},
+        executor="engine.nodes.http:http_request",
     ),
     NodeType(
         "transform", "Build a value from earlier outputs", TransformParams,
         output="The rendered `value`.",
         example={"id": "pick", "type": "transform",
                  "params": {"value": {"status": "{{ nodes.fetch.output.status }}"}}},
+        executor="engine.nodes.basic:transform", instant=True,
     ),
     NodeType(
         "condition",
@@ -153,17 +164,25 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
         output="`{result}`; connections leave it with `on: true` or `on: false`.",
         example={"id": "ok", "type": "condition",
                  "params": {"expression": "nodes.fetch.output.status == 200"}},
+        executor="engine.nodes.basic:condition", instant=True,
     ),
-    NodeType("parallel-branch", "Fan out to the following nodes in parallel",
-             output="The execution's input.", example={"id": "fan-out", "type": "parallel-branch"}),
-    NodeType("delay", "Wait a number of seconds", DelayParams, output="`{slept}`.",
-             example={"id": "wait", "type": "delay", "params": {"seconds": 30}}),
+    NodeType(
+        "parallel-branch", "Fan out to the following nodes in parallel",
+        output="The execution's input.", example={"id": "fan-out", "type": "parallel-branch"},
+        executor="engine.nodes.basic:parallel_branch", instant=True,
+    ),
+    NodeType(
+        "delay", "Wait a number of seconds", DelayParams, output="`{slept}`.",
+        example={"id": "wait", "type": "delay", "params": {"seconds": 30}},
+        executor="engine.nodes.basic:delay",
+    ),
     NodeType(
         "source.postgres", "Query a PostgreSQL data source", SourcePostgresParams, "required",
         output="`{rows, rowCount}`; dates and decimals become strings.",
         example={"id": "sales", "type": "source.postgres", "dataSource": "warehouse",
                  "params": {"query": "select region, sum(total) from sales where day = $1 "
                                      "group by region", "params": ["{{ input.day }}"]}},
+        executor="engine.nodes.postgres:source_postgres",
     ),
     NodeType(
         "destination.postgres",
@@ -173,18 +192,21 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
         output="`{inserted}`.",
         example={"id": "store", "type": "destination.postgres", "dataSource": "warehouse",
                  "params": {"table": "reports.daily", "rows": "{{ nodes.sales.output.rows }}"}},
+        executor="engine.nodes.postgres:destination_postgres",
     ),
     NodeType(
         "ai.chat", "Ask an AI gateway model", AiChatParams, model="required",
         output="`{content, model, usage}` of the chat completion.",
         example={"id": "summary", "type": "ai.chat", "model": "small-chat",
                  "params": {"prompt": "Summarize: {{ nodes.sales.output.rows }}"}},
+        executor="engine.nodes.ai:ai_chat",
     ),
     NodeType(
         "error-handler", "Handle the error of the node before it", ErrorHandlerParams,
         output="`{handled, error}`; `error` names the failed node and its message. Reached "
         "through a connection with `on: error`.",
         example={"id": "alert", "type": "error-handler"},
+        executor="engine.nodes.basic:error_handler", instant=True, reusable=False,
     ),
 )
 

@@ -17,11 +17,9 @@ from domain.node_types import get_node_type
 from domain.spec.templates import TemplateError, render
 from engine.errors import NodeError, PermanentError
 from engine.journal import Journal
-from engine.nodes import EXECUTORS, NodeContext, NodeResult
+from engine.nodes import NodeContext, NodeResult, executor_for
 
 MAX_BACKOFF_SECONDS = 300.0
-# Node types that finish in microseconds: their span is written once, when they are over.
-INSTANT = frozenset({"transform", "condition", "parallel-branch", "error-handler"})
 
 
 @dataclass(frozen=True)
@@ -66,14 +64,16 @@ class NodeRunner:
                    try_no: int) -> NodeOutcome:
         node_id = str(node["id"])
         started = time.monotonic()  # a duration only: the database places it in time
+        declared = get_node_type(str(node["type"]))
+        assert declared is not None  # the plan checked every type
         # Instant nodes get one write when they are over; others are shown running meanwhile.
-        span = None if node["type"] in INSTANT else await self.journal.open(
+        span = None if declared.instant else await self.journal.open(
             "node", parent, node_id, try_no)
         ctx: NodeContext | None = None
         try:
             ctx = self._context(node, scope)
             async with asyncio.timeout(self.timeout):
-                result: NodeResult = await EXECUTORS[node["type"]](ctx)
+                result: NodeResult = await executor_for(declared.name)(ctx)
         except (NodeError, TimeoutError) as error:
             message = str(error) or f"node timed out after {self.timeout} s"
             outcome = NodeOutcome(node_id, False, error=message,

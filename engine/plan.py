@@ -9,10 +9,7 @@ from typing import Any
 from domain.node_types import get_node_type
 from domain.spec.graph import predecessors, successors, topological_layers
 from engine.errors import PermanentError
-from engine.nodes import EXECUTORS
-
-# Outputs of these nodes depend on a failure, so a later attempt always runs them again.
-NEVER_REUSED = frozenset({"error-handler"})
+from engine.nodes import MissingExecutor, executor_for
 
 
 @dataclass(frozen=True)
@@ -35,9 +32,8 @@ class Plan:
         nodes = {str(node["id"]): node for node in definition.get("nodes") or []}
         edges = [Edge(str(c["from"]), str(c["to"]), str(c.get("on") or "success"))
                  for c in definition.get("connections") or []]
-        problems = [f"node {nid!r} has unknown type {node.get('type')!r}"
-                    for nid, node in nodes.items()
-                    if node.get("type") not in EXECUTORS or get_node_type(node["type"]) is None]
+        problems = [p for nid, node in nodes.items()
+                    if (p := _type_problem(nid, node.get("type"))) is not None]
         problems += [f"connection {e.from_} -> {e.to} names an unknown node"
                      for e in edges if e.from_ not in nodes or e.to not in nodes]
         if problems:
@@ -60,8 +56,19 @@ class Plan:
         whose every predecessor is kept too, so its inputs cannot have changed."""
         kept: dict[str, Any] = {}
         for node_id in self.order:
-            if node_id not in recorded or self.nodes[node_id]["type"] in NEVER_REUSED:
+            declared = get_node_type(str(self.nodes[node_id]["type"]))
+            if node_id not in recorded or declared is None or not declared.reusable:
                 continue
             if all(p in kept for p in predecessors(node_id, self.edges)):
                 kept[node_id] = recorded[node_id]
         return kept
+
+
+def _type_problem(node_id: str, type_name: Any) -> str | None:
+    if not isinstance(type_name, str) or get_node_type(type_name) is None:
+        return f"node {node_id!r} has unknown type {type_name!r}"
+    try:
+        executor_for(type_name)
+    except MissingExecutor as error:
+        return f"node {node_id!r}: {error}"
+    return None

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from domain.cancel_signals import close_listener
 from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
 from domain.settings import get_settings
+from engine.nodes import check_executors
 from engine.runner import run_execution
 
 # Longer than the longest execution timeout (7 days): arq must never cut a run short nor
@@ -92,7 +93,9 @@ def build_worker(
 
 
 async def run_workers(queues: list[str], *, burst: bool = False) -> None:
-    """Serve every queue in this process until cancelled (or, in burst mode, until empty)."""
+    """Serve every queue in this process until cancelled (or, in burst mode, until empty).
+    Refuses to start (MissingExecutor) when a declared node type has no executor here."""
+    check_executors()
     workers = [build_worker(q, burst=burst, handle_signals=len(queues) == 1) for q in queues]
     try:
         await asyncio.gather(*(w.async_run() for w in workers))
