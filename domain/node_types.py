@@ -130,6 +130,27 @@ class AiChatParams(Params):
     """Upper bound of the answer's length, in tokens."""
 
 
+class PythonParams(Params):
+    code: str | None = Field(default=None, min_length=1)
+    """A Python module defining `main(inputs)` (plain or `async`); what it returns, which must
+    be JSON-serialisable, is the node's output."""
+    file: str | None = Field(default=None, min_length=1)
+    """Instead of `code`, in a workflow from git: a `.py` file relative to the YAML file,
+    inside `workflows.d/`; its content is stored with the definition."""
+    timeout_seconds: float | None = Field(default=None, gt=0, le=86400)
+    """Seconds before the process is killed (default `FLOWPLANE_PYTHON_TIMEOUT_SECONDS`, at
+    most `FLOWPLANE_PYTHON_MAX_TIMEOUT_SECONDS`)."""
+    memory_mb: int | None = Field(default=None, ge=32, le=1024 * 1024)
+    """Address-space limit of the process in MiB (default `FLOWPLANE_PYTHON_MEMORY_MB`, at most
+    `FLOWPLANE_PYTHON_MAX_MEMORY_MB`)."""
+
+    @model_validator(mode="after")
+    def _code_or_file(self) -> PythonParams:
+        if self.code is None and self.file is None:
+            raise ValueError("code or file is required")
+        return self
+
+
 class ErrorHandlerParams(Params):
     handled: bool = True
     """Whether the run counts as recovered once this node ran."""
@@ -200,6 +221,23 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
         example={"id": "summary", "type": "ai.chat", "model": "small-chat",
                  "params": {"prompt": "Summarize: {{ nodes.sales.output.rows }}"}},
         executor="engine.nodes.ai:ai_chat",
+    ),
+    NodeType(
+        "python", "Run Python code in a sandbox", PythonParams, data_source="optional",
+        model="optional", add_on="optional",
+        output="What `main(inputs)` returns. `inputs` holds `input`, `nodes` (earlier nodes' "
+        "outputs by id) and `execution` (`id`, `attempt`, `workflowId`); `print()` lines are "
+        "logged as `info`, stderr lines as `warning`. `from flowplane import sdk` reads "
+        "STRONGLY_SERVICES: `sdk.data_source(name)`, `sdk.model(name)`, `sdk.add_on(name)`, "
+        "`sdk.services()`. An exception fails the node with its type, message and the frames "
+        "of this code (retryable); hitting `timeoutSeconds` or `memoryMb` kills the process.",
+        example={"id": "score", "type": "python", "dataSource": "warehouse",
+                 "params": {"code": "def main(inputs):\n"
+                                    "    rows = inputs['nodes']['sales']['rows']\n"
+                                    "    print(f'scoring {len(rows)} rows')\n"
+                                    "    return {'total': sum(r['total'] for r in rows)}\n",
+                            "timeoutSeconds": 30, "memoryMb": 512}},
+        executor="engine.nodes.python:python",
     ),
     NodeType(
         "error-handler", "Handle the error of the node before it", ErrorHandlerParams,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -59,6 +60,16 @@ class Settings(BaseModel):
     http_max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Signed workflow webhooks: a delivery's `t=` may be this far from the database's clock.
     webhook_tolerance_seconds: float = Field(default=300.0, gt=0)
+    # `python` nodes: their child process runs in bubblewrap (`bwrap`, required: without it a
+    # python node fails), in bubblewrap where it works and else a scrubbed child with a loud
+    # warning (`auto`, what `flowplane dev` uses), or as a scrubbed child only (`off`).
+    sandbox: Literal["bwrap", "auto", "off"] = "bwrap"
+    # Network of the sandbox: `none` (a loopback of its own, nothing else) is the only mode.
+    sandbox_network: Literal["none"] = "none"
+    python_timeout_seconds: float = Field(default=60.0, gt=0)
+    python_max_timeout_seconds: float = Field(default=900.0, gt=0)
+    python_memory_mb: int = Field(default=256, ge=32)
+    python_max_memory_mb: int = Field(default=4096, ge=32)
     # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
     console_session_hours: float = Field(default=12.0, gt=0)
 

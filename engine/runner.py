@@ -142,7 +142,8 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
     attempt, span = claimed.attempt, claimed.attempt_span_id
     recorded = dict(row["outputs"])
     while True:
-        scope = {"input": row["input"], "execution": {"id": row["id"], "attempt": attempt}}
+        scope = {"input": row["input"], "execution": {
+            "id": row["id"], "attempt": attempt, "workflowId": row["workflow"]}}
         run = AttemptRun.start(plan, runner, span, scope, plan.reusable(recorded))
         result: AttemptResult = await run.run()
         # The last attempt's span is closed with the execution, in the same write.

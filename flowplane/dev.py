@@ -117,7 +117,19 @@ def _platform_env(servers: DevServers, api: str) -> dict[str, str]:
                                    DEV_EGRESS_ALLOW]))
     return {**os.environ, "DATABASE_URL": servers.database_url,
             "REDIS_URL": servers.redis_url, "FLOWPLANE_DEV_MODE": "true",
-            "FLOWPLANE_PUBLIC_URL": api, "FLOWPLANE_EGRESS_ALLOW": allow}
+            "FLOWPLANE_PUBLIC_URL": api, "FLOWPLANE_EGRESS_ALLOW": allow,
+            # python nodes: bubblewrap where it works, else a scrubbed child (and a warning)
+            "FLOWPLANE_SANDBOX": os.environ.get("FLOWPLANE_SANDBOX") or "auto"}
+
+
+def _warn_without_sandbox(env: dict[str, str]) -> None:
+    from engine.sandbox import bwrap_problem
+
+    problem = bwrap_problem()
+    if problem is not None and env["FLOWPLANE_SANDBOX"] != "bwrap":
+        say(f"WARNING: bubblewrap is not usable ({problem}): python nodes run in a scrubbed "
+            "child process WITHOUT a sandbox; it can reach all this machine lets it. "
+            "Install Debian's `bubblewrap`.")
 
 
 def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
@@ -132,6 +144,7 @@ def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
     link = run_with_pool(lambda: _sign_in_link(api))
     write_record(home, DevRecord(os.getpid(), api, servers.database_url, servers.redis_url))
     parts += dev_parts(host, port, repo, home, DEV_ORG, say)
+    _warn_without_sandbox(env)
     say(f"starting {', '.join(part.name for part in parts)}")
     for part in parts:
         part.start(env)

@@ -21,6 +21,7 @@ BUILTINS = [
     "source.postgres",
     "destination.postgres",
     "ai.chat",
+    "python",
     "error-handler",
 ]
 
@@ -56,6 +57,9 @@ def test_references_each_type_takes(name: str, data_source: str | None, model: s
         ("source.postgres", {"query": "select 1", "params": [1]}),
         ("destination.postgres", {"table": "t", "row": {"a": 1}}),
         ("ai.chat", {"prompt": "hi", "maxTokens": 10, "temperature": 1}),
+        ("python", {"code": "def main(inputs):\n    return 1\n", "timeoutSeconds": 5,
+                    "memoryMb": 64}),
+        ("python", {"file": "score.py"}),
         ("error-handler", {}),
     ],
 )
@@ -78,6 +82,9 @@ def test_valid_params(name: str, params: dict[str, Any]) -> None:
         ("destination.postgres", {"table": "t"}),
         ("destination.postgres", {"table": "t", "row": {}, "rows": []}),
         ("ai.chat", {"prompt": "hi", "temperature": 3}),
+        ("python", {}),
+        ("python", {"code": "x", "memoryMb": 1}),
+        ("python", {"code": "x", "timeoutSeconds": 0}),
         ("error-handler", {"handled": "yes"}),
     ],
 )

@@ -35,10 +35,12 @@ def _graph(url: str) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
         node("d", "delay", seconds=0.2), node("t2", value="x"), read, write, ask,
         node("bad", "http.request", method="POST", url=f"{url}/status/400"),
         node("catch", "error-handler"), node("last", value="done"),
+        node("py", "python", code="def main(inputs):\n    return inputs['nodes']['last']\n"),
     ]
     edges = [edge("a", "t"), edge("t", "c"), edge("c", "p", "true"), edge("p", "d"),
              edge("p", "t2"), edge("d", "read"), edge("read", "write"), edge("t2", "ask"),
-             edge("ask", "bad"), edge("bad", "catch", "error"), edge("catch", "last")]
+             edge("ask", "bad"), edge("bad", "catch", "error"), edge("catch", "last"),
+             edge("last", "py")]
     return nodes, edges
 
 
@@ -61,6 +63,7 @@ async def test_spans_of_every_node_type_tell_the_truth(
     url, _ = http_server
     monkeypatch.setenv("TEST_PG_PASSWORD", "unused-with-trust-auth")
     monkeypatch.setenv("TEST_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("FLOWPLANE_SANDBOX", "auto")  # bubblewrap where it works
     org = await _org_with_services(factory, url, database_url)
     nodes, edges = _graph(url)
     assert {n["type"] for n in nodes} == set(node_types()), "a node type is not covered"

@@ -1,0 +1,152 @@
+"""What runs inside the sandbox: `python -I -S guest.py RESULT_FD`. Standard library only,
+never imported by the worker.
+
+It reads one JSON request from stdin, lowers its own hard rlimits (and, when the sandbox was
+started by root, gives up root for an unprivileged uid), then runs the user's module and
+calls its `main(inputs)`, awaiting it if it is a coroutine. `sys.stdout` and `sys.stderr`
+write tagged lines to fd 1 (the log lines, in order); the answer goes to RESULT_FD as one
+JSON object:
+
+    {"ok": true, "output": ...}
+    {"ok": false, "error": {"kind", "type", "message", "traceback"}}
+
+`kind` is `exception`, `memory`, `output` (not JSON), `syntax` or `main` (no main function).
+A traceback holds the frames of the user's code only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import json
+import linecache
+import os
+import resource
+import sys
+import traceback
+from typing import Any
+
+INFO, WARNING = b"\x1fi", b"\x1fw"  # the tags of stdout and stderr lines on fd 1
+_LIMITS = {
+    "memory_mb": (resource.RLIMIT_AS, 1024 * 1024),
+    "cpu_seconds": (resource.RLIMIT_CPU, 1),
+    "processes": (resource.RLIMIT_NPROC, 1),
+    "open_files": (resource.RLIMIT_NOFILE, 1),
+    "file_mb": (resource.RLIMIT_FSIZE, 1024 * 1024),
+}
+
+
+def _confine(request: dict[str, Any]) -> None:
+    for name, value in (request.get("limits") or {}).items():
+        limit, unit = _LIMITS[name]
+        resource.setrlimit(limit, (int(value) * unit, int(value) * unit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    uid = request.get("uid")
+    if uid is not None:  # started by root: become a uid of this run alone, with no capability
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    os.chdir(request["workdir"])
+    services = request.get("services")
+    if services is not None:  # set here, never on a command line another process could read
+        os.environ["STRONGLY_SERVICES"] = services
+    sys.path[:0] = list(request.get("paths") or [])
+
+
+class _Tagged(io.TextIOBase):
+    """sys.stdout / sys.stderr: each line goes to fd 1 behind a level tag, so the worker gets
+    prints and stderr lines in the order they were written (two pipes would race)."""
+
+    def __init__(self, tag: bytes) -> None:
+        self._tag, self._pending = tag, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        if lines:
+            os.write(1, b"".join(self._tag + line.encode(errors="replace") + b"\n"
+                                 for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.write("\n")
+
+
+def _user_frames(error: BaseException, filename: str) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return "".join(traceback.format_list(frames))
+
+
+def _failure(kind: str, error: BaseException, filename: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"kind": kind, "type": type(error).__name__,
+                                   "message": str(error),
+                                   "traceback": _user_frames(error, filename)}}
+
+
+def _load(code: str, filename: str) -> Any:  # Any: the user's main function
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    module: dict[str, Any] = {"__name__": "__flowplane_node__", "__file__": filename}
+    exec(compile(code, filename, "exec"), module)
+    main = module.get("main")
+    if not callable(main):
+        raise LookupError("the code defines no function main(inputs)")
+    return main
+
+
+def _run(request: dict[str, Any]) -> dict[str, Any]:
+    filename = str(request.get("filename") or "main.py")
+    try:
+        main = _load(str(request["code"]), filename)
+    except SyntaxError as error:
+        return {"ok": False, "error": {"kind": "syntax", "type": "SyntaxError",
+                                       "message": f"{error.msg} (line {error.lineno})",
+                                       "traceback": ""}}
+    except LookupError as error:
+        return _failure("main", error, filename)
+    try:
+        output = main(request.get("inputs"))
+        if inspect.isawaitable(output):
+            output = asyncio.run(_awaited(output))
+    except MemoryError as error:
+        return _failure("memory", error, filename)
+    except BaseException as error:  # SystemExit and KeyboardInterrupt fail the node too
+        return _failure("exception", error, filename)
+    return {"ok": True, "output": output}
+
+
+async def _awaited(awaitable: Any) -> Any:  # Any: whatever the user's coroutine returns
+    return await awaitable
+
+
+def _answer(result: dict[str, Any]) -> bytes:
+    try:
+        return json.dumps(result, allow_nan=False).encode()
+    except (TypeError, ValueError, RecursionError) as error:
+        return json.dumps({"ok": False, "error": {
+            "kind": "output", "type": type(error).__name__, "message": str(error),
+            "traceback": ""}}).encode()
+
+
+def main() -> None:
+    result_fd = int(sys.argv[1])
+    request = json.loads(sys.stdin.buffer.read())
+    sys.stdin.close()
+    _confine(request)
+    sys.stdout, sys.stderr = _Tagged(INFO), _Tagged(WARNING)
+    try:
+        answer = _answer(_run(request))
+    except MemoryError:
+        answer = b'{"ok": false, "error": {"kind": "memory", "type": "MemoryError", ' \
+                 b'"message": "", "traceback": ""}}'
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with os.fdopen(result_fd, "wb") as out:
+        out.write(answer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""The `python` node through a real worker, in bubblewrap: outputs, inputs, logs, errors with
+user frames, limits, and escape attempts that each fail while the worker stays healthy."""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+import textwrap
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from domain._sql import fetch
+from domain.executions import load_execution, start_execution
+from domain.settings import get_settings
+from engine.sandbox import bwrap_problem
+from tests.engine.conftest import drain
+from tests.engine.test_runner import edge, node
+from tests.factory import Factory
+
+PLANTED = "FLOWPLANE_TEST_PLANTED_SECRET"
+needs_bwrap = pytest.mark.skipif(
+    bwrap_problem() is not None,
+    reason=f"bubblewrap (Debian `bubblewrap`) cannot run a sandbox here: {bwrap_problem()}")
+pytestmark = needs_bwrap
+
+
+def py(node_id: str, code: str, **params: Any) -> dict[str, Any]:
+    return node(node_id, "python", code=textwrap.dedent(code), **params)
+
+
+async def _run(factory: Factory, redis_url: str, nodes: list[dict[str, Any]],
+               connections: list[dict[str, str]] | None = None, input: Any = None,
+               settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    org = await factory.org()
+    wf = await factory.workflow(org, await factory.user(org=org), nodes=nodes,
+                                connections=connections or [],
+                                settings=settings or {"maxAttempts": 1})
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
+                                input=input or {})
+    await drain(redis_url)
+    return await load_execution(row["id"])
+
+
+async def _logs(execution_id: int, node_id: str) -> list[tuple[str, str]]:
+    rows = await fetch("SELECT level, message FROM execution_log WHERE execution = $1 AND "
+                       "node_id = $2 ORDER BY id", execution_id, node_id)
+    return [(r["level"], r["message"]) for r in rows]
+
+
+def _output(done: dict[str, Any], node_id: str) -> Any:
+    assert done["status"] == "completed", done["error"]
+    return done["outputs"][node_id]["output"]
+
+
+async def test_output_is_what_main_returns_from_earlier_nodes(
+    factory: Factory, redis_url: str
+) -> None:
+    done = await _run(factory, redis_url, [
+        node("a", value={"n": "{{ input.n }}"}),
+        py("b", """
+            import asyncio
+            async def main(inputs):
+                await asyncio.sleep(0)
+                return {"double": inputs["nodes"]["a"]["n"] * 2, "input": inputs["input"],
+                        "execution": inputs["execution"]}
+        """)], [edge("a", "b")], input={"n": 21})
+    out = _output(done, "b")
+    assert out["double"] == 42 and out["input"] == {"n": 21}
+    assert out["execution"] == {"id": done["id"], "attempt": 1,
+                                "workflowId": done["workflow"]}
+
+
+async def test_prints_become_log_lines_in_order(factory: Factory, redis_url: str) -> None:
+    done = await _run(factory, redis_url, [py("p", """
+        import sys
+        def main(inputs):
+            print("one")
+            print("two", file=sys.stderr)
+            print("three")
+            return None
+    """)])
+    _output(done, "p")
+    assert await _logs(done["id"], "p") == [
+        ("info", "one"), ("warning", "two"), ("info", "three")]
+
+
+async def test_exception_fails_with_user_frames_and_retries(
+    factory: Factory, redis_url: str
+) -> None:
+    bad = py("bad", """
+        import json
+        def helper(value):
+            return json.loads(value)
+        def main(inputs):
+            return helper("{not json")
+    """)
+    bad["retry"] = {"maxAttempts": 2, "backoffSeconds": 0}
+    done = await _run(factory, redis_url, [bad, node("catch", "error-handler")],
+                      [edge("bad", "catch", "error")])
+    assert done["status"] == "completed", done["error"]  # the handler recovered the run
+    spans = await fetch("SELECT attempt, status, error FROM execution_span WHERE "
+                        "execution = $1 AND node_id = 'bad' ORDER BY id", done["id"])
+    assert [(s["attempt"], s["status"]) for s in spans] == [(1, "failed"), (2, "failed")]
+    error = spans[0]["error"]
+    assert error.startswith("JSONDecodeError: Expecting property name")
+    assert 'File "main.py", line 6, in main' in error
+    assert 'File "main.py", line 4, in helper' in error
+    assert "json/decoder.py" not in error and "guest.py" not in error
+
+
+@pytest.mark.parametrize(("code", "params", "expected"), [
+    ("import time\ndef main(inputs):\n    time.sleep(60)\n", {"timeoutSeconds": 1},
+     "time limit of 1 s (params.timeoutSeconds)"),
+    ("def main(inputs):\n    return bytearray(512 * 1024 * 1024)\n", {"memoryMb": 128},
+     "memory limit of 128 MB (params.memoryMb)"),
+    ("def main(inputs):\n    return {1, 2}\n", {},
+     "not JSON-serialisable: Object of type set is not JSON serializable"),
+    ("def main(inputs):\n    return float('nan')\n", {}, "not JSON-serialisable"),
+    ("def main(inputs) return 1\n", {}, "SyntaxError"),
+    ("x = 1\n", {}, "defines no function main(inputs)"),
+])
+async def test_limits_and_bad_results_fail_with_a_precise_error(
+    factory: Factory, redis_url: str, code: str, params: dict[str, Any], expected: str
+) -> None:
+    done = await _run(factory, redis_url, [node("p", "python", code=code, **params)])
+    assert done["status"] == "failed"
+    assert expected in done["error"]
+
+
+async def test_a_limit_above_the_operators_maximum_is_refused(
+    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWPLANE_PYTHON_MAX_MEMORY_MB", "512")
+    get_settings.cache_clear()
+    done = await _run(factory, redis_url, [
+        py("p", "def main(inputs):\n    return 1\n", memoryMb=1024)])
+    assert done["status"] == "failed"
+    assert "params.memoryMb 1024 is above the operator's maximum of 512" in done["error"]
+
+
+def _ports(*urls: str) -> list[int]:
+    return [p for p in (urlsplit(u).port for u in urls) if p]
+
+
+ESCAPES = """
+    import os, socket
+    def attempt(action):
+        try:
+            return "ESCAPED: " + repr(action())
+        except Exception as error:
+            return "refused: " + type(error).__name__
+
+    def main(inputs):
+        worker = inputs["input"]["workerPid"]
+        found = {
+            "env": attempt(lambda: os.environ["PLANTED"]),
+            "environ-keys": sorted(os.environ),
+            "proc1": attempt(lambda: open("/proc/1/environ").read()),
+            "parent": attempt(lambda: open(f"/proc/{os.getppid()}/environ").read()),
+            "worker": attempt(lambda: open(f"/proc/{worker}/environ").read()),
+            "write-usr": attempt(lambda: open("/usr/lib/planted", "w").write("x")),
+            "write-root": attempt(lambda: open("/planted", "w").write("x")),
+            "write-packages": attempt(lambda: open(inputs["input"]["packages"] + "/x", "w")),
+            "home": attempt(lambda: open(os.path.expanduser("~/mine"), "w").write("x")),
+        }
+        for port in inputs["input"]["ports"]:
+            found[f"port-{port}"] = attempt(
+                lambda: socket.create_connection(("127.0.0.1", port), timeout=2))
+        return found
+""".replace("PLANTED", PLANTED)
+
+
+async def test_escape_attempts_fail(
+    factory: Factory, redis_url: str, database_url: str, http_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(PLANTED, "s3cret-of-the-platform")
+    url, _ = http_server
+    ports = _ports(url, database_url, redis_url)
+    done = await _run(factory, redis_url, [py("x", ESCAPES)], input={
+        "workerPid": os.getpid(), "ports": ports,
+        "packages": sysconfig.get_path("purelib")})
+    found = _output(done, "x")
+    assert found["environ-keys"] == ["HOME", "LANG", "PATH", "PWD", "STRONGLY_SERVICES"]
+    escaped = {k: v for k, v in found.items() if k != "environ-keys" and k != "home"
+               and not v.startswith("refused")}
+    assert escaped == {}
+    assert found["home"] == "ESCAPED: 1"  # its own working directory is writable
+    assert len([k for k in found if k.startswith("port-")]) == len(set(ports)) >= 1
+
+
+async def test_a_fork_bomb_stops_at_the_process_limit_and_the_worker_goes_on(
+    factory: Factory, redis_url: str
+) -> None:
+    done = await _run(factory, redis_url, [py("bomb", """
+        import os, time
+        def main(inputs):
+            children = 0
+            try:
+                while children < 10_000:
+                    if os.fork() == 0:
+                        time.sleep(30)
+                        os._exit(0)
+                    children += 1
+            except OSError as error:
+                return {"children": children, "error": error.strerror}
+            return {"children": children}
+    """)])
+    found = _output(done, "bomb")
+    assert found["error"] == "Resource temporarily unavailable"
+    assert found["children"] < 64
+    # The node's children died with its sandbox, and the next run is served as usual.
+    again = await _run(factory, redis_url, [py("ok", "def main(inputs):\n    return 'ok'\n")])
+    assert _output(again, "ok") == "ok"
+
+
+async def test_sdk_reads_the_data_source_the_node_names(
+    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.tables import DataSource
+
+    monkeypatch.setenv("TEST_WAREHOUSE_PASSWORD", "pw-1")
+    org = await factory.org()
+    await DataSource(organization=org["id"], name="warehouse", type="postgres",
+                     config={"host": "db.internal", "database": "sales", "user": "report"},
+                     secret_ref={"env": "TEST_WAREHOUSE_PASSWORD"}).save()
+    reader = py("r", """
+        from flowplane import sdk
+        def main(inputs):
+            source = sdk.data_source("warehouse")
+            try:
+                sdk.model("nope")
+            except KeyError as error:
+                missing = str(error)
+            return {"host": source["host"], "password": source["password"], "missing": missing}
+    """)
+    reader["dataSource"] = "warehouse"
+    wf = await factory.workflow(org, await factory.user(org=org), nodes=[reader],
+                                settings={"maxAttempts": 1})
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    await drain(redis_url)
+    out = _output(await load_execution(row["id"]), "r")
+    assert (out["host"], out["password"]) == ("db.internal", "pw-1")
+    assert "no model named 'nope'" in out["missing"]
+
+
+async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_allows(
+    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
+    monkeypatch.setenv(PLANTED, "s3cret-of-the-platform")
+    bwrap_problem.cache_clear()
+    code = f"import os\ndef main(inputs):\n    return os.environ.get({PLANTED!r})\n"
+    try:
+        refused = await _run(factory, redis_url, [py("p", code)])
+        assert refused["status"] == "failed"
+        assert "python nodes need a sandbox" in refused["error"]
+        monkeypatch.setenv("FLOWPLANE_SANDBOX", "off")
+        get_settings.cache_clear()
+        allowed = await _run(factory, redis_url, [py("p", code)])
+        assert _output(allowed, "p") is None  # scrubbed even without the sandbox
+    finally:
+        monkeypatch.undo()
+        bwrap_problem.cache_clear()
