@@ -15,6 +15,7 @@ from domain.spec.definition import WorkflowDefinition
 from domain.spec.errors import SpecError
 from domain.spec.loader import LoadedDocument, LoadResult, load_text
 from domain.spec.model import WorkflowDocument
+from sync.code_files import inline_code_files
 from sync.git import TreeFile, list_files, read_blobs
 
 Key = tuple[str, str]  # (kind, name)
@@ -84,6 +85,8 @@ def read_desired(
     """Everything `directory` declares at `commit` for `organization`."""
     files = list_files(git_dir, commit, directory)
     results, parsed = (cache or ParseCache()).load(git_dir, files)
+    # After the cache: a changed .py file must change the definition of an unchanged YAML.
+    results = inline_code_files(git_dir, commit, directory, results)
     state = build_desired(commit, results, organization)
     state.files, state.parsed = {f.path: f.blob for f in files}, parsed
     return state

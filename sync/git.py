@@ -58,20 +58,30 @@ def branch_commit(git_dir: Path, branch: str, remote: bool = False) -> str:
         raise GitError(f"branch {branch!r} does not exist in {git_dir}") from None
 
 
-def list_files(git_dir: Path, commit: str, directory: str) -> list[TreeFile]:
-    """The YAML blobs below `directory` at `commit`, sorted by path (symlinks skipped)."""
+SYMLINK_MODE = "120000"
+
+
+def list_blobs(git_dir: Path, commit: str, directory: str) -> list[tuple[str, TreeFile]]:
+    """Every blob below `directory` at `commit` with its git mode (symlinks included)."""
     directory = directory.strip("/")
     spec = [directory] if directory not in ("", ".") else []
     out = run_git(git_dir, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec)
-    files: list[TreeFile] = []
+    blobs: list[tuple[str, TreeFile]] = []
     for entry in out.split(b"\0"):
         if not entry:
             continue
         meta, _, raw_path = entry.partition(b"\t")
         mode, kind, blob = meta.decode().split(" ")
-        path = raw_path.decode("utf-8", errors="surrogateescape")
-        if kind == "blob" and mode != "120000" and path.endswith(YAML_SUFFIXES):
-            files.append(TreeFile(path, blob))
+        if kind == "blob":
+            blobs.append((mode, TreeFile(raw_path.decode("utf-8", errors="surrogateescape"),
+                                         blob)))
+    return blobs
+
+
+def list_files(git_dir: Path, commit: str, directory: str) -> list[TreeFile]:
+    """The YAML blobs below `directory` at `commit`, sorted by path (symlinks skipped)."""
+    files = [f for mode, f in list_blobs(git_dir, commit, directory)
+             if mode != SYMLINK_MODE and f.path.endswith(YAML_SUFFIXES)]
     return sorted(files, key=lambda f: f.path)
 
 
