@@ -211,6 +211,9 @@ def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
     env: list[Manifest] = [
         {"name": "FLOWPLANE_WORKFLOW_ID", "value": str(req.workflow_id)},
         {"name": "FLOWPLANE_ORGANIZATION_ID", "value": str(req.organization_id)},
+        # python nodes: bubblewrap where the cluster lets the pod make namespaces, else a
+        # scrubbed child; this pod, holding one organization's credentials, is the boundary.
+        {"name": "FLOWPLANE_SANDBOX", "value": "auto"},
     ]
     env += [
         {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
@@ -224,6 +227,7 @@ def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
         "resources": _resources(req),
         "securityContext": {
             "allowPrivilegeEscalation": False,
+            "privileged": False,
             "capabilities": {"drop": ["ALL"]},
             "runAsNonRoot": True,
         },

@@ -122,6 +122,19 @@ def test_every_process_runs_its_flowplane_command_as_non_root() -> None:
         assert spec["securityContext"]["runAsUser"] == 10001
 
 
+def test_the_shared_worker_runs_python_nodes_only_in_a_sandbox() -> None:
+    """It serves every organization: no seccomp, capability or sandbox fallback."""
+    spec = pod_specs()["flowplane-worker"]
+    assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    container = spec["containers"][0]
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert container["securityContext"]["privileged"] is False
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    (config,) = by_kind("ConfigMap")
+    settings = {**config["data"], **{e["name"]: e.get("value") for e in container["env"]}}
+    assert settings.get("FLOWPLANE_SANDBOX", "bwrap") == "bwrap"
+
+
 def test_only_the_deploying_processes_get_cluster_credentials() -> None:
     with_token = {name for name, spec in pod_specs().items()
                   if spec.get("automountServiceAccountToken", True)}

@@ -104,6 +104,20 @@ def test_worker_runs_the_workflow_queue_with_requests_and_limits() -> None:
     assert worker["securityContext"]["allowPrivilegeEscalation"] is False
 
 
+def test_worker_pod_is_hardened_for_user_code() -> None:
+    pod = by_kind(render(BASE))["Deployment"]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["automountServiceAccountToken"] is False
+    worker = pod["containers"][0]
+    assert worker["securityContext"] == {
+        "allowPrivilegeEscalation": False, "privileged": False,
+        "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True}
+    # The pod holds one organization's credentials: python nodes may fall back to a scrubbed
+    # child where the cluster forbids the namespaces bubblewrap needs.
+    assert {"name": "FLOWPLANE_SANDBOX", "value": "auto"} in worker["env"]
+
+
 def test_gpu_deployment_gets_gpu_limit_node_selector_and_toleration() -> None:
     pod = by_kind(render(GPU, gpu_label_key="example.com/gpu"))["Deployment"]["spec"]["template"]
     spec = pod["spec"]
