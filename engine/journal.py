@@ -149,6 +149,11 @@ class Journal:
         await self._record(logs=[LogLine(message, level, node_id, ids[-1])
                                  for level, message in logs])
 
+    async def lines(self, span_id: int, node_id: str, lines: Sequence[tuple[str, str]]) -> None:
+        """Log lines (level, message) of a node that is still running, in one write."""
+        await self._record(logs=[LogLine(message, level, node_id, span_id)
+                                 for level, message in lines])
+
     async def log(self, message: str, level: str = "info", span_id: int | None = None,
                   change: StatusChange | None = None) -> None:
         await self._record(status=change, logs=[LogLine(message, level, None, span_id)])

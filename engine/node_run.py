@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from domain.node_types import get_node_type
 from domain.spec.templates import TemplateError, render
 from engine.errors import NodeError, PermanentError
 from engine.journal import Journal
+from engine.node_log import NodeLog
 from engine.nodes import NodeContext, NodeResult, executor_for
 
 MAX_BACKOFF_SECONDS = 300.0
@@ -66,25 +68,35 @@ class NodeRunner:
         started = time.monotonic()  # a duration only: the database places it in time
         declared = get_node_type(str(node["type"]))
         assert declared is not None  # the plan checked every type
-        # Instant nodes get one write when they are over; others are shown running meanwhile.
+        # Instant nodes get one write when they are over; others are shown running meanwhile,
+        # their log lines too.
         span = None if declared.instant else await self.journal.open(
             "node", parent, node_id, try_no)
-        ctx: NodeContext | None = None
+        logs = NodeLog()
+        if span is not None:
+            logs.stream(partial(self.journal.lines, span, node_id))
         try:
-            ctx = self._context(node, scope)
+            outcome = await self._execute(declared.name, node, scope, logs)
+            await self._record(outcome, span, parent, try_no, started, await logs.stop())
+        finally:
+            logs.cancel()  # cancelled meanwhile: no more writes
+        return outcome
+
+    async def _execute(self, type_name: str, node: dict[str, Any], scope: Mapping[str, Any],
+                       logs: NodeLog) -> NodeOutcome:
+        node_id = str(node["id"])
+        try:
+            ctx = self._context(node, scope, logs)
             async with asyncio.timeout(self.timeout):
-                result: NodeResult = await executor_for(declared.name)(ctx)
+                result: NodeResult = await executor_for(type_name)(ctx)
         except (NodeError, TimeoutError) as error:
             message = str(error) or f"node timed out after {self.timeout} s"
-            outcome = NodeOutcome(node_id, False, error=message,
-                                  permanent=isinstance(error, PermanentError))
+            return NodeOutcome(node_id, False, error=message,
+                               permanent=isinstance(error, PermanentError))
         except Exception as error:  # a bug in an executor: recorded, and may be retried
-            outcome = NodeOutcome(node_id, False, error=f"{type(error).__name__}: {error}")
-        else:
-            outcome = NodeOutcome(node_id, True, result.output, result.outcome,
-                                  truncated=result.truncated)
-        await self._record(outcome, span, parent, try_no, started, ctx.logs if ctx else [])
-        return outcome
+            return NodeOutcome(node_id, False, error=f"{type(error).__name__}: {error}")
+        return NodeOutcome(node_id, True, result.output, result.outcome,
+                           truncated=result.truncated)
 
     async def _record(self, outcome: NodeOutcome, span: int | None, parent: int, try_no: int,
                       started: float, logs: list[tuple[str, str]]) -> None:
@@ -99,7 +111,8 @@ class NodeRunner:
                                      node_id=outcome.node_id, logs=logs, result=keep,
                                      truncated=outcome.truncated)
 
-    def _context(self, node: dict[str, Any], scope: Mapping[str, Any]) -> NodeContext:
+    def _context(self, node: dict[str, Any], scope: Mapping[str, Any], logs: NodeLog,
+                 ) -> NodeContext:
         node_type = get_node_type(str(node["type"]))
         assert node_type is not None  # the plan checked every type
         try:
@@ -110,7 +123,7 @@ class NodeRunner:
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in error.errors())
             raise PermanentError(f"invalid params: {problems}") from None
-        return NodeContext(self.execution_id, node, params, self.services, scope,
+        return NodeContext(self.execution_id, node, params, self.services, scope, logs,
                            idempotency_key=idempotency_key(self.execution_id, str(node["id"]),
                                                            scope),
                            egress=self.egress)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from domain.egress import EgressPolicy
 from engine.errors import PermanentError
+from engine.node_log import NodeLog
 
 
 @dataclass
@@ -19,7 +20,7 @@ class NodeContext:
     params: BaseModel  # validated after templates were rendered
     services: dict[str, Any]  # Any: STRONGLY_SERVICES JSON.
     scope: Mapping[str, Any]  # Any: the template context (input, nodes, execution, error).
-    logs: list[tuple[str, str]] = field(default_factory=list)
+    logs: NodeLog = field(default_factory=NodeLog)
     # `<execution id>:<node id>:<attempt>`: the same when the node runs again for the same
     # attempt (its retry policy, a takeover after a lost worker), new for a new attempt.
     idempotency_key: str = ""
@@ -27,7 +28,8 @@ class NodeContext:
     egress: EgressPolicy = field(default_factory=EgressPolicy)
 
     def log(self, message: str, level: str = "info") -> None:
-        self.logs.append((level, message))
+        """A log line of this node (written while it runs, within the per-node caps)."""
+        self.logs.add(level, message)
 
     def service(self, kind: str, name_field: str) -> dict[str, Any]:
         """The STRONGLY_SERVICES entry this node names in `name_field` (Any: JSON)."""
