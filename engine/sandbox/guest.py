@@ -16,16 +16,17 @@ A traceback holds the frames of the user's code only.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import io
 import json
-import linecache
 import os
 import resource
 import sys
-import traceback
-from typing import Any
+
+# typing, asyncio, traceback and linecache are imported only when needed: each costs
+# milliseconds of a run that should take a few tens.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 INFO, WARNING = b"\x1fi", b"\x1fw"  # the tags of stdout and stderr lines on fd 1
 _LIMITS = {
@@ -76,45 +77,58 @@ class _Tagged(io.TextIOBase):
             self.write("\n")
 
 
-def _user_frames(error: BaseException, filename: str) -> str:
+def _user_frames(error: BaseException, filename: str, code: str) -> str:
+    import linecache
+    import traceback
+
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
     return "".join(traceback.format_list(frames))
 
 
-def _failure(kind: str, error: BaseException, filename: str) -> dict[str, Any]:
+def _failure(kind: str, error: BaseException, filename: str, code: str) -> dict[str, Any]:
     return {"ok": False, "error": {"kind": kind, "type": type(error).__name__,
                                    "message": str(error),
-                                   "traceback": _user_frames(error, filename)}}
+                                   "traceback": _user_frames(error, filename, code)}}
 
 
 def _load(code: str, filename: str) -> Any:  # Any: the user's main function
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     module: dict[str, Any] = {"__name__": "__flowplane_node__", "__file__": filename}
     exec(compile(code, filename, "exec"), module)
     main = module.get("main")
     if not callable(main):
-        raise LookupError("the code defines no function main(inputs)")
+        raise _NoMain("the code defines no function main(inputs)")
     return main
 
 
+class _NoMain(Exception):
+    pass
+
+
 def _run(request: dict[str, Any]) -> dict[str, Any]:
-    filename = str(request.get("filename") or "main.py")
+    filename, code = str(request.get("filename") or "main.py"), str(request["code"])
     try:
-        main = _load(str(request["code"]), filename)
+        main = _load(code, filename)
     except SyntaxError as error:
         return {"ok": False, "error": {"kind": "syntax", "type": "SyntaxError",
                                        "message": f"{error.msg} (line {error.lineno})",
                                        "traceback": ""}}
-    except LookupError as error:
-        return _failure("main", error, filename)
+    except _NoMain as error:
+        return _failure("main", error, filename, code)
+    except MemoryError as error:
+        return _failure("memory", error, filename, code)
+    except BaseException as error:  # raised by the module's own top-level code
+        return _failure("exception", error, filename, code)
     try:
         output = main(request.get("inputs"))
-        if inspect.isawaitable(output):
+        if hasattr(output, "__await__"):
+            import asyncio
+
             output = asyncio.run(_awaited(output))
     except MemoryError as error:
-        return _failure("memory", error, filename)
+        return _failure("memory", error, filename, code)
     except BaseException as error:  # SystemExit and KeyboardInterrupt fail the node too
-        return _failure("exception", error, filename)
+        return _failure("exception", error, filename, code)
     return {"ok": True, "output": output}
 
 

@@ -121,6 +121,7 @@ async def test_exception_fails_with_user_frames_and_retries(
     ("def main(inputs):\n    return float('nan')\n", {}, "not JSON-serialisable"),
     ("def main(inputs) return 1\n", {}, "SyntaxError"),
     ("x = 1\n", {}, "defines no function main(inputs)"),
+    ("import nothing_of_that_name\n", {}, "ModuleNotFoundError: No module named"),
 ])
 async def test_limits_and_bad_results_fail_with_a_precise_error(
     factory: Factory, redis_url: str, code: str, params: dict[str, Any], expected: str
