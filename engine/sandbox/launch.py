@@ -27,6 +27,7 @@ from pathlib import Path
 GUEST = Path(__file__).with_name("guest.py")
 MOUNT = "/opt/flowplane"
 WORKDIR = "/home/sandbox"
+TMP_BYTES = 64 * 1024 * 1024  # /tmp is memory: bounded apart from the address-space limit
 # Per-run uids for a sandbox started by root: far above any system or login uid.
 _UID_RANGE = (1_000_000, 2_000_000_000)
 
@@ -97,7 +98,7 @@ def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str])
     args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
             "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--tmpfs", "/tmp"]
+            "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"
              ] if root else ["--unshare-user"]
     packages = package_dirs()
@@ -109,6 +110,7 @@ def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str])
         args += ["--ro-bind", source, destination]
     args += _root_links()
     args += ["--bind", str(workdir), WORKDIR]  # the guest enters it once it gave up root
+    args += ["--remount-ro", "/"]  # the root bwrap built: nothing but HOME and /tmp is written
     for key, value in env.items():
         args += ["--setenv", key, value]
     args += [interpreter(), "-I", "-S", f"{MOUNT}/guest.py", str(result_fd)]
