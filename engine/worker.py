@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from domain.cancel_signals import close_listener
 from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
 from domain.settings import get_settings
+from engine import sandbox
 from engine.nodes import check_executors
 from engine.runner import run_execution
 
@@ -96,6 +97,7 @@ async def run_workers(queues: list[str], *, burst: bool = False) -> None:
     """Serve every queue in this process until cancelled (or, in burst mode, until empty).
     Refuses to start (MissingExecutor) when a declared node type has no executor here."""
     check_executors()
+    await asyncio.to_thread(sandbox.announce)
     workers = [build_worker(q, burst=burst, handle_signals=len(queues) == 1) for q in queues]
     try:
         await asyncio.gather(*(w.async_run() for w in workers))

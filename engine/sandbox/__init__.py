@@ -60,3 +60,19 @@ def sandbox_bwrap() -> str | None:
 def _warn_unsandboxed(problem: str) -> None:
     log.warning("!!! python nodes run WITHOUT a sandbox (%s): a scrubbed child process only, "
                 "which can reach everything this process can. Install bubblewrap. !!!", problem)
+
+
+def announce() -> None:
+    """Say at a worker's start where python nodes will run (or that they will be refused)."""
+    mode, problem = get_settings().sandbox, None
+    if mode != "off":
+        problem = bwrap_problem()
+    if mode == "off":
+        log.warning("FLOWPLANE_SANDBOX=off: python nodes run in a scrubbed child process "
+                    "WITHOUT a sandbox")
+    elif problem is None:
+        log.info("python nodes run in bubblewrap")
+    elif mode == "auto":
+        _warn_unsandboxed(problem)
+    else:
+        log.error(NO_SANDBOX.format(why=problem) + "; python nodes will fail")
