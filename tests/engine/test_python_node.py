@@ -3,6 +3,7 @@ user frames, limits, and escape attempts that each fail while the worker stays h
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sysconfig
 import textwrap
@@ -266,3 +267,37 @@ async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_a
     finally:
         monkeypatch.undo()
         bwrap_problem.cache_clear()
+
+
+def _guests() -> list[int]:
+    """Processes running the sandbox's guest (in bubblewrap or not), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() \
+                else []
+        except OSError:  # gone meanwhile
+            continue
+        if any(part.endswith(b"guest.py") for part in cmdline):
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
+    factory: Factory, redis_url: str
+) -> None:
+    before = set(_guests())
+    done = await _run(factory, redis_url, [py("sleepy", """
+        import os, time
+        def main(inputs):
+            if os.fork() == 0:  # a child of its own, which must die too
+                time.sleep(60)
+            time.sleep(60)
+    """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
+    assert done["status"] == "failed"
+    assert "timed out after 1.0 s" in done["error"]
+    for _ in range(100):  # the kernel reaps a dead PID namespace's processes a moment later
+        if not set(_guests()) - before:
+            break
+        await asyncio.sleep(0.05)
+    assert set(_guests()) - before == set()
