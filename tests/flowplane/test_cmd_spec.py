@@ -32,7 +32,7 @@ def app() -> typer.Typer:
 def test_validate_examples_exits_zero_with_summary() -> None:
     result = CliRunner().invoke(app(), ["validate", str(EXAMPLES)])
     assert result.exit_code == 0, result.output
-    assert "ok: 1 AddOn, 2 DataSource, 1 Environment, 1 Model, 3 Workflow" in result.output
+    assert "ok: 1 AddOn, 2 DataSource, 1 Environment, 1 Model, 4 Workflow" in result.output
 
 
 def test_validate_names_cycle_duplicate_key_and_bad_cron_with_lines(tmp_path: Path) -> None:

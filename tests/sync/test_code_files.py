@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,3 +75,30 @@ async def test_bad_files_are_refused_with_the_field_path(
                                          "spec.nodes[0].params.file")
     assert message in error.message
     assert await Workflow.count() == 0
+
+
+EXAMPLES = Path(__file__).parents[2] / "workflows.d"
+
+
+async def test_the_example_python_workflow_runs_from_git(
+    repo: GitRepo, sync: Syncer, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.executions import load_execution, start_execution
+    from domain.settings import get_settings
+    from tests.engine.conftest import drain
+
+    monkeypatch.setenv("FLOWPLANE_SANDBOX", "auto")  # bubblewrap where it works
+    get_settings.cache_clear()
+    for name in ("hello-python.yaml", "hello-python.py"):
+        repo.write(f"workflows.d/{name}", (EXAMPLES / name).read_text())
+    repo.commit()
+    assert (await sync()).status == "succeeded"
+    row = await Workflow.select(Workflow.id).where(Workflow.name == "hello-python").first()
+    assert row is not None
+    started = await start_execution(row["id"], trigger_type="manual", triggered_by=None,
+                                    input={"name": "Ada"})
+    await drain(redis_url)
+    done = await load_execution(started["id"])
+    get_settings.cache_clear()
+    assert done["status"] == "completed", done["error"]
+    assert done["outputs"]["greet"]["output"]["greetings"] == ["Hello, Ada!", "Hello, Grace!"]
