@@ -26,10 +26,14 @@ def local_workers(
     from domain.dispatch import close_pools
     from domain.provisioners import local_queues
     from domain.settings import get_settings
+    from engine import sandbox
     from engine.scheduler import every
     from engine.worker import build_worker
+    from flowplane.cmd_engine import check_node_types
 
+    check_node_types()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sandbox.announce()
 
     async def desired() -> list[str]:
         return await local_queues(include_default=default_queue)

@@ -11,6 +11,16 @@ from flowplane.errors import CliError
 from flowplane.runtime import bootstrap, check_redis, run_with_pool
 
 
+def check_node_types() -> None:
+    """A worker that cannot run a declared node type takes no job at all."""
+    from engine.nodes import MissingExecutor, check_executors
+
+    try:
+        check_executors()
+    except MissingExecutor as error:
+        raise CliError(f"refusing to start: {error}") from None
+
+
 def worker(
     queue: list[str] = typer.Option(
         [], "--queue", "-q", metavar="QUEUE",
@@ -21,16 +31,12 @@ def worker(
     """Run executions from the given queues (what a workflow's worker pod runs)."""
     from domain.dispatch import DEFAULT_QUEUE, close_pools
     from domain.egress import allow_list_problems
-    from engine.nodes import MissingExecutor, check_executors
     from engine.worker import run_workers
 
     problems = allow_list_problems()
     if problems:
         raise CliError("the egress allow-list does not parse: " + "; ".join(problems))
-    try:
-        check_executors()  # a worker that cannot run a declared type takes no job at all
-    except MissingExecutor as error:
-        raise CliError(f"refusing to start: {error}") from None
+    check_node_types()
     check_redis(bootstrap(redis=True).redis_url)  # before the logs start
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 

@@ -80,11 +80,14 @@ def test_declared_type_without_executor_is_named(install: Install) -> None:
     executor_for("test.shout")  # the other type of the package still loads
 
 
-def test_worker_refuses_to_start_without_an_executor(install: Install, redis_url: str) -> None:
+@pytest.mark.parametrize("command", [["worker", "--burst"], ["local-workers"]])
+def test_worker_refuses_to_start_without_an_executor(
+    install: Install, redis_url: str, command: list[str]
+) -> None:
     site = install("both = flowplane_test_plugin:NODE_TYPES")
     path = os.pathsep.join([str(site), str(PLUGIN_SITE), os.environ.get("PYTHONPATH", "")])
     done = subprocess.run(
-        [sys.executable, "-m", "flowplane", "worker", "--burst"], capture_output=True,
+        [sys.executable, "-m", "flowplane", *command], capture_output=True,
         text=True, timeout=60, env={**os.environ, "PYTHONPATH": path, "REDIS_URL": redis_url})
     assert done.returncode != 0
     assert "refusing to start" in done.stderr + done.stdout
