@@ -1,7 +1,8 @@
 """What runs inside the sandbox: `python -I -S guest.py RESULT_FD`. Standard library only,
 never imported by the worker.
 
-It reads one JSON request from stdin, lowers its own hard rlimits (and, when the sandbox was
+It reads one request from stdin (marshal: written by the worker, so trusted; json would
+double the interpreter's start), lowers its own hard rlimits (and, when the sandbox was
 started by root, gives up root for an unprivileged uid), then runs the user's module and
 calls its `main(inputs)`, awaiting it if it is a coroutine. `sys.stdout` and `sys.stderr`
 write tagged lines to fd 1 (the log lines, in order); the answer goes to RESULT_FD as one
@@ -17,13 +18,14 @@ A traceback holds the frames of the user's code only.
 from __future__ import annotations
 
 import io
-import json
+import marshal
 import os
 import resource
 import sys
+from _json import encode_basestring_ascii as _quote  # json's own C string escaper
 
-# typing, asyncio, traceback and linecache are imported only when needed: each costs
-# milliseconds of a run that should take a few tens.
+# json (which imports re: two thirds of a bare interpreter's start), typing, asyncio,
+# traceback and linecache are not imported, or only when a run needs them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -136,18 +138,54 @@ async def _awaited(awaitable: Any) -> Any:  # Any: whatever the user's coroutine
     return await awaitable
 
 
+MAX_DEPTH = 200
+_KEYS = {True: "true", False: "false", None: "null"}
+
+
+def _encode(value: Any, depth: int = 0) -> str:  # Any: what main returned
+    """JSON text of `value`, as `json.dumps(value, allow_nan=False)` writes it."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels (or circular)")
+    if value is None or value is True or value is False:
+        return _KEYS[value]
+    if isinstance(value, str):
+        return str(_quote(value))
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return float.__repr__(value)
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_encode(item, depth + 1) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_quote(_key(k))}:{_encode(v, depth + 1)}"
+                              for k, v in value.items()) + "}"
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _key(key: Any) -> str:  # Any: a dict key of the output
+    if isinstance(key, str):
+        return key
+    if key is None or key is True or key is False:
+        return _KEYS[key]
+    if isinstance(key, int | float) and key == key and key not in (float("inf"), float("-inf")):
+        return _encode(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
 def _answer(result: dict[str, Any]) -> bytes:
     try:
-        return json.dumps(result, allow_nan=False).encode()
+        return _encode(result).encode()
     except (TypeError, ValueError, RecursionError) as error:
-        return json.dumps({"ok": False, "error": {
+        return _encode({"ok": False, "error": {
             "kind": "output", "type": type(error).__name__, "message": str(error),
             "traceback": ""}}).encode()
 
 
 def main() -> None:
     result_fd = int(sys.argv[1])
-    request = json.loads(sys.stdin.buffer.read())
+    request = marshal.loads(sys.stdin.buffer.read())  # written by the worker: trusted
     sys.stdin.close()
     _confine(request)
     sys.stdout, sys.stderr = _Tagged(INFO), _Tagged(WARNING)
