@@ -67,11 +67,11 @@ async def _pump(stream: asyncio.StreamReader, level: str, sink: LogSink) -> None
         _emit(pending, level, sink)
 
 
-async def _read_answer(fd: int) -> tuple[bytes, bool]:
+async def _read_answer(pipe: _Pipe) -> tuple[bytes, bool]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=_CHUNK)
     transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", 0))
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(pipe.take_read(), "rb", 0))
     data, too_large = b"", False
     try:
         while chunk := await reader.read(_CHUNK):
@@ -108,42 +108,60 @@ async def run_child(code: str, filename: str, inputs: Any, services: str, limits
                     sink: LogSink, *, bwrap: str | None, env: dict[str, str]) -> ChildResult:
     """Run `main(inputs)` of `code` in a child (in bubblewrap when `bwrap` is a path)."""
     workdir = Path(tempfile.mkdtemp(prefix="flowplane-node-"))
-    read_fd, write_fd = os.pipe()
+    pipe = _Pipe(*os.pipe())
     try:
         base = child_env(WORKDIR if bwrap else str(workdir), env)
-        launch = (bwrap_launch(bwrap, workdir, write_fd, base) if bwrap
-                  else scrubbed_launch(workdir, write_fd, base))
+        launch = (bwrap_launch(bwrap, workdir, pipe.write, base) if bwrap
+                  else scrubbed_launch(workdir, pipe.write, base))
         if launch.uid is not None:
             os.chown(workdir, launch.uid, launch.uid)
-        return await _supervise(launch, workdir, read_fd, write_fd,
+        return await _supervise(launch, workdir, pipe,
                                 _request(code, filename, inputs, services, limits, launch),
                                 limits.timeout_seconds, sink)
     finally:
-        for fd in (read_fd, write_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        pipe.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def _supervise(launch: Launch, workdir: Path, read_fd: int, write_fd: int,
-                     request: bytes, seconds: float, sink: LogSink) -> ChildResult:
+class _Pipe:
+    """The answer pipe; each end is closed exactly once (a number closed twice could by then
+    be another task's file)."""
+
+    def __init__(self, read: int, write: int) -> None:
+        self.read, self.write = read, write
+        self._open = {read, write}
+
+    def close(self, *fds: int) -> None:
+        for fd in fds or tuple(self._open):
+            if fd in self._open:
+                self._open.discard(fd)
+                os.close(fd)
+
+    def take_read(self) -> int:
+        """Hand the read end over (to the answer reader, which closes it)."""
+        self._open.discard(self.read)
+        return self.read
+
+
+async def _supervise(launch: Launch, workdir: Path, pipe: _Pipe, request: bytes,
+                     seconds: float, sink: LogSink) -> ChildResult:
     process = await asyncio.create_subprocess_exec(
         *launch.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=launch.env, pass_fds=(write_fd,), cwd=workdir,
+        stderr=asyncio.subprocess.PIPE, env=launch.env, pass_fds=(pipe.write,), cwd=workdir,
         start_new_session=True)
-    os.close(write_fd)  # the child holds the only write end: EOF once it is gone
+    pipe.close(pipe.write)  # the child holds the only write end: EOF once it is gone
     assert process.stdin and process.stdout and process.stderr
-    answer_task = asyncio.ensure_future(_read_answer(os.dup(read_fd)))
+    answer_task = asyncio.ensure_future(_read_answer(pipe))
     pumps = [asyncio.ensure_future(_pump(process.stdout, "info", sink)),
              asyncio.ensure_future(_pump(process.stderr, "warning", sink))]
     timed_out = False
     try:
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            process.stdin.write(request)
-            await process.stdin.drain()
-            process.stdin.close()
         try:
             async with asyncio.timeout(seconds):
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    process.stdin.write(request)
+                    await process.stdin.drain()
+                    process.stdin.close()
                 await process.wait()
         except TimeoutError:
             timed_out = True

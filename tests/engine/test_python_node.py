@@ -301,3 +301,22 @@ async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
             break
         await asyncio.sleep(0.05)
     assert set(_guests()) - before == set()
+
+
+async def test_parallel_python_nodes_each_get_their_own_answer(
+    factory: Factory, redis_url: str
+) -> None:
+    branches = [py(f"p{i}", f"""
+        import time
+        def main(inputs):
+            print("branch {i}")
+            time.sleep(0.{i})
+            return {{"branch": {i}, "input": inputs["input"]["n"]}}
+    """) for i in range(5)]
+    done = await _run(factory, redis_url, [node("fan", "parallel-branch"), *branches],
+                      [edge("fan", f"p{i}") for i in range(5)], input={"n": 7})
+    assert done["status"] == "completed", done["error"]
+    assert [done["outputs"][f"p{i}"]["output"] for i in range(5)] == [
+        {"branch": i, "input": 7} for i in range(5)]
+    for i in range(5):
+        assert await _logs(done["id"], f"p{i}") == [("info", f"branch {i}")]
