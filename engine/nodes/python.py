@@ -19,8 +19,10 @@ _PERMANENT = frozenset({"syntax", "main", "output"})
 
 def _limits(params: PythonParams) -> Limits:
     settings = get_settings()
-    timeout = params.timeout_seconds or settings.python_timeout_seconds
-    memory = params.memory_mb or settings.python_memory_mb
+    # An unset limit takes the default, never above the operator's maximum.
+    timeout = params.timeout_seconds or min(settings.python_timeout_seconds,
+                                            settings.python_max_timeout_seconds)
+    memory = params.memory_mb or min(settings.python_memory_mb, settings.python_max_memory_mb)
     if timeout > settings.python_max_timeout_seconds:
         raise PermanentError(f"params.timeoutSeconds {timeout:g} is above the operator's "
                              f"maximum of {settings.python_max_timeout_seconds:g}")

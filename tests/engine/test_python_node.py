@@ -141,6 +141,11 @@ async def test_a_limit_above_the_operators_maximum_is_refused(
         py("p", "def main(inputs):\n    return 1\n", memoryMb=1024)])
     assert done["status"] == "failed"
     assert "params.memoryMb 1024 is above the operator's maximum of 512" in done["error"]
+    # A node that sets no limit gets the default, lowered to the maximum.
+    monkeypatch.setenv("FLOWPLANE_PYTHON_MAX_TIMEOUT_SECONDS", "5")
+    get_settings.cache_clear()
+    unset = await _run(factory, redis_url, [py("p", "def main(inputs):\n    return 1\n")])
+    assert _output(unset, "p") == 1
 
 
 def _ports(*urls: str) -> list[int]:
