@@ -33,12 +33,12 @@ def local_workers(
 
     check_node_types()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    sandbox.announce()
 
     async def desired() -> list[str]:
         return await local_queues(include_default=default_queue)
 
     async def main() -> None:
+        await asyncio.to_thread(sandbox.announce)  # once the servers are known to be there
         supervisor = LocalWorkerSupervisor(
             desired, build_worker, get_settings().redis_url, interval=interval)
         task = asyncio.current_task()
