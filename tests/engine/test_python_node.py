@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sysconfig
 import textwrap
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -173,6 +175,8 @@ ESCAPES = """
             "write-packages": attempt(lambda: open(inputs["input"]["packages"] + "/x", "w")),
             "home": attempt(lambda: open(os.path.expanduser("~/mine"), "w").write("x")),
         }
+        found["unix-socket"] = attempt(lambda: socket.socket(socket.AF_UNIX).connect(
+            inputs["input"]["socket"]))
         for port in inputs["input"]["ports"]:
             found[f"port-{port}"] = attempt(
                 lambda: socket.create_connection(("127.0.0.1", port), timeout=2))
@@ -187,9 +191,17 @@ async def test_escape_attempts_fail(
     monkeypatch.setenv(PLANTED, "s3cret-of-the-platform")
     url, _ = http_server
     ports = _ports(url, database_url, redis_url)
-    done = await _run(factory, redis_url, [py("x", ESCAPES)], input={
-        "workerPid": os.getpid(), "ports": ports,
-        "packages": sysconfig.get_path("purelib")})
+    host_socket = socket.socket(socket.AF_UNIX)  # a host Unix socket, as PostgreSQL's is
+    path = f"/tmp/flowplane-test-{uuid.uuid4().hex[:8]}.sock"
+    host_socket.bind(path)
+    host_socket.listen()
+    try:
+        done = await _run(factory, redis_url, [py("x", ESCAPES)], input={
+            "workerPid": os.getpid(), "ports": ports, "socket": path,
+            "packages": sysconfig.get_path("purelib")})
+    finally:
+        host_socket.close()
+        os.unlink(path)
     found = _output(done, "x")
     assert found["environ-keys"] == ["HOME", "LANG", "PATH", "PWD", "STRONGLY_SERVICES"]
     escaped = {k: v for k, v in found.items() if k != "environ-keys" and k != "home"
