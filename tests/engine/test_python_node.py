@@ -4,6 +4,7 @@ user frames, limits, and escape attempts that each fail while the worker stays h
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import sysconfig
@@ -18,7 +19,7 @@ import pytest
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
 from domain.settings import get_settings
-from engine.sandbox import bwrap_problem
+from engine.sandbox import _warn_unsandboxed, bwrap_problem
 from tests.engine.conftest import drain
 from tests.engine.test_runner import edge, node
 from tests.factory import Factory
@@ -267,7 +268,8 @@ async def test_sdk_reads_the_data_source_the_node_names(
 
 
 async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_allows(
-    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
     monkeypatch.setenv(PLANTED, "s3cret-of-the-platform")
@@ -281,9 +283,17 @@ async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_a
         get_settings.cache_clear()
         allowed = await _run(factory, redis_url, [py("p", code)])
         assert _output(allowed, "p") is None  # scrubbed even without the sandbox
+        monkeypatch.setenv("FLOWPLANE_SANDBOX", "auto")  # what `flowplane dev` sets
+        get_settings.cache_clear()
+        _warn_unsandboxed.cache_clear()  # it warns once per process
+        with caplog.at_level(logging.WARNING, logger="engine.sandbox"):
+            fallback = await _run(factory, redis_url, [py("p", code)])
+        assert _output(fallback, "p") is None
+        assert "python nodes run WITHOUT a sandbox (no `bwrap` on PATH)" in caplog.text
     finally:
         monkeypatch.undo()
         bwrap_problem.cache_clear()
+        _warn_unsandboxed.cache_clear()
 
 
 def _guests() -> list[int]:
