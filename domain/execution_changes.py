@@ -71,7 +71,10 @@ class SpanOpen:
 class SpanDone:
     """A span recorded already finished, in one write (for nodes that take no time). Its
     start and end are given as ages: seconds before the write, so the database clock places
-    them and the writer's own clock never does."""
+    them and the writer's own clock never does. `not_before` is the database time of the
+    writer's previous write: a span held back past it cannot have started before it on the
+    database's clock (the delay between the writer reading its clock and the database reading
+    its own differs from write to write), so its start is moved up to it."""
 
     kind: str
     parent_id: int | None
@@ -83,6 +86,7 @@ class SpanDone:
     output: Any = None  # Any: the node's JSON output, already capped.
     output_truncated: bool = False
     error: str | None = None
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)

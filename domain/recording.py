@@ -263,15 +263,18 @@ async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
 
 
 async def _done_span(row: dict[str, Any], span: SpanDone, at: datetime) -> int:
-    ended_ago = max(0.0, span.ended_ago)
-    started_ago = max(ended_ago, span.started_ago)
+    ended_at = at - timedelta(seconds=max(0.0, span.ended_ago))
+    started_at = min(ended_at, at - timedelta(seconds=max(0.0, span.started_ago)))
+    if span.not_before is not None and span.not_before <= at:
+        started_at = max(started_at, span.not_before)
+        ended_at = max(ended_at, started_at)
     created = await fetch_one(
         "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
         " started_at, ended_at, duration_ms, output, output_truncated, error)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id",
         row["id"], span.parent_id, span.kind, span.node_id, span.attempt, span.status,
-        at - timedelta(seconds=started_ago), at - timedelta(seconds=ended_ago),
-        round((started_ago - ended_ago) * 1000), dumps(span.output), span.output_truncated,
+        started_at, ended_at, round((ended_at - started_at).total_seconds() * 1000),
+        dumps(span.output), span.output_truncated,
         span.error,
     )
     assert created is not None

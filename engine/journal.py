@@ -7,16 +7,23 @@ commits, not two per node. If the worker dies first, those nodes simply run agai
 span keeps its start and end on the worker's monotonic clock only; the write turns them into
 ages, which the database places on its own clock.
 
+Writes of one execution are serialised in the worker (parallel branches share the journal):
+a held span is placed on the database clock of the write that takes it, so that write must
+reach the database before any later write, or a successor opened by a write that overtook it
+would start before its predecessor ended.
+
 Every write also reads whether a cancel was requested: the run stops there
 (`CancelRequested`), so a cancel takes effect at the next node boundary at the latest.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from domain.recording import LogLine, SpanClose, SpanDone, SpanOpen, StatusChange, record
@@ -43,10 +50,10 @@ class _Held:
     output_truncated: bool
     error: str | None
 
-    def done(self, now: float) -> SpanDone:
+    def done(self, now: float, not_before: datetime | None) -> SpanDone:
         return SpanDone("node", self.parent_id, self.node_id, self.attempt, now - self.started,
                         now - self.ended, self.status, self.output, self.output_truncated,
-                        self.error)
+                        self.error, not_before)
 
 
 def cap(output: Any, limit: int) -> tuple[Any, bool]:
@@ -71,11 +78,14 @@ class Journal:
         self.generation = generation
         self._held: list[_Held] = []
         self._outputs: dict[str, Any] = {}  # Any: JSON node results
+        self._writing = asyncio.Lock()  # one write at a time, in the order they take
+        self._last_write: datetime | None = None  # the database time of the last write
 
     def take(self) -> tuple[list[SpanDone], dict[str, Any]]:
         """The held-back spans and results (for the write that ends the execution)."""
         now = time.monotonic()
-        spans, outputs = [held.done(now) for held in self._held], self._outputs
+        spans = [held.done(now, self._last_write) for held in self._held]
+        outputs = self._outputs
         self._held, self._outputs = [], {}
         return spans, outputs
 
@@ -83,11 +93,13 @@ class Journal:
         """One fenced write with everything held back (Any: `record` keyword arguments);
         returns the ids of the spans it opened. Raises CancelRequested after the write when
         the execution's cancel was requested."""
-        spans, outputs = self.take()
-        outputs.update(changes.pop("outputs", None) or {})
-        recorded = await record(self.execution_id, generation=self.generation,
-                                done_spans=[*spans, *changes.pop("done_spans", ())],
-                                outputs=outputs or None, **changes)
+        async with self._writing:
+            spans, outputs = self.take()
+            outputs.update(changes.pop("outputs", None) or {})
+            recorded = await record(self.execution_id, generation=self.generation,
+                                    done_spans=[*spans, *changes.pop("done_spans", ())],
+                                    outputs=outputs or None, **changes)
+            self._last_write = recorded.at
         if recorded.execution.get("cancel_requested"):
             raise CancelRequested(f"execution {self.execution_id}: cancel requested")
         return recorded.span_ids
@@ -140,12 +152,11 @@ class Journal:
         truncated = truncated or cut  # the node itself may have cut its output short
         held = _Held(parent_id, node_id, attempt, started, time.monotonic(), status, capped,
                      truncated, error)
+        self._held.append(held)
+        self._outputs.update(_kept(node_id, result))
         if not logs:
-            self._held.append(held)
-            self._outputs.update(_kept(node_id, result))
             return
-        ids = await self._record(done_spans=[held.done(time.monotonic())],
-                                 outputs=_kept(node_id, result))
+        ids = await self._record()  # this span is the last one held, so the last id
         await self._record(logs=[LogLine(message, level, node_id, ids[-1])
                                  for level, message in logs])
 

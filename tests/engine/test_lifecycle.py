@@ -96,6 +96,10 @@ async def test_cancel_stops_a_running_execution(factory: Factory, redis_url: str
     row = await _start(wf)
     worker = asyncio.create_task(drain(redis_url))
     await _wait_for(row["id"], "running")
+    for _ in range(500):  # the node is running (a cancel before it starts leaves no node span)
+        if await _spans(row["id"], "node"):
+            break
+        await asyncio.sleep(0.02)
     await cancel_execution(row["id"], actor_id=None)
     await asyncio.wait_for(worker, 30)
     done = await load_execution(row["id"])

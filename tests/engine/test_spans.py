@@ -6,6 +6,7 @@ the run's last event."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from db.tables import AiModel, DataSource
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
 from domain.node_types import node_types
+from engine.journal import Journal
 from tests.engine.conftest import drain
 from tests.engine.test_runner import edge, node
 from tests.factory import Factory
@@ -111,3 +113,27 @@ def _children_lie_inside_their_parents(spans: dict[int, Any]) -> None:
 
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+async def test_a_held_span_never_starts_before_the_write_that_preceded_its_taking(
+    factory: Factory,
+) -> None:
+    """The delay between the worker reading its monotonic clock and the database reading its
+    own differs from write to write; a span held back across a write is placed no earlier than
+    that write, so a successor placed by it never appears to start before its predecessor
+    ended. Simulated with a span whose start the worker saw long before the previous write."""
+    org = await factory.org()
+    wf = await factory.workflow(org, await factory.user(org=org), nodes=[node("a", value=1)])
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    journal = Journal(row["id"], row["dispatch_generation"])
+    attempt = await journal.open("attempt", None, attempt=1)
+    started = time.monotonic() - 5.0  # five seconds before the attempt span opened
+    await journal.done(attempt, "a", 1, started, "completed", output=1)
+    await journal.log("a write that takes the held span")
+    (span,) = await fetch(
+        "SELECT s.started_at, s.ended_at, s.duration_ms, p.started_at AS opened"
+        " FROM execution_span s JOIN execution_span p ON p.id = s.parent"
+        " WHERE s.execution = $1 AND s.kind = 'node'", row["id"])
+    assert span["opened"] <= span["started_at"] <= span["ended_at"]
+    assert span["duration_ms"] == round(
+        (span["ended_at"] - span["started_at"]).total_seconds() * 1000)
