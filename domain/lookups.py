@@ -11,6 +11,7 @@ from typing import Any
 from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.reads import DETAIL_COLUMNS
+from domain.resources import TABLES
 from domain.workflow_reads import readable_workflows, visible
 
 Rows = dict[int, dict[str, Any]]  # Any: column values
@@ -61,7 +62,7 @@ async def revisions(actor: Actor, ids: Sequence[int]) -> Rows:
 async def resources(actor: Actor, table: str, ids: Sequence[int]) -> Rows:
     """Resource rows (environment, data_source, add_on, ai_model) of the actor's
     organization."""
-    if table not in ("environment", "data_source", "add_on", "ai_model"):
+    if table not in TABLES:
         raise ValueError(f"{table} is not a resource table")
     rows = await fetch(f"SELECT * FROM {table} WHERE organization = $1 AND id = ANY($2::int[])",
                        actor.organization_id, list(ids))

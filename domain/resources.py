@@ -53,6 +53,7 @@ def _model(spec: ModelSpec) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ResourceKind:
+    kind: str  # the YAML document's `kind` and the GraphQL type
     label: str
     table: str
     spec: type[BaseModel]
@@ -60,12 +61,20 @@ class ResourceKind:
     json_columns: tuple[str, ...] = ()
 
 
-ENVIRONMENT = ResourceKind("environment", "environment", EnvironmentSpec, _environment)
-DATA_SOURCE = ResourceKind(
-    "data source", "data_source", DataSourceSpec, _data_source, ("config", "secret_ref")
+# The one registry of resource kinds: every place that maps a kind to its table reads it.
+ENVIRONMENT = ResourceKind(
+    "Environment", "environment", "environment", EnvironmentSpec, _environment
 )
-ADD_ON = ResourceKind("add-on", "add_on", AddOnSpec, _add_on, ("config", "secret_ref"))
-MODEL = ResourceKind("model", "ai_model", ModelSpec, _model, ("secret_ref",))
+DATA_SOURCE = ResourceKind(
+    "DataSource", "data source", "data_source", DataSourceSpec, _data_source,
+    ("config", "secret_ref"),
+)
+ADD_ON = ResourceKind(
+    "AddOn", "add-on", "add_on", AddOnSpec, _add_on, ("config", "secret_ref")
+)
+MODEL = ResourceKind("Model", "model", "ai_model", ModelSpec, _model, ("secret_ref",))
+KINDS: tuple[ResourceKind, ...] = (ENVIRONMENT, DATA_SOURCE, ADD_ON, MODEL)
+TABLES = frozenset(kind.table for kind in KINDS)
 BY_NAME = Order(("t.name",))
 
 

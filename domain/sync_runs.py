@@ -17,6 +17,7 @@ from db.engine import engine
 from domain._sql import dumps, fetch, fetch_one, loads
 from domain.events import append_event, workflow_stream
 from domain.pages import Order, Page, Window, keyset
+from domain.resources import TABLES
 
 RUN_STATUSES = ("requested", "running", "succeeded", "partial", "failed", "refused", "aborted")
 
@@ -163,7 +164,7 @@ async def set_sync_statuses(
 
 async def mark_git_managed(table: str, resource_id: int, source_path: str) -> None:
     """Mark a resource row (environment, data_source, add_on, ai_model) as synced from git."""
-    if table not in ("environment", "data_source", "add_on", "ai_model"):
+    if table not in TABLES:
         raise ValueError(f"{table} is not a resource table")
     await fetch(
         f"UPDATE {table} SET managed_by = 'git', source_path = $2 WHERE id = $1",

@@ -1,4 +1,5 @@
-"""Workflow lifecycle services: the one door both the API and the git sync go through.
+"""Workflow lifecycle services: the one door both the API and the git sync go through
+(archiving and deleting, which undeploy first, are in `domain.workflow_removal`).
 
 Every save of the definition whose content hash changed bumps `version` by one and keeps a
 `workflow_revision`; every status change writes `workflow_status_history` and a `workflow`
@@ -9,15 +10,12 @@ Rows returned are dicts with db/tables.py column names and JSON columns decoded.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from db.engine import engine
 from domain import _workflow_store as store
-from domain._sql import fetch
 from domain._workflow_rules import (
-    administrable,
     check_name,
     check_owner,
     check_shareable,
@@ -28,7 +26,6 @@ from domain._workflow_store import GitSource, stored_definition
 from domain.access import Actor, can_admin, can_write
 from domain.access_changes import announce_workflow_access_changed
 from domain.errors import Conflict, Forbidden
-from domain.events import append_event, workflow_stream
 from domain.spec.definition import WorkflowDefinition
 from domain.workflow_copies import clone_workflow, create_template, create_workflow_from_template
 from domain.workflow_sharing import share_workflow, shared_users, unshare_workflow
@@ -37,13 +34,11 @@ __all__ = [
     "STATUSES",
     "GitSource",
     "VersionConflict",
-    "archive_workflow",
     "check_writable",
     "clone_workflow",
     "create_template",
     "create_workflow",
     "create_workflow_from_template",
-    "delete_workflow",
     "get_workflow",
     "set_workflow_status",
     "share_workflow",
@@ -184,52 +179,6 @@ async def set_workflow_status(
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
     return updated
-
-
-UndeployHook = Callable[[Actor, int], Awaitable[None]]
-
-
-def undeploy_hook() -> UndeployHook | None:
-    """`domain.deployments.undeploy_before_delete(actor, workflow_id)` once deploy provides it:
-    tears down a workflow's infrastructure before it is archived or deleted."""
-    try:
-        module = importlib.import_module("domain.deployments")
-    except ModuleNotFoundError as exc:
-        if exc.name != "domain.deployments":
-            raise
-        return None
-    hook: UndeployHook | None = getattr(module, "undeploy_before_delete", None)
-    return hook
-
-
-async def _undeploy_first(actor: Actor, workflow_id: int) -> None:
-    hook = undeploy_hook()
-    if hook is not None:
-        await hook(actor, workflow_id)
-
-
-async def archive_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
-    async with engine().transaction():
-        await writable(actor, workflow_id)
-    await _undeploy_first(actor, workflow_id)
-    return await set_workflow_status(actor, workflow_id, "archived", "archived")
-
-
-async def delete_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
-    """Remove a workflow with everything that hangs off it (FK cascades); returns the row."""
-    async with engine().transaction():
-        await administrable(actor, workflow_id, "delete")
-    await _undeploy_first(actor, workflow_id)
-    async with engine().transaction():
-        row = await administrable(actor, workflow_id, "delete")
-        await fetch("DELETE FROM workflow WHERE id = $1", workflow_id)
-        await append_event(
-            organization_id=int(row["organization"]),
-            stream=workflow_stream(workflow_id),
-            kind="workflow",
-            payload={"workflowId": workflow_id, "deleted": True},
-        )
-    return row
 
 
 async def check_writable(actor: Actor, workflow_id: int) -> None:

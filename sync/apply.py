@@ -16,10 +16,10 @@ from domain.errors import DomainError
 from domain.redeploys import redeploy_changed
 from domain.resources import create_resource, delete_resource, update_resource
 from domain.sync_runs import mark_git_managed
+from domain.workflow_removal import delete_workflow
 from domain.workflows import (
     GitSource,
     create_workflow,
-    delete_workflow,
     share_workflow,
     unshare_workflow,
     update_workflow,

@@ -13,7 +13,8 @@ from types import ModuleType
 from typing import Any
 
 from domain.access import Actor
-from domain.workflows import archive_workflow, set_workflow_status
+from domain.workflow_removal import archive_workflow
+from domain.workflows import set_workflow_status
 
 Transition = Callable[[Actor, int], Awaitable[Any]]
 

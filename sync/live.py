@@ -11,18 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain._sql import decode, fetch
+from domain.live_rows import member_ids, resource_rows, workflow_rows
 from domain.workflows import stored_definition
 
 Key = tuple[str, str]  # (kind, name)
-
-# Kind -> table holding it; resources have no lifecycle, only their columns.
-RESOURCE_TABLES = {  # the tables of domain.resources
-    "Environment": "environment",
-    "DataSource": "data_source",
-    "AddOn": "add_on",
-    "Model": "ai_model",
-}
 
 
 @dataclass(frozen=True)
@@ -53,30 +45,10 @@ class LiveState:
 
 
 async def load_live(organization_id: int) -> LiveState:
-    members = await fetch(
-        'SELECT u.id, u.handle FROM membership m JOIN app_user u ON u.id = m."user" '
-        "WHERE m.organization = $1",
-        organization_id,
-    )
-    state = LiveState(organization_id, members={str(m["handle"]): int(m["id"]) for m in members})
-    await _load_workflows(state)
-    for kind, table in RESOURCE_TABLES.items():
-        rows = await fetch(f"SELECT * FROM {table} WHERE organization = $1", organization_id)
-        state.resources.update({(kind, str(r["name"])): decode(r) for r in rows})
-    return state
-
-
-async def _load_workflows(state: LiveState) -> None:
-    rows = await fetch(
-        "SELECT w.*, o.handle AS owner_handle, "
-        '(SELECT array_agg(u.handle) FROM workflow_share s JOIN app_user u ON u.id = s."user" '
-        " WHERE s.workflow = w.id) AS shared_handles "
-        "FROM workflow w JOIN app_user o ON o.id = w.owner "
-        "WHERE w.organization = $1",
-        state.organization_id,
-    )
-    for row in rows:
-        decode(row)
+    state = LiveState(organization_id, members=await member_ids(organization_id),
+                      resources=dict(await resource_rows(organization_id)))
+    for row in await workflow_rows(organization_id):
         state.workflows[str(row["name"])] = LiveWorkflow(
             row, str(row.pop("owner_handle")), frozenset(row.pop("shared_handles") or ())
         )
+    return state

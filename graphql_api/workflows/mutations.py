@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain import redeploys, webhooks, workflows
+from domain import redeploys, webhooks, workflow_removal, workflows
 from domain.access import Actor
 from domain.errors import InvalidInput as InvalidDefinition
 from domain.settings import get_settings
@@ -153,7 +153,7 @@ class WorkflowMutations:
         actor = info.context.actor
         result: DeleteWorkflowResult = await run(
             DeleteWorkflowResult,
-            _on_workflow(id, "id", lambda wid: workflows.delete_workflow(actor, wid)),
+            _on_workflow(id, "id", lambda wid: workflow_removal.delete_workflow(actor, wid)),
             lambda row: WorkflowDeleted(deleted_id=id, name=row["name"]),
             not_found=workflow_not_found(id))
         return result
@@ -163,7 +163,7 @@ class WorkflowMutations:
         actor = info.context.actor
         result: ArchiveWorkflowResult = await run(
             ArchiveWorkflowResult,
-            _on_workflow(id, "id", lambda wid: workflows.archive_workflow(actor, wid)),
+            _on_workflow(id, "id", lambda wid: workflow_removal.archive_workflow(actor, wid)),
             Workflow.from_row, not_found=workflow_not_found(id))
         return result
 

@@ -27,7 +27,8 @@ from domain.errors import Forbidden
 from domain.executions import load_execution, load_workflow, start_execution
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
-from domain.workflows import create_workflow, delete_workflow, update_workflow
+from domain.workflow_removal import archive_workflow, delete_workflow
+from domain.workflows import create_workflow, update_workflow
 from tests.deploy._cluster import FakeCluster
 from tests.deploy._objects import secret_values
 from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
@@ -289,6 +290,18 @@ async def test_only_writers_may_deploy_and_delete_undeploys_first(
 
     await delete_workflow(org.owner, wid)
 
+    assert not [p for p in fake.objects if "/deployments/" in p or "/secrets/" in p]
+
+
+async def test_archive_undeploys_first(factory: Factory, fake: FakeCluster) -> None:  # noqa: F811
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    await deploy_workflow(org.owner, wid)
+    assert [p for p in fake.objects if "/deployments/" in p]
+
+    archived = await archive_workflow(org.owner, wid)
+
+    assert archived["status"] == "archived"
     assert not [p for p in fake.objects if "/deployments/" in p or "/secrets/" in p]
 
 

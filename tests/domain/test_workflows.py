@@ -3,8 +3,6 @@ workflows, delete cascade."""
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -23,12 +21,11 @@ from db.tables import (
 from domain.access import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.spec.definition import WorkflowDefinition, validate_definition
+from domain.workflow_removal import archive_workflow, delete_workflow
 from domain.workflows import (
     GitSource,
     VersionConflict,
-    archive_workflow,
     create_workflow,
-    delete_workflow,
     get_workflow,
     set_workflow_status,
     update_workflow,
@@ -195,24 +192,6 @@ async def test_delete_removes_the_workflow_and_everything_hanging_off_it(
                   ExecutionSpan, ExecutionLog, ExecutionSummary):
         assert await table.count() == 0, table
     assert await Event.count().where(Event.workflow.is_null()) == 1  # the "deleted" event
-
-
-async def test_delete_undeploys_first_through_the_deployments_hook(
-    factory: Factory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    a = await actors(factory)
-    row = await create_workflow(a["owner"], "greeter", definition())
-    calls: list[tuple[int, int]] = []
-
-    async def undeploy_before_delete(actor: Actor, workflow_id: int) -> None:
-        calls.append((actor.user_id, workflow_id))
-        assert (await get_workflow(actor, workflow_id))["id"] == workflow_id  # still there
-
-    hook = types.ModuleType("domain.deployments")
-    hook.undeploy_before_delete = undeploy_before_delete  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "domain.deployments", hook)
-    await delete_workflow(a["owner"], row["id"])
-    assert calls == [(a["owner"].user_id, row["id"])]
 
 
 async def test_git_managed_workflows_refuse_api_edits_unless_overrides_are_allowed(

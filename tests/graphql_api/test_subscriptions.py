@@ -17,7 +17,8 @@ from domain.events import execution_stream
 from domain.recording import LogLine, NewExecution, SpanClose, SpanOpen, StatusChange, record
 from domain.spec.definition import validate_definition
 from domain.sync_runs import set_sync_statuses
-from domain.workflows import delete_workflow, set_workflow_status, update_workflow
+from domain.workflow_removal import delete_workflow
+from domain.workflows import set_workflow_status, update_workflow
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, position, session, start_of
 from tests.graphql_api.conftest import gid
