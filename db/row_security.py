@@ -93,7 +93,8 @@ TENANT_GRANTS: dict[str, str] = {
     "data_source": "SELECT",
     "add_on": "SELECT",
     "ai_model": "SELECT",
-    "workflow": "SELECT (id, organization, name, status, deployment_phase)",
+    "workflow": "SELECT (id, organization, name, status, deployment_phase,"
+                " deployment_namespace)",
     "execution": f"SELECT, UPDATE ({_EXECUTION_WRITES})",
     "execution_summary": "SELECT, UPDATE (status, attempt, error, started_at, ended_at,"
                          " duration_ms)",

@@ -69,9 +69,8 @@ async def published_state(redis_url: str) -> WorkerState | None:
 class LocalProvisioner:
     """Implements `deploy.model.Provisioner` for the local worker process."""
 
-    def __init__(self, redis_url: str, queue_of: Callable[[int], str], base_image: str) -> None:
+    def __init__(self, redis_url: str, base_image: str) -> None:
         self._redis_url = redis_url
-        self._queue_of = queue_of
         self._base_image = base_image
 
     async def deploy(self, req: DeploymentRequest) -> DeploymentHandle:
@@ -98,7 +97,7 @@ class LocalProvisioner:
         if handle.namespace != LOCAL_NAMESPACE or match is None:
             message = f"{handle.namespace}/{handle.name} is not a local deployment"
             return DeploymentStatus("FAILED", reason="NotFound", message=message)
-        queue = self._queue_of(int(match["id"]))
+        suffix = f":wf:{match['id']}"  # queues are flowplane:org:<org>:wf:<workflow>
         try:
             state = await published_state(self._redis_url)
         except (OSError, RedisError) as error:
@@ -106,8 +105,9 @@ class LocalProvisioner:
         if state is None:
             message = "no local worker process is running (`flowplane dev` starts one)"
             return DeploymentStatus("PROGRESSING", message=message)
-        if queue not in state.queues:
-            return DeploymentStatus("PROGRESSING", message=f"{queue} is not served yet")
+        if not any(queue.endswith(suffix) for queue in state.queues):
+            message = f"the queue of workflow {match['id']} is not served yet"
+            return DeploymentStatus("PROGRESSING", message=message)
         return DeploymentStatus("AVAILABLE", pod_name=str(state.pid))
 
     async def wait(self, handle: DeploymentHandle, timeout: float) -> DeploymentStatus:  # noqa: ASYNC109

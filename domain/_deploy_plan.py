@@ -110,7 +110,7 @@ async def _request(
         organization_slug=str(org["slug"]),
         workflow_id=int(row["id"]),
         workflow_name=str(row["name"]),
-        queue_name=workflow_queue(int(row["id"])),
+        queue_name=workflow_queue(int(row["organization"]), int(row["id"])),
         image=image,
         cpu=chosen.cpu,
         memory=chosen.memory,

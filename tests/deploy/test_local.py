@@ -95,7 +95,7 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
 
     execution = await start_execution(wid, trigger_type="manual", triggered_by=actor.user_id,
                                       input={})
-    assert execution["queue_name"] == workflow_queue(wid)
+    assert execution["queue_name"] == workflow_queue(actor.organization_id, wid)
 
     async def in_state(*states: str) -> dict[str, Any] | None:
         current = await load_execution(int(execution["id"]))
@@ -109,7 +109,8 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
     undeployed = await undeploy_workflow(actor, wid)
 
     assert undeployed["status"] == "paused" and undeployed["deployment_namespace"] is None
-    await until(lambda: _not_served(redis_url, workflow_queue(wid)), "queue removal", workers)
+    queue = workflow_queue(actor.organization_id, wid)
+    await until(lambda: _not_served(redis_url, queue), "queue removal", workers)
 
 
 async def _not_served(redis_url: str, queue: str) -> bool:
@@ -131,7 +132,8 @@ async def test_a_restarted_local_worker_serves_what_the_database_says_is_deploye
         first.stop()
     second = start_workers(database_url, redis_url)
     try:
-        await until(lambda: _served_by(redis_url, second.pid, workflow_queue(wid)),
+        queue = workflow_queue(actor.organization_id, wid)
+        await until(lambda: _served_by(redis_url, second.pid, queue),
                     "the restarted worker to serve the queue", second)
     finally:
         second.stop()
@@ -164,7 +166,7 @@ async def test_local_mode_says_it_ignores_the_requested_resources_and_gpus(
     from deploy.model import DeploymentRequest
 
     base = "ghcr.io/flowplane/flowplane:latest"
-    provisioner = LocalProvisioner("redis://127.0.0.1:1/0", workflow_queue, base)
+    provisioner = LocalProvisioner("redis://127.0.0.1:1/0", base)
     request = DeploymentRequest(1, "acme", 7, "train", "q", base, cpu=4, memory="16Gi",
                                 disk="50Gi", gpu=1, gpu_type="nvidia-a100")
 
