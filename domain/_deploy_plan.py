@@ -4,7 +4,8 @@ The workflow definition with the chosen deployment settings must be valid and un
 maximum size; every data source, add-on and model the nodes name must exist with resolvable
 secrets; the environment must be usable. All problems are reported together. The result is
 the `DeploymentRequest` for the provisioner: it carries STRONGLY_SERVICES with resolved secret
-values, so it is handed to the provisioner and never stored or logged.
+values and the organization's worker credentials, so it is handed to the provisioner and never
+stored or logged.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from domain.spec._issues import validate_model
 from domain.spec.definition import WorkflowDefinition, validate_definition
 from domain.spec.errors import SpecError, format_loc
 from domain.spec.model import DeploymentSettings
+from domain.worker_credentials import ensure_worker_credentials
 
 
 class DeploymentFailed(DomainError):
@@ -74,7 +76,8 @@ async def plan_deploy(
     builder: KubernetesImageBuilder | None,
 ) -> DeployPlan:
     """Check everything (raises InvalidInput / DeploymentFailed); writes nothing (except
-    starting an environment's image build)."""
+    starting an environment's image build and creating the organization's worker
+    credentials on its first deploy)."""
     definition = chosen_definition(row, settings)
     changed = definition.content_hash() != stored_hash(row)
     organization_id = int(row["organization"])
@@ -103,8 +106,10 @@ async def _request(
 ) -> DeploymentRequest:
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
     assert org is not None  # the workflow's foreign key
-    settings = get_settings()
     egress_env, egress_cidrs = deployment_egress(str(org["slug"]))
+    # The pod's Secret gets the organization's worker credentials, never the platform's
+    # DATABASE_URL / REDIS_URL (docs/security.md).
+    credentials = await ensure_worker_credentials(int(row["organization"]))
     return DeploymentRequest(
         organization_id=int(row["organization"]),
         organization_slug=str(org["slug"]),
@@ -118,8 +123,7 @@ async def _request(
         gpu=chosen.gpu,
         gpu_type=chosen.gpu_type,
         services=services,
-        env={"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-             **egress_env},
+        env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
     )
 

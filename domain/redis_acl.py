@@ -51,6 +51,16 @@ def acl_rules(organization_id: int, password: str) -> list[str]:
             *(f"+{command}" for command in COMMANDS)]
 
 
+async def acl_users(redis_url: str) -> set[str]:
+    """The users the server knows now."""
+    client: aioredis.Redis = aioredis.from_url(redis_url)  # type: ignore[no-untyped-call]
+    try:
+        names = await client.execute_command("ACL", "USERS")  # type: ignore[no-untyped-call]
+    finally:
+        await client.aclose()
+    return {name.decode() if isinstance(name, bytes) else str(name) for name in names}
+
+
 async def ensure_acl_user(redis_url: str, organization_id: int, user: str,
                           password: str) -> None:
     """Declare the user with exactly its rules, as the platform (idempotent)."""

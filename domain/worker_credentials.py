@@ -17,7 +17,7 @@ import asyncpg
 
 from db.engine import engine
 from db.tenant_roles import ensure_role, new_password, role_name
-from domain._sql import fetch_one
+from domain._sql import fetch, fetch_one
 from domain.settings import get_settings
 
 DATA_KEY_ENV = "FLOWPLANE_ORG_DATA_KEY"
@@ -112,3 +112,20 @@ async def ensure_worker_credentials(organization_id: int) -> WorkerCredentials:
         database_url=with_login(settings.database_url, stored["db_role"], stored["db_password"]),
         redis_url=with_login(settings.redis_url, stored["redis_user"], stored["redis_password"]),
     )
+
+
+async def restore_acl_users() -> int:
+    """Declare again the organizations' Redis users that the server forgot (a Redis restarted
+    without an ACL file); returns how many. Run periodically by the scheduler."""
+    from domain.redis_acl import acl_users, ensure_acl_user
+
+    rows = await fetch("SELECT organization, redis_user, redis_password FROM tenant_credential")
+    if not rows:
+        return 0
+    redis_url = get_settings().redis_url
+    present = await acl_users(redis_url)
+    missing = [row for row in rows if row["redis_user"] not in present]
+    for row in missing:
+        await ensure_acl_user(redis_url, int(row["organization"]), str(row["redis_user"]),
+                              str(row["redis_password"]))
+    return len(missing)

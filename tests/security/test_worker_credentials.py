@@ -137,3 +137,28 @@ async def test_the_platform_enqueues_where_the_organizations_worker_can_take_it(
     client = world["redis"]
     assert [v.decode() for v in await client.zrange(queue, 0, -1)] == [job_id(acme, 5, 1)]
     assert await client.exists(f"arq:job:{job_id(acme, 5, 1)}") == 1
+
+
+async def test_a_redis_that_forgot_the_acl_users_gets_them_back(world: dict[str, Any],
+                                                                redis_url: str) -> None:
+    from domain.worker_credentials import restore_acl_users
+
+    user = urlsplit(world["creds"].redis_url).username
+    platform = _redis(redis_url)
+    try:
+        await platform.execute_command("ACL", "DELUSER", user)  # what a restart does
+        with pytest.raises((AuthenticationError, ResponseError)):
+            await _ping(world["creds"].redis_url)
+        assert await restore_acl_users() == 1
+        assert await restore_acl_users() == 0
+    finally:
+        await platform.aclose()
+    assert await _ping(world["creds"].redis_url)
+
+
+async def _ping(url: str) -> bool:
+    client = _redis(url)
+    try:
+        return bool(await client.ping())
+    finally:
+        await client.aclose()
