@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import RedisError
+
+from db.tenant_roles import TenantRoleError
 from deploy.builds import KubernetesImageBuilder
 from deploy.model import DeploymentRequest
 from domain._sql import fetch_one
@@ -109,7 +112,14 @@ async def _request(
     egress_env, egress_cidrs = deployment_egress(str(org["slug"]))
     # The pod's Secret gets the organization's worker credentials, never the platform's
     # DATABASE_URL / REDIS_URL (docs/security.md).
-    credentials = await ensure_worker_credentials(int(row["organization"]))
+    try:
+        credentials = await ensure_worker_credentials(int(row["organization"]))
+    except TenantRoleError as error:
+        raise DeploymentFailed("WorkerCredentials", f"cannot deploy: {error}") from error
+    except (OSError, RedisError) as error:
+        raise DeploymentFailed("WorkerCredentials", "cannot deploy: the organization's worker "
+                               f"credentials could not be set up in Redis: {error}",
+                               retryable=True) from error
     return DeploymentRequest(
         organization_id=int(row["organization"]),
         organization_slug=str(org["slug"]),

@@ -13,7 +13,7 @@ import pytest
 from db.engine import engine
 from db.row_security import SCOPES, TENANT_GRANTS, unclassified_tables
 from db.tables import TABLES
-from db.tenant_roles import ensure_role, new_password, role_name
+from db.tenant_roles import TenantRoleError, ensure_role, new_password, role_name
 from domain.recording import LogLine, NewExecution, SpanOpen, record
 from tests.factory import Factory
 
@@ -200,3 +200,18 @@ async def test_tenant_role_has_only_the_attributes_of_a_worker(
                                      "rolcreaterole", "rolreplication"))
     assert role["rolpassword"].startswith("SCRAM-SHA-256$")
     assert (owned, member_of) == (0, 0)
+
+
+async def test_no_role_is_handed_out_while_tenants_could_take_advisory_locks(
+        factory: Factory, database_url: str) -> None:
+    """What a database migrated without a superuser looks like: the revoke did not happen."""
+    org = await factory.org("acme")
+    admin = await _admin(database_url)
+    function = "pg_catalog.pg_try_advisory_lock(bigint)"
+    await admin.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
+    try:
+        with pytest.raises(TenantRoleError, match="pg_try_advisory_lock"):
+            await make_tenant(database_url, org["id"])
+    finally:
+        await admin.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
+        await admin.close()
