@@ -4,6 +4,11 @@ platform's advisory locks, other roles and the tables a worker has no business w
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -78,8 +83,29 @@ async def two_orgs(factory: Factory, database_url: str) -> AsyncIterator[dict[st
         await conn.close()
 
 
-async def test_every_table_is_forced_under_row_security_and_declared(db: str) -> None:
-    admin = await _admin(db)
+@pytest.fixture
+async def migrated(embedded: dict[str, object]) -> AsyncIterator[str]:
+    """A database of its own, migrated by a real `flowplane migrate`: only what the
+    migrations create (other tests add tables of their own to the session's database)."""
+    server = str(embedded["pg_url"])
+    name = f"flowplane_rls_{uuid.uuid4().hex[:10]}"
+    admin = await _admin(server)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"{server.rpartition('/')[0]}/{name}"
+    try:
+        done = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "flowplane", "migrate"],
+            env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True,
+            check=False)
+        assert done.returncode == 0, done.stderr
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_every_table_is_forced_under_row_security_and_declared(migrated: str) -> None:
+    admin = await _admin(migrated)
     try:
         rows = await admin.fetch(
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c"
