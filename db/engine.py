@@ -12,6 +12,7 @@ import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine.postgres import PostgresEngine
 
+from db.row_security import apply_row_security
 from db.tables import TABLES
 
 
@@ -100,6 +101,7 @@ async def migrate() -> MigrationSummary:
         if not response.success:
             raise RuntimeError(f"migrations failed: {response.message}")
         after = await _migrations_run()
+        await apply_row_security(lock)
     finally:
         await lock.close()
     return MigrationSummary(tuple(sorted(after - before)), len(after))

@@ -419,9 +419,23 @@ class WebhookReceipt(Table):
     webhook_receipt_unique = Unique([organization, source, key])
 
 
+class TenantCredential(Table):
+    """The credentials of an organization's workers: its PostgreSQL role (row-level security
+    keeps it to the organization's rows) and its Redis ACL user (limited to its keys). Only
+    platform processes read this table; a worker is handed its own row's values."""
+
+    id: Serial
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, unique=True)
+    db_role = Varchar(length=63, unique=True)
+    db_password = Text()
+    redis_user = Varchar(length=63, unique=True)
+    redis_password = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
     AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
     ExecutionSpan, ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun,
-    SyncFileResult, WebhookReceipt,
+    SyncFileResult, WebhookReceipt, TenantCredential,
 ]

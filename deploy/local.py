@@ -1,12 +1,17 @@
-"""Local provisioning (no cluster, `make dev`): one supervised worker process serves the queues
-of every locally deployed workflow.
+"""Local provisioning (no cluster, `make dev`): one worker process per organization serves
+the queues of its locally deployed workflows, with that organization's credentials only.
 
-The process (`flowplane local-workers`) runs `LocalWorkerSupervisor`: a level-based loop that
-reads the desired queues from a callable (the database, through `domain`), starts an in-process
-queue worker for each new queue, stops the workers of removed ones, and publishes
-`{pid, queues}` in Redis with a short expiry. Adding a queue never restarts the process, so
-executions of other workflows keep running. `LocalProvisioner` only checks requests and reads
-what the supervisor published: the pod name of a local deployment is the worker's process id.
+The platform's process (`flowplane local-workers`) serves the shared default queue itself and
+runs `OrganizationWorkers`: a level-based loop that starts a child process for each
+organization with locally deployed workflows (given only that organization's database role
+and Redis user, docs/security.md), restarts one that died and stops one no longer wanted.
+Each child runs `LocalWorkerSupervisor`: a level-based loop that reads the desired queues
+(through its own credentials, so only its organization's), starts an in-process queue worker
+for each new queue, stops the workers of removed ones, and publishes `{pid, queues}` under its
+organization's key. The platform publishes what all of them serve (`{pid, queues, pods}`) with
+a short expiry. Adding a queue never restarts a process, so executions of other workflows
+keep running. `LocalProvisioner` only checks requests and reads what the platform published:
+the pod name of a local deployment is its organization's worker process id.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import redis.asyncio as aioredis
@@ -47,31 +52,44 @@ def _redis(url: str) -> aioredis.Redis:
     return client
 
 
+def organization_state_key(organization_id: int) -> str:
+    """Where an organization's worker process publishes (a key its Redis user may write)."""
+    return f"flowplane:org:{organization_id}:local-workers"
+
+
 @dataclass(frozen=True)
 class WorkerState:
     pid: int
     queues: list[str]
+    # The process serving each queue, where it is not `pid` (organizations' processes).
+    pods: dict[str, int] = field(default_factory=dict)
+
+    def pid_of(self, queue: str) -> int:
+        return self.pods.get(queue, self.pid)
 
 
-async def published_state(redis_url: str) -> WorkerState | None:
-    """What the running supervisor last published, or None when none runs."""
-    client = _redis(redis_url)
-    try:
-        raw = await client.get(STATE_KEY)
-    finally:
-        await client.aclose()
+def decode_state(raw: bytes | None) -> WorkerState | None:
     if raw is None:
         return None
     data = json.loads(raw)
-    return WorkerState(pid=int(data["pid"]), queues=[str(q) for q in data["queues"]])
+    return WorkerState(pid=int(data["pid"]), queues=[str(q) for q in data["queues"]],
+                       pods={str(k): int(v) for k, v in data.get("pods", {}).items()})
+
+
+async def published_state(redis_url: str, key: str = STATE_KEY) -> WorkerState | None:
+    """What the running supervisor last published, or None when none runs."""
+    client = _redis(redis_url)
+    try:
+        return decode_state(await client.get(key))
+    finally:
+        await client.aclose()
 
 
 class LocalProvisioner:
     """Implements `deploy.model.Provisioner` for the local worker process."""
 
-    def __init__(self, redis_url: str, queue_of: Callable[[int], str], base_image: str) -> None:
+    def __init__(self, redis_url: str, base_image: str) -> None:
         self._redis_url = redis_url
-        self._queue_of = queue_of
         self._base_image = base_image
 
     async def deploy(self, req: DeploymentRequest) -> DeploymentHandle:
@@ -85,8 +103,8 @@ class LocalProvisioner:
         # Nothing to create: the supervisor serves what the database says is deployed.
         name = deployment_name_for(req.workflow_id, req.workflow_name)
         gpu = f", gpu {req.gpu} ({req.gpu_type})" if req.gpu else ""
-        log.warning("%s: local mode ignores cpu %g, memory %s, disk %s%s: it runs in the "
-                    "shared local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
+        log.warning("%s: local mode ignores cpu %g, memory %s, disk %s%s: it runs in its "
+                    "organization's local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
                     "Kubernetes)", req.workflow_name, req.cpu, req.memory, req.disk, gpu)
         return DeploymentHandle(namespace=LOCAL_NAMESPACE, name=name)
 
@@ -98,7 +116,7 @@ class LocalProvisioner:
         if handle.namespace != LOCAL_NAMESPACE or match is None:
             message = f"{handle.namespace}/{handle.name} is not a local deployment"
             return DeploymentStatus("FAILED", reason="NotFound", message=message)
-        queue = self._queue_of(int(match["id"]))
+        suffix = f":wf:{match['id']}"  # queues are flowplane:org:<org>:wf:<workflow>
         try:
             state = await published_state(self._redis_url)
         except (OSError, RedisError) as error:
@@ -106,9 +124,11 @@ class LocalProvisioner:
         if state is None:
             message = "no local worker process is running (`flowplane dev` starts one)"
             return DeploymentStatus("PROGRESSING", message=message)
-        if queue not in state.queues:
-            return DeploymentStatus("PROGRESSING", message=f"{queue} is not served yet")
-        return DeploymentStatus("AVAILABLE", pod_name=str(state.pid))
+        queue = next((q for q in state.queues if q.endswith(suffix)), None)
+        if queue is None:
+            message = f"the queue of workflow {match['id']} is not served yet"
+            return DeploymentStatus("PROGRESSING", message=message)
+        return DeploymentStatus("AVAILABLE", pod_name=str(state.pid_of(queue)))
 
     async def wait(self, handle: DeploymentHandle, timeout: float) -> DeploymentStatus:  # noqa: ASYNC109
         loop = asyncio.get_running_loop()
@@ -124,7 +144,8 @@ class LocalProvisioner:
 
 
 class LocalWorkerSupervisor:
-    """Keeps one queue worker running per desired queue, in this process."""
+    """Keeps one queue worker running per desired queue, in this process; publishes them (and
+    what `also_served` reports other processes serve) under `state_key`."""
 
     def __init__(
         self,
@@ -133,11 +154,15 @@ class LocalWorkerSupervisor:
         redis_url: str,
         *,
         interval: float = 0.5,
+        state_key: str = STATE_KEY,
+        also_served: Callable[[], Awaitable[dict[str, int]]] | None = None,
     ) -> None:
         self._desired = desired_queues
         self._make_worker = make_worker
         self._redis = _redis(redis_url)
         self._interval = interval
+        self._state_key = state_key
+        self._also_served = also_served
         self._running: dict[str, tuple[QueueWorker, asyncio.Task[None]]] = {}
 
     @property
@@ -166,15 +191,16 @@ class LocalWorkerSupervisor:
             worker = self._make_worker(queue)
             self._running[queue] = (worker, asyncio.create_task(worker.async_run()))
             log.info("local workers: serving %s", queue)
-        state = {"pid": os.getpid(), "queues": self.queues}
+        pods = {} if self._also_served is None else await self._also_served()
+        state = {"pid": os.getpid(), "queues": sorted({*self.queues, *pods}), "pods": pods}
         ttl = max(2, int(self._interval * 6))
-        await self._redis.set(STATE_KEY, json.dumps(state), ex=ttl)
+        await self._redis.set(self._state_key, json.dumps(state), ex=ttl)
 
     async def stop(self) -> None:
         for queue in list(self._running):
             await self._stop_queue(queue)
         with contextlib.suppress(OSError, RedisError):
-            await self._redis.delete(STATE_KEY)
+            await self._redis.delete(self._state_key)
         await self._redis.aclose()
 
     async def _stop_queue(self, queue: str) -> None:

@@ -4,7 +4,8 @@ The workflow definition with the chosen deployment settings must be valid and un
 maximum size; every data source, add-on and model the nodes name must exist with resolvable
 secrets; the environment must be usable. All problems are reported together. The result is
 the `DeploymentRequest` for the provisioner: it carries STRONGLY_SERVICES with resolved secret
-values, so it is handed to the provisioner and never stored or logged.
+values and the organization's worker credentials, so it is handed to the provisioner and never
+stored or logged.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import RedisError
+
+from db.tenant_roles import TenantRoleError
 from deploy.builds import KubernetesImageBuilder
 from deploy.model import DeploymentRequest
 from domain._sql import fetch_one
@@ -27,6 +31,7 @@ from domain.spec._issues import validate_model
 from domain.spec.definition import WorkflowDefinition, validate_definition
 from domain.spec.errors import SpecError, format_loc
 from domain.spec.model import DeploymentSettings
+from domain.worker_credentials import ensure_worker_credentials
 
 
 class DeploymentFailed(DomainError):
@@ -74,7 +79,8 @@ async def plan_deploy(
     builder: KubernetesImageBuilder | None,
 ) -> DeployPlan:
     """Check everything (raises InvalidInput / DeploymentFailed); writes nothing (except
-    starting an environment's image build)."""
+    starting an environment's image build and creating the organization's worker
+    credentials on its first deploy)."""
     definition = chosen_definition(row, settings)
     changed = definition.content_hash() != stored_hash(row)
     organization_id = int(row["organization"])
@@ -103,14 +109,23 @@ async def _request(
 ) -> DeploymentRequest:
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
     assert org is not None  # the workflow's foreign key
-    settings = get_settings()
     egress_env, egress_cidrs = deployment_egress(str(org["slug"]))
+    # The pod's Secret gets the organization's worker credentials, never the platform's
+    # DATABASE_URL / REDIS_URL (docs/security.md).
+    try:
+        credentials = await ensure_worker_credentials(int(row["organization"]))
+    except TenantRoleError as error:
+        raise DeploymentFailed("WorkerCredentials", f"cannot deploy: {error}") from error
+    except (OSError, RedisError) as error:
+        raise DeploymentFailed("WorkerCredentials", "cannot deploy: the organization's worker "
+                               f"credentials could not be set up in Redis: {error}",
+                               retryable=True) from error
     return DeploymentRequest(
         organization_id=int(row["organization"]),
         organization_slug=str(org["slug"]),
         workflow_id=int(row["id"]),
         workflow_name=str(row["name"]),
-        queue_name=workflow_queue(int(row["id"])),
+        queue_name=workflow_queue(int(row["organization"]), int(row["id"])),
         image=image,
         cpu=chosen.cpu,
         memory=chosen.memory,
@@ -118,8 +133,7 @@ async def _request(
         gpu=chosen.gpu,
         gpu_type=chosen.gpu_type,
         services=services,
-        env={"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-             **egress_env},
+        env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
     )
 

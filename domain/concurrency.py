@@ -16,8 +16,6 @@ from typing import Any
 from domain._sql import fetch, fetch_one
 from domain.dispatch import enqueue_execution, queue_for
 
-_LOCK_SPACE = 0x45584543  # "EXEC": advisory locks per workflow id
-
 
 def limit_of(row: dict[str, Any]) -> int | None:
     """The concurrency limit of an execution's definition snapshot (Any: column values)."""
@@ -26,7 +24,9 @@ def limit_of(row: dict[str, Any]) -> int | None:
 
 
 async def _lock_workflow(workflow_id: int) -> None:
-    await fetch("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_SPACE, workflow_id)
+    # Through a function of the platform's: organization workers may not take advisory locks
+    # themselves, and this one refuses another organization's workflow (db.row_security).
+    await fetch("SELECT flowplane_lock_workflow($1)", workflow_id)
 
 
 async def admit(row: dict[str, Any]) -> bool:
@@ -65,7 +65,8 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
     free = (oldest["lim"] or 1) - oldest["running"]
     if free <= 0:
         return []
-    workflow = await fetch_one("SELECT id, deployment_phase FROM workflow WHERE id = $1",
+    workflow = await fetch_one(
+        "SELECT id, organization, deployment_phase FROM workflow WHERE id = $1",
                                workflow_id)
     assert workflow is not None
     return await fetch(
@@ -73,15 +74,15 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
         " dispatched_at = clock_timestamp(), queue_name = $3 WHERE id IN ("
         " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
         " AND dispatched_at IS NULL ORDER BY id LIMIT $2)"
-        " RETURNING id, dispatch_generation, queue_name, dispatched_at",
+        " RETURNING id, organization, dispatch_generation, queue_name, dispatched_at",
         workflow_id, free, queue_for(workflow))
 
 
 async def enqueue_released(released: list[dict[str, Any]]) -> None:
     """Enqueue what `release_parked` returned; call after its transaction committed."""
     for row in released:
-        await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"],
-                                row["dispatched_at"])
+        await enqueue_execution(row["organization"], row["id"], row["dispatch_generation"],
+                                row["queue_name"], row["dispatched_at"])
 
 
 async def parked_workflows() -> list[int]:

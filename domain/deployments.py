@@ -217,9 +217,12 @@ async def _teardown(
 async def _requeue_pending(workflow_id: int) -> None:
     """Pending executions queued for the removed workers go to the default queue."""
     rows = await fetch(
-        "SELECT id, dispatch_generation FROM execution WHERE workflow = $1"
-        " AND status = 'pending' AND queue_name = $2", workflow_id, workflow_queue(workflow_id))
+        "SELECT e.id, e.dispatch_generation, e.queue_name, w.organization FROM execution e"
+        " JOIN workflow w ON w.id = e.workflow WHERE e.workflow = $1 AND e.status = 'pending'",
+        workflow_id)
     for row in rows:
+        if row["queue_name"] != workflow_queue(int(row["organization"]), workflow_id):
+            continue
         await redispatch(int(row["id"]), int(row["dispatch_generation"]),
                          "the workflow was undeployed: dispatched to the default queue")
 

@@ -44,29 +44,32 @@ log = logging.getLogger(__name__)
 _pools: dict[str, tuple[asyncio.AbstractEventLoop, ArqRedis]] = {}
 
 
-def workflow_queue(workflow_id: int) -> str:
-    return f"flowplane:wf:{workflow_id}"
+def workflow_queue(organization_id: int, workflow_id: int) -> str:
+    """A deployed workflow's queue; it carries the organization, whose workers' Redis user
+    may reach only keys under `flowplane:org:<id>:` (domain.redis_acl)."""
+    return f"flowplane:org:{organization_id}:wf:{workflow_id}"
 
 
 def queue_for(workflow: dict[str, Any]) -> str:
-    """The queue of a workflow row (Any: column values): its own once it is deployed."""
+    """The queue of a workflow row (Any: column values, with `id`, `organization` and
+    `deployment_phase`): its own once it is deployed."""
     if workflow.get("deployment_phase") == "AVAILABLE":
-        return workflow_queue(int(workflow["id"]))
+        return workflow_queue(int(workflow["organization"]), int(workflow["id"]))
     return DEFAULT_QUEUE
 
 
-def job_id(execution_id: int, generation: int) -> str:
-    return f"exec:{execution_id}:{generation}"
+def job_id(organization_id: int, execution_id: int, generation: int) -> str:
+    """The arq job id; it carries the organization, so arq's keys of the job do too."""
+    return f"exec:{organization_id}:{execution_id}:{generation}"
 
 
 def parse_job_id(value: str) -> tuple[int, int] | None:
     """(execution id, generation) of one of our job ids, None for anything else."""
-    prefix, _, rest = value.partition(":")
-    execution, _, generation = rest.partition(":")
-    if prefix != "exec" or not (execution.isascii() and execution.isdigit()
-                                and generation.isascii() and generation.isdigit()):
+    parts = value.split(":")
+    if len(parts) != 4 or parts[0] != "exec" or not all(
+            part.isascii() and part.isdigit() for part in parts[1:]):
         return None
-    return int(execution), int(generation)
+    return int(parts[2]), int(parts[3])
 
 
 async def arq_pool(url: str | None = None) -> ArqRedis:
@@ -89,6 +92,7 @@ async def close_pools() -> None:
 
 
 async def enqueue_execution(
+    organization_id: int,
     execution_id: int,
     generation: int,
     queue_name: str,
@@ -96,15 +100,15 @@ async def enqueue_execution(
     *,
     redis_url: str | None = None,
 ) -> bool:
-    """Enqueue the job of `execution_id` at `generation`, dispatched at `dispatched_at` (the
-    database clock). Returns False when the job already exists or Redis is unreachable: the
-    execution stays in PostgreSQL and the sweeper dispatches it again, so a lost enqueue loses
-    nothing."""
+    """Enqueue the job of `execution_id` (of `organization_id`) at `generation`, dispatched
+    at `dispatched_at` (the database clock). Returns False when the job already exists or
+    Redis is unreachable: the execution stays in PostgreSQL and the sweeper dispatches it
+    again, so a lost enqueue loses nothing."""
     try:
         pool = await arq_pool(redis_url)
         job = await pool.enqueue_job(
             JOB_NAME, execution_id, generation,
-            _job_id=job_id(execution_id, generation),
+            _job_id=job_id(organization_id, execution_id, generation),
             _queue_name=queue_name,
             _defer_until=dispatched_at - SKEW_ALLOWANCE,
             _expires=JOB_EXPIRES,
@@ -116,12 +120,14 @@ async def enqueue_execution(
 
 
 async def job_state(
-    execution_id: int, generation: int, queue_name: str, *, redis_url: str | None = None
+    organization_id: int, execution_id: int, generation: int, queue_name: str, *,
+    redis_url: str | None = None,
 ) -> JobState:
     """Where Redis has the job of this generation: waiting in its queue, picked up by a worker
     (arq's in-progress marker, which a dead worker leaves behind), or nowhere."""
     pool = await arq_pool(redis_url)
-    status = await Job(job_id(execution_id, generation), pool, _queue_name=queue_name).status()
+    job = Job(job_id(organization_id, execution_id, generation), pool, _queue_name=queue_name)
+    status = await job.status()
     if status in (JobStatus.queued, JobStatus.deferred):
         return "queued"
     return "in_progress" if status == JobStatus.in_progress else "absent"

@@ -73,8 +73,8 @@ async def start_execution(
 
 async def dispatch(row: dict[str, Any]) -> None:
     """Enqueue a created execution; call after the creating transaction committed."""
-    await enqueue_execution(row["id"], row["dispatch_generation"], row["queue_name"],
-                            row["dispatched_at"])
+    await enqueue_execution(row["organization"], row["id"], row["dispatch_generation"],
+                            row["queue_name"], row["dispatched_at"])
 
 
 async def _counted(row: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +83,7 @@ async def _counted(row: dict[str, Any]) -> dict[str, Any]:
     statement locks the workflow row, and only until the creation commits."""
     workflow = await fetch_one(
         "UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1"
-        " RETURNING id, name, status, deployment_phase", row["workflow"])
+        " RETURNING id, organization, name, status, deployment_phase", row["workflow"])
     if workflow is None:
         raise NotFound(f"workflow {row['workflow']} does not exist")
     if workflow["status"] == "archived":

@@ -174,7 +174,8 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
     """A new generation for an execution nobody holds (fencing out the old job), on its
     workflow's current queue; None when it is held, finished or already taken back."""
     current = await fetch_one(
-        "SELECT w.id, w.deployment_phase, e.queue_name FROM workflow w JOIN execution e"
+        "SELECT w.id, w.organization, w.deployment_phase, e.queue_name FROM workflow w"
+        " JOIN execution e"
         " ON e.workflow = w.id WHERE e.id = $1", execution_id)
     if current is None:
         return None
@@ -184,7 +185,7 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
         " dispatched_at = clock_timestamp()"
         " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
         f" AND dispatched_at IS NOT NULL AND {_UNHELD}"
-        " RETURNING dispatch_generation, queue_name, dispatched_at",
+        " RETURNING organization, dispatch_generation, queue_name, dispatched_at",
         execution_id, generation, queue_for(current))
     if row is not None:
         row["old_queue"] = current["queue_name"]
@@ -201,8 +202,9 @@ async def redispatch(execution_id: int, generation: int, reason: str) -> bool:
             return False
         await record(execution_id, logs=[LogLine(reason, level="warning")])
     assert row is not None
-    await discard_jobs(row["old_queue"], [job_id(execution_id, generation)])
-    await enqueue_execution(execution_id, row["dispatch_generation"], row["queue_name"],
+    org = row["organization"]
+    await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])
+    await enqueue_execution(org, execution_id, row["dispatch_generation"], row["queue_name"],
                             row["dispatched_at"])
     return True
 
@@ -215,7 +217,8 @@ async def end_abandoned(execution_id: int, generation: int, status: str, error: 
         row = await _take_back(execution_id, generation)
     if row is None:
         return False
-    await discard_jobs(row["old_queue"], [job_id(execution_id, generation)])
+    old_job = job_id(row["organization"], execution_id, generation)
+    await discard_jobs(row["old_queue"], [old_job])
     try:
         await finish_execution(execution_id, row["dispatch_generation"], status, error)
     except Fenced:

@@ -25,7 +25,7 @@ def provisioner(namespace: str | None = None) -> Provisioner:
         key: tuple[str, ...] = ("local", settings.redis_url, settings.base_image)
         if key not in _provisioners:
             _provisioners[key] = LocalProvisioner(
-                settings.redis_url, workflow_queue, settings.base_image)
+                settings.redis_url, settings.base_image)
         return _provisioners[key]
     key = ("kubernetes", settings.kubeconfig, settings.gpu_node_label)
     if key not in _provisioners:
@@ -44,10 +44,21 @@ def image_builder() -> KubernetesImageBuilder | None:
     return _builders[settings.kubeconfig]
 
 
-async def local_queues(*, include_default: bool = True) -> list[str]:
-    """The queues the local worker process should serve: the default queue and the queue of
-    every workflow deployed locally (as the database says, so a restart resumes them)."""
+async def local_queues(*, include_default: bool = True,
+                       organization_id: int | None = None) -> list[str]:
+    """The queues local workers should serve: the default queue and the queue of every
+    workflow deployed locally (as the database says, so a restart resumes them), or only
+    those of one organization's workflows."""
     rows = await fetch(
-        "SELECT id FROM workflow WHERE deployment_namespace = $1 ORDER BY id", LOCAL_NAMESPACE)
-    queues = [workflow_queue(int(row["id"])) for row in rows]
+        "SELECT id, organization FROM workflow WHERE deployment_namespace = $1"
+        " AND ($2::int IS NULL OR organization = $2) ORDER BY id",
+        LOCAL_NAMESPACE, organization_id)
+    queues = [workflow_queue(int(row["organization"]), int(row["id"])) for row in rows]
     return [DEFAULT_QUEUE, *queues] if include_default else queues
+
+
+async def local_organizations() -> list[int]:
+    """The organizations that have workflows deployed locally (each gets a worker process)."""
+    rows = await fetch("SELECT DISTINCT organization FROM workflow"
+                       " WHERE deployment_namespace = $1 ORDER BY organization", LOCAL_NAMESPACE)
+    return [int(row["organization"]) for row in rows]

@@ -72,6 +72,8 @@ class Settings(BaseModel):
     python_max_memory_mb: int = Field(default=4096, ge=32)
     # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
     console_session_hours: float = Field(default=12.0, gt=0)
+    # Connections one organization's worker role may hold at once (all its workers together).
+    tenant_connection_limit: int = Field(default=40, ge=1)
 
 
 _ENV = {

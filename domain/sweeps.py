@@ -49,7 +49,7 @@ class SweepReport:
 
 
 _ABANDONED = """
-SELECT id, status, dispatch_generation, queue_name, cancel_requested,
+SELECT id, organization, status, dispatch_generation, queue_name, cancel_requested,
        lease_expires_at IS NOT NULL AS leased
 FROM execution
 WHERE status IN ('pending', 'running')
@@ -78,7 +78,8 @@ async def _recover(row: dict[str, Any], report: SweepReport) -> None:
                                "cancelled; its worker was lost"):
             report.cancelled += 1
         return
-    where = await job_state(execution_id, generation, row["queue_name"])
+    where = await job_state(int(row["organization"]), execution_id, generation,
+                            row["queue_name"])
     if where == "queued":
         return
     if where == "in_progress" and not row["leased"]:
@@ -107,9 +108,10 @@ async def _queues() -> list[str]:
     an unfinished execution waits on."""
     active = await fetch("SELECT DISTINCT queue_name FROM execution"
                          " WHERE status IN ('pending', 'running')")
-    deployed = await fetch("SELECT id FROM workflow WHERE deployment_phase IS NOT NULL")
+    deployed = await fetch(
+        "SELECT id, organization FROM workflow WHERE deployment_phase IS NOT NULL")
     return sorted({DEFAULT_QUEUE, *(str(r["queue_name"]) for r in active),
-                   *(workflow_queue(int(r["id"])) for r in deployed)})
+                   *(workflow_queue(int(r["organization"]), int(r["id"])) for r in deployed)})
 
 
 async def _discard_leftovers(report: SweepReport) -> None:

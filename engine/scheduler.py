@@ -1,6 +1,7 @@
-"""`flowplane scheduler`: one process that fires cron triggers, sweeps lost work and prunes
-old executions, each on its own loop. Several may run at once: slots are fired once
-(`schedule_slot`), and sweeps are conditional on the generation they saw."""
+"""`flowplane scheduler`: one process that fires cron triggers, sweeps lost work, prunes
+old executions and restores forgotten Redis ACL users, each on its own loop. Several may run
+at once: slots are fired once (`schedule_slot`), and sweeps are conditional on the generation
+they saw."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from domain.redeploys import reconcile_builds_and_redeploy
 from domain.schedules import fire_due_schedules
 from domain.settings import get_settings
 from domain.sweeps import prune_executions, sweep_once
+from domain.worker_credentials import restore_acl_users
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -47,4 +49,6 @@ async def run_scheduler() -> None:
         every(settings.deployment_resync_seconds, reconcile_deployment_phases,
               "deployment phases"),
         every(TICK_SECONDS * 5, reconcile_builds_and_redeploy, "environment builds"),
+        # A Redis restarted without an ACL file forgot the organizations' worker users.
+        every(settings.sweep_interval_seconds, restore_acl_users, "redis acl users"),
     )

@@ -1,16 +1,110 @@
-"""Commands of the deploy area: `flowplane local-workers`, the worker process of the local
-provisioner (what `flowplane dev` runs when no Kubernetes cluster is configured)."""
+"""Commands of the deploy area: `flowplane local-workers`, the worker processes of the local
+provisioner (what `flowplane dev` runs when no Kubernetes cluster is configured).
+
+The platform's process serves the shared default queue and starts one child process per
+organization with locally deployed workflows, `flowplane local-workers --organization ID`,
+whose environment holds that organization's credentials and none of the platform's.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
 
 import typer
 
 from flowplane._help import examples
 from flowplane.runtime import run_with_pool
+
+
+def _stop_on_signals() -> None:
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+
+
+async def _until_stopped(*loops: Awaitable[object]) -> None:
+    from domain.dispatch import close_pools
+
+    _stop_on_signals()
+    try:
+        await asyncio.gather(*loops)
+    except asyncio.CancelledError:
+        pass  # stopped by a signal: the supervisors closed their workers
+    finally:
+        await close_pools()
+
+
+def _start_organization(interval: float) -> Callable[[int], Awaitable[subprocess.Popen[bytes]]]:
+    from domain.worker_credentials import ensure_worker_credentials, worker_environment
+    from flowplane.embedded import child_process_options
+
+    async def start(organization_id: int) -> subprocess.Popen[bytes]:
+        credentials = await ensure_worker_credentials(organization_id)
+        command = [sys.executable, "-m", "flowplane", "local-workers",
+                   "--organization", str(organization_id), "--interval", str(interval)]
+        env = worker_environment(os.environ, credentials)
+        return await asyncio.to_thread(
+            lambda: subprocess.Popen(command, env=env, **child_process_options()))
+
+    return start
+
+
+def _platform_workers(interval: float, default_queue: bool) -> None:
+    from deploy.local import LocalWorkerSupervisor
+    from deploy.local_organizations import OrganizationWorkers
+    from domain.deployment_phases import reconcile_deployment_phases
+    from domain.dispatch import DEFAULT_QUEUE
+    from domain.provisioners import local_organizations
+    from domain.settings import get_settings
+    from domain.worker_credentials import ensure_worker_credentials
+    from engine import sandbox
+    from engine.scheduler import every
+    from engine.worker import build_worker
+
+    async def desired() -> list[str]:
+        return [DEFAULT_QUEUE] if default_queue else []
+
+    async def main() -> None:
+        await asyncio.to_thread(sandbox.announce)  # once the servers are known to be there
+        redis_url = get_settings().redis_url
+        organizations = OrganizationWorkers(local_organizations, _start_organization(interval),
+                                            ensure_worker_credentials, redis_url)
+        supervisor = LocalWorkerSupervisor(desired, build_worker, redis_url, interval=interval,
+                                           also_served=organizations.served)
+        try:  # the phase watcher runs here too, so `flowplane dev` needs no scheduler for it
+            await _until_stopped(
+                supervisor.run(), every(interval, organizations.step, "organization workers"),
+                every(1.0, reconcile_deployment_phases, "deployment phases"))
+        finally:
+            await organizations.stop()
+
+    run_with_pool(main, max_size=10, redis=True)
+
+
+def _organization_workers(organization_id: int, interval: float) -> None:
+    from deploy.local import LocalWorkerSupervisor, organization_state_key
+    from domain.provisioners import local_queues
+    from domain.settings import get_settings
+    from engine.worker import build_worker
+
+    async def desired() -> list[str]:
+        return await local_queues(include_default=False, organization_id=organization_id)
+
+    async def main() -> None:
+        supervisor = LocalWorkerSupervisor(
+            desired, build_worker, get_settings().redis_url, interval=interval,
+            state_key=organization_state_key(organization_id))
+        await _until_stopped(supervisor.run())
+
+    run_with_pool(main, max_size=10, redis=True)
 
 
 def local_workers(
@@ -19,42 +113,21 @@ def local_workers(
     default_queue: bool = typer.Option(
         True, "--default-queue/--no-default-queue", help="Also serve the default queue."
     ),
+    organization: int | None = typer.Option(
+        None, "--organization", metavar="ID",
+        help="Serve one organization's queues (how local-workers starts its children, with "
+             "that organization's credentials in DATABASE_URL and REDIS_URL).",
+    ),
 ) -> None:
-    """Serve the queues of every locally deployed workflow in this one process."""
-    from deploy.local import LocalWorkerSupervisor
-    from domain.deployment_phases import reconcile_deployment_phases
-    from domain.dispatch import close_pools
-    from domain.provisioners import local_queues
-    from domain.settings import get_settings
-    from engine import sandbox
-    from engine.scheduler import every
-    from engine.worker import build_worker
+    """Serve the default queue, and each organization's local workflows in its own process."""
     from flowplane.cmd_engine import check_node_types
 
     check_node_types()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-
-    async def desired() -> list[str]:
-        return await local_queues(include_default=default_queue)
-
-    async def main() -> None:
-        await asyncio.to_thread(sandbox.announce)  # once the servers are known to be there
-        supervisor = LocalWorkerSupervisor(
-            desired, build_worker, get_settings().redis_url, interval=interval)
-        task = asyncio.current_task()
-        assert task is not None
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, task.cancel)
-        try:  # the phase watcher runs here too, so `flowplane dev` needs no scheduler for it
-            await asyncio.gather(supervisor.run(), every(
-                1.0, reconcile_deployment_phases, "deployment phases"))
-        except asyncio.CancelledError:
-            pass  # stopped by a signal: the supervisor closed its workers
-        finally:
-            await close_pools()
-
-    run_with_pool(main, max_size=10, redis=True)
+    if organization is None:
+        _platform_workers(interval, default_queue)
+    else:
+        _organization_workers(organization, interval)
 
 
 def register(app: typer.Typer) -> None:

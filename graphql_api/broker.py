@@ -187,7 +187,12 @@ class Broker:
             await asyncio.wait_for(conn.fetchval("SELECT 1"), self.health_interval)
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        ref = parse_notification(payload)
+        # Any role may NOTIFY: the payload only names an event id, which is re-read from the
+        # event table and delivered to the stream the row says (never the payload's).
+        try:
+            ref = parse_notification(payload)
+        except ValueError:
+            return
         if ref.stream not in self._streams:
             return
         if len(self._pending) >= self.max_pending:

@@ -128,8 +128,26 @@ async def database_url(_servers: dict[str, object]) -> AsyncIterator[str]:
     yield url
     await engine.close_pool()
     admin = await asyncpg.connect(admin_url)
+    oid = await admin.fetchval("SELECT oid FROM pg_database WHERE datname = $1", name)
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # Organizations' worker roles are cluster-wide (db.tenant_roles): drop this database's.
+    for role in await admin.fetch("SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
+                                  f"fp\\_{oid}\\_org\\_%"):
+        await admin.execute(f'DROP ROLE IF EXISTS "{role["rolname"]}"')
     await admin.close()
+    await _drop_acl_users(str(_servers["redis_url"]), f"fp-{oid}-org-")
+
+
+async def _drop_acl_users(url: str, prefix: str) -> None:
+    """Remove the organizations' Redis users this session declared (on a given Redis)."""
+    client = aioredis.from_url(url)
+    try:
+        for user in await client.execute_command("ACL", "USERS"):
+            name = user.decode() if isinstance(user, bytes) else str(user)
+            if name.startswith(prefix):
+                await client.execute_command("ACL", "DELUSER", name)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -91,25 +93,41 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
     assert (row["status"], row["deployment_namespace"]) == ("active", LOCAL_NAMESPACE)
     assert row["deployment_phase"] == "PROGRESSING" and row["deployment_cpu"] == 0.5
     row = await until(lambda: available(wid), "phase AVAILABLE", workers)
-    assert row["deployment_pod_name"] == str(workers.pid)
+    # Served by the organization's own worker process, which holds only its credentials.
+    pod = int(row["deployment_pod_name"])
+    assert pod != workers.pid
+    assert_holds_only_its_organizations_credentials(pod, actor.organization_id)
 
     execution = await start_execution(wid, trigger_type="manual", triggered_by=actor.user_id,
                                       input={})
-    assert execution["queue_name"] == workflow_queue(wid)
+    assert execution["queue_name"] == workflow_queue(actor.organization_id, wid)
 
     async def in_state(*states: str) -> dict[str, Any] | None:
         current = await load_execution(int(execution["id"]))
         return current if current["status"] in states else None
 
     running = await until(lambda: in_state("running"), "the execution to run", workers)
-    assert str(running["worker_id"]).endswith(f":{workers.pid}")
+    assert str(running["worker_id"]).endswith(f":{pod}")
     done = await until(lambda: in_state("completed", "failed"), "the execution to end", workers)
     assert done["status"] == "completed", done["error"]
 
     undeployed = await undeploy_workflow(actor, wid)
 
     assert undeployed["status"] == "paused" and undeployed["deployment_namespace"] is None
-    await until(lambda: _not_served(redis_url, workflow_queue(wid)), "queue removal", workers)
+    queue = workflow_queue(actor.organization_id, wid)
+    await until(lambda: _not_served(redis_url, queue), "queue removal", workers)
+
+
+def assert_holds_only_its_organizations_credentials(pid: int, organization_id: int) -> None:
+    environ = dict(entry.split("=", 1) for entry in
+                   Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in entry)
+    settings = get_settings()
+    platform = [settings.database_url, settings.redis_url,
+                *(p for p in (urlsplit(settings.database_url).password,
+                              urlsplit(settings.redis_url).password) if p)]
+    assert [v for v in platform if any(v in value for value in environ.values())] == []
+    assert environ["FLOWPLANE_WORKER_ORGANIZATION"] == str(organization_id)
+    assert str(urlsplit(environ["DATABASE_URL"]).username).endswith(f"_org_{organization_id}")
 
 
 async def _not_served(redis_url: str, queue: str) -> bool:
@@ -131,7 +149,8 @@ async def test_a_restarted_local_worker_serves_what_the_database_says_is_deploye
         first.stop()
     second = start_workers(database_url, redis_url)
     try:
-        await until(lambda: _served_by(redis_url, second.pid, workflow_queue(wid)),
+        queue = workflow_queue(actor.organization_id, wid)
+        await until(lambda: _served_by(redis_url, second.pid, queue),
                     "the restarted worker to serve the queue", second)
     finally:
         second.stop()
@@ -164,7 +183,7 @@ async def test_local_mode_says_it_ignores_the_requested_resources_and_gpus(
     from deploy.model import DeploymentRequest
 
     base = "ghcr.io/flowplane/flowplane:latest"
-    provisioner = LocalProvisioner("redis://127.0.0.1:1/0", workflow_queue, base)
+    provisioner = LocalProvisioner("redis://127.0.0.1:1/0", base)
     request = DeploymentRequest(1, "acme", 7, "train", "q", base, cpu=4, memory="16Gi",
                                 disk="50Gi", gpu=1, gpu_type="nvidia-a100")
 
@@ -173,5 +192,5 @@ async def test_local_mode_says_it_ignores_the_requested_resources_and_gpus(
 
     assert caplog.messages == [
         "train: local mode ignores cpu 4, memory 16Gi, disk 50Gi, gpu 1 (nvidia-a100): it runs "
-        "in the shared local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
+        "in its organization's local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
         "Kubernetes)"]

@@ -51,7 +51,7 @@ async def test_the_watcher_records_available_with_the_pod_name(
 
     row = await load_workflow(wid)
     assert (row["deployment_phase"], row["deployment_pod_name"]) == ("AVAILABLE", "worker-abc")
-    assert queue_for(row) == workflow_queue(wid)
+    assert queue_for(row) == workflow_queue(row["organization"], wid)
     last = await Event.select().order_by(Event.id, ascending=False).first()
     assert last is not None
     assert json.loads(last["payload"])["deployment"]["phase"] == "AVAILABLE"

@@ -126,7 +126,7 @@ async def test_deploy_applies_the_workers_and_records_the_seed_metadata(
     pod = deployment(fake, row)["spec"]["template"]["spec"]
     assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert pod["containers"][0]["command"] == [
-        "flowplane", "worker", "--queue", workflow_queue(wid)]
+        "flowplane", "worker", "--queue", workflow_queue(org.owner.organization_id, wid)]
     assert pod["containers"][0]["image"] == get_settings().base_image
     assert pod["nodeSelector"] == {"nvidia.com/gpu.product": "nvidia-a100"}
 
@@ -258,7 +258,7 @@ async def test_undeploy_moves_pending_executions_to_the_default_queue(
     make_available(fake, await deploy_workflow(org.owner, wid))
     await reconcile_deployment_phases()
     execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
-    assert execution["queue_name"] == workflow_queue(wid)
+    assert execution["queue_name"] == workflow_queue(org.owner.organization_id, wid)
 
     await undeploy_workflow(org.owner, wid)
 

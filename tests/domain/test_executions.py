@@ -31,7 +31,8 @@ async def _workflow(factory: Factory, **fields: Any) -> tuple[dict[str, Any], di
 
 async def _job_status(execution: dict[str, Any], redis_url: str) -> JobStatus:
     pool = await arq_pool(redis_url)
-    job_key = job_id(execution["id"], execution["dispatch_generation"])
+    job_key = job_id(execution["organization"], execution["id"],
+                     execution["dispatch_generation"])
     return await Job(job_key, pool, _queue_name=execution["queue_name"]).status()
 
 

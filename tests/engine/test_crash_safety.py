@@ -125,7 +125,8 @@ async def test_pending_execution_lost_by_redis_is_dispatched_again(
     wf = await _workflow(factory, 0)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await empty_redis(redis_url)
-    assert await job_state(row["id"], row["dispatch_generation"], row["queue_name"]) == "absent"
+    assert await job_state(row["organization"], row["id"], row["dispatch_generation"],
+                           row["queue_name"]) == "absent"
     assert (await sweep_once()).missing == 1
     assert (await sweep_once()).missing == 0  # the new job is held: nothing more to do
     await drain(redis_url)

@@ -37,7 +37,8 @@ async def _expire_lease(execution_id: int) -> None:
 async def _picked_up(row: dict[str, Any]) -> None:
     """What a worker's pick-up looks like to Redis: arq's in-progress marker on the job."""
     pool = await arq_pool()
-    await pool.set(in_progress_key_prefix + job_id(row["id"], row["dispatch_generation"]), b"1")
+    key = job_id(row["organization"], row["id"], row["dispatch_generation"])
+    await pool.set(in_progress_key_prefix + key, b"1")
 
 
 async def _claimed_by_a_dead_worker(row: dict[str, Any]) -> None:
@@ -74,8 +75,8 @@ async def test_expired_lease_is_taken_back_and_its_leftover_job_discarded(
     await _claimed_by_a_dead_worker(row)
     assert (await sweep_once()).lost == 1
     assert (await load_execution(row["id"]))["dispatch_generation"] == 2
-    assert await job_state(row["id"], 1, row["queue_name"]) == "absent"
-    assert await job_state(row["id"], 2, row["queue_name"]) == "queued"
+    assert await job_state(row["organization"], row["id"], 1, row["queue_name"]) == "absent"
+    assert await job_state(row["organization"], row["id"], 2, row["queue_name"]) == "queued"
 
 
 async def test_expired_lease_with_cancel_request_ends_cancelled(factory: Factory) -> None:
@@ -111,7 +112,7 @@ async def test_picked_up_job_gets_a_lease_before_it_can_be_taken_back(
     await _expire_lease(row["id"])  # the worker that picked it up never claimed it: dead
     assert (await sweep_once()).missing == 1
     assert (await load_execution(row["id"]))["dispatch_generation"] == 2
-    assert await job_state(row["id"], 1, row["queue_name"]) == "absent"
+    assert await job_state(row["organization"], row["id"], 1, row["queue_name"]) == "absent"
 
 
 async def test_redispatched_execution_is_not_dispatched_again_while_its_job_waits(
@@ -137,7 +138,7 @@ async def test_leftovers_of_finished_executions_are_discarded(
     await drain(redis_url)
     pool = await arq_pool()
     for row in (done, gone):
-        key = job_id(row["id"], 1)
+        key = job_id(row["organization"], row["id"], 1)
         await pool.zadd(row["queue_name"], {key: 1})
         await pool.set(in_progress_key_prefix + key, b"1")
     await fetch("DELETE FROM execution WHERE id = $1", gone["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncpg
+import pytest
 import redis
 
 from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -38,3 +39,26 @@ def test_redis_persists_when_asked_and_restarts_empty_on_demand(tmp_path: Path) 
         assert client.get("k") is None
     finally:
         server.stop()
+
+
+async def test_postgres_asks_every_role_but_the_superuser_for_a_scram_password(
+        tmp_path: Path) -> None:
+    pg = EmbeddedPostgres(tmp_path / "pg")
+    pg.start()
+    try:
+        admin = await asyncpg.connect(pg.url)  # the platform's superuser keeps trust locally
+        await admin.execute("CREATE ROLE worker LOGIN PASSWORD 'right'")
+        method = await admin.fetchval(
+            "SELECT auth_method FROM pg_hba_file_rules WHERE 'all' = ANY(user_name)"
+            " AND type = 'host' AND address = '127.0.0.1'")
+        await admin.close()
+        base = f"127.0.0.1:{pg.port}/postgres"
+        for url in (f"postgresql://worker@{base}", f"postgresql://worker:wrong@{base}"):
+            with pytest.raises(asyncpg.InvalidPasswordError):
+                await asyncpg.connect(url)
+        conn = await asyncpg.connect(f"postgresql://worker:right@{base}")
+        assert await conn.fetchval("SELECT current_user") == "worker"
+        await conn.close()
+        assert method == "scram-sha-256"
+    finally:
+        pg.stop()

@@ -1,0 +1,84 @@
+"""Any role may NOTIFY any channel, an organization's worker role too: a forged announcement
+must change nothing. Cancel hints are confirmed against the row before a run is stopped."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from db.engine import engine
+from domain._sql import fetch
+from domain.cancel_signals import CHANNEL, CancelListener, announce_cancel
+from tests.factory import Factory
+from tests.security.test_row_security import _execution, _login, make_tenant
+
+
+async def test_a_forged_cancel_announcement_stops_no_run(factory: Factory,
+                                                        database_url: str) -> None:
+    victim_org, attacker_org = await factory.org("victim"), await factory.org("attacker")
+    owner = await factory.user("owner", victim_org)
+    workflow = await factory.workflow(victim_org, owner)
+    target = await _execution(victim_org, workflow)
+    marker = await _execution(victim_org, workflow)
+    role, password = await make_tenant(database_url, attacker_org["id"])
+    stopped: list[int] = []
+    genuine = asyncio.Event()
+    listener = CancelListener(engine().config["dsn"])
+    unwatch = [await listener.watch(target, lambda: stopped.append(target)),
+               await listener.watch(marker, genuine.set)]
+    attacker = await asyncpg.connect(_login(database_url, role, password))
+    try:
+        await attacker.execute("SELECT pg_notify($1, $2)", CHANNEL, str(target))
+        # A genuine request, announced after the forged one: hints are confirmed in order,
+        # so once it has stopped its run the forged hint was looked at and dismissed.
+        async with engine().transaction():
+            await fetch("UPDATE execution SET cancel_requested = true WHERE id = $1", marker)
+            await announce_cancel(marker)
+        await asyncio.wait_for(genuine.wait(), 30)
+    finally:
+        await attacker.close()
+        for stop in unwatch:
+            stop()
+        await listener.close()
+    assert stopped == []
+
+
+async def test_forged_event_announcements_deliver_nothing_new(factory: Factory,
+                                                             database_url: str) -> None:
+    """The broker re-reads an announced event by id and delivers it to the stream the row
+    names: a forged payload naming the victim's stream and another organization's event id
+    reaches no victim subscriber; garbage is ignored; the genuine event still arrives."""
+    from domain.recording import LogLine, record
+    from graphql_api.broker import Broker
+
+    victim_org, attacker_org = await factory.org("victim"), await factory.org("attacker")
+    owner = await factory.user("owner", victim_org)
+    stranger = await factory.user("stranger", attacker_org)
+    victim = await _execution(victim_org, await factory.workflow(victim_org, owner))
+    theirs = await _execution(attacker_org, await factory.workflow(attacker_org, stranger))
+    foreign = await fetch("SELECT id FROM event WHERE execution = $1", theirs)
+    role, password = await make_tenant(database_url, attacker_org["id"])
+    broker = Broker(database_url, queue_size=64, health_interval=0.5)
+    await broker.start()
+    attacker = await asyncpg.connect(_login(database_url, role, password))
+    try:
+        await asyncio.wait_for(broker.connected.wait(), 10)
+        stream = f"execution:{victim}"
+        with broker.subscribe(stream) as subscriber:
+            for forged in ("garbage", f"{stream}:x:y", *(f"{stream}:1:{e['id']}"
+                                                        for e in foreign)):
+                await attacker.execute("SELECT pg_notify('flowplane_events', $1)", forged)
+            await record(victim, logs=[LogLine("genuine")])
+            received = []
+            while True:
+                item = await asyncio.wait_for(subscriber.next(), 30)
+                received.append(item)
+                if not isinstance(item, str) and item.kind == "log":  # the genuine one
+                    break
+    finally:
+        await attacker.close()
+        await broker.stop()
+    events = [item for item in received if not isinstance(item, str)]
+    assert {e.stream for e in events} == {stream}
+    assert not {e.id for e in events} & {e["id"] for e in foreign}
