@@ -113,3 +113,81 @@ test('types without an id are embedded, types with one are entities', () => {
   expect(keys.Workflow).toBeUndefined();
   expect(keys.Query).toBeUndefined();
 });
+
+const Delete = graphql(`
+  mutation CacheTestDelete($id: ID!) {
+    deleteWorkflow(id: $id) {
+      __typename
+      ... on WorkflowDeleted {
+        deletedId
+      }
+    }
+  }
+`);
+
+const Create = graphql(`
+  mutation CacheTestCreate($input: CreateWorkflowInput!) {
+    createWorkflow(input: $input) {
+      __typename
+      ... on Workflow {
+        id
+        name
+      }
+    }
+  }
+`);
+
+/** Like `answering`, and counts the operations that reached it (the network). */
+function counting(results: Record<string, unknown>, seen: string[]): Exchange {
+  const inner = answering(results);
+  return (input) => (operations$) =>
+    inner(input)(
+      pipe(
+        operations$,
+        map((operation: Operation) => {
+          if (operation.kind !== 'teardown') seen.push(operation.kind);
+          return operation;
+        }),
+      ),
+    );
+}
+
+test('a deleted workflow leaves the cached list', async () => {
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      answering({
+        CacheTestList: page('DRAFT'),
+        CacheTestDelete: { deleteWorkflow: { __typename: 'WorkflowDeleted', deletedId: '7' } },
+      }),
+    ],
+  });
+  await client.query(List, {}).toPromise();
+  await client.mutation(Delete, { id: '7' }).toPromise();
+  const cached = await client.query(List, {}, { requestPolicy: 'cache-only' }).toPromise();
+  expect(cached.data?.workflows.edges.map((e) => e?.node?.id) ?? []).not.toContain('7');
+});
+
+test('a created workflow makes the lists go back to the network', async () => {
+  const seen: string[] = [];
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      counting(
+        {
+          CacheTestList: page('DRAFT'),
+          CacheTestCreate: { createWorkflow: { __typename: 'Workflow', id: '8', name: 'new' } },
+        },
+        seen,
+      ),
+    ],
+  });
+  await client.query(List, {}).toPromise();
+  await client.query(List, {}).toPromise(); // served by the cache
+  expect(seen).toEqual(['query']);
+  await client.mutation(Create, { input: { name: 'new' } }).toPromise();
+  await client.query(List, {}).toPromise();
+  expect(seen).toEqual(['query', 'mutation', 'query']);
+});

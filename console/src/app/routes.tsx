@@ -1,5 +1,6 @@
 // Every screen of the console: adding one is a component in src/screens/ and a line here.
 import type { ComponentType } from 'react';
+import { WorkflowDetailScreen } from '../screens/WorkflowDetail';
 import { WorkflowsScreen } from '../screens/Workflows';
 
 export interface ScreenRoute {
@@ -9,4 +10,7 @@ export interface ScreenRoute {
   nav?: string;
 }
 
-export const routes: ScreenRoute[] = [{ path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' }];
+export const routes: ScreenRoute[] = [
+  { path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' },
+  { path: '/workflows/:id', component: WorkflowDetailScreen },
+];
