@@ -1,5 +1,6 @@
-// How mutation results change lists graphcache cannot update by itself: a new workflow joins
-// the workflow lists (they are fetched again), a deleted one leaves every list and screen.
+// How mutation results and events change lists graphcache cannot update by itself: a new
+// workflow joins the workflow lists and a new execution the execution lists (they are fetched
+// again), a deleted workflow leaves every list and screen.
 import type { Cache, UpdatesConfig } from '@urql/exchange-graphcache';
 
 /** Drops every cached page of a root list field, whatever its arguments: the next read of
@@ -21,8 +22,20 @@ const workflowCreated = (field: string) => (result: Record<string, unknown>, _ar
   invalidateList(cache, 'templates');
 };
 
+const executionCreated = (field: string) => (result: Record<string, unknown>, _args: unknown, cache: Cache) => {
+  if (typename(result, field) === 'Execution') invalidateList(cache, 'executions');
+};
+
 export const updates: UpdatesConfig = {
+  Subscription: {
+    executionsUpdated(result, _args, cache) {
+      const event = result.executionsUpdated as { __typename?: string; kind?: string } | null;
+      if (event?.__typename === 'ExecutionEvent' && event.kind === 'CREATED') invalidateList(cache, 'executions');
+    },
+  },
   Mutation: {
+    runWorkflow: executionCreated('runWorkflow'),
+    retryExecution: executionCreated('retryExecution'),
     createWorkflow: workflowCreated('createWorkflow'),
     cloneWorkflow: workflowCreated('cloneWorkflow'),
     createTemplate: workflowCreated('createTemplate'),

@@ -1,5 +1,7 @@
 // Every screen of the console: adding one is a component in src/screens/ and a line here.
 import type { ComponentType } from 'react';
+import { ExecutionDetailScreen } from '../screens/ExecutionDetail';
+import { ExecutionsScreen } from '../screens/Executions';
 import { WorkflowDetailScreen } from '../screens/WorkflowDetail';
 import { WorkflowsScreen } from '../screens/Workflows';
 
@@ -13,4 +15,6 @@ export interface ScreenRoute {
 export const routes: ScreenRoute[] = [
   { path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' },
   { path: '/workflows/:id', component: WorkflowDetailScreen },
+  { path: '/executions', component: ExecutionsScreen, nav: 'Executions' },
+  { path: '/executions/:id', component: ExecutionDetailScreen },
 ];

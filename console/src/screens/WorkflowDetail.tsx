@@ -15,8 +15,9 @@ import { CloneDialog, DeleteDialog, RunDialog, ShareDialog, TemplateDialog } fro
 import { PauseWorkflow, UndeployWorkflow, UpdateWorkflow, WorkflowDetailQuery, WorkflowLive } from './workflow/documents';
 import { Graph } from './workflow/Graph';
 import { Revisions } from './workflow/Revisions';
+import { ExecutionsTable } from './Executions';
 
-const TABS = ['graph', 'definition', 'revisions'] as const;
+const TABS = ['graph', 'definition', 'revisions', 'executions'] as const;
 type Tab = (typeof TABS)[number];
 type DialogName = 'deploy' | 'run' | 'clone' | 'template' | 'share' | 'delete';
 
@@ -74,27 +75,11 @@ function Actions({ workflow: w, editable, open }: { workflow: WorkflowFieldsFrag
 
 function Dialogs({ workflow, dialog, close }: { workflow: WorkflowFieldsFragment; dialog: DialogName | null; close(): void }) {
   const props = { workflow, onClose: close };
-  const [started, setStarted] = useState<string | null>(null);
-  if (started && !dialog) {
-    return (
-      <p className="notice" role="status">
-        Execution <code>{started}</code> started.
-      </p>
-    );
-  }
   switch (dialog) {
     case 'deploy':
       return <DeployDialog {...props} />;
     case 'run':
-      return (
-        <RunDialog
-          {...props}
-          onStarted={(id) => {
-            setStarted(id);
-            close();
-          }}
-        />
-      );
+      return <RunDialog {...props} />;
     case 'clone':
       return <CloneDialog {...props} />;
     case 'template':
@@ -138,8 +123,13 @@ function Header({ workflow: w }: { workflow: WorkflowFieldsFragment }) {
   );
 }
 
+/** Keyed by the id: another workflow (after a clone) starts with fresh state. */
 export function WorkflowDetailScreen() {
   const { id = '' } = useParams<{ id: string }>();
+  return <WorkflowDetail key={id} id={id} />;
+}
+
+function WorkflowDetail({ id }: { id: string }) {
   const [location, navigate] = useLocation();
   const tab = (new URLSearchParams(useSearch()).get('tab') ?? 'graph') as Tab;
   const [dialog, setDialog] = useState<DialogName | null>(null);
@@ -175,12 +165,14 @@ export function WorkflowDetailScreen() {
                 onClick={() => navigate(`${location}?tab=${t}`, { replace: true })}
               >
                 {t[0]!.toUpperCase() + t.slice(1)}
+                {t === 'executions' && <span className="count">{w.executionCount}</span>}
               </button>
             ))}
           </nav>
           {tab === 'graph' && <Graph nodes={w.nodes} connections={w.connections} />}
           {tab === 'definition' && <Definition workflow={w} editable={editable} />}
           {tab === 'revisions' && <Revisions key={w.version} workflowId={w.id} />}
+          {tab === 'executions' && <ExecutionsTable workflowId={w.id} />}
         </div>
         <DeploymentPanel workflow={w} />
       </div>

@@ -32,17 +32,19 @@ export function parseRunInput(text: string): { value: unknown } | { error: strin
   }
 }
 
-export function RunDialog({ workflow, onClose, onStarted }: Props & { onStarted(executionId: string): void }) {
+/** Runs the workflow, then opens the new execution (it follows the run live). */
+export function RunDialog({ workflow, onClose }: Props) {
   const [text, setText] = useState('{}');
   const [{ fetching }, run] = useMutation(RunWorkflow);
   const { problem, setProblem, check } = useProblem();
+  const [, navigate] = useLocation();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const input = parseRunInput(text);
     if ('error' in input) return setProblem({ text: input.error });
     const result = await run({ id: workflow.id, input: input.value });
     const execution = result.data?.runWorkflow;
-    if (check(result, execution) && execution?.__typename === 'Execution') onStarted(execution.id);
+    if (check(result, execution) && execution?.__typename === 'Execution') navigate(`/executions/${execution.id}`);
   };
   return (
     <Dialog
