@@ -2,6 +2,9 @@
 import type { ComponentType } from 'react';
 import { ExecutionDetailScreen } from '../screens/ExecutionDetail';
 import { ExecutionsScreen } from '../screens/Executions';
+import { ResourcesScreen } from '../screens/Resources';
+import { SettingsScreen } from '../screens/Settings';
+import { SyncScreen } from '../screens/Sync';
 import { WorkflowDetailScreen } from '../screens/WorkflowDetail';
 import { WorkflowsScreen } from '../screens/Workflows';
 
@@ -17,4 +20,7 @@ export const routes: ScreenRoute[] = [
   { path: '/workflows/:id', component: WorkflowDetailScreen },
   { path: '/executions', component: ExecutionsScreen, nav: 'Executions' },
   { path: '/executions/:id', component: ExecutionDetailScreen },
+  { path: '/resources', component: ResourcesScreen, nav: 'Resources' },
+  { path: '/sync', component: SyncScreen, nav: 'Sync' },
+  { path: '/settings', component: SettingsScreen, nav: 'Settings' },
 ];
