@@ -1,6 +1,7 @@
 """Executions in the console: a deployed workflow run from its page, the execution's span
 tree and timeline filling in live (no reload) until it completes, the executions tab updating
-by itself, a failed run's error, a retry with the latest version that completes, and a cancel."""
+by itself; and the README's console tour: a failed run's error, the definition fixed, a retry
+with the latest version that completes; a cancel."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from tests.processes import ApiServer
 
 CREATE = """mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) {
   __typename ... on Workflow { id } ... on Error { message } } }"""
-UPDATE = """mutation($id: ID!, $input: UpdateWorkflowInput!) {
-  updateWorkflow(id: $id, input: $input) { __typename } }"""
 RUN = """mutation($id: ID!) { runWorkflow(workflowId: $id, input: {name: "Bo"}) {
   __typename ... on Execution { id } } }"""
 GREET = {"id": "greet", "type": "transform",
@@ -112,28 +111,54 @@ async def test_a_run_fills_in_live_and_the_executions_tab_follows(
     await console.screenshot("executions")
 
 
-async def test_a_failed_run_is_retried_with_the_latest_version_and_a_slow_one_cancelled(
+async def test_the_readme_tour_create_deploy_fail_fix_and_retry_then_cancel(
     console: Console, factory: Factory, platform: ApiServer,
 ) -> None:
+    """README, "The web console", steps 1-4, clicked as written."""
     api = await _signed_in(console, factory, platform)
-    broken = {"id": "call", "type": "http.request",
-              "params": {"method": "GET", "url": "http://127.0.0.1:9/nothing"}}
-    workflow_id = await api.create("flaky", broken)
     page = console.page
-    failed_id = await _run_from_page(console, workflow_id, '{"name": "Ada"}')
-    await expect(page.get_by_test_id("execution-status")).to_have_text("failed")
-    await expect(page.get_by_test_id("span-error")).not_to_be_empty()
-    await expect(page.get_by_test_id("execution-error")).not_to_be_empty()
+    await page.get_by_role("button", name="New workflow").click()
+    dialog = page.get_by_role("dialog", name="New workflow")
+    await dialog.get_by_label("Name", exact=True).fill("hello-console")
+    await dialog.get_by_role("button", name="Create").click()
+    await expect(page.get_by_test_id("graph-node")).to_contain_text("greet")
+    await page.get_by_role("button", name="Deploy", exact=True).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Deploy workflow").click()
+    await expect(page.get_by_test_id("deployment-phase")).to_have_text("available")
 
-    await api(UPDATE, id=workflow_id, input={"nodes": [GREET]})  # the fix, as version 2
-    await page.get_by_label("Retry from").select_option("START")
-    await page.get_by_label("Version").select_option("LATEST")
+    await page.get_by_role("button", name="Run", exact=True).click()
+    await page.get_by_role("dialog", name="Run hello-console").get_by_role(
+        "button", name="Run", exact=True).click()
+    await page.wait_for_url(re.compile(r"/executions/[^/]+$"))
+    failed_id = page.url.rsplit("/", 1)[1]
+    await expect(page.get_by_test_id("execution-status")).to_have_text("failed")
+    await page.locator('[data-testid="span-row"][data-node="greet"]').click()
+    await expect(page.get_by_test_id("span-error")).to_contain_text("no key 'name'")
+    await expect(page.get_by_test_id("execution-error")).to_contain_text("no key 'name'")
+
+    await page.get_by_role("link", name="hello-console: executions").click()
+    await page.get_by_role("tab", name="Definition").click()
+    await page.get_by_role("button", name="Edit").click()
+    editor = page.get_by_label("Definition (YAML)")
+    text = await editor.input_value()
+    assert "Hello {{ input.name }}" in text, text
+    await editor.fill(text.replace("Hello {{ input.name }}", "Hello world"))
+    await page.get_by_role("button", name="Save as version 2").click()
+    await expect(page.get_by_test_id("definition-yaml")).to_contain_text("Hello world")
+    await page.get_by_role("tab", name=re.compile("Executions")).click()
+    await page.get_by_role("link", name=failed_id).click()
+    await page.get_by_label("Retry from").select_option(label="the start")
+    await page.get_by_label("Version").select_option(label="the latest version")
     await page.get_by_role("button", name="Retry").click()
     await page.wait_for_url(re.compile(r"/executions/(?!" + re.escape(failed_id) + "$)"))
     await expect(page.get_by_test_id("execution-status")).to_have_text("completed")
-    await expect(page.locator(".facts")).to_contain_text(f"Retry of{failed_id} from the start")
-    await expect(page.locator(".facts")).to_contain_text("flaky v2")
-    await expect(page.get_by_test_id("logs")).not_to_contain_text("127.0.0.1:9")
+    await page.locator('[data-testid="span-row"][data-node="greet"]').click()
+    await expect(page.get_by_test_id("span-output")).to_contain_text('"Hello world"')
+    facts = page.locator(".facts")
+    await expect(facts).to_contain_text(f"Retry of{failed_id} from the start")
+    await expect(facts).to_contain_text("hello-console v2")
+    # Version 1's run left its logs on its own page, not here.
+    await expect(page.get_by_test_id("logs")).not_to_contain_text("no key")
     # A finished execution cannot be cancelled, nor one still running retried.
     await expect(page.get_by_role("button", name="Cancel")).to_be_disabled()
 
