@@ -1,7 +1,7 @@
 """The workflow detail screen: a workflow created in the console, its graph, its YAML edited
 (and a concurrent edit refused in place), revisions compared, deployed with settings through
-the Deploy dialog, paused, shared, made public, cloned and deleted; a git-managed one shows
-its file and offers no edit."""
+the Deploy dialog, paused, shared, made public, saved as a template and used, cloned and
+deleted; a git-managed one shows its file and offers no edit."""
 
 from __future__ import annotations
 
@@ -121,6 +121,21 @@ async def test_create_edit_deploy_pause_share_clone_and_delete_a_workflow(
     await page.get_by_role("button", name="Make public").click()
     await expect(page.get_by_role("heading", name=re.compile("greeter"))).to_contain_text("public")
 
+    await page.get_by_role("button", name="Save as template").click()
+    await page.get_by_role("dialog", name="Save as template").get_by_role(
+        "button", name="Save template").click()
+    await expect(page.get_by_role("heading", name=re.compile("greeter-template"))).to_contain_text(
+        "template")
+    await page.get_by_role("link", name="Templates").click()
+    await page.locator('[data-name="greeter-template"]').get_by_role(
+        "button", name="Use template").click()
+    use = page.get_by_role("dialog", name="Use greeter-template")
+    await use.get_by_label("Name of the new workflow").fill("from-template")
+    await use.get_by_role("button", name="Create workflow").click()
+    await expect(page.get_by_role("heading", name=re.compile("from-template"))).to_contain_text(
+        "draft")
+    await expect(page.get_by_test_id("graph-node")).to_contain_text("greet")
+
     await page.get_by_role("button", name="Clone").click()
     clone = page.get_by_role("dialog", name="Clone workflow")
     await clone.get_by_label("Name of the copy").fill("greeter")
@@ -141,8 +156,8 @@ async def test_create_edit_deploy_pause_share_clone_and_delete_a_workflow(
     await forever.click()
     await page.wait_for_url(re.compile(r"/workflows$"))
     rows = page.get_by_test_id("workflow-row")
-    await expect(rows).to_have_count(1)
-    await expect(rows).to_contain_text("greeter")
+    await expect(rows).to_have_count(2)  # greeter and the one made from its template
+    await expect(page.locator('[data-name="greeter-two"]')).to_have_count(0)
 
 
 async def test_a_git_managed_workflow_shows_its_file_and_offers_no_edit(

@@ -5,6 +5,7 @@ import { ExecutionsScreen } from '../screens/Executions';
 import { ResourcesScreen } from '../screens/Resources';
 import { SettingsScreen } from '../screens/Settings';
 import { SyncScreen } from '../screens/Sync';
+import { TemplatesScreen } from '../screens/Templates';
 import { WorkflowDetailScreen } from '../screens/WorkflowDetail';
 import { WorkflowsScreen } from '../screens/Workflows';
 
@@ -18,6 +19,7 @@ export interface ScreenRoute {
 export const routes: ScreenRoute[] = [
   { path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' },
   { path: '/workflows/:id', component: WorkflowDetailScreen },
+  { path: '/templates', component: TemplatesScreen, nav: 'Templates' },
   { path: '/executions', component: ExecutionsScreen, nav: 'Executions' },
   { path: '/executions/:id', component: ExecutionDetailScreen },
   { path: '/resources', component: ResourcesScreen, nav: 'Resources' },
