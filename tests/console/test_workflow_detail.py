@@ -19,6 +19,8 @@ from tests.factory import Factory
 from tests.processes import ApiServer
 from tests.sync.gitrepo import GitRepo, workflow_yaml
 
+CREATE = """mutation($input: CreateWorkflowInput!) {
+  createWorkflow(input: $input) { __typename ... on Workflow { id } } }"""
 UPDATE = """mutation($id: ID!, $input: UpdateWorkflowInput!) {
   updateWorkflow(id: $id, input: $input) { __typename } }"""
 
@@ -92,6 +94,12 @@ async def test_create_edit_deploy_pause_share_clone_and_delete_a_workflow(
     await deploy.get_by_label("GPU", exact=True).fill("1")
     await expect(deploy.get_by_label("GPU type")).to_be_visible()
     await deploy.get_by_label("GPU", exact=True).fill("0")
+    await deploy.get_by_label("Environment", exact=True).fill("no-such-env")
+    await deploy.get_by_role("button", name="Deploy workflow").click()
+    failure = deploy.locator('[data-error="DeploymentFailed"]')
+    await expect(failure).to_contain_text("ENVIRONMENT_NOT_READY")
+    await expect(failure).to_contain_text("environment 'no-such-env' does not exist")
+    await deploy.get_by_label("Environment", exact=True).fill("custom")
     await deploy.get_by_label("CPU", exact=True).fill("0.25")
     await deploy.get_by_label("Memory").fill("512Mi")
     await console.screenshot("deploy-dialog")
@@ -182,3 +190,25 @@ async def test_a_git_managed_workflow_shows_its_file_and_offers_no_edit(
     await page.get_by_role("tab", name="Definition").click()
     await expect(page.get_by_role("button", name="Edit")).to_be_disabled()
     await expect(page.get_by_label("Definition")).to_contain_text("change it in git")
+
+
+async def test_a_deployed_webhook_workflow_shows_its_url_with_a_copy_button(
+    console: Console, factory: Factory, platform: ApiServer,
+) -> None:
+    org = await factory.org("acme", name="Acme Inc.")
+    alice = await factory.user("alice", org, "admin")
+    token = await factory.token(alice, org)
+    created = await _api(platform, token, CREATE, input={
+        "name": "hook", "trigger": {"type": "WEBHOOK"},
+        "nodes": [{"id": "echo", "type": "transform", "params": {"value": "{{ input }}"}}]})
+    await console.sign_in(token)
+    page = console.page
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    await console.open(f"/workflows/{created['createWorkflow']['id']}")
+    await page.get_by_role("button", name="Deploy", exact=True).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Deploy workflow").click()
+    await expect(page.get_by_test_id("deployment-phase")).to_have_text("available")
+    url = page.get_by_test_id("webhook-url")
+    await expect(url).to_have_text(re.compile(r"^http://127\.0\.0\.1:\d+/webhooks/"))
+    await page.get_by_role("button", name="Copy webhook URL").click()
+    assert await page.evaluate("navigator.clipboard.readText()") == await url.inner_text()
