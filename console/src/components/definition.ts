@@ -4,19 +4,22 @@
 import { parseDocument, stringify } from 'yaml';
 import type { EdgeKind, TriggerType, UpdateWorkflowInput } from '../gql/graphql';
 
+/** A workflow's saved deployment settings (the definition's `deployment`). */
+export interface DeploymentSettingsLike {
+  environment: string;
+  cpu: number;
+  memory: string;
+  disk: string;
+  gpu: number;
+  gpuType?: string | null;
+}
+
 export interface DefinitionSource {
   description: string;
   tags: string[];
   trigger: { type: TriggerType; cron?: string | null; timezone: string };
   settings: { maxAttempts: number; timeoutSeconds?: number | null; nodeTimeoutSeconds?: number | null; concurrency?: number | null };
-  deploymentSettings?: {
-    environment: string;
-    cpu: number;
-    memory: string;
-    disk: string;
-    gpu: number;
-    gpuType?: string | null;
-  } | null;
+  deploymentSettings?: DeploymentSettingsLike | null;
   nodes: {
     id: string;
     type: string;

@@ -1,5 +1,6 @@
 // The Deploy dialog's settings: the seed's defaults (environment `custom`, 0.5 CPU, 1 GB of
 // memory, 5 GB of disk, no GPU), or what the workflow's definition already asks for.
+import type { DeploymentSettingsLike } from '../../components/definition';
 import type { DeployWorkflowInput } from '../../gql/graphql';
 
 export interface DeployForm {
@@ -22,16 +23,7 @@ export const DEFAULTS: DeployForm = {
   force: false,
 };
 
-interface Saved {
-  environment: string;
-  cpu: number;
-  memory: string;
-  disk: string;
-  gpu: number;
-  gpuType?: string | null;
-}
-
-export function initialForm(saved: Saved | null | undefined, deployed: boolean): DeployForm {
+export function initialForm(saved: DeploymentSettingsLike | null | undefined, deployed: boolean): DeployForm {
   const base = saved
     ? {
         environment: saved.environment,
