@@ -1,7 +1,7 @@
 """Executions in the console: a deployed workflow run from its page, the execution's span
 tree and timeline filling in live (no reload) until it completes, the executions tab updating
 by itself; and the README's console tour: a failed run's error, the definition fixed, a retry
-with the latest version that completes; a cancel."""
+with the latest version that completes; a cancel; logs tailing while a run retries."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ class Api:
         assert "message" not in next(iter(data.values())), response.text
         return data
 
-    async def create(self, name: str, *nodes: dict[str, Any]) -> str:
+    async def create(self, name: str, *nodes: dict[str, Any], **fields: Any) -> str:
         connections = [{"from": a["id"], "to": b["id"]} for a, b in itertools.pairwise(nodes)]
         data = await self(CREATE, input={"name": name, "nodes": list(nodes),
-                                         "connections": connections})
+                                         "connections": connections, **fields})
         return str(data["createWorkflow"]["id"])
 
 
@@ -169,3 +169,22 @@ async def test_the_readme_tour_create_deploy_fail_fix_and_retry_then_cancel(
     await expect(page.get_by_role("button", name="Retry")).to_be_disabled()
     await page.get_by_role("button", name="Cancel").click()
     await expect(page.get_by_test_id("execution-status")).to_have_text("cancelled")
+
+
+async def test_logs_tail_while_the_run_retries(
+    console: Console, factory: Factory, platform: ApiServer,
+) -> None:
+    api = await _signed_in(console, factory, platform)
+    # Each attempt outlives the node timeout: attempt 1 fails, a log line says it is retried.
+    wait = {"id": "wait", "type": "delay", "params": {"seconds": 30}}
+    workflow_id = await api.create("timing-out", wait,
+                                   settings={"maxAttempts": 2, "nodeTimeoutSeconds": 2})
+    page = console.page
+    await _run_from_page(console, workflow_id, "{}")
+    await page.evaluate("window.sameDocument = true")
+    logs = page.get_by_test_id("logs")
+    await expect(logs).to_contain_text("No log lines yet.")
+    await expect(logs).to_contain_text("attempt 1 failed")  # arrived over the subscription
+    await expect(page.get_by_test_id("execution-status")).to_have_text("failed")
+    await expect(page.locator('[data-testid="span-row"][data-kind="ATTEMPT"]')).to_have_count(2)
+    assert await page.evaluate("window.sameDocument === true")
