@@ -69,6 +69,7 @@ type Documents = {
     "\n  mutation DeleteWorkflow($id: ID!) {\n    deleteWorkflow(id: $id) {\n      __typename\n      ... on WorkflowDeleted {\n        deletedId\n        name\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteWorkflowDocument,
     "\n  query OrganizationMembers {\n    members(first: 100) {\n      nodes {\n        id\n        user {\n          id\n          handle\n          displayName\n        }\n      }\n    }\n  }\n": typeof types.OrganizationMembersDocument,
     "\n  query WorkflowRevisions($id: ID!) {\n    workflow(id: $id) {\n      __typename\n      ... on Workflow {\n        id\n        revisions(first: 100) {\n          nodes {\n            id\n            version\n            createdAt\n            source\n            sourceCommit\n            definition\n            author {\n              id\n              handle\n            }\n            changes {\n              path\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.WorkflowRevisionsDocument,
+    "\n  query EnvironmentNames {\n    environments(first: 100) {\n      nodes {\n        id\n        name\n        buildStatus\n      }\n    }\n  }\n": typeof types.EnvironmentNamesDocument,
 };
 const documents: Documents = {
     "\n  query CacheTestList {\n    workflows(first: 10) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.CacheTestListDocument,
@@ -126,6 +127,7 @@ const documents: Documents = {
     "\n  mutation DeleteWorkflow($id: ID!) {\n    deleteWorkflow(id: $id) {\n      __typename\n      ... on WorkflowDeleted {\n        deletedId\n        name\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteWorkflowDocument,
     "\n  query OrganizationMembers {\n    members(first: 100) {\n      nodes {\n        id\n        user {\n          id\n          handle\n          displayName\n        }\n      }\n    }\n  }\n": types.OrganizationMembersDocument,
     "\n  query WorkflowRevisions($id: ID!) {\n    workflow(id: $id) {\n      __typename\n      ... on Workflow {\n        id\n        revisions(first: 100) {\n          nodes {\n            id\n            version\n            createdAt\n            source\n            sourceCommit\n            definition\n            author {\n              id\n              handle\n            }\n            changes {\n              path\n            }\n          }\n        }\n      }\n    }\n  }\n": types.WorkflowRevisionsDocument,
+    "\n  query EnvironmentNames {\n    environments(first: 100) {\n      nodes {\n        id\n        name\n        buildStatus\n      }\n    }\n  }\n": types.EnvironmentNamesDocument,
 };
 
 /**
@@ -362,6 +364,10 @@ export function graphql(source: "\n  query OrganizationMembers {\n    members(fi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query WorkflowRevisions($id: ID!) {\n    workflow(id: $id) {\n      __typename\n      ... on Workflow {\n        id\n        revisions(first: 100) {\n          nodes {\n            id\n            version\n            createdAt\n            source\n            sourceCommit\n            definition\n            author {\n              id\n              handle\n            }\n            changes {\n              path\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WorkflowRevisions($id: ID!) {\n    workflow(id: $id) {\n      __typename\n      ... on Workflow {\n        id\n        revisions(first: 100) {\n          nodes {\n            id\n            version\n            createdAt\n            source\n            sourceCommit\n            definition\n            author {\n              id\n              handle\n            }\n            changes {\n              path\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EnvironmentNames {\n    environments(first: 100) {\n      nodes {\n        id\n        name\n        buildStatus\n      }\n    }\n  }\n"): (typeof documents)["\n  query EnvironmentNames {\n    environments(first: 100) {\n      nodes {\n        id\n        name\n        buildStatus\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -2,7 +2,7 @@
 // data sources, add-ons and AI models. Each kind lists its items, who manages them (git or
 // the API), adds one and deletes one, with the API's errors shown in place.
 import { Trash2, Plus, GitBranch } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useClient, useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from 'urql';
 import { useLocation, useSearch } from 'wouter';
 import { MutationError, useProblem } from '../components/MutationError';
@@ -238,6 +238,13 @@ export function ResourcesScreen() {
   const kind = KINDS.find((k) => k.key === current) ?? KINDS[0]!;
   const [{ data, error }, reexecute] = useQuery({ query: ResourceLists, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  // No subscription carries builds: while one runs, the list refetches every 2 s.
+  const building = !!data?.environments.nodes.some((e) => e.buildStatus === 'BUILDING');
+  useEffect(() => {
+    if (!building) return undefined;
+    const timer = setInterval(() => reexecute({ requestPolicy: 'network-only' }), 2000);
+    return () => clearInterval(timer);
+  }, [building, reexecute]);
   return (
     <section>
       <header className="screen-header">

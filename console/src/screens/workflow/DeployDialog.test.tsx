@@ -16,13 +16,22 @@ const workflow = {
   deploymentPhase: null,
 } as unknown as WorkflowFieldsFragment;
 
+const environments = {
+  environments: {
+    __typename: 'EnvironmentConnection',
+    nodes: [{ __typename: 'Environment', id: 'E1', name: 'ml', buildStatus: 'READY' }],
+  },
+};
+
+/** Answers the environments query, records and answers each mutation with `answer`. */
 function recording(sent: Operation[], answer: Record<string, unknown>): Exchange {
   return () => (operations$) =>
     pipe(
       operations$,
       mergeMap((operation: Operation) => {
-        sent.push(operation);
-        return pipe(fromValue(answer), map((data) => makeResult(operation, { data })));
+        if (operation.kind === 'mutation') sent.push(operation);
+        const data = operation.kind === 'mutation' ? answer : environments;
+        return pipe(fromValue(data), map((value) => makeResult(operation, { data: value })));
       }),
     );
 }
@@ -48,6 +57,9 @@ test('the defaults are sent, and a deployment failure stays in the dialog', asyn
   );
   expect(screen.getByLabelText('Environment')).toHaveProperty('value', 'custom');
   expect(screen.queryByLabelText('GPU type')).toBeNull();
+  // The environments of the organization are offered, with the base image.
+  await waitFor(() => expect(document.querySelector('datalist option[value="ml"]')).not.toBeNull());
+  expect(document.querySelector('datalist option[value="custom"]')).not.toBeNull();
   fireEvent.change(screen.getByLabelText('GPU'), { target: { value: '1' } });
   fireEvent.change(screen.getByLabelText('GPU type'), { target: { value: 'nvidia-a100' } });
   fireEvent.change(screen.getByLabelText('Environment'), { target: { value: 'ml' } });

@@ -2,11 +2,11 @@
 // phase then moves (progressing → available or failed) through the workflow's subscription.
 import { Rocket } from 'lucide-react';
 import { cloneElement, useId, useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { MutationError, useProblem } from '../../components/MutationError';
 import type { WorkflowFieldsFragment } from '../../gql/graphql';
-import { DeployWorkflow } from './documents';
+import { DeployWorkflow, EnvironmentNames } from './documents';
 import { deployInput, initialForm, type DeployForm } from './deploySettings';
 
 /** A labelled input with its hint below (the hint describes the input, it is not its name). */
@@ -26,6 +26,7 @@ function Field({ label, hint, children }: { label: string; hint: string; childre
 export function DeployDialog({ workflow, onClose }: { workflow: WorkflowFieldsFragment; onClose(): void }) {
   const [form, setForm] = useState<DeployForm>(() => initialForm(workflow.deploymentSettings, !!workflow.deploymentPhase));
   const [{ fetching }, deploy] = useMutation(DeployWorkflow);
+  const [{ data: environments }] = useQuery({ query: EnvironmentNames });
   const { problem, check } = useProblem();
   const set = (key: keyof DeployForm) => (e: React.ChangeEvent<HTMLInputElement>) =>
     setForm({ ...form, [key]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
@@ -49,7 +50,7 @@ export function DeployDialog({ workflow, onClose }: { workflow: WorkflowFieldsFr
     >
       <div className="form-grid">
         <Field label="Environment" hint="Custom environment id (image or Dockerfile); custom is the base image">
-          <input value={form.environment} onChange={set('environment')} required />
+          <input value={form.environment} onChange={set('environment')} list="deploy-environments" required />
         </Field>
         <Field label="CPU" hint="Cores for the worker pod">
           <input type="number" min="0" step="any" value={form.cpu} onChange={set('cpu')} required />
@@ -69,6 +70,14 @@ export function DeployDialog({ workflow, onClose }: { workflow: WorkflowFieldsFr
           </Field>
         )}
       </div>
+      <datalist id="deploy-environments">
+        <option value="custom">the base image</option>
+        {environments?.environments.nodes.map((e) => (
+          <option key={e.id} value={e.name}>
+            {e.buildStatus.toLowerCase()}
+          </option>
+        ))}
+      </datalist>
       <label className="check">
         <input type="checkbox" checked={form.force} onChange={set('force')} /> Force redeploy (undeploy the current
         deployment first; briefly unavailable)

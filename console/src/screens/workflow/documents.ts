@@ -298,3 +298,15 @@ export const WorkflowRevisions = graphql(`
     }
   }
 `);
+
+export const EnvironmentNames = graphql(`
+  query EnvironmentNames {
+    environments(first: 100) {
+      nodes {
+        id
+        name
+        buildStatus
+      }
+    }
+  }
+`);
