@@ -138,7 +138,7 @@ const KINDS = [
     create: CreateModel,
     remove: DeleteModel,
   } as Kind<Model>,
-] as unknown as Kind<Item>[];
+] as unknown as Kind<Item>[]; // each kind is typed above; the screen treats them alike
 
 function firstMember(data: Record<string, unknown> | undefined): unknown {
   return data ? Object.values(data)[0] : undefined;
