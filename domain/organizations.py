@@ -37,6 +37,13 @@ async def organizations_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     return {int(row["id"]): row for row in rows}
 
 
+async def organizations_of(user_id: int) -> list[dict[str, Any]]:
+    """The organizations the user is a member of, by slug."""
+    members = Membership.select(Membership.organization).where(Membership.user == user_id)
+    return list(await Organization.select().where(Organization.id.is_in(members))
+                .order_by(Organization.slug))
+
+
 async def create_user(handle: str, *, is_service: bool = False) -> dict[str, Any]:
     row = AppUser(handle=handle, display_name=handle, is_service=is_service)
     await row.save()

@@ -25,6 +25,8 @@ class Principal:
     organization: dict[str, Any]  # Any: organization column values
     token_id: int
     expires_at: datetime | None
+    # The token is good for `organization` only (else for every organization of the user).
+    scoped: bool = False
 
 
 Refusal = Literal["credentials", "invalid_token", "organization"]
@@ -73,4 +75,5 @@ async def principal_from_headers(headers: Mapping[str, str]) -> Principal:
     if actor is None:
         raise unknown
     return Principal(actor=actor, user=credential.user, organization=organization,
-                     token_id=credential.token_id, expires_at=credential.expires_at)
+                     token_id=credential.token_id, expires_at=credential.expires_at,
+                     scoped=token_org is not None)

@@ -23,7 +23,8 @@ class AccountQueries:
         caller = info.context.caller
         return Me(user=User.from_row(caller.user), email=caller.user["email"],
                   role=Role(caller.actor.role),
-                  organization=Organization.from_row(caller.organization))
+                  organization=Organization.from_row(caller.organization),
+                  scoped=caller.scoped)
 
     @strawberry.field
     async def api_tokens(

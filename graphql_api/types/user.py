@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from domain.organizations import organizations_of
 from graphql_api.types.enums import Role
 from graphql_api.types.ids import global_id
 from graphql_api.types.node import Node
@@ -41,12 +42,24 @@ class Organization(Node):
                    name=row["name"], allow_git_overrides=bool(row["allow_git_overrides"]))
 
 
+async def _organizations(root: Me) -> list[Organization]:
+    if root.scoped:
+        return [root.organization]
+    return [Organization.from_row(row) for row in await organizations_of(root.user.pk)]
+
+
 @strawberry.type(description="The caller in the organization the request is for.")
 class Me:
     user: User
     email: str
     role: Role
     organization: Organization
+    organizations: list[Organization] = strawberry.field(
+        resolver=_organizations,
+        description="The organizations this request's token can be used with (send one as "
+        "`X-Organization-ID`): every organization the user is a member of, or only "
+        "`organization` for a token scoped to it.")
+    scoped: strawberry.Private[bool] = False
 
 
 @strawberry.type(description="A user's membership of the organization.")

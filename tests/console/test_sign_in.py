@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
+from domain.organizations import add_member
 from tests.console.conftest import Console
 from tests.factory import Factory
 from tests.processes import ApiServer, FlowplaneProcess
@@ -96,3 +97,37 @@ async def test_the_one_time_link_signs_in_once(
     await page.goto(link)  # used already
     await expect(page.get_by_role("alert")).to_contain_text("unknown, expired or already used")
     assert code not in page.url
+
+
+async def test_a_token_for_every_organization_of_its_user_picks_another_in_the_top_bar(
+    console: Console, factory: Factory
+) -> None:
+    org, alice = await _acme(factory)
+    beta = await factory.org("beta", name="Beta GmbH")
+    await add_member(beta["id"], alice["id"], "member")
+    await factory.workflow(org, alice, "acme-only")
+    await factory.workflow(beta, alice, "beta-only")
+    await console.sign_in(await factory.token(alice), "acme")  # not scoped: name the first
+    page = console.page
+    rows = page.get_by_test_id("workflow-row")
+    await expect(rows).to_have_count(1)
+    await expect(rows).to_contain_text("acme-only")
+    picker = page.get_by_role("banner").get_by_label("Organization")
+    await expect(picker).to_have_value("acme")
+    await picker.select_option("beta")
+    await expect(rows).to_have_count(1)
+    await expect(rows).to_contain_text("beta-only")
+    await expect(page.get_by_role("banner")).to_contain_text("Beta GmbH")
+    assert "beta" in await page.evaluate(SESSION)
+
+
+async def test_a_token_scoped_to_one_organization_offers_no_other(
+    console: Console, factory: Factory
+) -> None:
+    org, alice = await _acme(factory)
+    beta = await factory.org("beta", name="Beta GmbH")
+    await add_member(beta["id"], alice["id"], "member")
+    await console.sign_in(await factory.token(alice, org))
+    banner = console.page.get_by_role("banner")
+    await expect(banner).to_contain_text("Acme Inc.")
+    await expect(banner.get_by_label("Organization")).to_have_count(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from domain.organizations import add_member, organization_by_slug
 from tests.factory import Factory
 from tests.graphql_api.conftest import Cast, gid
 
@@ -22,6 +23,30 @@ async def test_me_names_the_caller_and_the_organization(cast: Cast) -> None:
     assert data == {"me": {"user": {"id": cast.admin.id, "handle": "admin"},
                            "email": "admin@example.com", "role": "ADMIN",
                            "organization": {"slug": "acme"}}}
+
+
+ORGANIZATIONS = "{ me { organization { slug } organizations { slug name } } }"
+
+
+async def test_me_lists_the_organizations_a_token_can_be_used_with(
+    cast: Cast, factory: Factory, client: httpx.AsyncClient
+) -> None:
+    await factory.org("initech")  # the admin is no member of it
+    # A token for every organization of its user lists them all, whichever one is asked.
+    await add_member((await organization_by_slug("globex"))["id"], cast.admin.user["id"])
+    data = await cast.admin.gql(ORGANIZATIONS)
+    assert data["me"]["organization"] == {"slug": "acme"}
+    assert [o["slug"] for o in data["me"]["organizations"]] == ["acme", "globex"]
+    # A token scoped to one organization opens that one only, and says so.
+    acme = await organization_by_slug("acme")
+    scoped = await factory.token(cast.admin.user, acme)
+    response = await client.post("/graphql", json={"query": ORGANIZATIONS},
+                                 headers={"Authorization": f"Bearer {scoped}"})
+    assert response.json()["data"]["me"]["organizations"] == [
+        {"slug": "acme", "name": acme["name"]}]
+    # Others see their own memberships only.
+    data = await cast.stranger.gql(ORGANIZATIONS)
+    assert [o["slug"] for o in data["me"]["organizations"]] == ["globex"]
 
 
 async def test_api_token_is_shown_once_works_and_can_be_revoked(

@@ -1,7 +1,7 @@
 // The cache the console runs on: a workflow changed by a mutation result (or a subscription
 // event) changes in every list that shows it, without refetching.
 import { Client, type Exchange, type Operation, makeResult } from 'urql';
-import { fromValue, map, mergeMap, pipe } from 'wonka';
+import { fromValue, map, mergeMap, pipe, take, toPromise } from 'wonka';
 import { expect, test } from 'vitest';
 import { graphql } from '../gql';
 import introspection from '../gql/introspection';
@@ -112,4 +112,141 @@ test('types without an id are embedded, types with one are entities', () => {
   expect(keys.WorkflowEdge).toBeDefined();
   expect(keys.Workflow).toBeUndefined();
   expect(keys.Query).toBeUndefined();
+});
+
+const Delete = graphql(`
+  mutation CacheTestDelete($id: ID!) {
+    deleteWorkflow(id: $id) {
+      __typename
+      ... on WorkflowDeleted {
+        deletedId
+      }
+    }
+  }
+`);
+
+const Create = graphql(`
+  mutation CacheTestCreate($input: CreateWorkflowInput!) {
+    createWorkflow(input: $input) {
+      __typename
+      ... on Workflow {
+        id
+        name
+      }
+    }
+  }
+`);
+
+/** Like `answering`, and counts the operations that reached it (the network). */
+function counting(results: Record<string, unknown>, seen: string[]): Exchange {
+  const inner = answering(results);
+  return (input) => (operations$) =>
+    inner(input)(
+      pipe(
+        operations$,
+        map((operation: Operation) => {
+          if (operation.kind !== 'teardown') seen.push(operation.kind);
+          return operation;
+        }),
+      ),
+    );
+}
+
+test('a deleted workflow leaves the cached list', async () => {
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      answering({
+        CacheTestList: page('DRAFT'),
+        CacheTestDelete: { deleteWorkflow: { __typename: 'WorkflowDeleted', deletedId: '7' } },
+      }),
+    ],
+  });
+  await client.query(List, {}).toPromise();
+  await client.mutation(Delete, { id: '7' }).toPromise();
+  const cached = await client.query(List, {}, { requestPolicy: 'cache-only' }).toPromise();
+  expect(cached.data?.workflows.edges.map((e) => e?.node?.id) ?? []).not.toContain('7');
+});
+
+test('a created workflow makes the lists go back to the network', async () => {
+  const seen: string[] = [];
+  const client = new Client({
+    url: '/graphql',
+    exchanges: [
+      createCache(),
+      counting(
+        {
+          CacheTestList: page('DRAFT'),
+          CacheTestCreate: { createWorkflow: { __typename: 'Workflow', id: '8', name: 'new' } },
+        },
+        seen,
+      ),
+    ],
+  });
+  await client.query(List, {}).toPromise();
+  await client.query(List, {}).toPromise(); // served by the cache
+  expect(seen).toEqual(['query']);
+  await client.mutation(Create, { input: { name: 'new' } }).toPromise();
+  await client.query(List, {}).toPromise();
+  expect(seen).toEqual(['query', 'mutation', 'query']);
+});
+
+const Executions = graphql(`
+  query CacheTestExecutions {
+    executions(first: 10) {
+      edges {
+        node {
+          id
+          status
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+test('a new execution announced by the subscription makes the list go back to the network', async () => {
+  const seen: string[] = [];
+  const listed = {
+    executions: {
+      __typename: 'ExecutionConnection',
+      edges: [{ __typename: 'ExecutionEdge', node: { __typename: 'Execution', id: 'E1', status: 'COMPLETED' } }],
+      pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: null },
+    },
+  };
+  const event = (kind: string, id: string, status: string) => ({
+    executionsUpdated: { __typename: 'ExecutionEvent', kind, execution: { __typename: 'Execution', id, status } },
+  });
+  const answers: Record<string, unknown> = { CacheTestExecutions: listed };
+  const client = new Client({ url: '/graphql', exchanges: [createCache(), counting(answers, seen)] });
+  await client.query(Executions, {}).toPromise();
+  await client.query(Executions, {}).toPromise();
+  expect(seen).toEqual(['query']);
+  const Live = graphql(`
+    subscription CacheTestLive {
+      executionsUpdated {
+        __typename
+        ... on ExecutionEvent {
+          kind
+          execution {
+            id
+            status
+          }
+        }
+      }
+    }
+  `);
+  // A status change updates the cached row and keeps the list cached.
+  answers.CacheTestLive = event('STATUS', 'E1', 'FAILED');
+  await pipe(client.subscription(Live, {}), take(1), toPromise);
+  const cached = await client.query(Executions, {}, { requestPolicy: 'cache-only' }).toPromise();
+  expect(cached.data?.executions.edges[0]?.node.status).toBe('FAILED');
+  answers.CacheTestLive = event('CREATED', 'E2', 'PENDING');
+  await pipe(client.subscription(Live, {}), take(1), toPromise);
+  await client.query(Executions, {}).toPromise();
+  expect(seen).toEqual(['query', 'subscription', 'subscription', 'query']);
 });

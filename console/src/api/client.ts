@@ -15,6 +15,7 @@ import {
 import introspection from '../gql/introspection';
 import { embeddedKeys } from './keys';
 import { authHeaders, type Session } from './session';
+import { updates } from './updates';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -37,12 +38,13 @@ export function isUnauthenticated(error: CombinedError): boolean {
 const schema = introspection as unknown as IntrospectionQuery;
 
 /** The normalised cache: entities by `__typename:id`, unions matched from the schema, pages
- * of `workflows` merged as Relay connections. */
+ * of `workflows` and `executions` merged as Relay connections, lists changed by mutations in `updates`. */
 export function createCache() {
   return cacheExchange({
     schema,
     keys: embeddedKeys(schema),
-    resolvers: { Query: { workflows: relayPagination() } },
+    resolvers: { Query: { workflows: relayPagination(), executions: relayPagination() } },
+    updates,
   });
 }
 

@@ -2,6 +2,7 @@ import { LogOut, SquareTerminal, Workflow } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
 import { routes } from './routes';
+import { OrganizationPicker } from './OrganizationPicker';
 import { useSession } from './SessionContext';
 
 function NavLink({ path, label }: { path: string; label: string }) {
@@ -33,7 +34,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <SquareTerminal size={16} aria-hidden /> GraphiQL
           </a>
           <span className="whoami" title={`Signed in as ${session?.user.handle} in ${session?.organization.slug}`}>
-            <strong>{session?.organization.name}</strong> · {session?.user.handle}
+            <OrganizationPicker /> · {session?.user.handle}
           </span>
           <button type="button" className="button ghost" onClick={() => signOut()}>
             <LogOut size={16} aria-hidden /> Sign out

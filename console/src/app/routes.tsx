@@ -1,5 +1,12 @@
 // Every screen of the console: adding one is a component in src/screens/ and a line here.
 import type { ComponentType } from 'react';
+import { ExecutionDetailScreen } from '../screens/ExecutionDetail';
+import { ExecutionsScreen } from '../screens/Executions';
+import { ResourcesScreen } from '../screens/Resources';
+import { SettingsScreen } from '../screens/Settings';
+import { SyncScreen } from '../screens/Sync';
+import { TemplatesScreen } from '../screens/Templates';
+import { WorkflowDetailScreen } from '../screens/WorkflowDetail';
 import { WorkflowsScreen } from '../screens/Workflows';
 
 export interface ScreenRoute {
@@ -9,4 +16,13 @@ export interface ScreenRoute {
   nav?: string;
 }
 
-export const routes: ScreenRoute[] = [{ path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' }];
+export const routes: ScreenRoute[] = [
+  { path: '/workflows', component: WorkflowsScreen, nav: 'Workflows' },
+  { path: '/workflows/:id', component: WorkflowDetailScreen },
+  { path: '/templates', component: TemplatesScreen, nav: 'Templates' },
+  { path: '/executions', component: ExecutionsScreen, nav: 'Executions' },
+  { path: '/executions/:id', component: ExecutionDetailScreen },
+  { path: '/resources', component: ResourcesScreen, nav: 'Resources' },
+  { path: '/sync', component: SyncScreen, nav: 'Sync' },
+  { path: '/settings', component: SettingsScreen, nav: 'Settings' },
+];

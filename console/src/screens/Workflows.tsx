@@ -1,13 +1,14 @@
 // The workflows of the organization: status, version, who manages them (git file or API),
 // deployment and tags; filtered by status, tag and a search, all kept in the address.
-import { GitBranch, Search, SquareCode, X } from 'lucide-react';
+import { GitBranch, Plus, Search, SquareCode, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import { useLocation, useSearch } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { StatusBadge } from '../components/StatusBadge';
 import { ago } from '../components/time';
 import { graphql } from '../gql';
 import type { WorkflowsQuery } from '../gql/graphql';
+import { NewWorkflowDialog } from './NewWorkflowDialog';
 import { STATUSES, filtersToSearch, parseFilters, toWorkflowFilter, type Filters } from './workflowFilters';
 
 const WorkflowsList = graphql(`
@@ -64,7 +65,9 @@ function Row({ workflow, onTag }: { workflow: Workflow; onTag(tag: string): void
   return (
     <tr data-testid="workflow-row" data-name={workflow.name}>
       <td>
-        <div className="name">{workflow.name}</div>
+        <Link href={`/workflows/${workflow.id}`} className="name">
+          {workflow.name}
+        </Link>
         {workflow.description && <div className="muted">{workflow.description}</div>}
       </td>
       <td>
@@ -160,13 +163,20 @@ export function WorkflowsScreen() {
   );
   const workflows = data?.workflows.edges.map((edge) => edge.node) ?? [];
   const page = data?.workflows.pageInfo;
+  const [creating, setCreating] = useState(false);
 
   return (
     <section>
-      <header className="screen-header">
-        <h1>Workflows</h1>
-        <p className="muted">Synced from git or created through the API.</p>
+      <header className="screen-header row">
+        <div>
+          <h1>Workflows</h1>
+          <p className="muted">Synced from git or created through the API.</p>
+        </div>
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          <Plus size={16} aria-hidden /> New workflow
+        </button>
       </header>
+      {creating && <NewWorkflowDialog onClose={() => setCreating(false)} />}
       <Toolbar filters={filters} onChange={change} />
       {error && (
         <p className="error" role="alert">
@@ -180,8 +190,7 @@ export function WorkflowsScreen() {
             <p>No workflow matches these filters.</p>
           ) : (
             <p>
-              No workflows yet: commit one to <code>workflows.d/</code> or create one with the{' '}
-              <code>createWorkflow</code> mutation.
+              No workflows yet: commit one to <code>workflows.d/</code> or create one with <em>New workflow</em>.
             </p>
           )}
         </div>

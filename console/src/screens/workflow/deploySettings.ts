@@ -1,0 +1,52 @@
+// The Deploy dialog's settings: the seed's defaults (environment `custom`, 0.5 CPU, 1 GB of
+// memory, 5 GB of disk, no GPU), or what the workflow's definition already asks for.
+import type { DeploymentSettingsLike } from '../../components/definition';
+import type { DeployWorkflowInput } from '../../gql/graphql';
+
+export interface DeployForm {
+  environment: string;
+  cpu: string;
+  memory: string;
+  disk: string;
+  gpu: string;
+  gpuType: string;
+  force: boolean;
+}
+
+export const DEFAULTS: DeployForm = {
+  environment: 'custom',
+  cpu: '0.5',
+  memory: '1Gi',
+  disk: '5Gi',
+  gpu: '0',
+  gpuType: '',
+  force: false,
+};
+
+export function initialForm(saved: DeploymentSettingsLike | null | undefined, deployed: boolean): DeployForm {
+  const base = saved
+    ? {
+        environment: saved.environment,
+        cpu: String(saved.cpu),
+        memory: saved.memory,
+        disk: saved.disk,
+        gpu: String(saved.gpu),
+        gpuType: saved.gpuType ?? '',
+      }
+    : DEFAULTS;
+  return { ...DEFAULTS, ...base, force: deployed };
+}
+
+/** The mutation's `settings`; the GPU type only goes with at least one GPU. Numbers the
+ * browser cannot read are sent as they are parsed (NaN never): the API reports bad values. */
+export function deployInput(form: DeployForm): DeployWorkflowInput {
+  const gpu = Number.parseInt(form.gpu || '0', 10);
+  return {
+    environmentId: form.environment.trim() || 'custom',
+    cpu: Number.parseFloat(form.cpu) || 0,
+    memory: form.memory.trim(),
+    disk: form.disk.trim(),
+    gpu: Number.isNaN(gpu) ? 0 : gpu,
+    gpuType: gpu > 0 && form.gpuType.trim() ? form.gpuType.trim() : null,
+  };
+}
