@@ -21,7 +21,7 @@ NODE_CHECK := node -e 'const [a, b] = process.versions.node.split(".").map(Numbe
 	process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null && command -v npm >/dev/null \
 	|| { echo "make: the web console needs Node.js 20.19 or newer and npm on PATH (found: $$(node --version 2>/dev/null || echo no node))"; exit 1; }
 
-.PHONY: dev test lint bench schema docs install console clean
+.PHONY: dev test lint bench schema docs screenshots install console clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flowplane needs Python >= 3.11"'
@@ -74,6 +74,9 @@ schema: $(RUNTIME_STAMP) $(NODE_STAMP)  ## regenerate schema.graphql, possibleTy
 
 docs: $(RUNTIME_STAMP)  ## regenerate docs/node-types.md from the node-type registry
 	$(BIN)/flowplane node-types > docs/node-types.md
+
+screenshots: $(TEST_STAMP) console  ## refresh the README's console pictures in docs/screenshots/
+	FLOWPLANE_SCREENSHOTS=update $(BIN)/pytest tests/console -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache console/node_modules $(CONSOLE_DIST)

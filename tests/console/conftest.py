@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,11 @@ from graphql_api.console import DIST
 from tests.processes import ApiServer, FlowplaneProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are refreshed only on request (`make screenshots`), so a test run
+# never rewrites committed files; other runs keep theirs in the temporary directory.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+               if os.environ.get("FLOWPLANE_SCREENSHOTS") == "update"
+               else Path(tempfile.gettempdir()) / "flowplane-screenshots")
 # Flags for Debian's chromium here (root, no GPU, a closed network; see the machine notes).
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -103,8 +108,8 @@ class Console:
         await self.page.wait_for_url(re.compile(r"/workflows"))
 
     async def screenshot(self, name: str, hide: tuple[str, ...] = ()) -> Path:
-        """Save a screenshot for the README (docs/screenshots/NAME.png); the elements matching
-        the `hide` selectors (tokens) are painted over."""
+        """Save a screenshot (into docs/screenshots/NAME.png under `make screenshots`); the
+        elements matching the `hide` selectors (tokens) are painted over."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         mask = [self.page.locator(selector) for selector in hide]
