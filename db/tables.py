@@ -283,6 +283,10 @@ class Execution(Table):
     started_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
     duration_ms = BigInt(null=True, default=None)
+    # Observability: the execution's OpenTelemetry trace id, and the `traceparent` of what
+    # started it (an API request, a schedule fire), which its trace links to.
+    trace_id = Text(null=True, default=None)
+    traceparent = Text(null=True, default=None)
 
     execution_status = Check(
         "status IN ('pending', 'running', 'completed', 'failed', 'cancelled')"

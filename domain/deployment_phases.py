@@ -35,6 +35,7 @@ from domain._sql import fetch, fetch_one
 from domain._workflow_store import announce
 from domain.provisioners import provisioner
 from domain.settings import get_settings
+from telemetry.metrics import DEPLOYMENT_FAILURES, reason_label
 
 log = logging.getLogger(__name__)
 # Seconds spent in the current phase, on the database clock (never the process's).
@@ -157,4 +158,6 @@ async def _record(row: dict[str, Any], status: DeploymentStatus) -> bool:
         await announce(written, {"deployment": {
             "phase": status.phase, "podName": status.pod_name, "error": error,
             "reason": status.reason}})
+    if status.phase == "FAILED" and row["deployment_phase"] != "FAILED":
+        DEPLOYMENT_FAILURES.labels(reason_label(status.reason)).inc()
     return True

@@ -37,6 +37,7 @@ from domain.provisioners import image_builder, provisioner
 from domain.spec.model import DeploymentSettings
 from domain.webhooks import ensure_webhook_token
 from domain.workflows import update_workflow
+from telemetry.metrics import DEPLOYMENT_FAILURES, reason_label
 
 __all__ = [
     "DeploymentFailed",
@@ -133,6 +134,7 @@ async def _apply(
     try:
         return await provisioner().deploy(plan.request)
     except DeployError as error:
+        DEPLOYMENT_FAILURES.labels(reason_label(error.reason)).inc()
         if removed is not None:  # the old workers are gone: say so
             await _record_undeployed(actor, workflow_id, "paused", f"redeploy failed: {error}")
         raise failed(error) from error

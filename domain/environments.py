@@ -20,6 +20,7 @@ from domain._sql import fetch, fetch_one
 from domain.errors import DomainError
 from domain.provisioners import image_builder
 from domain.settings import get_settings
+from telemetry.metrics import ENVIRONMENT_BUILDS
 
 CUSTOM = "custom"
 
@@ -91,10 +92,12 @@ async def start_build(request: BuildRequest, builder: KubernetesImageBuilder) ->
         await builder.start(request)
     except DeployError as error:
         await _set_build(request.environment_id, "failed", handle.image, error.message)
+        ENVIRONMENT_BUILDS.labels("failed").inc()
         raise EnvironmentNotReady(request.environment_name, (
             f"the build of environment {request.environment_name!r} could not start: "
             f"{error.message}")) from error
     await _set_build(request.environment_id, "building", handle.image, None)
+    ENVIRONMENT_BUILDS.labels("started").inc()
     return handle
 
 
@@ -120,6 +123,7 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
         if status.state != "building":
             error = status.message if status.state == "failed" else None
             await _set_build(int(row["id"]), status.state, handle.image, error)
+            ENVIRONMENT_BUILDS.labels(status.state).inc()
             changed += 1
     return changed
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from telemetry.tracing import current_traceparent, new_trace_id
+
 
 class Fenced(Exception):
     """The writer no longer holds the execution: its dispatch generation was replaced."""
@@ -39,6 +41,10 @@ class NewExecution:
     retry_of: int | None = None
     retry_from: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)  # Any: reused node outputs.
+    # The execution's own trace, and the span that started it (a request, a schedule fire),
+    # which the trace links to (telemetry.tracing).
+    trace_id: str = field(default_factory=new_trace_id)
+    traceparent: str | None = field(default_factory=current_traceparent)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Claimed:
     # Seconds left of the execution's `timeoutSeconds` (None without one), on the database
     # clock: counted from its first start, as of the claim.
     time_left: float | None
+    took_over: bool = False  # from a worker that lost it, rather than a first start
 
 
 LeaseState = Literal["held", "cancel", "lost"]
@@ -93,7 +94,7 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
                                open_spans=spans, locked=locked)
         span_id = claimed.span_ids[0] if root is None else root
     return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
-                   _time_left(claimed.execution, claimed.at))
+                   _time_left(claimed.execution, claimed.at), took_over=root is not None)
 
 
 async def _open_spans(execution_id: int, status: str, error: str | None) -> list[SpanClose]:

@@ -168,13 +168,14 @@ async def _insert(new: NewExecution) -> tuple[dict[str, Any], datetime]:
         "INSERT INTO execution (organization, workflow, status, trigger_type, triggered_by,"
         " input, workflow_version, definition, attempt, max_attempts, dispatch_generation,"
         " queue_name, idempotency_key, retry_of, retry_from, outputs, event_seq, created_at,"
-        " dispatched_at, cancel_requested)"
+        " dispatched_at, cancel_requested, trace_id, traceparent)"
         " SELECT $1, $2, 'pending', $3, $4, $5::jsonb, $6, $7::jsonb, 0, $8, 1, $9, $10, $11,"
-        " $12, $13::jsonb, 0, t.at, t.at, false FROM (SELECT clock_timestamp() AS at) t"
-        " RETURNING *",
+        " $12, $13::jsonb, 0, t.at, t.at, false, $14, $15"
+        " FROM (SELECT clock_timestamp() AS at) t RETURNING *",
         new.organization_id, new.workflow_id, new.trigger_type, new.triggered_by,
         dumps(new.input), new.workflow_version, dumps(new.definition), new.max_attempts,
         new.queue_name, new.idempotency_key, new.retry_of, new.retry_from, dumps(new.outputs),
+        new.trace_id, new.traceparent,
     )
     assert row is not None
     await fetch(

@@ -74,6 +74,16 @@ class Settings(BaseModel):
     console_session_hours: float = Field(default=12.0, gt=0)
     # Connections one organization's worker role may hold at once (all its workers together).
     tenant_connection_limit: int = Field(default=40, ge=1)
+    # Observability (docs/observability.md). The worker, scheduler, local-workers and sync
+    # serve their metrics on this port (0: off; the API serves /metrics on its own port);
+    # with a token set, every scrape must send `Authorization: Bearer <token>`.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_token: str = ""
+    # How often the scheduler samples the queue and deployment gauges.
+    metrics_sample_seconds: float = Field(default=5.0, gt=0)
+    # One JSON object per log line ("json"), or the readable lines of `flowplane dev` ("text").
+    log_format: Literal["json", "text"] = "json"
 
 
 _ENV = {

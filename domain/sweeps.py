@@ -103,7 +103,7 @@ async def _release(report: SweepReport) -> None:
         report.released += len(released)
 
 
-async def _queues() -> list[str]:
+async def worker_queues() -> list[str]:
     """Every queue a worker may serve: the default one, the deployed workflows' own, and any
     an unfinished execution waits on."""
     active = await fetch("SELECT DISTINCT queue_name FROM execution"
@@ -118,7 +118,7 @@ async def _discard_leftovers(report: SweepReport) -> None:
     """Remove jobs marked in progress whose execution is gone, finished or re-dispatched
     since: what a dead worker left behind. arq would keep them at the head of the queue for
     the job timeout, hiding every newer job from the workers' polls."""
-    for queue in await _queues():
+    for queue in await worker_queues():
         marked = {value: parse_job_id(value) for value in await in_progress_head(queue)}
         ids = [parsed[0] for parsed in marked.values() if parsed is not None]
         if not ids:

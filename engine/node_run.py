@@ -16,10 +16,12 @@ from pydantic import ValidationError
 from domain.egress import EgressPolicy
 from domain.node_types import get_node_type
 from domain.spec.templates import TemplateError, render
+from engine import instruments, traces
 from engine.errors import NodeError, PermanentError
 from engine.journal import Journal
 from engine.node_log import NodeLog
 from engine.nodes import NodeContext, NodeResult, executor_for
+from telemetry.logs import bind
 
 MAX_BACKOFF_SECONDS = 300.0
 
@@ -48,6 +50,7 @@ class NodeRunner:
     execution_id: int
     timeout: float | None
     egress: EgressPolicy = field(default_factory=EgressPolicy)
+    trace_id: str | None = None  # of the execution's trace (telemetry.tracing)
 
     async def run(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
                   ) -> NodeOutcome:
@@ -60,6 +63,7 @@ class NodeRunner:
             if outcome.ok or outcome.permanent or try_no >= tries:
                 return outcome
             await asyncio.sleep(backoff(base, try_no))
+            instruments.node_retried(str(node["type"]))
             try_no += 1
 
     async def _try(self, node: dict[str, Any], scope: Mapping[str, Any], parent: int,
@@ -72,21 +76,25 @@ class NodeRunner:
         # their log lines too.
         span = None if declared.instant else await self.journal.open(
             "node", parent, node_id, try_no)
+        bind(span=span, node=node_id)  # this node's task: its log lines carry its ids
         logs = NodeLog()
         if span is not None:
             logs.stream(partial(self.journal.lines, span, node_id))
         try:
-            outcome = await self._execute(declared.name, node, scope, logs)
+            outcome = await self._execute(declared.name, node, scope, logs,
+                                          traces.node_headers(self.trace_id, span))
+            instruments.node_tried(declared.name, outcome.ok, time.monotonic() - started)
             await self._record(outcome, span, parent, try_no, started, await logs.stop())
         finally:
             logs.cancel()  # cancelled meanwhile: no more writes
         return outcome
 
     async def _execute(self, type_name: str, node: dict[str, Any], scope: Mapping[str, Any],
-                       logs: NodeLog) -> NodeOutcome:
+                       logs: NodeLog, trace_headers: dict[str, str]) -> NodeOutcome:
         node_id = str(node["id"])
         try:
             ctx = self._context(node, scope, logs)
+            ctx.trace_headers = trace_headers  # traceparent of this node's span, if traced
             async with asyncio.timeout(self.timeout):
                 result: NodeResult = await executor_for(type_name)(ctx)
         except (NodeError, TimeoutError) as error:

@@ -26,11 +26,13 @@ from domain.leases import Claimed, claim_execution, finish_execution, renew_leas
 from domain.recording import Fenced, Later, StatusChange
 from domain.services import UnresolvedReference, build_services, services_from_env
 from domain.settings import get_settings
+from engine import instruments, traces
 from engine.attempt import AttemptResult, AttemptRun
 from engine.errors import PermanentError
 from engine.journal import CancelRequested, Journal
 from engine.node_run import NodeRunner, backoff
 from engine.plan import Plan
+from telemetry.logs import log_context
 
 log = logging.getLogger(__name__)
 LOST = "lost to a newer generation"
@@ -66,7 +68,11 @@ async def run_execution(execution_id: int, generation: int, worker_id: str) -> s
         claimed = await claim_execution(execution_id, generation, worker_id)
         if claimed is None:
             return "not claimed"
-        return await _run(claimed, Journal(execution_id, generation), stopper)
+        row = claimed.execution
+        instruments.claimed(claimed)
+        with log_context(execution=execution_id, organization=row["organization"],
+                         workflow=row["workflow"]):
+            return await _run(claimed, Journal(execution_id, generation), stopper)
     finally:
         unwatch()
 
@@ -93,10 +99,12 @@ async def _run(claimed: Claimed, journal: Journal, stopper: _Stopper) -> str:
         beat.cancel()
     try:
         spans, outputs = journal.take()
-        await finish_execution(execution_id, generation, status, error,
-                               done_spans=spans, outputs=outputs)
+        ended = await finish_execution(execution_id, generation, status, error,
+                                       done_spans=spans, outputs=outputs)
     except Fenced:
         return LOST
+    instruments.finished(ended)
+    traces.export_soon(ended)
     return status
 
 
@@ -137,7 +145,8 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
     row = claimed.execution
     node_timeout = plan.settings.get("nodeTimeoutSeconds")
     runner = NodeRunner(journal, services, row["id"],
-                        float(node_timeout) if node_timeout else None, egress=egress)
+                        float(node_timeout) if node_timeout else None, egress=egress,
+                        trace_id=row.get("trace_id"))
     base = float(plan.settings.get("retryBackoffSeconds", 1.0))
     attempt, span = claimed.attempt, claimed.attempt_span_id
     recorded = dict(row["outputs"])
@@ -156,6 +165,7 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
             "warning", f"attempt {attempt} failed: {result.error}; retrying in {delay:.1f} s")],
             change=StatusChange("running", result.error, {"next_attempt_at": Later(delay)}))
         await asyncio.sleep(delay)
+        instruments.retried()
         recorded = {k: {"output": v["output"], "outcome": v["outcome"]}
                     for k, v in run.scope["nodes"].items()}
         attempt += 1

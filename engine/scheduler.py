@@ -1,7 +1,7 @@
 """`flowplane scheduler`: one process that fires cron triggers, sweeps lost work, prunes
-old executions and restores forgotten Redis ACL users, each on its own loop. Several may run
-at once: slots are fired once (`schedule_slot`), and sweeps are conditional on the generation
-they saw."""
+old executions, restores forgotten Redis ACL users and samples the gauges of queues and
+deployments, each on its own loop. Several may run at once: slots are fired once
+(`schedule_slot`), and sweeps are conditional on the generation they saw."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from domain.deployment_phases import (
 )
 from domain.event_log import prune_events
 from domain.redeploys import reconcile_builds_and_redeploy
+from domain.samples import sample_gauges
 from domain.schedules import fire_due_schedules
 from domain.settings import get_settings
 from domain.sweeps import prune_executions, sweep_once
 from domain.worker_credentials import restore_acl_users
+from engine import instruments
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -37,11 +39,15 @@ async def every(seconds: float, step: Callable[[], Awaitable[Any]], name: str) -
         await asyncio.sleep(seconds)
 
 
+async def sweep() -> None:
+    instruments.swept(await sweep_once())
+
+
 async def run_scheduler() -> None:
     settings = get_settings()
     await asyncio.gather(
         every(TICK_SECONDS, fire_due_schedules, "schedule tick"),
-        every(settings.sweep_interval_seconds, sweep_once, "sweep"),
+        every(settings.sweep_interval_seconds, sweep, "sweep"),
         every(RETENTION_INTERVAL_SECONDS, prune_executions, "execution retention"),
         every(RETENTION_INTERVAL_SECONDS, prune_events, "event retention"),
         every(TICK_SECONDS, watch_deployment_phases, "deployment watch"),  # restarts it
@@ -51,4 +57,5 @@ async def run_scheduler() -> None:
         every(TICK_SECONDS * 5, reconcile_builds_and_redeploy, "environment builds"),
         # A Redis restarted without an ACL file forgot the organizations' worker users.
         every(settings.sweep_interval_seconds, restore_acl_users, "redis acl users"),
+        every(settings.metrics_sample_seconds, sample_gauges, "metrics samples"),
     )

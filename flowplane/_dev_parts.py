@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowplane.embedded import child_process_options
+from flowplane.embedded import child_process_options, free_port
 
 STOP_TIMEOUT = 10.0
 
@@ -21,12 +21,14 @@ class Part:
 
     name: str
     args: list[str]
+    metrics_port: int | None = None  # where it serves its metrics (the API: on its own port)
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     restart_at: float = 0.0
 
     def start(self, env: dict[str, str]) -> None:
-        command = [sys.executable, "-m", "flowplane", *self.args]
+        metrics = [] if self.metrics_port is None else ["--metrics-port", str(self.metrics_port)]
+        command = [sys.executable, "-m", "flowplane", *self.args, *metrics]
         self.process = subprocess.Popen(command, env=env, **child_process_options())
 
     @property
@@ -51,11 +53,11 @@ def dev_parts(host: str, port: int, repo: Path, home: Path, org: str,
               say: Callable[[str], None]) -> list[Part]:
     """API, the local workers (default queue + locally deployed workflows), the scheduler
     (cron, sweeper) and, in a git checkout, the sync of its workflows.d/ on whichever branch
-    is checked out."""
+    is checked out. Each part but the API gets a metrics port of its own, on loopback."""
     parts = [
         Part("api", ["serve", "--host", host, "--port", str(port)]),
-        Part("local-workers", ["local-workers"]),
-        Part("scheduler", ["scheduler"]),
+        Part("local-workers", ["local-workers"], free_port()),
+        Part("scheduler", ["scheduler"], free_port()),
     ]
     if not (repo / ".git").exists():
         say(f"{repo} is not a git checkout: the sync of workflows.d/ is off")
@@ -63,7 +65,7 @@ def dev_parts(host: str, port: int, repo: Path, home: Path, org: str,
     parts.append(Part("sync", [
         "sync", "--repo", str(repo), "--org", org, "--interval", "2s",
         "--cache-dir", str(home / "sync-cache"),
-    ]))
+    ], free_port()))
     return parts
 
 

@@ -9,7 +9,6 @@ whose environment holds that organization's credentials and none of the platform
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -19,7 +18,8 @@ from collections.abc import Awaitable, Callable
 import typer
 
 from flowplane._help import examples
-from flowplane.runtime import run_with_pool
+from flowplane.observability import METRICS_PORT_OPTION, observe
+from flowplane.runtime import bootstrap, run_with_pool
 
 
 def _stop_on_signals() -> None:
@@ -118,12 +118,15 @@ def local_workers(
         help="Serve one organization's queues (how local-workers starts its children, with "
              "that organization's credentials in DATABASE_URL and REDIS_URL).",
     ),
+    metrics_port: int | None = METRICS_PORT_OPTION,
 ) -> None:
     """Serve the default queue, and each organization's local workflows in its own process."""
     from flowplane.cmd_engine import check_node_types
 
     check_node_types()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    bootstrap(redis=True)
+    # An organization's child process serves no port of its own (its parent's is taken).
+    observe("local-workers", metrics_port if organization is None else 0)
     if organization is None:
         _platform_workers(interval, default_queue)
     else:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from flowplane._help import examples
 from flowplane.errors import CliError
+from flowplane.observability import METRICS_PORT_OPTION, observe
 from flowplane.runtime import bootstrap, check_redis, run_with_pool
 
 
@@ -27,6 +26,7 @@ def worker(
         help="Queue to serve (repeatable; default: flowplane:default).",
     ),
     burst: bool = typer.Option(False, "--burst", help="Exit once the queues are empty."),
+    metrics_port: int | None = METRICS_PORT_OPTION,
 ) -> None:
     """Run executions from the given queues (what a workflow's worker pod runs)."""
     from domain.dispatch import DEFAULT_QUEUE, close_pools
@@ -38,7 +38,7 @@ def worker(
         raise CliError("the egress allow-list does not parse: " + "; ".join(problems))
     check_node_types()
     check_redis(bootstrap(redis=True).redis_url)  # before the logs start
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    observe("worker", metrics_port)
 
     async def main() -> None:
         try:
@@ -49,11 +49,12 @@ def worker(
     run_with_pool(main, max_size=10, redis=True)
 
 
-def scheduler() -> None:
+def scheduler(metrics_port: int | None = METRICS_PORT_OPTION) -> None:
     """Fire cron triggers, re-dispatch lost executions, prune old ones (run one or more)."""
     from engine.scheduler import run_scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    bootstrap(redis=True)
+    observe("scheduler", metrics_port)
     run_with_pool(run_scheduler, max_size=5, redis=True)
 
 

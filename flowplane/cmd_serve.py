@@ -8,6 +8,7 @@ import uvicorn
 
 from flowplane._help import examples
 from flowplane.embedded import check_port_free
+from flowplane.observability import observe
 from flowplane.runtime import bootstrap
 
 
@@ -15,15 +16,17 @@ def serve(
     host: str = typer.Option("127.0.0.1", metavar="ADDRESS", help="Address to listen on."),
     port: int = typer.Option(8000, metavar="PORT", help="Port to listen on."),
 ) -> None:
-    """Serve the API: GraphQL (and GraphiQL) at /graphql, webhooks, /healthz."""
+    """Serve the API: GraphQL (and GraphiQL) at /graphql, webhooks, /healthz, /metrics."""
     settings = bootstrap(redis=True)
     check_port_free(host, port, "--port")
+    observe("api", serve=False)  # the API answers /metrics on its own port
     from graphql_api.app import create_app
 
     # Websocket messages get the HTTP body limit; uvicorn refuses bigger frames before
     # buffering them, closing with 1009 (graphql_api.close_codes).
+    # log_config=None: uvicorn's loggers propagate to the root handler `observe` set up.
     uvicorn.run(create_app(), host=host, port=port, log_level="info", ws="auto",
-                ws_max_size=settings.max_request_bytes)
+                ws_max_size=settings.max_request_bytes, log_config=None)
 
 
 def graphql_schema(

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from flowplane._help import examples
 from flowplane.errors import CliError
-from flowplane.runtime import run_with_pool
+from flowplane.observability import METRICS_PORT_OPTION, observe
+from flowplane.runtime import bootstrap, run_with_pool
 from sync.actions import PruneMode
 from sync.daemon import Daemon, DaemonSettings, run_once
 from sync.durations import parse_duration
@@ -91,6 +92,7 @@ def sync_command(
                                          "file:PATH or secret:NAME/KEY."),
     ssh_key_ref: str | None = typer.Option(None, metavar="REF",
                                            help="SSH private key, as a secret reference."),
+    metrics_port: int | None = METRICS_PORT_OPTION,
 ) -> None:
     """Reconcile the YAML of a git repository into an organization, once or as a daemon."""
     if prune not in PRUNE_MODES:
@@ -109,7 +111,8 @@ def sync_command(
             raise typer.Exit(code=3)
         _print_report(report, dry_run)
         raise typer.Exit(code=0 if report.status == "succeeded" else 1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    bootstrap(redis=True)
+    observe("sync", metrics_port)
     run_with_pool(lambda: _daemon(target, options, settings), max_size=3, redis=True)
 
 

@@ -91,12 +91,16 @@ async def _sign_in_link(api: str) -> str:
         return f"(none: {error})"
 
 
-def _banner(api: str, token: str, link: str, home: Path, servers: DevServers) -> None:
+def _banner(api: str, token: str, link: str, home: Path, servers: DevServers,
+            parts: list[Part]) -> None:
     """What answers now, and how to reach it (only URLs that answered are listed)."""
     pages = [("console", f"{api}/", {}),
              ("GraphiQL", f"{api}/graphql", {"Accept": "text/html"}),
              ("metrics", f"{api}/metrics", {})]
     lines = [f"  {name:<9} {url}" for name, url, headers in pages if _answers(url, **headers)]
+    ports = [f"{part.name} :{part.metrics_port}" for part in parts if part.metrics_port]
+    if ports:
+        lines.append(f"            also on http://127.0.0.1:PORT/metrics: {', '.join(ports)}")
     print("\nFlowplane is ready.", *lines, sep="\n")
     print(f"  sign in   {link}  (works once, within 10 minutes; "
           "`flowplane user sign-in-link` makes another)")
@@ -115,7 +119,9 @@ def _platform_env(servers: DevServers, api: str) -> dict[str, str]:
     # The tour calls services on this machine: loopback is allowed here, and only here.
     allow = " ".join(filter(None, [os.environ.get("FLOWPLANE_EGRESS_ALLOW", ""),
                                    DEV_EGRESS_ALLOW]))
-    return {**os.environ, "DATABASE_URL": servers.database_url,
+    # Readable log lines in the terminal unless FLOWPLANE_LOG_FORMAT says otherwise.
+    return {"FLOWPLANE_LOG_FORMAT": "text", **os.environ,
+            "DATABASE_URL": servers.database_url,
             "REDIS_URL": servers.redis_url, "FLOWPLANE_DEV_MODE": "true",
             "FLOWPLANE_PUBLIC_URL": api, "FLOWPLANE_EGRESS_ALLOW": allow,
             # python nodes: bubblewrap where it works, else a scrubbed child (and a warning)
@@ -149,7 +155,7 @@ def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
     for part in parts:
         part.start(env)
     _wait_ready(api, parts, env)
-    _banner(api, token, link, home, servers)
+    _banner(api, token, link, home, servers, parts)
     while True:
         time.sleep(0.5)
         restart_crashed(parts, env, say)

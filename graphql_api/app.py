@@ -1,6 +1,6 @@
-"""The Starlette application: routes (GraphQL with GraphiQL, health, webhooks, the web
-console), the request body cap and the lifespan (database pool, the event broker and the live
-re-authorisation it feeds)."""
+"""The Starlette application: routes (GraphQL with GraphiQL, health, metrics, webhooks, the
+web console), the request id and trace of each request, the request body cap and the lifespan
+(database pool, the event broker and the live re-authorisation it feeds)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from graphql_api.broker import create_broker
 from graphql_api.console import console_routes
 from graphql_api.health import healthz
 from graphql_api.live import LiveConnections
+from graphql_api.metrics_route import metrics
 from graphql_api.reauth import AccessWatch
+from graphql_api.request_context import RequestContext
 from graphql_api.schema import build_schema
 from graphql_api.view import FlowplaneGraphQL
 from graphql_api.webhooks import sync_webhook, webhook
@@ -51,13 +53,15 @@ def create_app(*, lifespan_pool: bool = True) -> Starlette:
     graphql = graphql_app()
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", LiveConnections(graphql)),
         Route("/webhooks/sync/{org_slug}", sync_webhook, methods=["POST"]),
         Route("/webhooks/{token}", webhook, methods=["POST"]),
         *console_routes(),  # last: its fallback answers every other GET with the console
     ]
-    middleware = [Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
+    middleware = [Middleware(RequestContext),
+                  Middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)]
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan if lifespan_pool else None
     )

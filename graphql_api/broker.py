@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
@@ -31,6 +32,7 @@ from domain.access_changes import ACCESS_CHANNEL
 from domain.event_log import LoggedEvent, events_by_id
 from domain.events import CHANNEL, parse_notification
 from domain.settings import get_settings
+from telemetry.metrics import FANOUT_LAG
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +225,9 @@ class Broker:
             self._fan_out(events)
 
     def _fan_out(self, events: list[LoggedEvent]) -> None:
+        now = time.time()
         for event in sorted(events, key=lambda e: (e.stream, e.seq)):
+            FANOUT_LAG.observe(max(0.0, now - event.created_at.timestamp()))
             for subscriber in list(self._streams.get(event.stream, ())):
                 subscriber.offer(event)
 

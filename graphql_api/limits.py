@@ -28,6 +28,7 @@ from strawberry.extensions import (
 )
 
 from graphql_api.documents import ParseDocument, ValidateDocument
+from graphql_api.operation_metrics import OperationMetrics
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -85,8 +86,10 @@ class RejectNulCharacters(SchemaExtension):
 
 
 def extensions() -> list[Callable[[], SchemaExtension]]:
-    """Extension factories, in order: parse limits, validation rules and cache, NUL, masking."""
+    """Extension factories, in order: operation metrics (around everything), parse limits,
+    validation rules and cache, NUL, masking."""
     return [
+        OperationMetrics,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ParseDocument,
         lambda: AddValidationRules(_RULES),

@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from domain.access import Actor
 from graphql_api.auth import Principal, Unauthenticated, principal_from_headers
 from graphql_api.close_codes import REASONS, CloseCode
+from telemetry.metrics import SUBSCRIPTIONS, WEBSOCKETS
 
 SCOPE_KEY = "flowplane.live"
 
@@ -94,10 +95,12 @@ class LiveConnection:
         if self.active >= self.max_subscriptions:
             raise SubscriptionLimitReached(self.max_subscriptions)
         self.active += 1
+        SUBSCRIPTIONS.inc()
         try:
             yield self.actor
         finally:
             self.active -= 1
+            SUBSCRIPTIONS.dec()
 
     def end(self, code: CloseCode) -> None:
         """Close the socket with `code` (the identity it was opened with is gone); from here
@@ -139,9 +142,11 @@ class LiveConnections:
             return
         connection = LiveConnection(self.limits)
         scope[SCOPE_KEY] = connection
+        WEBSOCKETS.inc()
         try:
             await self.app(scope, receive, send)
         finally:
+            WEBSOCKETS.dec()
             connection.disarm()
             if connection.watch is not None:
                 connection.watch.forget(connection)

@@ -8,6 +8,7 @@ partial (an action failed: the daemon retries); refused; failed (unexpected erro
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from domain.access import Actor
@@ -20,6 +21,8 @@ from sync.live import load_live
 from sync.plan import Plan, PlanOptions, plan
 from sync.source import RepoSource
 from sync.sync_status import file_results, sync_statuses
+from telemetry.logs import log_context
+from telemetry.metrics import SYNC_DURATION, SYNC_FILES, SYNC_INVALID, SYNC_RUNS
 
 
 @dataclass(frozen=True)
@@ -58,14 +61,27 @@ async def reconcile(
     branch = await asyncio.to_thread(source.current_branch)
     report = RunReport(await start_run(actor.organization_id, source.location, branch,
                                        dry_run=dry_run))
+    started = time.monotonic()
     try:
-        await _pipeline(report, target, options, actor, dry_run, cache)
+        with log_context(sync_run=report.run_id):
+            await _pipeline(report, target, options, actor, dry_run, cache)
     except Exception as exc:
         report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
+        if not dry_run:
+            _observe(report, time.monotonic() - started)
         await _record(report)
     return report
+
+
+def _observe(report: RunReport, seconds: float) -> None:
+    SYNC_RUNS.labels(report.status).inc()
+    SYNC_DURATION.observe(seconds)
+    for verb, count in (report.plan.counts() if report.plan else {}).items():
+        if verb != "unchanged":
+            SYNC_FILES.labels(verb).inc(count)
+    SYNC_INVALID.inc(len(report.errors))
 
 
 async def _pipeline(

@@ -26,6 +26,8 @@ class NodeContext:
     idempotency_key: str = ""
     # What the node may connect to (the organization's allow-list on top of the defaults).
     egress: EgressPolicy = field(default_factory=EgressPolicy)
+    # `traceparent` of this node's span while traces are exported, for the services it calls.
+    trace_headers: dict[str, str] = field(default_factory=dict)
 
     def log(self, message: str, level: str = "info") -> None:
         """A log line of this node (written while it runs, within the per-node caps)."""

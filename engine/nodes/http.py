@@ -58,7 +58,7 @@ async def http_request(ctx: NodeContext) -> NodeResult:
     assert isinstance(params, HttpRequestParams)
     url, limit = _url(ctx, params.url), _limit(params)
     what = f"{params.method} {url}"
-    headers = dict(params.headers)
+    headers = {**ctx.trace_headers, **params.headers}  # traceparent while traces are on
     if params.idempotency_header:
         headers[params.idempotency_header] = ctx.idempotency_key
     body = {} if params.body is None else {"json": params.body}

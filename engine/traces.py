@@ -1,0 +1,48 @@
+"""Exporting an ended execution's span tree as one OpenTelemetry trace (telemetry.tracing),
+from the rows, after the execution's last write: it costs the run nothing, and a failure to
+read or export is logged, never raised into the run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from domain.executions import load_workflow
+from domain.reads import spans_by_executions
+from telemetry.tracing import export_execution, traceparent, tracing_enabled
+
+log = logging.getLogger(__name__)
+_exports: set[asyncio.Task[None]] = set()
+
+
+def node_headers(trace_id: str | None, span_id: int | None) -> dict[str, str]:
+    """The `traceparent` a node sends to the services it calls, when traces are on."""
+    if not tracing_enabled() or not trace_id or span_id is None:
+        return {}
+    return {"traceparent": traceparent(trace_id, span_id)}
+
+
+def export_soon(row: dict[str, Any]) -> None:
+    """Export the execution of `row` in the background (Any: column values)."""
+    if not tracing_enabled() or not row.get("trace_id"):
+        return
+    task = asyncio.get_running_loop().create_task(_export(row))
+    _exports.add(task)
+    task.add_done_callback(_exports.discard)
+
+
+async def _export(row: dict[str, Any]) -> None:
+    try:
+        spans = (await spans_by_executions([int(row["id"])])).get(int(row["id"]), [])
+        workflow = await load_workflow(int(row["workflow"]))
+        export_execution({**row, "workflow_name": workflow["name"]},
+                         sorted(spans, key=lambda span: int(span["id"])))
+    except Exception:  # observability must never take an execution down with it
+        log.warning("could not export the trace of execution %s", row["id"], exc_info=True)
+
+
+async def flush_exports() -> None:
+    """Wait for the exports started so far (a worker shutting down, a test)."""
+    if _exports:
+        await asyncio.gather(*list(_exports), return_exceptions=True)
