@@ -23,6 +23,7 @@ DEFAULT_GPU_LABEL = "nvidia.com/gpu.product"
 GPU_RESOURCE = "nvidia.com/gpu"
 SERVICES_KEY = "STRONGLY_SERVICES"
 WORKER_UID = 10001  # the non-root user of the Flowplane image (see Dockerfile)
+WORKER_METRICS_PORT = 9100  # FLOWPLANE_METRICS_PORT of every Flowplane pod but the API
 
 _MAX_LABEL = 63
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
@@ -222,8 +223,11 @@ def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
     return {
         "name": "worker",
         "image": req.image,
-        "command": ["flowplane", "worker", "--queue", req.queue_name],
-        "env": env,
+        "command": ["flowplane", "worker", "--queue", req.queue_name,
+                    "--metrics-port", str(WORKER_METRICS_PORT)],
+        "env": [*env, {"name": "FLOWPLANE_METRICS_HOST", "value": "0.0.0.0"}],
+        # Prometheus scrapes it (the monitoring component's PodMonitor selects this port).
+        "ports": [{"name": "metrics", "containerPort": WORKER_METRICS_PORT, "protocol": "TCP"}],
         "resources": _resources(req),
         "securityContext": {
             "allowPrivilegeEscalation": False,

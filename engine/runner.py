@@ -72,7 +72,10 @@ async def run_execution(execution_id: int, generation: int, worker_id: str) -> s
         instruments.claimed(claimed)
         with log_context(execution=execution_id, organization=row["organization"],
                          workflow=row["workflow"]):
-            return await _run(claimed, Journal(execution_id, generation), stopper)
+            log.info("execution %s started (attempt %s)", execution_id, claimed.attempt)
+            ended = await _run(claimed, Journal(execution_id, generation), stopper)
+            log.info("execution %s ended: %s", execution_id, ended)
+            return ended
     finally:
         unwatch()
 

@@ -22,6 +22,7 @@ from sync.plan import PlanOptions
 from sync.reconcile import RunReport, SyncTarget
 from sync.render import errors_table, has_rows, plan_table, render, summary
 from sync.source import Credentials, RepoSource, parse_secret_ref
+from telemetry.logs import log_context
 
 PRUNE_MODES = ("archive", "delete", "off")
 
@@ -127,9 +128,10 @@ async def _daemon(target: SyncTarget, options: PlanOptions, settings: DaemonSett
 def _log_report(report: RunReport) -> None:
     commit = (report.commit or "?")[:12]
     done = summary(report.plan) if report.plan else report.error
-    logging.getLogger("flowplane.sync").info(
-        "run %d at %s: %s; %d invalid, %d parsed (%s)", report.run_id, commit, done,
-        len(report.errors), report.parsed, report.status)
+    with log_context(sync_run=report.run_id):
+        logging.getLogger("flowplane.sync").info(
+            "run %d at %s: %s; %d invalid, %d parsed (%s)", report.run_id, commit, done,
+            len(report.errors), report.parsed, report.status)
 
 
 def _print_report(report: RunReport, dry_run: bool) -> None:

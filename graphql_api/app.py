@@ -17,7 +17,7 @@ from domain.settings import get_settings
 from graphql_api.body_limit import BodySizeLimit
 from graphql_api.broker import create_broker
 from graphql_api.console import console_routes
-from graphql_api.health import healthz
+from graphql_api.health import healthz, readyz
 from graphql_api.live import LiveConnections
 from graphql_api.metrics_route import metrics
 from graphql_api.reauth import AccessWatch
@@ -53,6 +53,7 @@ def create_app(*, lifespan_pool: bool = True) -> Starlette:
     graphql = graphql_app()
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", LiveConnections(graphql)),

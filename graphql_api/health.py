@@ -1,4 +1,5 @@
-"""GET /healthz: the process is up and can reach PostgreSQL and Redis."""
+"""GET /healthz: the process is up and can reach PostgreSQL and Redis. GET /readyz: it can
+also serve subscriptions, because its event listener is connected (the readiness probe)."""
 
 from __future__ import annotations
 
@@ -35,4 +36,16 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if ok else "degraded", "database": database, "redis": redis},
         status_code=200 if ok else 503,
+    )
+
+
+async def readyz(request: Request) -> JSONResponse:
+    database, redis = await asyncio.gather(_database_ok(), _redis_ok())
+    broker = getattr(request.app.state, "broker", None)
+    listener = broker is not None and broker.connected.is_set()
+    ready = database and redis and listener
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "database": database, "redis": redis,
+         "listener": listener},
+        status_code=200 if ready else 503,
     )

@@ -156,12 +156,12 @@ def test_connection_urls_come_from_a_secret_not_the_config_map() -> None:
             }
 
 
-def test_api_service_and_probes_use_port_8000_and_healthz() -> None:
+def test_api_service_and_probes_use_port_8000_and_readyz() -> None:
     (service,) = by_kind("Service")
     assert service["spec"]["ports"][0]["port"] == 8000
     api = pod_specs()["flowplane-api"]["containers"][0]
     assert api["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
-    assert api["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert api["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
 
 
 def test_dockerfile_builds_a_non_root_flowplane_image() -> None:

@@ -98,7 +98,10 @@ def test_changed_services_change_the_pod_template_so_workers_restart() -> None:
 def test_worker_runs_the_workflow_queue_with_requests_and_limits() -> None:
     worker = container(render(CUSTOM_IMAGE))
     assert worker["image"] == CUSTOM_IMAGE.image
-    assert worker["command"] == ["flowplane", "worker", "--queue", "flowplane:wf:42"]
+    assert worker["command"] == ["flowplane", "worker", "--queue", "flowplane:wf:42",
+                                 "--metrics-port", "9100"]
+    assert worker["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
+    assert {"name": "FLOWPLANE_METRICS_HOST", "value": "0.0.0.0"} in worker["env"]
     amounts = {"cpu": "2250m", "memory": "1Gi", "ephemeral-storage": "5Gi"}
     assert worker["resources"] == {"requests": amounts, "limits": amounts}
     assert worker["securityContext"]["allowPrivilegeEscalation"] is False
