@@ -14,6 +14,7 @@ import pytest
 
 from flowplane.embedded import free_port
 from tests.processes import DevPlatform, run_flowplane, scratch_dir
+from tests.scrape import answers, metrics_url, scrape
 from tests.sync.gitrepo import GitRepo
 
 SERVERS = ("DATABASE_URL", "REDIS_URL")
@@ -52,6 +53,26 @@ def test_ready_banner_names_graphiql_and_the_token_once_the_api_answers(
     assert re.search(r"\[dev\] database: applied \d+ migration\(s\); database schema is up to "
                      r"date \(\d+ migrations\)", out), out
     assert "already complete" not in out and "not yet run" not in out  # Piccolo's miscount
+
+
+def test_every_part_serves_metrics_and_the_banner_says_where(running: DevPlatform) -> None:
+    out = running.output()
+    banner = out[out.index("Flowplane is ready"):]
+    assert f"metrics   {running.url}/metrics" in banner
+    ports = dict(re.findall(r"([a-z-]+) :(\d+)", banner.split("/metrics: ", 1)[1].split("\n")[0]))
+    assert set(ports) == {"local-workers", "scheduler", "sync"}
+    api = scrape(f"{running.url}/metrics")
+    assert ("flowplane_websocket_connections", ()) in api
+    sampled = metrics_url(int(ports["scheduler"]))  # the scheduler samples once it runs
+    running.wait_until(lambda: answers(sampled) and any(
+        name == "flowplane_queue_depth" for name, _ in scrape(sampled)), "queue depth sampled")
+    for part, sample in (("local-workers", "flowplane_execution_attempts_total"),
+                         ("sync", "flowplane_sync_run_duration_seconds_count")):
+        url = metrics_url(int(ports[part]))
+        running.wait_until(lambda url=url: answers(url), f"{part} metrics")  # type: ignore[misc]
+        assert (sample, ()) in scrape(url), part
+    # Readable lines under `make dev`, not JSON.
+    assert not any(line.startswith("{") for line in out.splitlines())
 
 
 def test_a_second_dev_on_the_same_home_is_refused_and_the_first_keeps_working(

@@ -71,7 +71,10 @@ async def test_api_paths_are_not_swallowed_by_the_fallback(http: httpx.AsyncClie
     _build(console.DIST)
     assert (await http.get("/healthz/x")).status_code == 404
     assert (await http.get("/webhooks/some-token")).status_code in (404, 405)
-    assert (await http.get("/metrics")).status_code == 404
+    metrics = await http.get("/metrics")  # Prometheus text, not the console's page
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert "flowplane_graphql_requests" in metrics.text
+    assert (await http.get("/metrics/x")).status_code == 404
     # POSTs are the API's: the console's fallback answers GET and HEAD only.
     assert (await http.post("/workflows", json={})).status_code == 405
 
