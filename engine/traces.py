@@ -41,8 +41,3 @@ async def _export(row: dict[str, Any]) -> None:
     except Exception:  # observability must never take an execution down with it
         log.warning("could not export the trace of execution %s", row["id"], exc_info=True)
 
-
-async def flush_exports() -> None:
-    """Wait for the exports started so far (a worker shutting down, a test)."""
-    if _exports:
-        await asyncio.gather(*list(_exports), return_exceptions=True)

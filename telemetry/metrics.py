@@ -39,7 +39,8 @@ EXECUTIONS_STARTED = Counter(
     "flowplane_executions_started", "Executions a worker started (first claim; a takeover "
     "is counted apart).", ["trigger_type"])
 EXECUTIONS_FINISHED = Counter(
-    "flowplane_executions_finished", "Executions ended, by final status and trigger type.",
+    "flowplane_executions_finished", "Executions a worker ended, by final status and trigger "
+    "type (a pending execution cancelled through the API never reached one).",
     ["status", "trigger_type"])
 EXECUTION_DURATION = Histogram(
     "flowplane_execution_duration_seconds", "From an execution's start to its end (database "

@@ -126,7 +126,8 @@ async def test_deploy_applies_the_workers_and_records_the_seed_metadata(
     pod = deployment(fake, row)["spec"]["template"]["spec"]
     assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert pod["containers"][0]["command"] == [
-        "flowplane", "worker", "--queue", workflow_queue(org.owner.organization_id, wid)]
+        "flowplane", "worker", "--queue", workflow_queue(org.owner.organization_id, wid),
+        "--metrics-port", "9100"]
     assert pod["containers"][0]["image"] == get_settings().base_image
     assert pod["nodeSelector"] == {"nvidia.com/gpu.product": "nvidia-a100"}
 
