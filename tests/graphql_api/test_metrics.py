@@ -5,7 +5,11 @@ guarding /metrics."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -80,3 +84,30 @@ def test_metrics_token_guards_the_api_metrics(database_url: str, redis_url: str)
     assert (anonymous.status_code, wrong.status_code) == (401, 401)
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
     assert ("flowplane_websocket_connections", ()) in samples
+
+
+
+async def test_multiprocess_mode_exports_what_the_processes_wrote(
+    factory: Factory, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR (a forking server), /metrics sums the files the
+    processes write there instead of reading one process's memory."""
+    org = await factory.org()
+    token = await factory.token(await factory.user(org=org), org)
+    # A sibling process of the group (as a forked worker would be) counted 5 before exiting.
+    sibling = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", (
+        "from telemetry.metrics import GRAPHQL_REQUESTS; "
+        "GRAPHQL_REQUESTS.labels('query', 'ok').inc(5)")],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}, check=False)
+    assert sibling.returncode == 0
+    server = ApiServer({"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}).start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, headers=auth(token, org)) as client:
+            for _ in range(2):
+                await client.post("/graphql", json={"query": "{ __typename }"})
+        samples = await asyncio.to_thread(scrape, f"{server.url}/metrics")
+    finally:
+        server.stop()
+    assert value(samples, "flowplane_graphql_requests_total", operation="query",
+                 result="ok") == 5 + 2
