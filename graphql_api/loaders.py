@@ -8,7 +8,7 @@ not cache (`fresh`): an event resolved later must not see rows loaded for an ear
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -90,3 +90,37 @@ class Loaders:
             workflow_reads.revisions_by_workflows, cache)
         self.executions_by_workflow = PagesByParentLoader[ExecutionPageArgs](_executions, cache)
         self.logs_by_execution = PagesByParentLoader[Window](reads.logs_by_executions, cache)
+
+
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+Maybe: TypeAlias = V | Awaitable[V]
+"""A value, or an awaitable of it: what a sync resolver returns when the value may already
+be loaded (graphql-core completes a plain value without a task or a gather)."""
+
+
+def peek(loader: DataLoader[K, V], key: K) -> Maybe[V]:
+    """The loader's value for `key` if this request loaded it already, else `load(key)`."""
+    if loader.cache:
+        future = loader.cache_map.get(key)
+        if future is not None and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            return future.result()
+    return loader.load(key)
+
+
+def peek_many(loader: DataLoader[K, V], keys: Sequence[K]) -> Maybe[list[V]]:
+    found = [peek(loader, key) for key in keys]
+    if not any(isinstance(value, Awaitable) for value in found):
+        return found  # type: ignore[return-value]  # no awaitable left: all plain values
+    return loader.load_many(keys)
+
+
+def then(value: Maybe[V], make: Callable[[V], R]) -> Maybe[R]:
+    """`make(value)`, now if the value is at hand, else once it is loaded."""
+    if isinstance(value, Awaitable):
+        async def later(pending: Awaitable[V]) -> R:
+            return make(await pending)
+
+        return later(value)
+    return make(value)

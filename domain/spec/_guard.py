@@ -6,18 +6,22 @@ reading only as far as the offending event: memory stays flat whatever the input
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
-    DocumentStartEvent,
-    Event,
-    NodeEvent,
-    ScalarEvent,
-)
+from ruamel.yaml import events as pure
+
+# The same events from ruamel's parser or from libyaml's (PyYAML; see _fast.py).
+Event = Any  # Any: an event of either library (same attributes: anchor, tag, start_mark)
+DocumentStartEvent = (pure.DocumentStartEvent, yaml.DocumentStartEvent)
+AliasEvent = (pure.AliasEvent, yaml.AliasEvent)
+NodeEvent = (pure.NodeEvent, yaml.NodeEvent)
+ScalarEvent = (pure.ScalarEvent, yaml.ScalarEvent)
+CollectionStartEvent = (pure.CollectionStartEvent, yaml.CollectionStartEvent)
+CollectionEndEvent = (pure.CollectionEndEvent, yaml.CollectionEndEvent)
 
 _CORE = "tag:yaml.org,2002:"
 ALLOWED_TAGS = frozenset(
@@ -72,7 +76,7 @@ class _Walker:
             if self.open:
                 self.open[-1] = (self.open[-1][0], self.open[-1][1] + size)
 
-    def _check_anchor(self, event: NodeEvent) -> None:
+    def _check_anchor(self, event: Event) -> None:
         anchor = event.anchor
         if anchor is None:
             return
@@ -80,14 +84,14 @@ class _Walker:
             _fail(f"anchor &{anchor} is defined twice in one document", event)
         self.sizes[anchor] = 1  # until its collection ends and the real size is known
 
-    def _start(self, event: CollectionStartEvent) -> None:
+    def _start(self, event: Event) -> None:
         if len(self.open) >= self.limits.max_depth:
             _fail(f"nesting deeper than {self.limits.max_depth} levels", event)
         self.nodes += 1
         self._check_nodes(event)
         self.open.append((event.anchor, 1))
 
-    def _alias(self, event: AliasEvent) -> None:
+    def _alias(self, event: Event) -> None:
         self.aliases += 1
         if self.aliases > self.limits.max_aliases:
             _fail(f"too many aliases (>{self.limits.max_aliases}): possible alias bomb", event)
@@ -109,7 +113,7 @@ class _Walker:
             )
 
 
-def _check_tag(event: NodeEvent) -> None:
+def _check_tag(event: Event) -> None:
     tag = getattr(event, "tag", None)
     if tag is None:
         return
@@ -125,11 +129,20 @@ def _fail(message: str, event: Event) -> None:
     raise GuardError(message, line, column)
 
 
-def check_stream(text: str, limits: Limits) -> None:
-    """Raise GuardError when `text` breaks a limit, or YAMLError when it does not parse."""
+def check_size(text: str, limits: Limits) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
         raise GuardError(f"file is {size} bytes, more than the limit of {limits.max_bytes}", 1, 1)
+
+
+def check_events(events: Iterable[Event], limits: Limits) -> None:
+    """Raise GuardError at the first event that breaks a limit."""
     walker = _Walker(limits)
-    for event in YAML(typ="safe", pure=True).parse(text):
+    for event in events:
         walker.feed(event)
+
+
+def check_stream(text: str, limits: Limits) -> None:
+    """Raise GuardError when `text` breaks a limit, or YAMLError when it does not parse."""
+    check_size(text, limits)
+    check_events(YAML(typ="safe", pure=True).parse(text), limits)

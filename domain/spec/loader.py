@@ -13,6 +13,7 @@ from ruamel.yaml.reader import ReaderError
 
 from domain.spec._checks import check_graph
 from domain.spec._compose import ComposedDocument, compose_documents
+from domain.spec._fast import compose_fast
 from domain.spec._guard import GuardError, Limits, check_stream
 from domain.spec._issues import Issue, validate_model
 from domain.spec.definition import (
@@ -88,7 +89,14 @@ def _load_file(file: Path, limits: Limits) -> LoadResult:
     return _load_text(text, name, limits)
 
 
-def _load_text(text: str, path: str, limits: Limits) -> LoadResult:
+def _load_text(text: str, path: str, limits: Limits, fast: bool = True) -> LoadResult:
+    """Through libyaml first; a file it cannot answer for, or with any error, again through
+    ruamel's pure parser, whose messages and positions are the reference."""
+    composed = compose_fast(text, limits) if fast else None
+    if composed is not None:
+        result = _documents(composed, path)
+        if result.ok:
+            return result
     try:
         check_stream(text, limits)
         composed = compose_documents(text)
@@ -96,6 +104,10 @@ def _load_text(text: str, path: str, limits: Limits) -> LoadResult:
         return LoadResult([], [SpecError(path, exc.line, exc.column, "", exc.message)])
     except YAMLError as exc:
         return LoadResult([], [_yaml_error(exc, text, path)])
+    return _documents(composed, path)
+
+
+def _documents(composed: list[ComposedDocument], path: str) -> LoadResult:
     documents: list[LoadedDocument] = []
     errors: list[SpecError] = []
     for doc in composed:
@@ -114,7 +126,8 @@ def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, lis
         return None, []
     if not isinstance(data, Mapping):
         return None, [((), "a document must be a mapping with apiVersion, kind, metadata, spec")]
-    model = DOCUMENT_MODELS.get(data.get("kind"))  # type: ignore[arg-type]
+    kind = data.get("kind")
+    model = DOCUMENT_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         known = ", ".join(DOCUMENT_MODELS)
         return None, [(("kind",), f"kind must be one of {known}, got {data.get('kind')!r}")]

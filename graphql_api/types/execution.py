@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.loaders import Maybe, peek, then
 from graphql_api.types.enums import (
     ExecutionStatus,
     LogLevel,
@@ -135,12 +136,12 @@ class Execution(Node):
             raise LookupError(f"the workflow of execution {self.pk} was deleted")
         return Workflow.from_row(row)
 
-    @strawberry.field
-    async def triggered_by(self, info: Info) -> User | None:
+    def _resolve_triggered_by(self, info: Info) -> Maybe[User | None]:
         if self.triggered_by_pk is None:
             return None
-        row = await info.context.loaders.user_by_id.load(self.triggered_by_pk)
-        return None if row is None else User.from_row(row)
+        return then(peek(info.context.loaders.user_by_id, self.triggered_by_pk), _user)
+
+    triggered_by = strawberry.field(_resolve_triggered_by, graphql_type=User | None)
 
     @strawberry.field
     async def input(self, info: Info) -> JSON:
@@ -220,6 +221,10 @@ class Execution(Node):
             started_at=row["started_at"], ended_at=row["ended_at"],
             duration_ms=row["duration_ms"],
         )
+
+
+def _user(row: Row | None) -> User | None:
+    return None if row is None else User.from_row(row)
 
 
 @strawberry.type

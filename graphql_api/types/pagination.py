@@ -47,8 +47,14 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: Cursor
+    # The cursor is encoded only when asked for: most lists select `nodes` or `edges { node }`.
+    @strawberry.field
+    def cursor(self) -> Cursor:
+        return self.listing.cursor(self.row)
+
     node: T
+    row: strawberry.Private[Row]
+    listing: strawberry.Private[Listing]
 
 
 @strawberry.type
@@ -127,12 +133,13 @@ def connection(
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> C:
     """The connection of `cls` for one page of `listing`."""
-    edges = [Edge(cursor=listing.cursor(row), node=node(row)) for row in page.rows]
+    rows = page.rows
+    edges = [Edge(node=node(row), row=row, listing=listing) for row in rows]
     forward = not window.from_end
     info = PageInfo(
         has_next_page=page.has_more if forward else window.before is not None,
         has_previous_page=window.after is not None if forward else page.has_more,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=listing.cursor(rows[0]) if rows else None,
+        end_cursor=listing.cursor(rows[-1]) if rows else None,
     )
     return cls(edges=edges, nodes=[edge.node for edge in edges], page_info=info, count=count)

@@ -3,6 +3,7 @@ its revisions and executions as connections (all through dataloaders)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from domain.access import can_write
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
+from graphql_api.loaders import ByIdLoader, Maybe, peek, peek_many, then
 from graphql_api.types.definition import (
     DeploymentSettings,
     NodeConnection,
@@ -130,19 +132,24 @@ class Workflow(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def webhook_url(self, info: Info) -> str | None:
+    def _resolve_webhook_url(self, info: Info) -> Maybe[str | None]:
         """Where to POST deliveries; set while the workflow is active with a webhook trigger,
         and only for callers who may run it (null for readers of a public workflow)."""
         url = webhook_url(self.row)
         if url is None:
             return None
-        shared = await info.context.loaders.shared_user_ids_by_workflow.load(self.pk)
-        return url if can_write(info.context.actor, self.row, shared) else None
+        actor, row = info.context.actor, self.row
+        shared = peek(info.context.loaders.shared_user_ids_by_workflow, self.pk)
+        return then(shared, lambda ids: url if can_write(actor, row, ids) else None)
 
-    @strawberry.field
-    async def owner(self, info: Info) -> User:
-        row = await info.context.loaders.user_by_id.load(int(self.row["owner"]))
+    webhook_url = strawberry.field(_resolve_webhook_url, graphql_type=str | None)
+
+    def _resolve_owner(self, info: Info) -> Maybe[User]:
+        return then(peek(info.context.loaders.user_by_id, int(self.row["owner"])), self._owner)
+
+    owner = strawberry.field(_resolve_owner, graphql_type=User)
+
+    def _owner(self, row: Row | None) -> User:
         if row is None:
             raise LookupError(f"the owner of workflow {self.pk} does not exist")
         return User.from_row(row)
@@ -157,14 +164,16 @@ class Workflow(Node):
         """The workflow this one was cloned from, if the caller may read it."""
         return await _readable(info, self.row["cloned_from"])
 
-    @strawberry.field
-    async def shared_with(self, info: Info) -> list[User]:
+    def _resolve_shared_with(self, info: Info) -> Maybe[list[User]]:
         """Members the workflow is shared with (they may read, change and run it); at most
         the organization's members."""
         loaders = info.context.loaders
-        ids = await loaders.shared_user_ids_by_workflow.load(self.pk)
-        rows = await loaders.user_by_id.load_many(ids)
-        return [User.from_row(row) for row in rows if row is not None]
+        ids = peek(loaders.shared_user_ids_by_workflow, self.pk)
+        if isinstance(ids, Awaitable):
+            return _shared_later(loaders.user_by_id, ids)
+        return then(peek_many(loaders.user_by_id, ids), _users)
+
+    shared_with = strawberry.field(_resolve_shared_with, graphql_type=list[User])
 
     @strawberry.field
     async def revisions(
@@ -177,16 +186,18 @@ class Workflow(Node):
         return connection(WorkflowRevisionConnection, REVISIONS, page, chosen,
                           WorkflowRevision.from_row)
 
-    @strawberry.field
-    async def executions(
+    def _resolve_executions(
         self, info: Info, filter: ExecutionFilter | None = None, first: int | None = None,
         after: Cursor | None = None, last: int | None = None, before: Cursor | None = None,
-    ) -> ExecutionConnection:
+    ) -> Maybe[ExecutionConnection]:
         """The workflow's executions, newest first."""
         where = reads.ExecutionFilter() if filter is None else filter.to_domain()
         chosen = window(EXECUTIONS, first, after, last, before)
-        page = await info.context.loaders.executions_by_workflow.load((self.pk, (where, chosen)))
-        return connection(ExecutionConnection, EXECUTIONS, page, chosen, Execution.from_summary)
+        page = peek(info.context.loaders.executions_by_workflow, (self.pk, (where, chosen)))
+        return then(page, lambda loaded: connection(
+            ExecutionConnection, EXECUTIONS, loaded, chosen, Execution.from_summary))
+
+    executions = strawberry.field(_resolve_executions, graphql_type=ExecutionConnection)
 
     @classmethod
     def from_row(cls, row: Row) -> Workflow:
@@ -208,6 +219,14 @@ class Workflow(Node):
             sync_status=sync_status(row.get("sync_status")),
             **{name: row[name] for name in _PLAIN_COLUMNS},
         )
+
+
+def _users(rows: list[Row | None]) -> list[User]:
+    return [User.from_row(row) for row in rows if row is not None]
+
+
+async def _shared_later(users: ByIdLoader, pending: Awaitable[list[int]]) -> list[User]:
+    return _users(await users.load_many(await pending))
 
 
 async def _readable(info: Info, workflow_id: int | None) -> Workflow | None:

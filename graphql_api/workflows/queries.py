@@ -10,6 +10,7 @@ from domain import workflow_reads
 from domain.workflows import get_workflow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
+from graphql_api.preload import preload_workflows
 from graphql_api.types.enums import WorkflowStatus
 from graphql_api.types.errors import InvalidInput, WorkflowNotFound
 from graphql_api.types.ids import InvalidArgument, decode_id
@@ -47,6 +48,7 @@ async def _page(
     chosen = window(WORKFLOWS, first, after, last, before)
     actor = info.context.actor
     page = await workflow_reads.list_workflows(actor, where, chosen)
+    await preload_workflows(info, page.rows)
     return connection(WorkflowConnection, WORKFLOWS, page, chosen, Workflow.from_row,
                       count=lambda: workflow_reads.count_workflows(actor, where))
 

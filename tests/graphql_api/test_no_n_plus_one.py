@@ -86,9 +86,36 @@ async def test_workflow_list_statements_do_not_grow_with_the_list(
     large = await _statements(cast, counter, 50)
     assert small == large, (small, large)
     # auth: token, last use, organization, membership; then the list, its shares, the latest
-    # executions, the last revisions and the users (owners and sharedWith); one level deeper
-    # the executions' details (input) and the users (triggeredBy, authors)
-    assert large <= 11, large
+    # executions and the users they name (owners, sharedWith, triggeredBy: preloaded per
+    # list), the last revisions; one level deeper the executions' details (input) and the
+    # revisions' authors
+    assert large <= 10, large
+
+
+FIELDS = """fragment F on Workflow { id webhookUrl owner { handle } sharedWith { handle }
+  recent: executions(first: $n) { nodes { id triggeredBy { handle } } }
+  executions(last: 1) { edges { node { ... on Execution { id triggeredBy { handle } } } } } }"""
+LIST = "query($n: Int) { workflows(first: 50) { nodes { ...F } } } " + FIELDS
+ONE_BY_ONE = "query($ids: [ID!]!, $n: Int) { nodes(ids: $ids) { ...F } } " + FIELDS
+
+
+async def test_preloaded_list_answers_as_the_loaders_do(cast: Cast, factory: Factory) -> None:
+    """The list preloads (fragments, aliases, variables, literals); `nodes` does not: both
+    answer the same, and a caller who only reads a public workflow gets no webhook URL."""
+    await _workflows(factory, cast, 3)
+    hooked = await factory.workflow(cast.owner.org, cast.owner.user, status="active",
+                                    trigger={"type": "webhook"}, is_public=True,
+                                    webhook_token="t0ken")
+    listed = (await cast.owner.gql(LIST, n=1))["workflows"]["nodes"]
+    ids = [node["id"] for node in listed]
+    assert gid("Workflow", hooked["id"]) in ids
+    assert listed == (await cast.owner.gql(ONE_BY_ONE, ids=ids, n=1))["nodes"]
+    assert [len(node["recent"]["nodes"]) for node in listed] == [1, 1, 1, 0]
+    assert listed[0]["sharedWith"] == [{"handle": "shared"}, {"handle": "other"}]
+    assert listed[0]["recent"]["nodes"][0]["triggeredBy"] == {"handle": "owner"}
+    assert listed[-1]["webhookUrl"] is not None
+    public = (await cast.other.gql(LIST, n=1))["workflows"]["nodes"]
+    assert [node["webhookUrl"] for node in public if node["id"] == listed[-1]["id"]] == [None]
 
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Workflow { owner { handle } } } }"

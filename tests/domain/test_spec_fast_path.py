@@ -1,0 +1,127 @@
+"""The libyaml fast path answers exactly as ruamel's pure parser does, or not at all."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.spec._compose import ComposedDocument, compose_documents
+from domain.spec._fast import AVAILABLE, compose_fast
+from domain.spec._guard import Limits
+from domain.spec.loader import _load_text
+
+pytestmark = pytest.mark.skipif(not AVAILABLE, reason="PyYAML built without libyaml")
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = sorted([*ROOT.glob("workflows.d/*.yaml"), *ROOT.glob("tests/**/fixtures/**/*.yaml")])
+LIMITS = Limits()
+
+# Scalars where YAML 1.1 (libyaml's resolver) and 1.2 (ruamel's) disagree, block scalars,
+# anchors and merges, flow collections, characters outside the BMP; several documents.
+TRICKY = """\
+plain: [on, off, yes, no, y, n, true, False, ~, null, "", '']
+numbers: [010, 0o10, 0x1f, 1_000, 1e3, .inf, -.Inf, .nan, 12:30, +1, -0, 3.]
+strings: ["quoted #x", 'single ''q''', "\\u00e9\\t", caf\u00e9 \U0001f600 after]
+block: |
+  line one
+    indented
+folded: >-
+  a
+  b
+base: &base {cpu: 0.5, memory: 1Gi}
+merged: {<<: *base, cpu: 1}
+list: &l [1, [2, [3, {k: v}]]]
+again: *l
+? complex key
+: value
+empty:
+"quoted key": 1
+emoji: {"😀😀": 1, after: 2}
+"""
+SEVERAL = "---\na: [on, 010]\n---\n- second document\n- {a: 1, b: [x, y]}\n---\n"
+
+
+def _same(fast: list[ComposedDocument], slow: list[ComposedDocument]) -> None:
+    assert [d.data for d in fast] == [d.data for d in slow]
+    assert [d.positions for d in fast] == [d.positions for d in slow]
+    assert [d.issues for d in fast] == [d.issues for d in slow]
+    assert [d.line for d in fast] == [d.line for d in slow]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_fixtures_compose_and_load_the_same_on_both_paths(path: Path) -> None:
+    text = path.read_text()
+    fast = compose_fast(text, LIMITS)
+    assert fast is not None, "the fast path declined a valid fixture"
+    _same(fast, compose_documents(text))
+    assert _load_text(text, str(path), LIMITS) == _load_text(text, str(path), LIMITS, fast=False)
+
+
+def test_tricky_scalars_positions_and_documents_are_the_same() -> None:
+    for text in (TRICKY, SEVERAL):
+        composed = compose_fast(text, LIMITS)
+        assert composed is not None
+        _same(composed, compose_documents(text))
+    fast = compose_fast(TRICKY, LIMITS)
+    assert fast is not None
+    assert fast[0].data["plain"][:4] == ["on", "off", "yes", "no"]  # YAML 1.2: strings
+    line = TRICKY.splitlines().index('emoji: {"\U0001f600\U0001f600": 1, after: 2}')
+    column = TRICKY.splitlines()[line].index("after") + 1  # in characters, not bytes
+    assert fast[0].positions[("emoji", "after")] == (line + 1, column)
+
+
+INVALID = {
+    "syntax": ("spec: [unclosed\nmetadata: {}\n", (2, 9)),  # the `:` after `metadata`
+    "duplicate key": ("apiVersion: flowplane/v1\nkind: Model\nkind: Model\n", (3, 1)),
+    "wrong field": (
+        "apiVersion: flowplane/v1\nkind: Model\nmetadata: {name: m, organization: acme}\n"
+        "spec: {provider: openai, model: x, apiKeyRef: {env: K}, colour: red}\n", (4, 57)),
+    "alias bomb": ("a: &a [x, x]\nb: [*a, *a, *a]\nc: *zzz\n", (3, 4)),
+    "yaml 1.1 directive": ("%YAML 1.1\n---\napiVersion: 1\n", None),
+}
+
+
+@pytest.mark.parametrize("case", INVALID, ids=list(INVALID))
+def test_errors_come_from_the_slow_path_with_their_exact_position(case: str) -> None:
+    text, where = INVALID[case]
+    result = _load_text(text, "bad.yaml", LIMITS)
+    assert result == _load_text(text, "bad.yaml", LIMITS, fast=False)
+    assert result.errors
+    if where is not None:
+        assert where in [(error.line, error.column) for error in result.errors], result.errors
+
+
+TOKENS = st.sampled_from(
+    [
+        "a", "kind", "1", "010", "0x1F", "~", "on", "true", ": ", "\n", "\n  ", "- ", "? ",
+        "[", "]", "{", "}", ", ", "&x ", "*x", "<<: ", "!!int ", "!!str ", "!t ", "---\n",
+        "...\n", "\"", "'", "|\n", ">-\n", "# c", "\t", "\u00e9", "\U0001f600", "\\n",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOKENS, max_size=40).map("".join))
+def test_whenever_the_fast_path_answers_the_slow_path_agrees(text: str) -> None:
+    """A file loads the same either way. (Composed data and positions may differ only in
+    files that have errors anyway, e.g. libyaml marks an empty value one column earlier:
+    any error sends the file down the slow path.)"""
+    assert _load_text(text, "f.yaml", LIMITS) == _load_text(text, "f.yaml", LIMITS, fast=False)
+
+
+VALUES = ["on", "010", "0x1F", "~", "'q'", '"\\u00e9"', "a b", "1.5", "[1, x]", "{k: v}", "",
+          ">-\n          folded", "|\n          kept"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(VALUES), min_size=1, max_size=6))
+def test_valid_documents_load_the_same_data_on_both_paths(values: list[str]) -> None:
+    text = "apiVersion: flowplane/v1\nkind: Workflow\nmetadata: {name: w, organization: a}\n"
+    text += "spec:\n  nodes:\n" + "".join(
+        f"    - id: n{i}\n      type: transform\n      params:\n        value: {value}\n"
+        for i, value in enumerate(values))
+    fast = _load_text(text, "w.yaml", LIMITS)
+    assert fast.ok, fast.errors
+    assert compose_fast(text, LIMITS) is not None
+    assert fast == _load_text(text, "w.yaml", LIMITS, fast=False)
