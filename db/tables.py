@@ -1,9 +1,10 @@
 """Every table of Flowplane. Singular nouns; rows are the source of truth for the whole product.
 
-Secrets never live here: data sources, add-ons and models keep *references* to secrets
-(`{"env": ...}`, `{"file": ...}`, `{"secret": {"name": ..., "key": ...}}`), resolved at run or
-deploy time. Deleting a workflow cascades to its revisions, shares, status history, executions,
-spans, logs, summaries, schedule slots and events.
+Secret values live here only encrypted (`secret`, under the organization's data key in
+`organization_key`, see domain.secret_store); data sources, add-ons and models keep
+*references* to secrets (`{"secret": NAME}`, `{"k8sSecret": ...}`, ...), resolved at run
+time. Deleting a workflow cascades to its revisions, shares, status history, executions, spans,
+logs, summaries, schedule slots and events.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from piccolo.columns import (
     Array,
     BigInt,
     Boolean,
+    Bytea,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -437,9 +439,37 @@ class TenantCredential(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class OrganizationKey(Table):
+    """An organization's data key, AES-GCM-wrapped by the master key (FLOWPLANE_SECRET_KEY);
+    its secrets are encrypted under the data key, never under the master key."""
+
+    id: Serial
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, unique=True)
+    wrapped_key = Bytea()
+    created_at = Timestamptz(default=TimestamptzNow())
+    rotated_at = Timestamptz(null=True, default=None)
+
+
+class Secret(Table):
+    """A value an organization stores: only its ciphertext (nonce + AES-GCM, bound to the
+    organization and the name)."""
+
+    id: Serial
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, index=True)
+    name = Varchar(length=63)
+    ciphertext = Bytea()
+    # NULL: set by an operator (`flowplane secret set`), or by a user since deleted.
+    set_by = ForeignKey(AppUser, on_delete=OnDelete.set_null, null=True, default=None)
+    set_at = Timestamptz(default=TimestamptzNow())
+    # 1 when first set, +1 on each change of the value.
+    version = Integer(default=1)
+
+    secret_name_unique = Unique([organization, name])
+
+
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
     AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
     ExecutionSpan, ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun,
-    SyncFileResult, WebhookReceipt, TenantCredential,
+    SyncFileResult, WebhookReceipt, TenantCredential, OrganizationKey, Secret,
 ]

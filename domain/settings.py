@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 
 class Settings(BaseModel):
@@ -37,8 +37,16 @@ class Settings(BaseModel):
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     # A pending execution younger than this is not re-dispatched (its enqueue may be in flight).
     dispatch_grace_seconds: float = Field(default=10.0, ge=0)
-    # Kubernetes Secret references `{secret: {name, key}}` resolve to files <dir>/<name>/<key>.
+    # Deprecated (one release): `{secret: {name, key}}` resolves to the file <dir>/<name>/<key>.
     secrets_dir: str = "/var/run/flowplane/secrets"
+    # The master key of the secret store (URL-safe base64 of 32 bytes): it wraps each
+    # organization's data key. `flowplane dev` keeps one in .flowplane/secret-key.
+    secret_key: SecretStr = SecretStr("")
+    # Operator references, per organization slug (`acme=ACME_,globex=GLOBEX_`): `{env: X}`
+    # resolves only for X starting with the organization's prefix, `{file: X}` only under its
+    # directory (`acme=/srv/flowplane/acme`). Unset: refused (dev mode allows both freely).
+    env_ref_prefixes: str = ""
+    file_ref_dirs: str = ""
     # A scheduler that was down fires only the latest missed slot, if within this window.
     schedule_catchup_seconds: float = Field(default=3600.0, ge=0)
     max_span_output_bytes: int = Field(default=64 * 1024, ge=1024)
