@@ -10,7 +10,7 @@ from typing import Any
 
 import strawberry
 
-from domain import lookups, memberships, sync_runs, tokens
+from domain import lookups, memberships, secret_store, sync_runs, tokens
 from domain.access import Actor
 from graphql_api.context import Info
 from graphql_api.types.execution import Execution, LogLine, Span
@@ -18,6 +18,7 @@ from graphql_api.types.ids import parse_global_id
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import MAX_PAGE, BadArgument
 from graphql_api.types.resources import AddOn, ApiToken, DataSource, Environment, Model
+from graphql_api.types.secret import Secret
 from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
@@ -48,6 +49,8 @@ RESOLVERS: dict[str, tuple[Fetch, Callable[[dict[str, Any]], Node]]] = {
     "Model": (_resources("ai_model"), Model.from_row),
     "SyncRun": (lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
                 SyncRun.from_row),
+    "Secret": (lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),
+               Secret.from_row),
 }
 
 

@@ -21,6 +21,8 @@ from graphql_api.limits import extensions
 from graphql_api.nodes import NodeQueries
 from graphql_api.resources.mutations import ResourceMutations
 from graphql_api.resources.queries import ResourceQueries
+from graphql_api.secrets.mutations import SecretMutations
+from graphql_api.secrets.queries import SecretQueries
 from graphql_api.subscriptions import Subscription
 from graphql_api.sync_runs import SyncMutations, SyncQueries
 from graphql_api.types.scalars import CURSOR_SCALAR, Cursor
@@ -29,11 +31,11 @@ from graphql_api.workflows.queries import WorkflowQueries
 
 QUERIES: list[type] = [
     NodeQueries, AccountQueries, WorkflowQueries, ExecutionQueries, ResourceQueries,
-    SyncQueries,
+    SyncQueries, SecretQueries,
 ]
 MUTATIONS: list[type] = [
     AccountMutations, WorkflowMutations, ExecutionMutations, ResourceMutations,
-    DeploymentMutations, SyncMutations, SignInMutations,
+    DeploymentMutations, SyncMutations, SignInMutations, SecretMutations,
 ]
 SUBSCRIPTIONS: list[type] = [Subscription]
 

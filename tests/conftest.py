@@ -176,3 +176,17 @@ async def db(database_url: str, redis_url: str) -> AsyncIterator[str]:
 @pytest.fixture
 def factory(db: str) -> Factory:
     return Factory()
+
+
+@pytest.fixture
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[bytes]:
+    """A fresh master key of the secret store (FLOWPLANE_SECRET_KEY) for one test."""
+    from domain import _envelope
+    from domain.settings import get_settings
+
+    key = _envelope.new_key()
+    monkeypatch.setenv("FLOWPLANE_SECRET_KEY", _envelope.encode_key(key))
+    get_settings.cache_clear()
+    yield key
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
+    get_settings.cache_clear()

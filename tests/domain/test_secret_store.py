@@ -4,7 +4,6 @@ admin-only writes, and master-key rotation."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,12 +23,8 @@ def use_key(monkeypatch: pytest.MonkeyPatch, key: bytes) -> None:
 
 
 @pytest.fixture
-def master(monkeypatch: pytest.MonkeyPatch) -> Iterator[bytes]:
-    key = _envelope.new_key()
-    use_key(monkeypatch, key)
-    yield key
-    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
-    get_settings.cache_clear()
+def master(secret_key: bytes) -> bytes:
+    return secret_key
 
 
 def test_value_is_bound_to_its_organization_and_name() -> None:

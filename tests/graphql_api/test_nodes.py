@@ -10,6 +10,7 @@ import pytest
 from graphql import GraphQLObjectType
 
 from db.tables import AddOn, AiModel, DataSource, Environment
+from domain import secret_store
 from domain._sql import fetch_one
 from domain.recording import LogLine, SpanOpen, record
 from domain.sync_runs import request_sync
@@ -20,6 +21,7 @@ from tests.graphql_api.conftest import Cast, gid
 from tests.graphql_api.test_executions import _finished_execution, key
 from tests.graphql_api.test_workflows import create
 
+pytestmark = pytest.mark.usefixtures("secret_key")
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
 # Who besides the owner reads each type: workflow-scoped things are private to the owner and
@@ -74,6 +76,8 @@ async def _objects(cast: Cast) -> dict[str, tuple[str, str]]:
         "Model": (gid("Model", await _resource(AiModel, org, name="chat", model="gpt")),
                   MEMBERS),
         "SyncRun": (gid("SyncRun", (await request_sync(org["id"]))["id"]), MEMBERS),
+        "Secret": (gid("Secret", (await secret_store.set_secret(
+            org["id"], "api-key", "value", actor=None))["id"]), MEMBERS),
     }
 
 

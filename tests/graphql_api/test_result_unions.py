@@ -59,6 +59,8 @@ SIGNATURES = {
     "pauseWorkflow": "$workflowId: ID!",
     "syncNow": "",
     "redeemSignInCode": "$code: String!",
+    "setSecret": "$name: String!, $value: String!",
+    "deleteSecret": "$name: String!",
     **{f"{verb}{kind}": ("$input: " + f"{kind}Input!" if verb == "create" else
                          "$id: ID!" + (f", $input: {kind}Input!" if verb == "update" else ""))
        for verb in ("create", "update", "delete")
@@ -221,6 +223,12 @@ async def _sign_in_code(w: World) -> dict[str, Any]:
     return {"code": await issue_sign_in_code(owner.user["id"], owner.org["id"])}
 
 
+async def _stored_secret(w: World) -> dict[str, Any]:
+    secret = name()
+    await w.cast.admin.gql(document("setSecret"), name=secret, value="v")
+    return {"name": secret}
+
+
 def _given(**values: Any) -> Variables:
     async def variables(_: World) -> dict[str, Any]:
         return values
@@ -380,6 +388,12 @@ CASES: list[Case] = [
     Case("syncNow", "Forbidden", "owner", _given()),
     Case("redeemSignInCode", "SignInCodeRedeemed", "owner", _sign_in_code),
     Case("redeemSignInCode", "SignInCodeInvalid", "owner", _given(code="fpsi_unknown")),
+    Case("setSecret", "Secret", "admin", _given(name="api-key", value="v")),
+    Case("setSecret", "Forbidden", "owner", _given(name="api-key", value="v")),
+    Case("setSecret", "InvalidInput", "admin", _given(name="Bad Name", value="v")),
+    Case("deleteSecret", "SecretDeleted", "admin", _stored_secret),
+    Case("deleteSecret", "SecretNotFound", "admin", _given(name="never-set")),
+    Case("deleteSecret", "Forbidden", "owner", _stored_secret),
 ]
 
 
@@ -401,7 +415,7 @@ def test_every_member_of_every_mutation_union_has_a_case() -> None:
 
 @pytest.fixture(autouse=True)
 def _kubernetes(cluster: tuple[FakeCluster, Path],  # noqa: F811
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+                monkeypatch: pytest.MonkeyPatch, secret_key: bytes) -> Iterator[None]:
     monkeypatch.setenv("FLOWPLANE_KUBECONFIG", str(cluster[1]))
     get_settings.cache_clear()
     yield

@@ -18,10 +18,11 @@ REFUSED = "refused"
 INVALID = "invalid"
 NOTHING = "nothing"
 OWN = "own"
-NOT_FOUND = {"WorkflowNotFound", "ExecutionNotFound", "NotFound"}
+NOT_FOUND = {"WorkflowNotFound", "ExecutionNotFound", "NotFound", "SecretNotFound"}
 WORKFLOW = "__typename ... on Workflow { name owner { handle } sharedWith { handle } }"
 RESOURCE = "__typename ... on Resource { name }"
-NODE = "__typename ... on Workflow { name } ... on User { handle } ... on Resource { name }"
+NODE = ("__typename ... on Workflow { name } ... on User { handle } ... on Resource { name }"
+        " ... on Secret { name }")
 
 
 def _on(field: str, args: str, params: str = "", select: str = "__typename") -> str:
@@ -32,9 +33,9 @@ def _on(field: str, args: str, params: str = "", select: str = "__typename") -> 
 QUERIES: dict[str, tuple[str, str]] = {
     "node": ("query($wf: ID!) { node(id: $wf) { " + NODE + " } }", NOTHING),
     "nodes": ("query($wf: ID!, $ex: ID!, $member: ID!, $ds: ID!, $token: ID!, $run: ID!,"
-              " $org: ID!, $span: ID!, $log: ID!, $revision: ID!, $membership: ID!)"
-              " { nodes(ids: [$wf, $ex, $member, $ds, $token, $run, $org, $span, $log,"
-              " $revision, $membership]) { " + NODE + " } }", NOTHING),
+              " $org: ID!, $span: ID!, $log: ID!, $revision: ID!, $membership: ID!,"
+              " $secret: ID!) { nodes(ids: [$wf, $ex, $member, $ds, $token, $run, $org, $span,"
+              " $log, $revision, $membership, $secret]) { " + NODE + " } }", NOTHING),
     "me": ("{ me { user { handle } organization { slug name } } }", OWN),
     "apiTokens": ("{ apiTokens(first: 100) { nodes { name organization { slug } } } }", OWN),
     "members": ("{ members(first: 100) { nodes { user { handle } role } } }", OWN),
@@ -51,6 +52,7 @@ QUERIES: dict[str, tuple[str, str]] = {
     "models": ("{ models(first: 100) { totalCount nodes { name } } }", OWN),
     "syncRuns": ("{ syncRuns(first: 100) { totalCount nodes { repo error } } }", OWN),
     "syncRun": ("query($run: ID!) { syncRun(id: $run) { __typename } }", REFUSED),
+    "secrets": ("{ secrets(first: 100) { totalCount nodes { name setBy { handle } } } }", OWN),
 }
 # The name of A's workflow, looked up by name: a second `workflow` call.
 BY_NAME = ("query($wfname: String!) { workflow(name: $wfname) { __typename } }", REFUSED)
@@ -108,6 +110,10 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "undeployWorkflow": (_on("undeployWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "pauseWorkflow": (_on("pauseWorkflow", "workflowId: $wf", "$wf: ID!"), REFUSED),
     "rotateWebhookToken": (_on("rotateWebhookToken", "workflowId: $wf", "$wf: ID!"), REFUSED),
+    # A's secret by its name: not B's to delete; setting it makes B's own (deleteSecret first).
+    "deleteSecret": (_on("deleteSecret", "name: $secretname", "$secretname: String!"), REFUSED),
+    "setSecret": (_on("setSecret", 'name: $secretname, value: "b-value"', "$secretname: String!",
+                      select="__typename ... on Secret { name setBy { handle } }"), "Secret"),
     "syncNow": ("mutation { syncNow { __typename ... on SyncRun { repo } } }", "SyncRun"),
     # A's codes exist only as hashes: B can but guess one, and a guess signs nobody in.
     "redeemSignInCode": (_on("redeemSignInCode", 'code: "fpsi_a-guess"'), "SignInCodeInvalid"),

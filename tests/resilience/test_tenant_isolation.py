@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 from db.tables import AddOn, AiModel, DataSource, Environment, Membership
+from domain import secret_store
+from domain._envelope import encode_key
 from domain._sql import fetch
 from domain.recording import LogLine, SpanOpen, record
 from graphql_api.schema import build_schema
@@ -36,17 +38,19 @@ from tests.resilience._isolation_calls import (
     SUBSCRIPTIONS,
 )
 
-pytestmark = [pytest.mark.resilience]
+pytestmark = [pytest.mark.resilience, pytest.mark.usefixtures("secret_key")]
 MARKER = "alphasecret"  # in every name of A's objects: must never reach B
 A_TABLES = ("membership", "api_token", "environment", "data_source", "add_on", "ai_model",
-            "workflow", "execution", "execution_summary", "event", "sync_run")
+            "workflow", "execution", "execution_summary", "event", "sync_run", "secret",
+            "organization_key")
 # Rows anywhere that point at A's users: memberships, shares, tokens, owners, triggers.
 BY_USER = {"membership": '"user"', "workflow_share": '"user"', "api_token": '"user"',
            "workflow": "owner", "execution": "triggered_by"}
 TYPES = {"wf": "Workflow", "template": "Workflow", "member": "User", "ex": "Execution",
          "env": "Environment", "ds": "DataSource", "addon": "AddOn", "model": "Model",
          "run": "SyncRun", "token": "ApiToken", "org": "Organization", "span": "Span",
-         "log": "LogLine", "revision": "WorkflowRevision", "membership": "Member", "b": "User"}
+         "log": "LogLine", "revision": "WorkflowRevision", "membership": "Member", "b": "User",
+         "secret": "Secret"}
 
 
 def _schema_fields() -> dict[str, set[str]]:
@@ -65,8 +69,8 @@ def test_every_schema_field_has_an_isolation_call() -> None:
 
 
 @pytest.fixture
-def api(env: dict[str, str]) -> Iterator[ApiServer]:
-    server = ApiServer(env).start()
+def api(env: dict[str, str], secret_key: bytes) -> Iterator[ApiServer]:
+    server = ApiServer({**env, "FLOWPLANE_SECRET_KEY": encode_key(secret_key)}).start()
     yield server
     server.stop()
 
@@ -99,6 +103,9 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
                           logs=[LogLine(f"{MARKER} log")])
     ids["span"] = opened.span_ids[0]
     ids.update(await _resources(org["id"]))
+    secret = await secret_store.set_secret(org["id"], f"{MARKER}-secret", f"{MARKER}-value",
+                                           actor=None)
+    ids["secret"] = secret["id"]
     await fetch("INSERT INTO workflow_revision (workflow, version, definition, source)"
                 " VALUES ($1, 1, '{}', 'api')", workflow["id"])
     ids["run"] = (await fetch("INSERT INTO sync_run (organization, repo, error)"
@@ -112,7 +119,8 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
     ):
         ids[key] = (await fetch(sql, arg))[0]["id"]
     return {"org": org, "ids": ids, "token": token, "workflow": workflow,
-            "owner": owner, "handle": member["handle"], "wfname": workflow["name"]}
+            "owner": owner, "handle": member["handle"], "wfname": workflow["name"],
+            "secretname": secret["name"]}
 
 
 async def _snapshot(org_id: int, user_ids: list[int]) -> dict[str, list[Any]]:
@@ -201,7 +209,7 @@ async def test_a_user_of_another_organization_gets_nothing_of_a(
     b = {"org": org_b, "owner": user_b, "workflow": await factory.workflow(org_b, user_b, "b-wf")}
     headers = auth(await factory.token(user_b, org_b), org_b)
     ids = {key: gid(TYPES[key], value) for key, value in {**a["ids"], "b": user_b["id"]}.items()}
-    ids |= {"handle": a["handle"], "wfname": a["wfname"]}
+    ids |= {"handle": a["handle"], "wfname": a["wfname"], "secretname": a["secretname"]}
     users = await _users_of(a["org"]["id"])
     before = await _snapshot(a["org"]["id"], users)
     await _sweep(api, headers, ids)
