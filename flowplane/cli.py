@@ -8,7 +8,16 @@ import sys
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flowplane import cmd_admin, cmd_deploy, cmd_dev, cmd_engine, cmd_serve, cmd_spec, cmd_sync
+from flowplane import (
+    cmd_admin,
+    cmd_deploy,
+    cmd_dev,
+    cmd_engine,
+    cmd_secret,
+    cmd_serve,
+    cmd_spec,
+    cmd_sync,
+)
 from flowplane._help import make_readable
 from flowplane.errors import CliError, describe
 
@@ -33,7 +42,8 @@ def _options(
     _debug = debug
 
 
-for module in (cmd_admin, cmd_spec, cmd_serve, cmd_engine, cmd_sync, cmd_dev, cmd_deploy):
+for module in (cmd_admin, cmd_spec, cmd_serve, cmd_engine, cmd_sync, cmd_dev, cmd_deploy,
+               cmd_secret):
     module.register(app)
 
 

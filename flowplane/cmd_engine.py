@@ -7,7 +7,7 @@ import typer
 from flowplane._help import examples
 from flowplane.errors import CliError
 from flowplane.observability import METRICS_PORT_OPTION, observe
-from flowplane.runtime import bootstrap, check_redis, run_with_pool
+from flowplane.runtime import bootstrap, check_redis, check_secret_key, run_with_pool
 
 
 def check_node_types() -> None:
@@ -41,6 +41,7 @@ def worker(
     observe("worker", metrics_port)
 
     async def main() -> None:
+        await check_secret_key()
         try:
             await run_workers(queue or [DEFAULT_QUEUE], burst=burst)
         finally:

@@ -14,7 +14,7 @@ from rich.console import Console
 from flowplane._help import examples
 from flowplane.errors import CliError
 from flowplane.observability import METRICS_PORT_OPTION, observe
-from flowplane.runtime import bootstrap, run_with_pool
+from flowplane.runtime import bootstrap, check_secret_key, run_with_pool
 from sync.actions import PruneMode
 from sync.daemon import Daemon, DaemonSettings, run_once
 from sync.durations import parse_duration
@@ -118,6 +118,7 @@ def sync_command(
 
 
 async def _daemon(target: SyncTarget, options: PlanOptions, settings: DaemonSettings) -> None:
+    await check_secret_key()  # its deploys hand workflows their secrets
     daemon = Daemon(target, options, settings, on_report=_log_report)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

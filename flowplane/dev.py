@@ -115,12 +115,15 @@ def _banner(api: str, token: str, link: str, home: Path, servers: DevServers,
           "Stop with Ctrl-C.\n", flush=True)
 
 
-def _platform_env(servers: DevServers, api: str) -> dict[str, str]:
+def _platform_env(servers: DevServers, api: str, home: Path) -> dict[str, str]:
+    from flowplane.runtime import dev_secret_key
+
     # The tour calls services on this machine: loopback is allowed here, and only here.
     allow = " ".join(filter(None, [os.environ.get("FLOWPLANE_EGRESS_ALLOW", ""),
                                    DEV_EGRESS_ALLOW]))
     # Readable log lines in the terminal unless FLOWPLANE_LOG_FORMAT says otherwise.
-    return {"FLOWPLANE_LOG_FORMAT": "text", **os.environ,
+    return {"FLOWPLANE_LOG_FORMAT": "text", "FLOWPLANE_SECRET_KEY": dev_secret_key(home),
+            **os.environ,
             "DATABASE_URL": servers.database_url,
             "REDIS_URL": servers.redis_url, "FLOWPLANE_DEV_MODE": "true",
             "FLOWPLANE_PUBLIC_URL": api, "FLOWPLANE_EGRESS_ALLOW": allow,
@@ -144,7 +147,7 @@ def _serve(home: Path, host: str, port: int, repo: Path, parts: list[Part],
     from flowplane.runtime import run_with_pool
 
     api = f"http://{host}:{port}"
-    env = _platform_env(servers, api)
+    env = _platform_env(servers, api, home)
     os.environ.update(env)
     token = run_with_pool(lambda: _seed(home))
     link = run_with_pool(lambda: _sign_in_link(api))

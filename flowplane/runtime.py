@@ -27,6 +27,7 @@ _SCHEMES = {"DATABASE_URL": ("postgresql://", "postgres://"),
             "REDIS_URL": ("redis://", "rediss://", "unix://")}
 FIX = ("set {var}, or start `make dev` in this checkout (it records its servers in "
        ".flowplane/dev.json)")
+KEY_NAME = "secret-key"  # the dev home's master key of the secret store (mode 0600)
 
 
 def find_dev_file(start: Path | None = None) -> Path | None:
@@ -58,12 +59,43 @@ def dev_connection(start: Path | None = None) -> dict[str, str]:
     if not _alive(record.pid):  # killed without the chance to remove its record
         raise CliError(f"{path} names a `flowplane dev` (pid {record.pid}) that is not "
                        "running: start it with `make dev`, or set DATABASE_URL and REDIS_URL")
-    return {"DATABASE_URL": record.DATABASE_URL, "REDIS_URL": record.REDIS_URL}
+    found = {"DATABASE_URL": record.DATABASE_URL, "REDIS_URL": record.REDIS_URL}
+    assert path is not None  # a record was read from it
+    if (path.parent / KEY_NAME).exists() and not os.environ.get("FLOWPLANE_SECRET_KEY"):
+        found["FLOWPLANE_SECRET_KEY"] = (path.parent / KEY_NAME).read_text().strip()
+    return found
+
+
+def dev_secret_key(home: Path) -> str:
+    """The dev home's master key, generated (readable by this user only) on first use."""
+    from domain import _envelope
+
+    path = home / KEY_NAME
+    if not path.exists():
+        partial = home / f".{KEY_NAME}.partial"
+        partial.write_text(_envelope.encode_key(_envelope.new_key()) + "\n")
+        partial.chmod(0o600)
+        partial.replace(path)
+    return path.read_text().strip()
+
+
+async def check_secret_key() -> None:
+    """Refuse to start a platform process that could not open the organizations' secrets:
+    FLOWPLANE_SECRET_KEY malformed, or unset while secrets exist."""
+    from domain import secret_store
+    from domain.errors import DomainError
+
+    try:
+        secret_store.master_key()
+    except DomainError as error:
+        if get_settings().secret_key.get_secret_value() or await secret_store.secrets_exist():
+            raise CliError(str(error)) from None
 
 
 def use_dev_connection() -> None:
-    """Take DATABASE_URL and REDIS_URL from the checkout's `flowplane dev` when both are
-    unset (with one set, the servers are configured by hand: never mix in dev's)."""
+    """Take DATABASE_URL and REDIS_URL (and the master key of the secret store) from the
+    checkout's `flowplane dev` when both are unset (with one set, the servers are configured
+    by hand: never mix in dev's)."""
     if any(os.environ.get(key) for key in _URLS):
         return
     os.environ.update(dev_connection())
