@@ -10,9 +10,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from db.tables import Organization
 from domain import _workflow_store as store
+from domain._sql import fetch_one
 from domain._workflow_store import GitSource
 from domain.access import Actor, can_admin, can_write
 from domain.errors import Forbidden, GitManaged, InvalidInput
+from domain.reference_rules import document_issues
 from domain.spec._types import DnsLabel
 from domain.spec.errors import SpecError
 
@@ -30,6 +32,17 @@ def check_name(name: str, field: str = "name") -> None:
     except ValidationError as exc:
         message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
         raise invalid(field, message) from None
+
+
+async def check_references(organization_id: int, definition: Mapping[str, Any]) -> None:
+    """Refuse the references the organization may not use (domain.reference_rules), e.g. a
+    webhook trigger's `secretRef: {env: DATABASE_URL}` (Any: the definition's JSON)."""
+    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
+    assert org is not None  # the actor's organization
+    issues = document_issues("Workflow", {"spec": definition}, str(org["slug"]))
+    if issues:
+        loc, message = issues[0]
+        raise invalid(".".join(str(part) for part in loc[1:]), message)
 
 
 async def check_shareable(

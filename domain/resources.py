@@ -8,6 +8,7 @@ Git-managed resources refuse API edits unless the organization allows git overri
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,13 +23,15 @@ from domain._workflow_rules import check_name
 from domain.access import Actor
 from domain.errors import Forbidden, GitManaged, InvalidInput, NameTaken, NotFound
 from domain.pages import Order, Page, Window, keyset
-from domain.spec._issues import validate_model
+from domain.reference_rules import DEPRECATED, document_issues, document_refs, is_deprecated
+from domain.spec._issues import Issue, validate_model
 from domain.spec.errors import SpecError, format_loc
 from domain.spec.model import AddOnSpec, DataSourceSpec, EnvironmentSpec, ModelSpec
 
 
 def _ref(model: BaseModel | None) -> dict[str, Any] | None:
-    return None if model is None else model.model_dump(mode="json", exclude_none=True)
+    return None if model is None else model.model_dump(mode="json", by_alias=True,
+                                                       exclude_none=True)
 
 
 def _environment(spec: EnvironmentSpec) -> dict[str, Any]:
@@ -76,12 +79,20 @@ MODEL = ResourceKind("Model", "model", "ai_model", ModelSpec, _model, ("secret_r
 KINDS: tuple[ResourceKind, ...] = (ENVIRONMENT, DATA_SOURCE, ADD_ON, MODEL)
 TABLES = frozenset(kind.table for kind in KINDS)
 BY_NAME = Order(("t.name",))
+KINDS_BY_TABLE = {"environment": "Environment", "data_source": "DataSource", "add_on": "AddOn",
+                  "ai_model": "Model"}
+log = logging.getLogger(__name__)
 
 
-def _validated(kind: ResourceKind, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Row columns from a camelCase spec (Any: JSON input); InvalidInput lists every issue."""
+async def _validated(actor: Actor, kind: ResourceKind, name: str,
+                     spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Row columns from a camelCase spec (Any: JSON input); InvalidInput lists every issue,
+    including references the organization may not use (domain.reference_rules)."""
     check_name(name)
     parsed, issues = validate_model(kind.spec, dict(spec))
+    if parsed is not None:
+        issues = await _reference_issues(actor, kind, spec)
+        parsed = None if issues else parsed
     if parsed is None:
         errors: list[object] = [
             SpecError(None, None, None, format_loc(loc), message) for loc, message in issues
@@ -90,6 +101,18 @@ def _validated(kind: ResourceKind, name: str, spec: Mapping[str, Any]) -> dict[s
     columns = kind.columns(parsed)
     return {key: dumps(value) if key in kind.json_columns else value
             for key, value in columns.items()}
+
+
+async def _reference_issues(actor: Actor, kind: ResourceKind,
+                            spec: Mapping[str, Any]) -> list[Issue]:
+    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", actor.organization_id)
+    assert org is not None  # the actor's organization
+    document_kind = KINDS_BY_TABLE[kind.table]
+    issues = document_issues(document_kind, {"spec": spec}, str(org["slug"]))
+    for _, ref in document_refs(document_kind, {"spec": spec}):
+        if is_deprecated(ref):
+            log.warning("%s of organization %s: %s", kind.label, org["slug"], DEPRECATED)
+    return [(loc[1:], message) for loc, message in issues]  # paths inside the spec
 
 
 def _require_admin(actor: Actor, kind: ResourceKind) -> None:
@@ -124,7 +147,7 @@ async def create_resource(
     actor: Actor, kind: ResourceKind, name: str, spec: Mapping[str, Any]
 ) -> dict[str, Any]:
     _require_admin(actor, kind)
-    columns = _validated(kind, name, spec)
+    columns = await _validated(actor, kind, name, spec)
     names = ", ".join(columns)
     marks = ", ".join(f"${n}" for n in range(3, len(columns) + 3))
     row = await _write(
@@ -158,7 +181,7 @@ async def update_resource(
     actor: Actor, kind: ResourceKind, resource_id: int, name: str, spec: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Replace a resource's name and settings (the whole spec, as a YAML apply does)."""
-    columns = _validated(kind, name, spec)
+    columns = await _validated(actor, kind, name, spec)
     sets = ", ".join(f"{key} = ${n}" for n, key in enumerate(columns, start=3))
     async with engine().transaction():
         await _owned(actor, kind, resource_id)

@@ -25,20 +25,20 @@ from domain._workflow_rules import check_name, invalid
 from domain.access import Actor
 from domain.errors import Forbidden, NotFound
 from domain.pages import Order, Page, Window, keyset
+from domain.secret_changes import redeploy_after_secret_change
 from domain.settings import get_settings
 
 Row = dict[str, Any]  # Any: column values
 MAX_VALUE_BYTES = 64 * 1024
 BY_NAME = Order(("t.name",))
 LISTED = "id, organization, name, set_by, set_at, version"  # never the ciphertext
-# Called after a value changed, with (organization id, secret name): deployed workflows that
-# reference it must pick up the new value. Wired by the composition root (see `on_change`).
+# Called after a value changed, with (organization id, secret name), besides the redeploy of
+# the deployed workflows that use it (domain.secret_changes).
 _change_hooks: list[Callable[[int, str], Awaitable[None]]] = []
 
 
 def on_change(hook: Callable[[int, str], Awaitable[None]]) -> None:
-    """Register `hook(organization_id, name)`, awaited after a secret is set or deleted
-    (the redeploy hook: workflows deployed with the old value must be redeployed)."""
+    """Register `hook(organization_id, name)`, awaited after a secret is set or deleted."""
     _change_hooks.append(hook)
 
 
@@ -93,6 +93,7 @@ def _check_value(value: str) -> None:
 
 
 async def _changed(organization_id: int, name: str) -> None:
+    await redeploy_after_secret_change(organization_id, name)
     for hook in _change_hooks:
         await hook(organization_id, name)
 

@@ -9,28 +9,38 @@ data source and add-on a node names. The JSON shape (what a worker finds in the
      "dataSources": {"<name>": {"type", "host", "port", "database", "user", ..., "password"}},
      "addOns": {"<name>": {"type", "endpoint", "config", "credentials"}}}
 
-Secret references (never secret values) take exactly one of three forms:
+Secret references (never secret values) of a data source, add-on or model resolve inside
+the organization that owns it (`resolve_reference`):
 
-- `{"env": "NAME"}`: the environment variable NAME of the process that resolves it;
-- `{"file": "/path"}`: the content of a file (one trailing newline dropped);
-- `{"secret": {"name": "s", "key": "k"}}`: a key of a Kubernetes Secret, read from the file
-  `<secrets_dir>/s/k` where the Secret is mounted (setting `FLOWPLANE_SECRETS_DIR`, default
-  `/var/run/flowplane/secrets`; the deploy provisioner mounts each referenced Secret there).
+- `{"secret": "NAME"}`: the organization's secret store (domain.secret_store), decrypted now;
+- `{"k8sSecret": {"name", "key"}}`: a Secret in the organization's namespace, which only a
+  deployed worker pod receives (wired with `secretKeyRef`); the platform never reads it;
+- `{"env": "NAME"}` / `{"file": "/path"}`: the resolving process's environment variable or a
+  file (one trailing newline dropped), only where the operator allows it for the
+  organization (domain.reference_rules; refused already when the resource was saved);
+- `{"secret": {"name": "s", "key": "k"}}` (deprecated): the file `<secrets_dir>/s/k`.
 
-A reference that does not resolve raises `UnresolvedReference` naming every missing one: an
-execution fails at once on it, without retries.
+`resolve_secret` is the operator's own, unscoped resolution (the sync's git credentials and
+push-webhook secret, which the operator configures). A reference that does not resolve raises
+`UnresolvedReference` naming every missing one (names only, never a value): an execution fails
+at once on it, without retries.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from domain._sql import decode, fetch
+from domain import reference_rules, secret_store
+from domain._sql import decode, fetch, fetch_one
 from domain.errors import DomainError
 from domain.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 ENV_VAR = "STRONGLY_SERVICES"
 WORKFLOW_ENV_VAR = "FLOWPLANE_WORKFLOW_ID"  # set on a deployed workflow's workers
@@ -50,9 +60,10 @@ class UnresolvedReference(DomainError):
         self.problems = problems
 
 
-def resolve_secret(ref: dict[str, Any], environ: dict[str, str] | None = None) -> str:
-    """The value behind a secret reference (Any: the JSON reference); raises
-    UnresolvedReference with a message naming it."""
+def resolve_secret(ref: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str:
+    """The value behind an operator-configured reference (env, file, or the deprecated
+    mounted Secret; Any: the JSON reference), unscoped: never for an organization's own
+    references (`resolve_reference`). Raises UnresolvedReference with a message naming it."""
     env = os.environ if environ is None else environ
     if "env" in ref:
         value = env.get(str(ref["env"]))
@@ -65,7 +76,36 @@ def resolve_secret(ref: dict[str, Any], environ: dict[str, str] | None = None) -
     if isinstance(secret, dict) and "name" in secret and "key" in secret:
         path = Path(get_settings().secrets_dir) / str(secret["name"]) / str(secret["key"])
         return _read(path, f"key {secret['key']!r} of Kubernetes secret {secret['name']!r}")
+    if isinstance(secret, str):
+        raise UnresolvedReference([f"{{secret: {secret}}} names an organization's secret: it "
+                                   "resolves only inside that organization"])
     raise UnresolvedReference([f"secret reference {json.dumps(ref)} has no env, file or secret"])
+
+
+async def resolve_reference(organization_id: int, organization: str,
+                            ref: Mapping[str, Any]) -> str:
+    """The value behind an organization's reference, resolved only inside that organization
+    (`organization` is its slug; Any: the JSON reference)."""
+    name = ref.get("secret")
+    if isinstance(name, str):
+        value = await secret_store.resolve(organization_id, name)
+        if value is None:
+            raise UnresolvedReference([f"secret {name!r} does not exist in this organization "
+                                       "(set it with setSecret or `flowplane secret set`)"])
+        return value
+    k8s = ref.get("k8sSecret")
+    if isinstance(k8s, Mapping):
+        raise UnresolvedReference([
+            f"{{k8sSecret: {{name: {k8s.get('name')}, key: {k8s.get('key')}}}}} is a Kubernetes "
+            "Secret of the organization's namespace: only a deployed worker pod receives it, so "
+            "it cannot resolve here (run on Kubernetes, or store it with `flowplane secret set` "
+            "and write {secret: NAME})"])
+    refused = reference_rules.ref_problem(ref, organization)
+    if refused is not None:
+        raise UnresolvedReference([refused[1]])
+    if reference_rules.is_deprecated(ref):
+        log.warning("organization %s: %s", organization, reference_rules.DEPRECATED)
+    return resolve_secret(ref)
 
 
 def _read(path: Path, what: str) -> str:
@@ -93,6 +133,8 @@ async def build_services(
     left out (the references stay), e.g. to show what a deployment will need."""
     services: dict[str, Any] = {"aiGateway": {"baseUrl": get_settings().ai_gateway_url}}
     problems: list[str] = []
+    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
+    slug = "" if org is None else str(org["slug"])
     for field, wanted in referenced_names(nodes).items():
         table, key, label = _KINDS[field]
         if not wanted:
@@ -108,7 +150,10 @@ async def build_services(
                 problems.append(f"{label} {name!r} does not exist")
                 continue
             try:
-                services[key][name] = _describe(field, found[name], resolve)
+                ref = found[name].get("secret_ref")
+                secret = (await resolve_reference(organization_id, slug, ref)
+                          if resolve and ref else None)
+                services[key][name] = _describe(field, found[name], secret, resolve)
             except UnresolvedReference as error:
                 problems += [f"{label} {name!r}: {p}" for p in error.problems]
     if problems:
@@ -116,9 +161,9 @@ async def build_services(
     return services
 
 
-def _describe(field: str, row: dict[str, Any], resolve: bool) -> dict[str, Any]:
+def _describe(field: str, row: dict[str, Any], secret: str | None,
+              resolve: bool) -> dict[str, Any]:
     ref = row.get("secret_ref")
-    secret = resolve_secret(ref) if resolve and ref else None
     if field == "dataSource":
         described = {"type": row["type"], **(row.get("config") or {})}
         described["password"] = secret
@@ -131,6 +176,39 @@ def _describe(field: str, row: dict[str, Any], resolve: bool) -> dict[str, Any]:
     if not resolve and ref:
         described["secretRef"] = ref
     return described
+
+
+_SECRET_FIELDS = {"models": "apiKey", "dataSources": "password", "addOns": "credentials"}
+
+
+def secret_values(services: Mapping[str, Any]) -> Iterator[str]:
+    """The resolved secret values in STRONGLY_SERVICES (Any: JSON): what must be masked
+    wherever text leaves a run (errors, logs, outputs)."""
+    for key, field in _SECRET_FIELDS.items():
+        for described in (services.get(key) or {}).values():
+            value = described.get(field) if isinstance(described, Mapping) else None
+            if isinstance(value, str) and value:
+                yield value
+
+
+MASK = "[secret]"
+
+
+def mask(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` with every occurrence of each secret replaced by MASK, in strings nested in
+    lists, tuples and dicts (Any: JSON-like values). Longest secrets first, so a secret that
+    contains another is masked whole."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(mask(item, secrets) for item in value)
+    if isinstance(value, dict):
+        return {mask(k, secrets): mask(v, secrets) for k, v in value.items()}
+    return value
 
 
 def services_from_env(

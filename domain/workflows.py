@@ -18,6 +18,7 @@ from domain import _workflow_store as store
 from domain._workflow_rules import (
     check_name,
     check_owner,
+    check_references,
     check_shareable,
     invalid,
     writable,
@@ -87,6 +88,7 @@ async def create_workflow(
     """A new draft workflow at version 1 owned by the actor (or by `owner_id`, a member of the
     organization, when an admin or the sync creates it for someone)."""
     check_name(name)
+    await check_references(actor.organization_id, definition.to_json())
     async with engine().transaction():
         await check_shareable(actor.organization_id, shared_with)
         owner = actor.user_id if owner_id is None else owner_id
@@ -157,6 +159,7 @@ async def _save_definition(
     document = definition.to_json()
     if definition.content_hash() == store.stored_hash(row):
         return values
+    await check_references(actor.organization_id, document)
     version = int(row["version"]) + 1
     await store.add_revision(int(row["id"]), version, document, actor, source)
     await store.announce(row, {"version": version})

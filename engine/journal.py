@@ -12,21 +12,24 @@ a held span is placed on the database clock of the write that takes it, so that 
 reach the database before any later write, or a successor opened by a write that overtook it
 would start before its predecessor ended.
 
-Every write also reads whether a cancel was requested: the run stops there
+Every write masks the run's resolved secret values (`hide`) in its text: errors, logs and
+outputs never carry them. Every write also reads whether a cancel was requested: the run stops there
 (`CancelRequested`), so a cancel takes effect at the next node boundary at the latest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.recording import LogLine, SpanClose, SpanDone, SpanOpen, StatusChange, record
+from domain.services import mask
 from domain.settings import get_settings
 
 MAX_REUSABLE_BYTES = 1024 * 1024
@@ -80,14 +83,34 @@ class Journal:
         self._outputs: dict[str, Any] = {}  # Any: JSON node results
         self._writing = asyncio.Lock()  # one write at a time, in the order they take
         self._last_write: datetime | None = None  # the database time of the last write
+        self._secrets: tuple[str, ...] = ()
+
+    def hide(self, values: Iterable[str]) -> None:
+        """Mask these resolved secret values in everything written from now on."""
+        self._secrets = tuple(sorted({v for v in values if v}, key=len, reverse=True))
+
+    def masked(self, value: Any) -> Any:
+        """`value` with the hidden secrets masked, inside records and containers too (Any:
+        what a write carries: strings, JSON, recording dataclasses)."""
+        if not self._secrets:
+            return value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{
+                f.name: self.masked(getattr(value, f.name))
+                for f in dataclasses.fields(value) if f.init})
+        if isinstance(value, list | tuple):
+            return type(value)(self.masked(item) for item in value)
+        if isinstance(value, dict):
+            return {k: self.masked(v) for k, v in value.items()}
+        return mask(value, self._secrets)
 
     def take(self) -> tuple[list[SpanDone], dict[str, Any]]:
-        """The held-back spans and results (for the write that ends the execution)."""
+        """The held-back spans and results (for the write that ends the execution), masked."""
         now = time.monotonic()
         spans = [held.done(now, self._last_write) for held in self._held]
         outputs = self._outputs
         self._held, self._outputs = [], {}
-        return spans, outputs
+        return self.masked(spans), self.masked(outputs)
 
     async def _record(self, **changes: Any) -> list[int]:
         """One fenced write with everything held back (Any: `record` keyword arguments);
@@ -95,6 +118,7 @@ class Journal:
         the execution's cancel was requested."""
         async with self._writing:
             spans, outputs = self.take()
+            changes = self.masked(changes)
             outputs.update(changes.pop("outputs", None) or {})
             recorded = await record(self.execution_id, generation=self.generation,
                                     done_spans=[*spans, *changes.pop("done_spans", ())],

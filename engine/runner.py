@@ -24,7 +24,12 @@ from domain import cancel_signals
 from domain.egress import EgressPolicy, InvalidEgressAllow, egress_policy_for
 from domain.leases import Claimed, claim_execution, finish_execution, renew_lease
 from domain.recording import Fenced, Later, StatusChange
-from domain.services import UnresolvedReference, build_services, services_from_env
+from domain.services import (
+    UnresolvedReference,
+    build_services,
+    secret_values,
+    services_from_env,
+)
 from domain.settings import get_settings
 from engine import instruments, traces
 from engine.attempt import AttemptResult, AttemptRun
@@ -102,7 +107,7 @@ async def _run(claimed: Claimed, journal: Journal, stopper: _Stopper) -> str:
         beat.cancel()
     try:
         spans, outputs = journal.take()
-        ended = await finish_execution(execution_id, generation, status, error,
+        ended = await finish_execution(execution_id, generation, status, journal.masked(error),
                                        done_spans=spans, outputs=outputs)
     except Fenced:
         return LOST
@@ -132,6 +137,7 @@ async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | N
         plan = Plan.from_definition(row["definition"])
         services = services_from_env(row["workflow"]) or await build_services(
             row["organization"], list(plan.nodes.values()))
+        journal.hide(secret_values(services))
         egress = await egress_policy_for(int(row["organization"]))
     except (PermanentError, UnresolvedReference, InvalidEgressAllow) as error:
         await journal.log(f"failed before the first attempt: {error}", "error")

@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from domain.reference_rules import document_issues
 from domain.spec._checks import check_graph
 from domain.spec._compose import ComposedDocument, compose_documents
 from domain.spec._fast import compose_fast
@@ -138,6 +139,8 @@ def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, lis
         definition = WorkflowDefinition.from_document(document).to_json()
         too_big = size_issue(definition, MAX_DEFINITION_BYTES)
         issues += [too_big] if too_big else []
+    if document is not None and not issues:
+        issues += document_issues(document.kind, data, document.metadata.organization)
     if document is None or issues:
         return None, issues
     digest = hashlib.sha256(canonical_bytes(document.model_dump(mode="json", by_alias=True)))

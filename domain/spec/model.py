@@ -34,16 +34,21 @@ class SecretKeyRef(SpecModel):
 
 
 class SecretRef(SpecModel):
-    """Where a credential lives; exactly one of env, file or a Kubernetes secret."""
+    """Where a credential lives, never the credential: exactly one of `secret: NAME` (the
+    organization's secret store), `k8sSecret: {name, key}` (a Secret in the organization's
+    namespace), `env` or `file` (only where the operator allows them, see
+    domain.reference_rules). `secret: {name, key}` (a mounted file) is deprecated."""
 
+    secret: DnsLabel | SecretKeyRef | None = None
+    k8s_secret: SecretKeyRef | None = None
     env: EnvName | None = None
     file: NonEmpty | None = None
-    secret: SecretKeyRef | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
-        if sum(v is not None for v in (self.env, self.file, self.secret)) != 1:
-            raise ValueError("exactly one of env, file or secret is required")
+        chosen = (self.secret, self.k8s_secret, self.env, self.file)
+        if sum(v is not None for v in chosen) != 1:
+            raise ValueError("exactly one of secret, k8sSecret, env or file is required")
         return self
 
 

@@ -12,22 +12,37 @@ from graphql_api.types.scalars import JSON
 Json = dict[str, Any]  # Any: JSON values
 
 
+DEPRECATED_MOUNT = ("A file under FLOWPLANE_SECRETS_DIR, going in the next release: use "
+                    "`secret` (the organization's secret store) or `k8sSecretName` + "
+                    "`k8sSecretKey`.")
+
+
 @strawberry.type
 class SecretRef:
-    """Where a credential lives; the value itself is never stored or returned."""
+    """Where a credential lives; the value itself is never stored or returned. Exactly one
+    of: `secret` (the organization's secret store), `k8sSecretName` + `k8sSecretKey` (a
+    Secret in the organization's namespace), `env` or `file` (where the operator allows)."""
 
+    secret: str | None = strawberry.field(
+        default=None, description="The name of a secret in the organization's store.")
+    k8s_secret_name: str | None = None
+    k8s_secret_key: str | None = None
     env: str | None = None
     file: str | None = None
-    secret_name: str | None = None
-    secret_key: str | None = None
+    secret_name: str | None = strawberry.field(default=None,
+                                               deprecation_reason=DEPRECATED_MOUNT)
+    secret_key: str | None = strawberry.field(default=None, deprecation_reason=DEPRECATED_MOUNT)
 
     @classmethod
     def from_json(cls, ref: Json | None) -> SecretRef | None:
         if not ref:
             return None
-        secret = ref.get("secret") or {}
-        return cls(env=ref.get("env"), file=ref.get("file"),
-                   secret_name=secret.get("name"), secret_key=secret.get("key"))
+        secret, k8s = ref.get("secret"), ref.get("k8sSecret") or {}
+        mounted = secret if isinstance(secret, dict) else {}
+        return cls(secret=secret if isinstance(secret, str) else None,
+                   k8s_secret_name=k8s.get("name"), k8s_secret_key=k8s.get("key"),
+                   env=ref.get("env"), file=ref.get("file"),
+                   secret_name=mounted.get("name"), secret_key=mounted.get("key"))
 
 
 @strawberry.type

@@ -6,23 +6,37 @@ from typing import Any
 
 import strawberry
 
+from graphql_api.types.definition import DEPRECATED_MOUNT
 from graphql_api.types.enums import EdgeKind, TriggerType
 from graphql_api.types.scalars import JSON
 
 
 @strawberry.input
 class SecretRefInput:
-    """Exactly one of env, file or secretName + secretKey."""
+    """Exactly one of: secret (a name in the organization's secret store), k8sSecretName +
+    k8sSecretKey (a Secret in the organization's namespace), env or file (only where the
+    operator allows them for the organization)."""
 
+    secret: str | None = None
+    k8s_secret_name: str | None = None
+    k8s_secret_key: str | None = None
     env: str | None = None
     file: str | None = None
-    secret_name: str | None = None
-    secret_key: str | None = None
+    secret_name: str | None = strawberry.field(default=None,
+                                               deprecation_reason=DEPRECATED_MOUNT)
+    secret_key: str | None = strawberry.field(default=None, deprecation_reason=DEPRECATED_MOUNT)
 
     def to_json(self) -> dict[str, Any]:
+        """The reference as the spec writes it; several forms at once stay several, so the
+        spec's validation reports them."""
+        ref: dict[str, Any] = {k: v for k, v in (("env", self.env), ("file", self.file),
+                                                  ("secret", self.secret)) if v is not None}
+        if self.k8s_secret_name is not None or self.k8s_secret_key is not None:
+            ref["k8sSecret"] = {"name": self.k8s_secret_name, "key": self.k8s_secret_key}
         if self.secret_name is not None or self.secret_key is not None:
-            return {"secret": {"name": self.secret_name, "key": self.secret_key}}
-        return {k: v for k, v in (("env", self.env), ("file", self.file)) if v is not None}
+            mounted = {"name": self.secret_name, "key": self.secret_key}
+            ref["secret" if "secret" not in ref else "secretName"] = mounted
+        return ref
 
 
 @strawberry.input

@@ -1,9 +1,11 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.settings import get_settings
 from domain.spec import load_path, load_text
 from domain.spec._guard import Limits
 from domain.spec.model import DataSourceDocument, WorkflowDocument
@@ -14,7 +16,7 @@ MODEL = """\
 apiVersion: flowplane/v1
 kind: Model
 metadata: {name: small-chat, organization: acme}
-spec: {provider: openai, model: gpt-4o-mini, apiKeyRef: {env: KEY}}
+spec: {provider: openai, model: gpt-4o-mini, apiKeyRef: {secret: key}}
 """
 
 BILLION_LAUGHS = """\
@@ -30,6 +32,17 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
+@pytest.fixture
+def dev_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`flowplane dev`, which syncs the examples: operator references are allowed freely."""
+    monkeypatch.setenv("FLOWPLANE_DEV_MODE", "true")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("FLOWPLANE_DEV_MODE")
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("dev_mode")
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_each_example_validates(path: Path) -> None:
     result = load_path(path)
@@ -37,6 +50,7 @@ def test_each_example_validates(path: Path) -> None:
     assert result.documents
 
 
+@pytest.mark.usefixtures("dev_mode")
 def test_examples_directory_loads_every_kind() -> None:
     result = load_path(EXAMPLES)
     assert result.errors == []
@@ -60,7 +74,7 @@ def test_document_hash_ignores_key_order_and_formatting() -> None:
     reordered = """\
 kind: Model
 spec:
-  apiKeyRef: {env: KEY}
+  apiKeyRef: {secret: key}
   model: gpt-4o-mini
   provider: openai
 metadata: {organization: acme, name: small-chat}
@@ -247,3 +261,23 @@ def test_yaml_shaped_text_never_raises(text: str) -> None:
 def test_malformed_values_are_errors_not_exceptions(text: str, message: str) -> None:
     errors = load_text(text, "x.yaml").errors
     assert any(e.message == message and e.line == 1 for e in errors), errors
+
+
+@pytest.mark.parametrize("ref, field, rule", [
+    ("{env: DATABASE_URL}", "spec.apiKeyRef.env", "may not reference environment variables"),
+    ("{file: /proc/self/environ}", "spec.apiKeyRef.file", "may not reference files"),
+])
+def test_operator_references_are_refused_with_the_rule_and_line(
+    ref: str, field: str, rule: str
+) -> None:
+    result = load_text(MODEL.replace("{secret: key}", ref), "models.yaml")
+    assert result.documents == []
+    [error] = result.errors
+    assert (error.line, error.field) == (4, field)
+    assert rule in error.message and "organization acme" in error.message
+
+
+def test_store_and_k8s_references_load() -> None:
+    for ref in ("{secret: key}", "{k8sSecret: {name: creds, key: api-key}}",
+                "{secret: {name: creds, key: api-key}}"):
+        assert load_text(MODEL.replace("{secret: key}", ref), "m.yaml").errors == [], ref

@@ -196,7 +196,7 @@ CASES: list[tuple[str, Callable[[Doc], None], str, str]] = [
         "secret ref needs one",
         _set("spec.trigger", {"type": "webhook", "secretRef": {}}),
         "spec.trigger.secretRef",
-        "exactly one of env, file or secret",
+        "exactly one of secret, k8sSecret, env or file",
     ),
     ("unknown kind", _set("kind", "Pipeline"), "kind", "kind must be one of"),
 ]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 from db.tables import AiModel, DataSource
+from domain import secret_store
 from domain._sql import decode, fetch
 from domain.executions import load_execution, start_execution
 from tests.engine.conftest import drain
@@ -72,13 +71,13 @@ async def test_node_retry_policy_retries_server_errors(
 
 
 async def test_ai_chat_calls_openai_compatible_model(
-    factory: Factory, redis_url: str, http_server: Any, monkeypatch: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, http_server: Any, secret_key: bytes
 ) -> None:
     url, recorder = http_server
-    monkeypatch.setenv("TEST_MODEL_KEY", "sk-test")
     org = await factory.org()
+    await secret_store.set_secret(org["id"], "model-key", "sk-test", actor=None)
     await AiModel(organization=org["id"], name="small-chat", model="tiny-1",
-                  base_url=f"{url}/v1", secret_ref={"env": "TEST_MODEL_KEY"}).save()
+                  base_url=f"{url}/v1", secret_ref={"secret": "model-key"}).save()
     chat = node("ask", "ai.chat", prompt="Summarize {{ input.text }}", system="Be brief")
     chat["model"] = "small-chat"
     done = await _run(factory, redis_url, {"text": "sales"}, org=org, nodes=[chat])
@@ -89,29 +88,32 @@ async def test_ai_chat_calls_openai_compatible_model(
     assert recorder.headers[0]["authorization"] == "Bearer sk-test"
 
 
-async def test_unresolved_secret_fails_execution_at_once(factory: Factory, redis_url: str) -> None:
+async def test_unresolved_secret_fails_execution_at_once(
+    factory: Factory, redis_url: str, secret_key: bytes
+) -> None:
     org = await factory.org()
     await AiModel(organization=org["id"], name="m", model="x", base_url="http://127.0.0.1:1",
-                  secret_ref={"env": "FLOWPLANE_TEST_UNSET_KEY"}).save()
+                  secret_ref={"secret": "flowplane-test-unset-key"}).save()
     chat = node("ask", "ai.chat", prompt="hi")
     chat["model"] = "m"
     done = await _run(factory, redis_url, org=org, nodes=[chat], settings={"maxAttempts": 3})
     assert done["status"] == "failed"
-    assert "FLOWPLANE_TEST_UNSET_KEY" in done["error"]
+    assert "'flowplane-test-unset-key' does not exist" in done["error"]
     assert done["attempt"] == 1  # failed on its first attempt, not retried
 
 
 async def test_postgres_source_and_destination_move_rows(
-    factory: Factory, redis_url: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, database_url: str, secret_key: bytes
 ) -> None:
     await fetch("CREATE TABLE IF NOT EXISTS node_test_target (name text, qty int)")
     await fetch("TRUNCATE node_test_target")
-    monkeypatch.setenv("TEST_PG_PASSWORD", "unused-with-trust-auth")
     parts = urlsplit(database_url)
     org = await factory.org()
+    await secret_store.set_secret(org["id"], "pg-password", "unused-with-trust-auth",
+                                  actor=None)
     await DataSource(organization=org["id"], name="warehouse", type="postgres", config={
         "host": parts.hostname, "port": parts.port, "database": parts.path.lstrip("/"),
-        "user": parts.username}, secret_ref={"env": "TEST_PG_PASSWORD"}).save()
+        "user": parts.username}, secret_ref={"secret": "pg-password"}).save()
     read = node("read", "source.postgres",
                 query="SELECT 'widget' AS name, $1::int AS qty", params=["{{ input.qty }}"])
     write = node("write", "destination.postgres", table="node_test_target",

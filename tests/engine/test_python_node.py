@@ -238,15 +238,16 @@ async def test_a_fork_bomb_stops_at_the_process_limit_and_the_worker_goes_on(
 
 
 async def test_sdk_reads_the_data_source_the_node_names(
-    factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, secret_key: bytes
 ) -> None:
     from db.tables import DataSource
+    from domain import secret_store
 
-    monkeypatch.setenv("TEST_WAREHOUSE_PASSWORD", "pw-1")
     org = await factory.org()
+    await secret_store.set_secret(org["id"], "warehouse-password", "pw-1", actor=None)
     await DataSource(organization=org["id"], name="warehouse", type="postgres",
                      config={"host": "db.internal", "database": "sales", "user": "report"},
-                     secret_ref={"env": "TEST_WAREHOUSE_PASSWORD"}).save()
+                     secret_ref={"secret": "warehouse-password"}).save()
     reader = py("r", """
         from flowplane import sdk
         def main(inputs):
@@ -255,7 +256,8 @@ async def test_sdk_reads_the_data_source_the_node_names(
                 sdk.model("nope")
             except KeyError as error:
                 missing = str(error)
-            return {"host": source["host"], "password": source["password"], "missing": missing}
+            return {"host": source["host"], "password": source["password"],
+                    "has_password": source["password"] == "pw-1", "missing": missing}
     """)
     reader["dataSource"] = "warehouse"
     wf = await factory.workflow(org, await factory.user(org=org), nodes=[reader],
@@ -263,7 +265,8 @@ async def test_sdk_reads_the_data_source_the_node_names(
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
     out = _output(await load_execution(row["id"]), "r")
-    assert (out["host"], out["password"]) == ("db.internal", "pw-1")
+    assert (out["host"], out["has_password"]) == ("db.internal", True)
+    assert out["password"] == "[secret]"  # a resolved value is masked in stored outputs
     assert "no model named 'nope'" in out["missing"]
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from db.tables import AiModel, DataSource
+from domain import secret_store
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
 from domain.node_types import node_types
@@ -50,21 +51,21 @@ async def _org_with_services(factory: Factory, url: str, database_url: str) -> d
     await fetch("CREATE TABLE IF NOT EXISTS span_test_target (name text, qty int)")
     parts = urlsplit(database_url)
     org = await factory.org()
+    await secret_store.set_secret(org["id"], "pg-password", "unused", actor=None)
+    await secret_store.set_secret(org["id"], "model-key", "sk-test", actor=None)
     await DataSource(organization=org["id"], name="warehouse", type="postgres", config={
         "host": parts.hostname, "port": parts.port, "database": parts.path.lstrip("/"),
-        "user": parts.username}, secret_ref={"env": "TEST_PG_PASSWORD"}).save()
+        "user": parts.username}, secret_ref={"secret": "pg-password"}).save()
     await AiModel(organization=org["id"], name="small-chat", model="tiny-1",
-                  base_url=f"{url}/v1", secret_ref={"env": "TEST_MODEL_KEY"}).save()
+                  base_url=f"{url}/v1", secret_ref={"secret": "model-key"}).save()
     return org
 
 
 async def test_spans_of_every_node_type_tell_the_truth(
     factory: Factory, redis_url: str, database_url: str, http_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    secret_key: bytes, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, _ = http_server
-    monkeypatch.setenv("TEST_PG_PASSWORD", "unused-with-trust-auth")
-    monkeypatch.setenv("TEST_MODEL_KEY", "sk-test")
     monkeypatch.setenv("FLOWPLANE_SANDBOX", "auto")  # bubblewrap where it works
     org = await _org_with_services(factory, url, database_url)
     nodes, edges = _graph(url)

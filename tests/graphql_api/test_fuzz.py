@@ -25,9 +25,11 @@ HEADERS: dict[str, str] = {}
 
 
 @pytest.fixture
-async def token_headers(factory: Factory) -> AsyncIterator[dict[str, str]]:
-    """A member's credentials. The pool is closed meanwhile: schemathesis calls the app from
-    its own event loop, where each query opens its own connection."""
+async def token_headers(factory: Factory, secret_key: bytes) -> AsyncIterator[dict[str, str]]:
+    """A member's credentials, on a platform configured with a master key (setSecret needs
+    it; without one, `serve` refuses to start once secrets exist). The pool is closed
+    meanwhile: schemathesis calls the app from its own event loop, where each query opens its
+    own connection."""
     org = await factory.org("fuzz")
     user = await factory.user("fuzzer", org, "admin")
     await factory.workflow(org, user, "existing")

@@ -6,20 +6,20 @@ from __future__ import annotations
 from tests.graphql_api.conftest import Cast
 
 CREATE_DS = """mutation($input: DataSourceInput!) { createDataSource(input: $input) { __typename
-  ... on DataSource { id name host passwordRef { env } } ... on Error { message }
+  ... on DataSource { id name host passwordRef { secret } } ... on Error { message }
   ... on InvalidInput { errors { field } } } }"""
 UPDATE_DS = """mutation($id: ID!, $input: DataSourceInput!) {
   updateDataSource(id: $id, input: $input) { __typename ... on DataSource { host } } }"""
 DELETE_DS = """mutation($id: ID!) { deleteDataSource(id: $id) { __typename } }"""
 WAREHOUSE = {"name": "warehouse", "type": "postgres", "host": "db.internal",
-             "database": "sales", "passwordRef": {"env": "WAREHOUSE_PASSWORD"}}
+             "database": "sales", "passwordRef": {"secret": "warehouse-password"}}
 
 
 async def test_data_source_lifecycle_and_access(cast: Cast) -> None:
     refused = (await cast.owner.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
     assert refused["__typename"] == "Forbidden"
     created = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
-    assert created["passwordRef"] == {"env": "WAREHOUSE_PASSWORD"}
+    assert created["passwordRef"] == {"secret": "warehouse-password"}
     again = (await cast.admin.gql(CREATE_DS, input=WAREHOUSE))["createDataSource"]
     assert again["__typename"] == "NameTaken" and "warehouse" in again["message"]
     listed = (await cast.other.gql("{ dataSources { totalCount nodes { name host } } }"))
@@ -45,6 +45,24 @@ async def test_invalid_resources_are_reported_with_field_paths(cast: Cast) -> No
     assert result["errors"] == [{"field": "input.passwordRef"}]
 
 
+async def test_operator_references_are_refused_when_saved_naming_the_rule(cast: Cast) -> None:
+    for ref, field, rule in (
+        ({"env": "DATABASE_URL"}, "input.passwordRef.env", "FLOWPLANE_ENV_REF_PREFIXES"),
+        ({"file": "/proc/self/environ"}, "input.passwordRef.file", "FLOWPLANE_FILE_REF_DIRS"),
+    ):
+        result = await cast.admin.gql(
+            "mutation($input: DataSourceInput!) { createDataSource(input: $input) {"
+            " __typename ... on InvalidInput { errors { field message } } } }",
+            input={**WAREHOUSE, "passwordRef": ref})
+        refused = result["createDataSource"]
+        assert refused["__typename"] == "InvalidInput", refused
+        [error] = refused["errors"]
+        assert error["field"] == field and rule in error["message"], error
+        assert "organization acme may not reference" in error["message"]
+    listed = await cast.admin.gql("{ dataSources { totalCount } }")
+    assert listed["dataSources"]["totalCount"] == 0
+
+
 async def test_environments_add_ons_and_models(cast: Cast) -> None:
     env = await cast.admin.gql(
         """mutation { createEnvironment(input: {name: "py", image: "python:3.12"}) {
@@ -59,9 +77,9 @@ async def test_environments_add_ons_and_models(cast: Cast) -> None:
                                                       "secretKey": "password"}
     model = await cast.admin.gql(
         """mutation { createModel(input: {name: "small-chat", provider: "openai",
-           model: "gpt-4o-mini", apiKeyRef: {env: "OPENAI_KEY"}}) {
-           __typename ... on Model { model apiKeyRef { env } } } }""")
-    assert model["createModel"]["apiKeyRef"] == {"env": "OPENAI_KEY"}
+           model: "gpt-4o-mini", apiKeyRef: {k8sSecretName: "ai", k8sSecretKey: "key"}}) {
+           __typename ... on Model { model apiKeyRef { k8sSecretName k8sSecretKey } } } }""")
+    assert model["createModel"]["apiKeyRef"] == {"k8sSecretName": "ai", "k8sSecretKey": "key"}
     lists = await cast.other.gql(
         "{ environments { nodes { name } } addOns { nodes { name } } models { nodes { name } } }")
     assert lists == {"environments": {"nodes": [{"name": "py"}]},

@@ -26,7 +26,7 @@ async def test_resources_are_created_kept_and_pruned(repo: GitRepo, sync: Syncer
     assert warehouse is not None
     assert (warehouse["managed_by"], warehouse["source_path"]) == ("git",
                                                                  "workflows.d/platform.yaml")
-    assert json.loads(warehouse["secret_ref"]) == {"env": "WAREHOUSE_PASSWORD"}
+    assert json.loads(warehouse["secret_ref"]) == {"secret": "warehouse-password"}
     assert [await t.count() for t in (Environment, AddOn, AiModel)] == [1, 1, 1]
     again = await sync()
     assert again.plan is not None and again.plan.changes == []
@@ -63,3 +63,19 @@ async def test_api_resource_with_the_same_name_is_a_conflict(
     row = await DataSource.select().where(DataSource.name == "warehouse").first()
     assert row is not None and (row["managed_by"], row["config"]) != ("git", None)
     assert json.loads(row["config"])["host"] == "h"
+
+
+async def test_an_operator_reference_is_refused_by_the_sync_naming_file_and_rule(
+    repo: GitRepo, sync: Syncer
+) -> None:
+    leaky = PLATFORM.replace("{secret: ai-gateway-api-key}", "{env: DATABASE_URL}")
+    repo.write("workflows.d/platform.yaml", leaky)
+    repo.commit()
+
+    report = await sync()
+
+    assert report.status != "succeeded"
+    text = json.dumps([str(error) for error in report.errors]) + str(report)
+    assert "workflows.d/platform.yaml" in text and "spec.apiKeyRef.env" in text
+    assert "FLOWPLANE_ENV_REF_PREFIXES" in text
+    assert await AiModel.count() == 0

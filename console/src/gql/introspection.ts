@@ -5520,6 +5520,30 @@ export default {
             "args": []
           },
           {
+            "name": "k8sSecretKey",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "k8sSecretName",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "secret",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "secretKey",
             "type": {
               "kind": "SCALAR",
