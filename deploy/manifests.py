@@ -220,6 +220,10 @@ def _container(req: DeploymentRequest, secret: Manifest) -> Manifest:
         {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
         for key in secret["data"]
     ]
+    env += [
+        {"name": var, "valueFrom": {"secretKeyRef": {"name": name, "key": key}}}
+        for var, (name, key) in sorted(req.secret_refs.items())
+    ]
     return {
         "name": "worker",
         "image": req.image,

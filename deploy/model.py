@@ -14,7 +14,9 @@ class DeploymentRequest:
 
     `services` is the STRONGLY_SERVICES document (may hold resolved secret values) and `env`
     holds extra worker variables (DATABASE_URL, REDIS_URL, ...): both only ever reach the
-    cluster inside a Secret. `namespace` overrides the per-organization default.
+    cluster inside a Secret. `secret_refs` maps worker variables to (Secret, key) of the
+    organization's own Secrets (`{k8sSecret}` references), wired with `secretKeyRef` and never
+    read by the platform. `namespace` overrides the per-organization default.
     """
 
     organization_id: int
@@ -30,6 +32,7 @@ class DeploymentRequest:
     gpu_type: str | None
     services: dict[str, Any] = field(default_factory=dict)  # Any: free-form JSON document
     env: dict[str, str] = field(default_factory=dict)
+    secret_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
     namespace: str | None = None
     # The organization namespace's NetworkPolicy (deploy.network_policy): CIDRs the operator
     # allowed the organization's nodes, and the namespace Flowplane itself runs in.

@@ -86,8 +86,12 @@ async def plan_deploy(
     organization_id = int(row["organization"])
     missing: list[str] = []
     services: dict[str, Any] = {}
+    # On Kubernetes, {k8sSecret} references are wired into the pod, never read here.
+    pod_secrets: dict[str, tuple[str, str]] | None = (
+        {} if get_settings().kubeconfig else None)
     try:
-        services = await build_services(organization_id, definition.to_json()["nodes"])
+        services = await build_services(organization_id, definition.to_json()["nodes"],
+                                        pod_secrets=pod_secrets)
     except UnresolvedReference as error:
         missing = error.problems
     image, unusable = "", []
@@ -100,12 +104,13 @@ async def plan_deploy(
         reason = "MissingReference" if missing else "EnvironmentNotReady"
         problems = missing + unusable
         raise DeploymentFailed(reason, "cannot deploy: " + "; ".join(problems), problems)
-    request = await _request(row, definition.deployment, services, image)
+    request = await _request(row, definition.deployment, services, image, pod_secrets or {})
     return DeployPlan(definition=definition, settings_changed=changed, request=request)
 
 
 async def _request(
-    row: Mapping[str, Any], chosen: DeploymentSettings, services: dict[str, Any], image: str
+    row: Mapping[str, Any], chosen: DeploymentSettings, services: dict[str, Any], image: str,
+    pod_secrets: dict[str, tuple[str, str]],
 ) -> DeploymentRequest:
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
     assert org is not None  # the workflow's foreign key
@@ -135,6 +140,7 @@ async def _request(
         services=services,
         env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
+        secret_refs=pod_secrets,
     )
 
 

@@ -38,6 +38,8 @@ from typing import Any
 from domain import reference_rules, secret_store
 from domain._sql import decode, fetch, fetch_one
 from domain.errors import DomainError
+from domain.pod_secrets import ENV_FIELD, SECRET_FIELDS, fill_from_env
+from domain.pod_secrets import env_name as pod_secrets_env
 from domain.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -127,10 +129,13 @@ def referenced_names(nodes: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 
 async def build_services(
-    organization_id: int, nodes: list[dict[str, Any]], *, resolve: bool = True
+    organization_id: int, nodes: list[dict[str, Any]], *, resolve: bool = True,
+    pod_secrets: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """STRONGLY_SERVICES for these nodes (Any: JSON). Without `resolve`, secret values are
-    left out (the references stay), e.g. to show what a deployment will need."""
+    left out (the references stay), e.g. to show what a deployment will need. With
+    `pod_secrets` (a deploy to Kubernetes), `{k8sSecret}` references become placeholders and
+    `pod_secrets` collects the variables the worker pod must get (domain.pod_secrets)."""
     services: dict[str, Any] = {"aiGateway": {"baseUrl": get_settings().ai_gateway_url}}
     problems: list[str] = []
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
@@ -149,8 +154,15 @@ async def build_services(
             if name not in found:
                 problems.append(f"{label} {name!r} does not exist")
                 continue
+            ref = found[name].get("secret_ref")
+            k8s = ref.get("k8sSecret") if isinstance(ref, dict) else None
             try:
-                ref = found[name].get("secret_ref")
+                if resolve and pod_secrets is not None and isinstance(k8s, dict):
+                    variable = pod_secrets_env(str(k8s["name"]), str(k8s["key"]))
+                    pod_secrets[variable] = (str(k8s["name"]), str(k8s["key"]))
+                    services[key][name] = {**_describe(field, found[name], None, resolve),
+                                           ENV_FIELD: variable}
+                    continue
                 secret = (await resolve_reference(organization_id, slug, ref)
                           if resolve and ref else None)
                 services[key][name] = _describe(field, found[name], secret, resolve)
@@ -178,13 +190,10 @@ def _describe(field: str, row: dict[str, Any], secret: str | None,
     return described
 
 
-_SECRET_FIELDS = {"models": "apiKey", "dataSources": "password", "addOns": "credentials"}
-
-
 def secret_values(services: Mapping[str, Any]) -> Iterator[str]:
     """The resolved secret values in STRONGLY_SERVICES (Any: JSON): what must be masked
     wherever text leaves a run (errors, logs, outputs)."""
-    for key, field in _SECRET_FIELDS.items():
+    for key, field in SECRET_FIELDS.items():
         for described in (services.get(key) or {}).values():
             value = described.get(field) if isinstance(described, Mapping) else None
             if isinstance(value, str) and value:
@@ -220,4 +229,4 @@ def services_from_env(
     raw = env.get(ENV_VAR)
     if not raw or env.get(WORKFLOW_ENV_VAR) != str(workflow_id):
         return None
-    return dict(json.loads(raw))
+    return fill_from_env(dict(json.loads(raw)), env)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from db.tables import DataSource, Event, WorkflowStatusHistory
+from db.tables import AiModel, DataSource, Event, WorkflowStatusHistory
 from domain import _envelope, secret_store
 from domain._sql import fetch
 from domain.access import Actor
@@ -26,7 +26,9 @@ from domain.deployments import (
 from domain.dispatch import DEFAULT_QUEUE, workflow_queue
 from domain.errors import Forbidden
 from domain.executions import load_execution, load_workflow, start_execution
+from domain.pod_secrets import env_name
 from domain.secret_changes import deployed_workflows_using
+from domain.services import services_from_env
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflow_removal import archive_workflow, delete_workflow
@@ -412,3 +414,29 @@ async def test_changing_a_secret_asks_to_redeploy_the_workflows_deployed_with_it
                         raising=False)
     await secret_store.delete_secret(organization, "warehouse-password", actor=None)
     assert asked == [(organization, [deployed], "secret 'warehouse-password' changed")]
+
+
+async def test_a_k8s_secret_is_wired_into_the_pod_and_never_read(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await acme(factory)
+    await AiModel(organization=org.owner.organization_id, name="chat", model="gpt",
+                  base_url="https://ai.example/v1",
+                  secret_ref={"k8sSecret": {"name": "openai", "key": "api-key"}}).save()
+    ask = {"id": "ask", "type": "ai.chat", "model": "chat", "params": {"prompt": "hi"}}
+    row = await deploy_workflow(org.owner, await workflow(org.owner, nodes=[ask]))
+
+    variable = env_name("openai", "api-key")
+    [container] = deployment(fake, row)["spec"]["template"]["spec"]["containers"]
+    wired = [e for e in container["env"] if e["name"] == variable]
+    assert wired == [{"name": variable, "valueFrom": {"secretKeyRef": {
+        "name": "openai", "key": "api-key"}}}]
+    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    services = json.loads(secret["stringData"]["STRONGLY_SERVICES"])
+    assert services["models"]["chat"]["apiKey"] is None
+    # The worker fills the value in from the variable the pod got from its namespace's Secret.
+    env = {"STRONGLY_SERVICES": secret["stringData"]["STRONGLY_SERVICES"],
+           "FLOWPLANE_WORKFLOW_ID": str(row["id"]), variable: "sk-from-the-namespace"}
+    found = services_from_env(int(row["id"]), env)
+    assert found is not None and found["models"]["chat"]["apiKey"] == "sk-from-the-namespace"
+    assert "secretEnv" not in found["models"]["chat"]
