@@ -76,8 +76,12 @@ def resolve_secret(ref: Mapping[str, Any], environ: Mapping[str, str] | None = N
         return _read(Path(str(ref["file"])), f"file {ref['file']}")
     secret = ref.get("secret")
     if isinstance(secret, dict) and "name" in secret and "key" in secret:
-        path = Path(get_settings().secrets_dir) / str(secret["name"]) / str(secret["key"])
-        return _read(path, f"key {secret['key']!r} of Kubernetes secret {secret['name']!r}")
+        root = Path(get_settings().secrets_dir).resolve()
+        path = (root / str(secret["name"]) / str(secret["key"])).resolve()
+        what = f"key {secret['key']!r} of Kubernetes secret {secret['name']!r}"
+        if root not in path.parents:  # a stored reference from before keys were checked
+            raise UnresolvedReference([f"{what} is not a file under {root}"])
+        return _read(path, what)
     if isinstance(secret, str):
         raise UnresolvedReference([f"{{secret: {secret}}} names an organization's secret: it "
                                    "resolves only inside that organization"])

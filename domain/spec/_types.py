@@ -25,9 +25,10 @@ _NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Kubernetes label values (apimachinery's IsValidLabelValue): empty is valid there, not here.
 _LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")  # a Kubernetes Secret's data key
 
 
-def _dns_label(value: str) -> str:
+def dns_label(value: str) -> str:
     if len(value) > 63 or not _DNS_LABEL.match(value):
         raise ValueError(
             f"{value!r} is not a DNS-1123 label (lowercase letters, digits and '-', "
@@ -60,6 +61,13 @@ def _env_name(value: str) -> str:
     return value
 
 
+def _secret_key(value: str) -> str:
+    # Also a file name under FLOWPLANE_SECRETS_DIR (deprecated form): never a path.
+    if not _SECRET_KEY.match(value) or value in (".", ".."):
+        raise ValueError(f"{value!r} is not a Secret key (letters, digits, '-', '_', '.')")
+    return value
+
+
 def _cron(value: str) -> str:
     if not croniter.is_valid(value):
         raise ValueError(f"{value!r} is not a valid cron expression")
@@ -76,7 +84,7 @@ def _timezone(value: str) -> str:
 
 DnsLabel = Annotated[
     str,
-    AfterValidator(_dns_label),
+    AfterValidator(dns_label),
     Field(json_schema_extra={"pattern": _DNS_LABEL.pattern, "maxLength": 63}),
 ]
 NodeId = Annotated[
@@ -90,6 +98,7 @@ LabelValue = Annotated[
     Field(json_schema_extra={"pattern": _LABEL_VALUE.pattern, "maxLength": 63}),
 ]
 EnvName = Annotated[str, AfterValidator(_env_name)]
+SecretKey = Annotated[str, AfterValidator(_secret_key)]
 Cron = Annotated[str, AfterValidator(_cron)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 ByteQuantity = Annotated[str, AfterValidator(validate_byte_quantity)]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 
 from domain.spec._types import (
     MODEL_CONFIG,
@@ -15,7 +23,9 @@ from domain.spec._types import (
     LabelValue,
     NodeId,
     NonEmpty,
+    SecretKey,
     Timezone,
+    dns_label,
 )
 
 API_VERSION = "flowplane/v1"
@@ -30,7 +40,36 @@ class SpecModel(BaseModel):
 
 class SecretKeyRef(SpecModel):
     name: DnsLabel
-    key: NonEmpty
+    key: SecretKey
+
+
+def _store_or_mounted(value: Any) -> str | SecretKeyRef:  # Any: raw YAML / JSON
+    """`secret: NAME` (the store) or the deprecated `secret: {name, key}`, with the one
+    form's error only (a plain union would report both forms' errors)."""
+    if isinstance(value, SecretKeyRef):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return SecretKeyRef.model_validate(dict(value))
+        except ValidationError as exc:
+            raise ValueError("; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: "
+                f"{e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors(include_url=False))) from None
+    if not isinstance(value, str):
+        raise ValueError(f"secret must be a secret name or {{name, key}}, got {value!r}")
+    return dns_label(value)
+
+
+def _dump_store_or_mounted(value: str | SecretKeyRef) -> str | dict[str, str]:
+    return value if isinstance(value, str) else {"name": value.name, "key": value.key}
+
+
+StoreOrMounted = Annotated[
+    str | SecretKeyRef,
+    PlainValidator(_store_or_mounted, json_schema_input_type=DnsLabel | SecretKeyRef),
+    PlainSerializer(_dump_store_or_mounted),
+]
 
 
 class SecretRef(SpecModel):
@@ -39,7 +78,7 @@ class SecretRef(SpecModel):
     namespace), `env` or `file` (only where the operator allows them, see
     domain.reference_rules). `secret: {name, key}` (a mounted file) is deprecated."""
 
-    secret: DnsLabel | SecretKeyRef | None = None
+    secret: StoreOrMounted | None = None
     k8s_secret: SecretKeyRef | None = None
     env: EnvName | None = None
     file: NonEmpty | None = None

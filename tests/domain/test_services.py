@@ -151,3 +151,18 @@ def test_deployed_worker_reads_services_from_its_environment() -> None:
     assert services_from_env(8, env) is None
     assert services_from_env(7, {"STRONGLY_SERVICES": env["STRONGLY_SERVICES"]}) is None
     assert services_from_env(7, {}) is None
+
+
+def test_the_deprecated_mounted_form_never_leaves_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mounted").mkdir()
+    (tmp_path / "outside").write_text("canary-outside")
+    monkeypatch.setenv("FLOWPLANE_SECRETS_DIR", str(tmp_path / "mounted"))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(UnresolvedReference, match="is not a file under") as raised:
+            resolve_secret({"secret": {"name": "..", "key": "outside"}})
+        assert "canary" not in str(raised.value)
+    finally:
+        get_settings.cache_clear()

@@ -281,3 +281,10 @@ def test_store_and_k8s_references_load() -> None:
     for ref in ("{secret: key}", "{k8sSecret: {name: creds, key: api-key}}",
                 "{secret: {name: creds, key: api-key}}"):
         assert load_text(MODEL.replace("{secret: key}", ref), "m.yaml").errors == [], ref
+
+
+def test_a_secret_key_is_never_a_path() -> None:
+    leaky = MODEL.replace("{secret: key}", "{secret: {name: creds, key: ../../proc/self/environ}}")
+    [error] = load_text(leaky, "m.yaml").errors
+    assert error.field == "spec.apiKeyRef.secret", error
+    assert "'../../proc/self/environ' is not a Secret key" in error.message, error
