@@ -81,9 +81,15 @@ def dev_secret_key(home: Path) -> str:
 
 async def check_secret_key() -> None:
     """Refuse to start a platform process that could not open the organizations' secrets:
-    FLOWPLANE_SECRET_KEY malformed, or unset while secrets exist."""
+    FLOWPLANE_SECRET_KEY malformed, or unset while secrets exist. A deployed workflow's
+    worker (FLOWPLANE_WORKFLOW_ID set) never holds the master key: its services, secrets
+    resolved, come with its environment."""
     from domain import secret_store
     from domain.errors import DomainError
+    from domain.services import WORKFLOW_ENV_VAR
+
+    if os.environ.get(WORKFLOW_ENV_VAR) and not get_settings().secret_key.get_secret_value():
+        return
 
     try:
         secret_store.master_key()

@@ -188,5 +188,5 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[bytes]:
     monkeypatch.setenv("FLOWPLANE_SECRET_KEY", _envelope.encode_key(key))
     get_settings.cache_clear()
     yield key
-    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY", raising=False)
     get_settings.cache_clear()

@@ -209,3 +209,17 @@ async def test_without_a_master_key_the_store_says_how_to_get_one(
     org = await factory.org()
     with pytest.raises(SecretKeyError, match="FLOWPLANE_SECRET_KEY is not set"):
         await secret_store.set_secret(org["id"], "pw", "v", actor=None)
+
+
+async def test_an_organizations_worker_resolves_with_its_data_key_alone(
+    factory: Factory, master: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme, globex = await factory.org(), await factory.org()
+    await secret_store.set_secret(acme["id"], "pw", "acme-value", actor=None)
+    await secret_store.set_secret(globex["id"], "pw", "globex-value", actor=None)
+    acme_key = await secret_store.organization_data_key(acme["id"])
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")  # the worker has no master key
+    get_settings.cache_clear()
+    assert await secret_store.resolve(acme["id"], "pw", data_key=acme_key) == "acme-value"
+    with pytest.raises(SecretKeyError, match="does not decrypt"):
+        await secret_store.resolve(globex["id"], "pw", data_key=acme_key)

@@ -12,7 +12,8 @@ import pytest
 
 from domain import _envelope, secret_store
 from domain.settings import get_settings
-from flowplane.runtime import dev_secret_key
+from flowplane.errors import CliError
+from flowplane.runtime import check_secret_key, dev_secret_key
 from tests.factory import Factory
 
 
@@ -103,3 +104,16 @@ def test_dev_home_keeps_one_master_key_readable_by_its_user_only(tmp_path: Path)
     assert len(_envelope.parse_key(first)) == 32
     assert dev_secret_key(tmp_path) == first  # kept across restarts of `flowplane dev`
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_deployed_workflows_worker_starts_without_the_master_key(
+    db: str, factory: Factory, secret_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await factory.org("acme")
+    await secret_store.set_secret(org["id"], "pw", "v", actor=None)
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
+    get_settings.cache_clear()
+    with pytest.raises(CliError, match="FLOWPLANE_SECRET_KEY is not set"):
+        await check_secret_key()
+    monkeypatch.setenv("FLOWPLANE_WORKFLOW_ID", "7")  # its services come with its environment
+    await check_secret_key()
