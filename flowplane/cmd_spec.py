@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from domain.reference_rules import DEPRECATED, document_refs, is_deprecated
 from domain.spec.jsonschema import json_schema
 from domain.spec.loader import LoadResult, load_path
 from flowplane._help import examples
@@ -32,6 +33,13 @@ def validate(
         errors += result.errors
     for error in errors:
         err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True, highlight=False)
+    for doc in documents:
+        data = doc.document.model_dump(mode="json", by_alias=True)
+        for where, ref in document_refs(doc.kind, data):
+            if is_deprecated(ref):
+                err.print(f"[yellow]warning[/yellow]: {escape(doc.path)}:{doc.line}: "
+                          f"{'.'.join(where)}: {escape(DEPRECATED)}", soft_wrap=True,
+                          highlight=False)
     counts = Counter(doc.kind for doc in documents)
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no documents"
     if errors:

@@ -87,3 +87,15 @@ def test_commands_are_wired_into_the_flowplane_command() -> None:
 
     result = CliRunner().invoke(flowplane, ["validate", str(EXAMPLES)])
     assert result.exit_code == 0, result.output
+
+
+def test_validate_warns_of_the_deprecated_mounted_secret_form(tmp_path: Path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text("apiVersion: flowplane/v1\nkind: Model\n"
+                    "metadata: {name: old, organization: acme}\n"
+                    "spec: {provider: openai, model: gpt,"
+                    " apiKeyRef: {secret: {name: creds, key: api-key}}}\n")
+    result = CliRunner().invoke(app(), ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # the console wraps long lines
+    assert f"warning: {path}:1: spec.apiKeyRef:" in text and "is deprecated" in text

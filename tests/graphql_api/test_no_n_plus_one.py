@@ -34,6 +34,7 @@ class StatementCounter:
         if not logged.query.startswith(POOL_RESET):
             self.count += 1
 
+
     async def init(self, connection: Any) -> None:  # Any: an asyncpg connection
         connection.add_query_logger(self)
 
@@ -138,3 +139,34 @@ async def test_nodes_reads_once_per_type_whatever_the_number_of_ids(
     await _node_statements(cast, counter, ids[:2])  # warm up
     assert await _node_statements(cast, counter, ids[:2]) == await _node_statements(
         cast, counter, ids)
+
+
+SECRETS = "{ secrets(first: 100) { totalCount nodes { name setBy { handle } } } }"
+
+
+async def _secret_statements(cast: Cast, counter: StatementCounter, expected: int) -> int:
+    await asyncio.sleep(0.1)  # the loggers of the setSecret statements before have run
+    before = counter.count
+    found = (await cast.owner.gql(SECRETS))["secrets"]
+    await asyncio.sleep(0)
+    assert found["totalCount"] == expected and found["nodes"][0]["setBy"] == {"handle": "admin"}
+    return counter.count - before
+
+
+async def test_secret_list_statements_do_not_grow_with_the_list(
+    cast: Cast, counter: StatementCounter, secret_key: bytes
+) -> None:
+    from domain import secret_store
+    from domain.access import Actor
+
+    admin = Actor(cast.admin.user["id"], cast.admin.org["id"], "admin")
+    for n in range(3):
+        await secret_store.set_secret(admin.organization_id, f"s{n}", "v", actor=admin)
+    await _secret_statements(cast, counter, 3)  # warm up
+    small = await _secret_statements(cast, counter, 3)
+    for n in range(3, 40):
+        await secret_store.set_secret(admin.organization_id, f"s{n}", "v", actor=admin)
+    large = await _secret_statements(cast, counter, 40)
+    # auth (token, last use, organization, membership), the page, its count, the users; the
+    # small list's count can include late-logged statements of the writes before it
+    assert large <= small and large <= 7, (small, large)
