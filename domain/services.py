@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from domain import reference_rules, secret_store
+from domain._envelope import SecretKeyError
 from domain._sql import decode, fetch, fetch_one
 from domain.errors import DomainError
 from domain.pod_secrets import ENV_FIELD, SECRET_FIELDS, fill_from_env
@@ -94,7 +95,10 @@ async def resolve_reference(organization_id: int, organization: str,
     (`organization` is its slug; Any: the JSON reference)."""
     name = ref.get("secret")
     if isinstance(name, str):
-        value = await secret_store.resolve(organization_id, name)
+        try:
+            value = await secret_store.resolve(organization_id, name)
+        except SecretKeyError as error:  # no or another master key here: fail the run, clearly
+            raise UnresolvedReference([f"secret {name!r}: {error}"]) from None
         if value is None:
             raise UnresolvedReference([f"secret {name!r} does not exist in this organization "
                                        "(set it with setSecret or `flowplane secret set`)"])

@@ -166,3 +166,17 @@ def test_the_deprecated_mounted_form_never_leaves_its_directory(
         assert "canary" not in str(raised.value)
     finally:
         get_settings.cache_clear()
+
+
+async def test_a_process_without_the_master_key_fails_the_reference_clearly(
+    factory: Factory, secret_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await factory.org()
+    await secret_store.set_secret(org["id"], "pw", "canary-value", actor=None)
+    await DataSource(organization=org["id"], name="ds", type="postgres",
+                     secret_ref={"secret": "pw"}).save()
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
+    get_settings.cache_clear()
+    with pytest.raises(UnresolvedReference, match="FLOWPLANE_SECRET_KEY is not set") as raised:
+        await build_services(org["id"], [{"id": "a", "dataSource": "ds"}])
+    assert "canary" not in str(raised.value)
