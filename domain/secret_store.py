@@ -25,15 +25,14 @@ from domain._workflow_rules import check_name, invalid
 from domain.access import Actor
 from domain.errors import Forbidden, NotFound
 from domain.pages import Order, Page, Window, keyset
-from domain.secret_changes import redeploy_after_secret_change
 from domain.settings import get_settings
 
 Row = dict[str, Any]  # Any: column values
 MAX_VALUE_BYTES = 64 * 1024
 BY_NAME = Order(("t.name",))
 LISTED = "id, organization, name, set_by, set_at, version"  # never the ciphertext
-# Called after a value changed, with (organization id, secret name), besides the redeploy of
-# the deployed workflows that use it (domain.secret_changes).
+# Called after a value changed, with (organization id, secret name), after the redeploy of
+# the deployed workflows that use it.
 _change_hooks: list[Callable[[int, str], Awaitable[None]]] = []
 
 
@@ -93,7 +92,13 @@ def _check_value(value: str) -> None:
 
 
 async def _changed(organization_id: int, name: str) -> None:
-    await redeploy_after_secret_change(organization_id, name)
+    """Deployed workflows that use the secret run with the old value baked into their
+    workers' STRONGLY_SERVICES: redeploy them (a failed redeploy, e.g. of a deleted secret,
+    keeps the running deployment and is logged by domain.redeploys)."""
+    # Late import: domain.redeploys reaches back here through domain.services.
+    from domain.redeploys import redeploy_changed
+
+    await redeploy_changed(organization_id, rotated_secret=name)
     for hook in _change_hooks:
         await hook(organization_id, name)
 

@@ -27,7 +27,6 @@ from domain.dispatch import DEFAULT_QUEUE, workflow_queue
 from domain.errors import Forbidden
 from domain.executions import load_execution, load_workflow, start_execution
 from domain.pod_secrets import env_name
-from domain.secret_changes import deployed_workflows_using
 from domain.services import services_from_env
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
@@ -387,33 +386,30 @@ async def test_a_deploy_saved_over_at_every_attempt_fails_as_retryable_and_keeps
     assert not [path for path in fake.objects if "/deployments/" in path]  # nothing left behind
 
 
-async def test_changing_a_secret_asks_to_redeploy_the_workflows_deployed_with_it(
-    factory: Factory, fake: FakeCluster, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-    caplog: pytest.LogCaptureFixture,
+async def test_changing_a_secret_redeploys_the_workflows_deployed_with_it(
+    factory: Factory, fake: FakeCluster  # noqa: F811
 ) -> None:
     org = await acme(factory)
-    deployed = await workflow(org.owner)
-    await deploy_workflow(org.owner, deployed)
-    await workflow(org.owner, "not-deployed")
-    await workflow(org.owner, "other-source", nodes=[{**SALES[0], "dataSource": "other"}])
-    organization = org.owner.organization_id
-    assert await deployed_workflows_using(organization, "warehouse-password") == [deployed]
-    assert await deployed_workflows_using(organization, "unrelated") == []
+    deployed = await deploy_workflow(org.owner, await workflow(org.owner))
+    await DataSource(organization=org.owner.organization_id, name="other", type="postgres",
+                     secret_ref={"secret": "other-password"}).save()
+    await secret_store.set_secret(org.owner.organization_id, "other-password", "o", actor=None)
+    other = await deploy_workflow(org.owner, await workflow(
+        org.owner, "other-source", nodes=[{**SALES[0], "dataSource": "other"}]))
 
-    with caplog.at_level("WARNING", logger="domain.secret_changes"):
-        await secret_store.set_secret(organization, "warehouse-password", "new", actor=None)
-    assert f"deployed workflows [{deployed}] still run with the old value" in caplog.text
+    def password(row: dict[str, Any], source: str) -> str:
+        secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+        services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
+        return str(services["dataSources"][source]["password"])
 
-    asked: list[tuple[int, list[int], str]] = []
+    other_before = fake.objects[f"{NS}/secrets/{other['deployment_name']}-services"]
+    await secret_store.set_secret(org.owner.organization_id, "warehouse-password",
+                                  "rotated-password", actor=None)
 
-    async def redeploy_workflows(org_id: int, ids: list[int], reason: str) -> None:
-        asked.append((org_id, ids, reason))
-
-    # The deploy area's entry point, once it exists, is called instead of the warning.
-    monkeypatch.setattr("domain.deployments.redeploy_workflows", redeploy_workflows,
-                        raising=False)
-    await secret_store.delete_secret(organization, "warehouse-password", actor=None)
-    assert asked == [(organization, [deployed], "secret 'warehouse-password' changed")]
+    assert password(deployed, "warehouse") == "rotated-password"
+    # A workflow that does not use the secret is left alone.
+    assert fake.objects[f"{NS}/secrets/{other['deployment_name']}-services"] == other_before
+    assert password(other, "other") == "o"
 
 
 async def test_a_k8s_secret_is_wired_into_the_pod_and_never_read(
@@ -431,11 +427,11 @@ async def test_a_k8s_secret_is_wired_into_the_pod_and_never_read(
     wired = [e for e in container["env"] if e["name"] == variable]
     assert wired == [{"name": variable, "valueFrom": {"secretKeyRef": {
         "name": "openai", "key": "api-key"}}}]
-    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
-    services = json.loads(secret["stringData"]["STRONGLY_SERVICES"])
+    stored = secret_values(fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"])
+    services = json.loads(stored["STRONGLY_SERVICES"])
     assert services["models"]["chat"]["apiKey"] is None
     # The worker fills the value in from the variable the pod got from its namespace's Secret.
-    env = {"STRONGLY_SERVICES": secret["stringData"]["STRONGLY_SERVICES"],
+    env = {"STRONGLY_SERVICES": stored["STRONGLY_SERVICES"],
            "FLOWPLANE_WORKFLOW_ID": str(row["id"]), variable: "sk-from-the-namespace"}
     found = services_from_env(int(row["id"]), env)
     assert found is not None and found["models"]["chat"]["apiKey"] == "sk-from-the-namespace"
