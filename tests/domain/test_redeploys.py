@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from db.tables import DataSource, Environment
-from domain import redeploys
+from domain import _envelope, redeploys, secret_store
+from domain._sql import fetch
 from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.executions import load_workflow
 from domain.redeploys import Redeploy, reconcile_builds_and_redeploy, redeploy_changed
@@ -75,7 +76,7 @@ async def test_a_changed_data_source_redeploys_only_the_workflows_that_use_it(
 
     await redeploys.update_resource(org.admin, DATA_SOURCE, source["id"], "warehouse", {
         "type": "postgres", "host": "db2.internal", "database": "sales",
-        "passwordRef": {"env": "WAREHOUSE_PASSWORD"}})
+        "passwordRef": {"secret": "warehouse-password"}})
 
     row = await load_workflow(uses)
     assert services_of(fake, row)["dataSources"]["warehouse"]["host"] == "db2.internal"
@@ -84,17 +85,22 @@ async def test_a_changed_data_source_redeploys_only_the_workflows_that_use_it(
 
 
 async def test_a_rotated_secret_redeploys_the_workflows_that_reference_it(
-    factory: Factory, fake: FakeCluster, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    factory: Factory, fake: FakeCluster  # noqa: F811
 ) -> None:
     org = await acme(factory)
     uses = await workflow(org.owner)
     other = await workflow(org.owner, "other", nodes=PLAIN)
     await deploy_workflow(org.owner, uses)
     await deploy_workflow(org.owner, other)
-    monkeypatch.setenv("WAREHOUSE_PASSWORD", "rotated-password")
+    # The value changes under the same name (written below the store, whose set_secret would
+    # itself call redeploy_changed: tested in test_deployments).
+    org_id = org.owner.organization_id
+    sealed = _envelope.encrypt_value(await secret_store.organization_data_key(org_id), org_id,
+                                     "warehouse-password", "rotated-password")
+    await fetch("UPDATE secret SET ciphertext = $1 WHERE name = 'warehouse-password'", sealed)
 
     assert await redeploy_changed(org.owner.organization_id) == []  # the reference is the same
-    done = await redeploy_changed(org.owner.organization_id, rotated_secret="WAREHOUSE_PASSWORD")
+    done = await redeploy_changed(org.owner.organization_id, rotated_secret="warehouse-password")
 
     assert done == [Redeploy(uses)]
     row = await load_workflow(uses)

@@ -29,6 +29,8 @@ def _kubernetes(
 ) -> Iterator[None]:
     monkeypatch.setenv("FLOWPLANE_KUBECONFIG", str(cluster[1]))
     monkeypatch.setenv("WAREHOUSE_PASSWORD", "pw")
+    # Operator references, allowed for acme under its prefix (domain.reference_rules).
+    monkeypatch.setenv("FLOWPLANE_ENV_REF_PREFIXES", "acme=WAREHOUSE_")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -121,7 +123,7 @@ async def test_a_git_change_whose_redeploy_fails_is_reported_and_keeps_the_runni
     first = (await workflows())["report"]
 
     repo.write("workflows.d/report.yaml", documents(cpu=0.5, host="db2.internal",
-                                                   password="NOT_SET_ANYWHERE"))
+                                                   password="WAREHOUSE_NOT_SET_ANYWHERE"))
     repo.commit()
     report = await sync()
 
@@ -129,9 +131,9 @@ async def test_a_git_change_whose_redeploy_fails_is_reported_and_keeps_the_runni
     (failed,) = [r for r in report.results if r.status == "failed"]
     assert (failed.action.verb, failed.action.name) == ("deploy", "report")
     assert failed.action.path == "workflows.d/report.yaml"
-    assert failed.error is not None and "NOT_SET_ANYWHERE is not set" in failed.error
+    assert failed.error is not None and "WAREHOUSE_NOT_SET_ANYWHERE is not set" in failed.error
     row = (await workflows())["report"]
-    assert row["sync_status"] == "failed" and "NOT_SET_ANYWHERE" in row["sync_error"]
+    assert row["sync_status"] == "failed" and "WAREHOUSE_NOT_SET_ANYWHERE" in row["sync_error"]
     assert row["deployed_at"] == first["deployed_at"]
     secret = secret_values(fake.objects[f"{SECRETS}/{row['deployment_name']}-services"])
     assert json.loads(secret["STRONGLY_SERVICES"])["dataSources"]["warehouse"]["host"] == (
@@ -145,11 +147,11 @@ async def test_a_failed_redeploy_is_retried_by_the_next_run_of_the_same_commit(
     repo.commit()
     await sync()
     repo.write("workflows.d/report.yaml", documents(cpu=0.5, host="db2.internal",
-                                                   password="SET_LATER"))
+                                                   password="WAREHOUSE_SET_LATER"))
     repo.commit()
     assert (await sync()).status == "partial"
 
-    monkeypatch.setenv("SET_LATER", "pw2")
+    monkeypatch.setenv("WAREHOUSE_SET_LATER", "pw2")
     report = await sync()  # the same commit: nothing to plan, the redeploy is due
 
     assert report.status == "succeeded", report
