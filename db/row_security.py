@@ -79,6 +79,10 @@ SCOPES: dict[str, Scope] = {
     "sync_file_result": PLATFORM_ONLY,
     "webhook_receipt": Scope(_OWN),
     "tenant_credential": PLATFORM_ONLY,
+    # Ciphertexts: a worker opens its organization's with the data key it was handed; the
+    # wrapped data keys are for platform processes (which hold the master key) only.
+    "secret": Scope(_OWN),
+    "organization_key": PLATFORM_ONLY,
     "migration": PLATFORM_ONLY,  # Piccolo's record of the migrations that ran
 }
 
@@ -103,6 +107,7 @@ TENANT_GRANTS: dict[str, str] = {
     "execution_log": "SELECT, INSERT",
     "event": "SELECT, INSERT",
     "stream_cursor": "SELECT, INSERT, UPDATE (seq)",
+    "secret": "SELECT (organization, name, ciphertext)",
 }
 SERIAL_TABLES = ("execution_span", "execution_log", "event", "stream_cursor")
 

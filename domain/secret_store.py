@@ -14,6 +14,7 @@ from `resolve`, for the organization that owns them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ from domain.pages import Order, Page, Window, keyset
 from domain.settings import get_settings
 
 Row = dict[str, Any]  # Any: column values
+# Set by the platform for an organization's worker process (domain.worker_credentials).
+DATA_KEY_ENV, WORKER_ORG_ENV = "FLOWPLANE_ORG_DATA_KEY", "FLOWPLANE_WORKER_ORGANIZATION"
 MAX_VALUE_BYTES = 64 * 1024
 BY_NAME = Order(("t.name",))
 LISTED = "id, organization, name, set_by, set_at, version"  # never the ciphertext
@@ -68,6 +71,15 @@ async def _data_key(organization_id: int, master: bytes, *, create: bool) -> byt
     if row is None:
         return None
     return _envelope.unwrap_data_key(master, organization_id, bytes(row["wrapped_key"]))
+
+
+def handed_data_key(organization_id: int) -> bytes | None:
+    """The data key this process was handed as the worker of `organization_id`
+    (FLOWPLANE_ORG_DATA_KEY, domain.worker_credentials), if it is that organization's."""
+    key = os.environ.get(DATA_KEY_ENV)
+    if not key or os.environ.get(WORKER_ORG_ENV) != str(organization_id):
+        return None
+    return _envelope.parse_key(key, DATA_KEY_ENV)
 
 
 async def organization_data_key(organization_id: int) -> bytes:
@@ -172,6 +184,8 @@ async def resolve(organization_id: int, name: str, *,
                           organization_id, name)
     if row is None:
         return None
+    if data_key is None:
+        data_key = handed_data_key(organization_id)
     if data_key is None:
         data_key = await _data_key(organization_id, master_key(), create=False)
     assert data_key is not None  # a secret exists only under its organization's key

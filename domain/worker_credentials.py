@@ -28,8 +28,8 @@ class WorkerCredentials:
     organization_id: int
     database_url: str
     redis_url: str
-    # Seam for the envelope-encrypted secret store (issue 11 item 1): the organization's
-    # unwrapped data key, never the master key FLOWPLANE_SECRET_KEY. Nothing sets it yet.
+    # The organization's unwrapped data key of the secret store (`with_data_key`), never the
+    # master key FLOWPLANE_SECRET_KEY: it opens this organization's secrets and no other's.
     organization_data_key: str | None = None
 
     def env(self) -> dict[str, str]:
@@ -40,6 +40,20 @@ class WorkerCredentials:
         if self.organization_data_key is not None:
             env[DATA_KEY_ENV] = self.organization_data_key
         return env
+
+
+async def with_data_key(credentials: WorkerCredentials) -> WorkerCredentials:
+    """The credentials plus the organization's data key, when this platform process holds
+    the master key (without one there is nothing to hand: `{secret}` references then fail
+    with a message saying so)."""
+    from dataclasses import replace
+
+    from domain import _envelope, secret_store
+
+    if not get_settings().secret_key.get_secret_value():
+        return credentials
+    key = await secret_store.organization_data_key(credentials.organization_id)
+    return replace(credentials, organization_data_key=_envelope.encode_key(key))
 
 
 # What a worker process started by the platform must not inherit from it.

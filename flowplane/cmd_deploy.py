@@ -43,11 +43,15 @@ async def _until_stopped(*loops: Awaitable[object]) -> None:
 
 
 def _start_organization(interval: float) -> Callable[[int], Awaitable[subprocess.Popen[bytes]]]:
-    from domain.worker_credentials import ensure_worker_credentials, worker_environment
+    from domain.worker_credentials import (
+        ensure_worker_credentials,
+        with_data_key,
+        worker_environment,
+    )
     from flowplane.embedded import child_process_options
 
     async def start(organization_id: int) -> subprocess.Popen[bytes]:
-        credentials = await ensure_worker_credentials(organization_id)
+        credentials = await with_data_key(await ensure_worker_credentials(organization_id))
         command = [sys.executable, "-m", "flowplane", "local-workers",
                    "--organization", str(organization_id), "--interval", str(interval)]
         env = worker_environment(os.environ, credentials)

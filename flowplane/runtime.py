@@ -86,10 +86,12 @@ async def check_secret_key() -> None:
     resolved, come with its environment."""
     from domain import secret_store
     from domain.errors import DomainError
+    from domain.secret_store import WORKER_ORG_ENV
     from domain.services import WORKFLOW_ENV_VAR
 
-    if os.environ.get(WORKFLOW_ENV_VAR) and not get_settings().secret_key.get_secret_value():
-        return
+    worker_of = os.environ.get(WORKFLOW_ENV_VAR) or os.environ.get(WORKER_ORG_ENV)
+    if worker_of and not get_settings().secret_key.get_secret_value():
+        return  # a tenant worker: its services, or its organization's data key, come with it
 
     try:
         secret_store.master_key()

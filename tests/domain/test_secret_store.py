@@ -223,3 +223,24 @@ async def test_an_organizations_worker_resolves_with_its_data_key_alone(
     assert await secret_store.resolve(acme["id"], "pw", data_key=acme_key) == "acme-value"
     with pytest.raises(SecretKeyError, match="does not decrypt"):
         await secret_store.resolve(globex["id"], "pw", data_key=acme_key)
+
+
+async def test_an_organization_worker_process_resolves_with_the_key_it_was_handed(
+    factory: Factory, master: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.worker_credentials import WorkerCredentials, with_data_key, worker_environment
+
+    acme, globex = await factory.org(), await factory.org()
+    await secret_store.set_secret(acme["id"], "pw", "acme-value", actor=None)
+    await secret_store.set_secret(globex["id"], "pw", "globex-value", actor=None)
+    handed = await with_data_key(WorkerCredentials(acme["id"], "postgresql://x", "redis://x"))
+    env = worker_environment({"FLOWPLANE_SECRET_KEY": "platform's"}, handed)
+    assert "FLOWPLANE_SECRET_KEY" not in env and env["FLOWPLANE_ORG_DATA_KEY"]
+    # The worker process: its own environment, no master key.
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")
+    for name in ("FLOWPLANE_ORG_DATA_KEY", "FLOWPLANE_WORKER_ORGANIZATION"):
+        monkeypatch.setenv(name, env[name])
+    get_settings.cache_clear()
+    assert await secret_store.resolve(acme["id"], "pw") == "acme-value"
+    with pytest.raises(SecretKeyError, match="FLOWPLANE_SECRET_KEY is not set"):
+        await secret_store.resolve(globex["id"], "pw")  # the handed key is acme's only

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
+from domain import _envelope
 from domain.deployments import deploy_workflow
 from domain.settings import get_settings
 from tests.deploy._cluster import FakeCluster
@@ -22,7 +23,7 @@ from tests.deploy.conftest import cluster, fake  # noqa: F401  (fixtures)
 from tests.domain.test_deployments import NS, acme, deployment, workflow
 from tests.factory import Factory
 
-MASTER_KEY = "master-key-that-must-stay-in-platform-pods"
+MASTER_KEY = _envelope.encode_key(_envelope.new_key())  # must stay in platform pods
 
 
 @pytest.fixture(autouse=True)

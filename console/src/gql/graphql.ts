@@ -179,7 +179,12 @@ export type Role =
 export type SecretRefInput = {
   env?: string | null | undefined;
   file?: string | null | undefined;
+  k8sSecretKey?: string | null | undefined;
+  k8sSecretName?: string | null | undefined;
+  secret?: string | null | undefined;
+  /** @deprecated A file under FLOWPLANE_SECRETS_DIR, going in the next release: use `secret` (the organization's secret store) or `k8sSecretName` + `k8sSecretKey`. */
   secretKey?: string | null | undefined;
+  /** @deprecated A file under FLOWPLANE_SECRETS_DIR, going in the next release: use `secret` (the organization's secret store) or `k8sSecretName` + `k8sSecretKey`. */
   secretName?: string | null | undefined;
 };
 
@@ -393,6 +398,8 @@ type ErrorFields_NameTaken_Fragment = { __typename: 'NameTaken', message: string
 
 type ErrorFields_NotFound_Fragment = { __typename: 'NotFound', message: string, code: ErrorCode };
 
+type ErrorFields_SecretNotFound_Fragment = { __typename: 'SecretNotFound', message: string, code: ErrorCode };
+
 type ErrorFields_SignInCodeInvalid_Fragment = { __typename: 'SignInCodeInvalid', message: string, code: ErrorCode };
 
 type ErrorFields_VersionConflict_Fragment = { __typename: 'VersionConflict', expectedVersion: number, currentVersion: number, message: string, code: ErrorCode };
@@ -412,6 +419,7 @@ export type ErrorFieldsFragment =
   | ErrorFields_LastAdmin_Fragment
   | ErrorFields_NameTaken_Fragment
   | ErrorFields_NotFound_Fragment
+  | ErrorFields_SecretNotFound_Fragment
   | ErrorFields_SignInCodeInvalid_Fragment
   | ErrorFields_VersionConflict_Fragment
   | ErrorFields_WorkflowArchived_Fragment
