@@ -39,8 +39,12 @@ async def _workflow(factory: Factory, url: str) -> tuple[dict[str, Any], dict[st
 
 
 async def _running_on(pid: int) -> bool:
-    rows = await fetch("SELECT count(*) AS n FROM execution WHERE status = 'running'"
-                       " AND worker_id LIKE $1", f"%:{pid}")
+    """The victim runs nodes of at least five executions (claimed is not enough: a worker
+    that has just claimed a batch may not have started any node yet)."""
+    rows = await fetch(
+        "SELECT count(DISTINCT e.id) AS n FROM execution e JOIN execution_span s"
+        " ON s.execution = e.id AND s.kind = 'node' AND s.status = 'running'"
+        " WHERE e.status = 'running' AND e.worker_id LIKE $1", f"%:{pid}")
     return int(rows[0]["n"]) >= 5
 
 
