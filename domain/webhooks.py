@@ -29,7 +29,7 @@ from domain.access import Actor
 from domain.errors import NotFound
 from domain.executions import create_execution, dispatch
 from domain.json_body import InvalidJsonBody, parse_json_body
-from domain.services import UnresolvedReference, resolve_secret
+from domain.services import UnresolvedReference, resolve_reference
 from domain.settings import env_name, get_settings
 from domain.webhook_receipts import claim_receipt
 from domain.workflows import check_writable, get_workflow
@@ -154,12 +154,13 @@ def _check_signature(secret: str, body: bytes, headers: Mapping[str, str],
     return _Signed(int(stamp), matched[0])
 
 
-def _secret(trigger: dict[str, Any]) -> str | WebhookRejected | None:
-    ref = trigger.get("secretRef")
+async def _secret(workflow: Mapping[str, Any]) -> str | WebhookRejected | None:
+    """The signing secret, resolved inside the workflow's organization like every reference."""
+    ref = (workflow["trigger"] or {}).get("secretRef")
     if not ref:
         return None
     try:
-        return resolve_secret(ref)
+        return await resolve_reference(int(workflow["organization"]), str(workflow["slug"]), ref)
     except UnresolvedReference as error:
         return WebhookRejected(503, f"the webhook secret does not resolve: {error}")
 
@@ -200,10 +201,9 @@ async def _first_delivery(workflow: Mapping[str, Any], signed: _Signed,
 
 async def _check(workflow: dict[str, Any], body: bytes, headers: Mapping[str, str],
                  key: str | None) -> WebhookRejected | None:
-    trigger = workflow["trigger"] or {}
     if not accepts_deliveries(workflow):
         return WebhookRejected(409, "the workflow is not active with a webhook trigger")
-    secret = _secret(trigger)
+    secret = await _secret(workflow)
     if secret is None or isinstance(secret, WebhookRejected):
         return secret
     signed = _check_signature(secret, body, headers, float(workflow["now"]))
@@ -223,9 +223,10 @@ async def receive_webhook(token: str, body: bytes,
     if isinstance(key, WebhookRejected):
         return key
     workflow = await fetch_one(
-        "SELECT id, organization, status, trigger,"
+        "SELECT w.id, w.organization, o.slug, w.status, w.trigger,"
         " extract(epoch FROM clock_timestamp())::float8 AS now"
-        " FROM workflow WHERE webhook_token = $1", token)
+        " FROM workflow w JOIN organization o ON o.id = w.organization"
+        " WHERE w.webhook_token = $1", token)
     if workflow is None:
         return WebhookRejected(404, "no workflow has this webhook")
     decode(workflow)

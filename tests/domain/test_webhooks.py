@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from domain.executions import load_execution
+from domain.secret_store import set_secret
 from domain.settings import get_settings
 from domain.webhooks import ensure_webhook_token, rotate_webhook_token, sign, webhook_url
 from graphql_api.app import create_app
@@ -54,10 +55,10 @@ async def test_unknown_token_is_404_and_inactive_workflow_is_409(
 
 
 async def test_signature_is_required_when_secret_ref_is_set(
-    factory: Factory, api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    factory: Factory, api: httpx.AsyncClient, secret_key: bytes
 ) -> None:
-    monkeypatch.setenv("TEST_WEBHOOK_SECRET", "s3cret")
-    _, token = await _webhook_workflow(factory, secretRef={"env": "TEST_WEBHOOK_SECRET"})
+    wf, token = await _webhook_workflow(factory, secretRef={"secret": "signing"})
+    await set_secret(wf["organization"], "signing", "s3cret", actor=None)
     body, now = json.dumps({"a": 1}).encode(), int(time.time())
     unsigned = await api.post(f"/webhooks/{token}", content=body)
     assert unsigned.status_code == 401
@@ -99,3 +100,19 @@ async def test_token_is_stable_until_rotated(
     assert rotated != token
     assert (await api.post(f"/webhooks/{token}", json={})).status_code == 404
     assert (await api.post(f"/webhooks/{rotated}", json={})).status_code == 202
+
+
+async def test_a_signing_secret_from_the_store_resolves_in_the_workflows_organization(
+    factory: Factory, api: httpx.AsyncClient, secret_key: bytes
+) -> None:
+    wf, token = await _webhook_workflow(factory, secretRef={"secret": "hook-key"})
+    _, other_token = await _webhook_workflow(factory, secretRef={"secret": "hook-key"})
+    await set_secret(wf["organization"], "hook-key", "s3cret", actor=None)
+    body, now = json.dumps({"a": 1}).encode(), int(time.time())
+    headers = {"X-Flowplane-Signature": sign("s3cret", body, now)}
+    assert (await api.post(f"/webhooks/{token}", content=body, headers=headers)).status_code == 202
+    # The same name in another organization is that organization's own, and it has none.
+    refused = await api.post(f"/webhooks/{other_token}", content=body, headers=headers)
+    assert refused.status_code == 503
+    assert "does not exist in this organization" in refused.text
+    assert "s3cret" not in refused.text

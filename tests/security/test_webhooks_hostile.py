@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,8 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
+from domain import _envelope
 from domain._sql import fetch
 from domain.executions import load_execution
+from domain.secret_store import set_secret
 from domain.settings import get_settings
 from domain.webhooks import ensure_webhook_token, sign
 from graphql_api.app import create_app
@@ -51,9 +54,12 @@ async def _hook(factory: Factory, monkeypatch: pytest.MonkeyPatch | None = None,
     org = await factory.org()
     user = await factory.user(org=org)
     trigger: dict[str, Any] = {"type": "webhook"}
-    if monkeypatch is not None:
-        monkeypatch.setenv("HOSTILE_WEBHOOK_SECRET", SECRET)
-        trigger["secretRef"] = {"env": "HOSTILE_WEBHOOK_SECRET"}
+    if monkeypatch is not None:  # signed: the signing secret lives in the org's store
+        if "FLOWPLANE_SECRET_KEY" not in os.environ:
+            monkeypatch.setenv("FLOWPLANE_SECRET_KEY", _envelope.encode_key(_envelope.new_key()))
+            get_settings.cache_clear()
+        await set_secret(int(org["id"]), "hook-signing", SECRET, actor=None)
+        trigger["secretRef"] = {"secret": "hook-signing"}
     wf = await factory.workflow(org, user, status="active", trigger=trigger)
     return int(wf["id"]), await ensure_webhook_token(wf["id"])
 
