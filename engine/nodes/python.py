@@ -50,8 +50,15 @@ async def python(ctx: NodeContext) -> NodeResult:
     filename = params.file or "main.py"
     result = await run_child(params.code, filename, _inputs(ctx), json.dumps(ctx.services),
                              limits, lambda level, line: ctx.log(line, level), bwrap=bwrap,
-                             env={})
+                             env=_trace_env(ctx))
     return NodeResult(_output(result, limits))
+
+
+def _trace_env(ctx: NodeContext) -> dict[str, str]:
+    """TRACEPARENT of this node's span while traces are on, for the services user code calls
+    (the W3C trace-context spec's name for environment carriers)."""
+    parent = ctx.trace_headers.get("traceparent")
+    return {"TRACEPARENT": parent} if parent else {}
 
 
 def _output(result: ChildResult, limits: Limits) -> Any:  # Any: the node's JSON output
