@@ -28,6 +28,7 @@ from deploy.errors import DeployError
 from domain._sql import fetch, fetch_one, loads
 from domain.errors import DomainError
 from domain.provisioners import image_builder
+from domain.python_envs import PythonBuildFailed, ensure_built
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -56,7 +57,27 @@ async def environment_image(
     if python_of(row) is None and (row["image"] or row["base_image"]):
         return str(row["image"] or row["base_image"])
     check_python_version(row)
+    if not get_settings().kubeconfig:
+        return await _local_packages(row)
     return await _built_image(row, builder)
+
+
+async def _local_packages(row: dict[str, Any]) -> str:
+    """Without a cluster: the packages are built into a local directory (once), and the
+    workers run the base image; python nodes get the directory bound in."""
+    python = python_of(row)
+    name = str(row["name"])
+    if python is None or row["image"] or row["dockerfile"] or row["base_image"]:
+        raise EnvironmentNotReady(name, (
+            f"environment {name!r} needs an image build: locally only python packages on "
+            "the platform's base image can be used (no image, dockerfile or baseImage)"))
+    try:
+        await ensure_built(row, python)
+    except PythonBuildFailed as error:
+        raise EnvironmentNotReady(name, (
+            f"the python packages of environment {name!r} could not be installed: "
+            f"{error.message}")) from error
+    return get_settings().base_image
 
 
 def python_of(row: dict[str, Any]) -> dict[str, Any] | None:
