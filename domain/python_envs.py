@@ -24,6 +24,7 @@ from typing import Any
 
 from domain._sql import fetch, loads
 from domain.settings import get_settings
+from telemetry.metrics import ENVIRONMENT_BUILDS
 
 READY = "ready"  # marker file: the directory is complete
 LOG_BYTES = 64 * 1024  # buildLog keeps the installer output's tail beyond this
@@ -99,13 +100,16 @@ async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
             await _set(row, "ready", None, None)
             return found
         await _set(row, "building", None, None)
+        ENVIRONMENT_BUILDS.labels("started").inc()
         try:
             log = await _install(directory, list(python.get("packages") or []))
         except PythonBuildFailed as error:
             await _set(row, "failed", error.message, error.log)
+            ENVIRONMENT_BUILDS.labels("failed").inc()
             raise
         (directory / READY).write_text(content_hash(python))
         await _set(row, "ready", None, log)
+        ENVIRONMENT_BUILDS.labels("ready").inc()
         return directory / "site-packages"
     finally:
         os.close(lock)

@@ -5,10 +5,12 @@ Real builds are few (the machine is shared): one install of `six`, one refusal."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from db.tables import Environment
 from domain._sql import dumps
@@ -27,6 +29,11 @@ from tests.factory import Factory
 SIX = {"packages": ["six"]}
 IMPORTS_SIX = ("import six\ndef main(inputs):\n"
                "    return {'version': six.__version__, 'file': six.__file__}\n")
+
+
+def _builds(result: str) -> float:
+    return REGISTRY.get_sample_value("flowplane_environment_builds_total",
+                                     {"result": result}) or 0.0
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +74,12 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
     first = int((await create_workflow(actor, "first", definition(nodes=nodes)))["id"])
     second = int((await create_workflow(actor, "second", definition(nodes=nodes)))["id"])
     settings = DeploymentSettings(environment="with-six")
+    started = _builds("started")
 
-    await deploy_workflow(actor, first, settings)
+    # Two deployers at once: one installs, the other waits for it and reuses its directory.
+    await asyncio.gather(deploy_workflow(actor, first, settings),
+                         deploy_workflow(actor, second, settings))
+    assert _builds("started") == started + 1
 
     env = await _row("with-six")
     assert env["build_status"] == "ready" and env["build_error"] is None
@@ -78,7 +89,7 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
     canary = site / "canary-of-this-build"  # a second build would start from an empty dir
     canary.write_text("")
 
-    await deploy_workflow(actor, second, settings)
+    await deploy_workflow(actor, second, settings, force_redeploy=True)
 
     assert canary.exists() and built_packages(actor.organization_id, SIX) == site
     assert (await _row("with-six"))["build_log"] == env["build_log"]
