@@ -96,9 +96,11 @@ class Environment(Table):
     image = Text(null=True, default=None)
     dockerfile = Text(null=True, default=None)
     base_image = Text(null=True, default=None)
+    python = JSONB(null=True, default=None)  # {version?, packages}: installed on the base
     build_status = Varchar(length=16, default="none")
     build_error = Text(null=True, default=None)
     built_image = Text(null=True, default=None)
+    build_log = Text(null=True, default=None)  # the installer's output, its tail when long
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

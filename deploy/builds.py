@@ -12,6 +12,7 @@ Builds run in their own namespace: the builder runs as root, which the workflow 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -78,6 +79,15 @@ def with_flowplane_layer(dockerfile: str, base_image: str) -> str:
         dockerfile = f"{dockerfile[: last.end()]} AS {stage}{dockerfile[last.end():]}"
     layer = FLOWPLANE_LAYER.format(base_image=base_image, stage=stage)
     return dockerfile.rstrip("\n") + "\n" + layer
+
+
+def python_dockerfile(base_image: str, packages: list[str], *, source_builds: bool) -> str:
+    """A Dockerfile installing `packages` on `base_image`: the exec form of RUN passes each
+    requirement to pip as one argument, never through a shell."""
+    wheels = [] if source_builds else ["--only-binary", ":all:"]
+    argv = ["pip", "install", "--no-cache-dir", "--no-input", *wheels, "--", *packages]
+    return (f"# Rendered by Flowplane from the environment's python packages.\n"
+            f"FROM {base_image}\nRUN {json.dumps(argv)}\n")
 
 
 def build_handle_for(req: BuildRequest) -> BuildHandle:

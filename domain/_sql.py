@@ -48,7 +48,7 @@ def loads(value: Any) -> Any:
 
 
 JSON_COLUMNS = ("input", "definition", "outputs", "output", "payload", "config", "secret_ref",
-                "nodes", "connections", "settings", "trigger", "deployment_settings")
+                "nodes", "connections", "settings", "trigger", "deployment_settings", "python")
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:

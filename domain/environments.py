@@ -4,7 +4,9 @@
 - an environment whose Dockerfile build is ready (`build_status: ready`): the built image;
 - one with a pre-built `image` or a `base_image`: that image, used directly;
 - one with only a Dockerfile: built in the cluster (`deploy.builds`); until its build is
-  ready, deploying fails with `EnvironmentNotReady` saying why (building, failed, no builder).
+  ready, deploying fails with `EnvironmentNotReady` saying why (building, failed, no builder);
+- one with `python` packages: a Dockerfile rendered from them (`FROM` its baseImage or the
+  base image, `pip install`), built the same way.
 
 Every image must contain Flowplane (built `FROM` the Flowplane base image): workers run
 `flowplane worker`. `reconcile_builds` moves builds from `building` to `ready` / `failed`.
@@ -12,13 +14,21 @@ Every image must contain Flowplane (built `FROM` the Flowplane base image): work
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from deploy.builds import BuildHandle, BuildRequest, KubernetesImageBuilder, build_handle_for
+from deploy.builds import (
+    BuildHandle,
+    BuildRequest,
+    KubernetesImageBuilder,
+    build_handle_for,
+    python_dockerfile,
+)
 from deploy.errors import DeployError
-from domain._sql import fetch, fetch_one
+from domain._sql import fetch, fetch_one, loads
 from domain.errors import DomainError
 from domain.provisioners import image_builder
+from domain.python_envs import PythonBuildFailed, ensure_built
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -44,21 +54,78 @@ async def environment_image(
         " WHERE e.organization = $1 AND e.name = $2", organization_id, name)
     if row is None:
         raise EnvironmentNotReady(name, f"environment {name!r} does not exist")
-    if row["image"] or row["base_image"]:
+    if python_of(row) is None and (row["image"] or row["base_image"]):
         return str(row["image"] or row["base_image"])
+    check_python_version(row)
+    if not get_settings().kubeconfig:
+        return await _local_packages(row)
     return await _built_image(row, builder)
+
+
+async def _local_packages(row: dict[str, Any]) -> str:
+    """Without a cluster: the packages are built into a local directory (once), and the
+    workers run the base image; python nodes get the directory bound in."""
+    python = python_of(row)
+    name = str(row["name"])
+    if python is None or row["image"] or row["dockerfile"] or row["base_image"]:
+        raise EnvironmentNotReady(name, (
+            f"environment {name!r} needs an image build: locally only python packages on "
+            "the platform's base image can be used (no image, dockerfile or baseImage)"))
+    try:
+        await ensure_built(row, python)
+    except PythonBuildFailed as error:
+        raise EnvironmentNotReady(name, (
+            f"the python packages of environment {name!r} could not be installed: "
+            f"{error.message}")) from error
+    return get_settings().base_image
+
+
+def python_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The row's `python` column, decoded (Any: JSON)."""
+    value = loads(row.get("python"))
+    return value if isinstance(value, dict) else None
+
+
+def platform_python() -> str:
+    """The Python of the platform's interpreter and base image (`3.11`)."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def check_python_version(row: dict[str, Any]) -> None:
+    """EnvironmentNotReady when the row asks for a Python the platform does not run (Any:
+    column values)."""
+    wanted = (python_of(row) or {}).get("version")
+    if wanted and wanted != platform_python():
+        raise EnvironmentNotReady(str(row["name"]), (
+            f"environment {row['name']!r} asks for Python {wanted}, but this installation "
+            f"runs Python {platform_python()}: drop python.version or set it to "
+            f"{platform_python()!r}"))
+
+
+def _dockerfile(row: dict[str, Any]) -> str | None:
+    """The Dockerfile of a row: its own, or one rendered from its python packages."""
+    if row["dockerfile"]:
+        return str(row["dockerfile"])
+    python = python_of(row)
+    if python is None:
+        return None
+    settings = get_settings()
+    return python_dockerfile(str(row["base_image"] or settings.base_image),
+                             list(python.get("packages") or []),
+                             source_builds=settings.python_source_builds)
 
 
 def build_request(row: dict[str, Any]) -> BuildRequest | None:
     """The build of a Dockerfile environment row (with the org `slug`); None without a registry
     (Any: column values)."""
     settings = get_settings()
-    if not settings.build_registry or not row["dockerfile"]:
+    dockerfile = _dockerfile(row)
+    if not settings.build_registry or dockerfile is None:
         return None
     return BuildRequest(
         organization_id=int(row["organization"]), organization_slug=str(row["slug"]),
         environment_id=int(row["id"]), environment_name=str(row["name"]),
-        dockerfile=str(row["dockerfile"]), base_image=settings.base_image,
+        dockerfile=dockerfile, base_image=settings.base_image,
         registry=settings.build_registry, builder_image=settings.builder_image,
     )
 
@@ -68,8 +135,8 @@ async def _built_image(row: dict[str, Any], builder: KubernetesImageBuilder | No
     request = build_request(row)
     if request is None or builder is None:
         raise EnvironmentNotReady(name, (
-            f"environment {name!r} has a Dockerfile but no image builder is configured: "
-            "Dockerfile environments need a Kubernetes cluster and FLOWPLANE_BUILD_REGISTRY"))
+            f"environment {name!r} has a Dockerfile or python packages but no image builder is "
+            "configured: on Kubernetes they need FLOWPLANE_BUILD_REGISTRY"))
     wanted = build_handle_for(request).image
     if row["build_status"] == "ready" and row["built_image"] == wanted:
         return wanted
@@ -78,7 +145,7 @@ async def _built_image(row: dict[str, Any], builder: KubernetesImageBuilder | No
     if row["build_status"] == "failed" and row["built_image"] == wanted:
         raise EnvironmentNotReady(name, (
             f"the build of environment {name!r} failed: {row['build_error']}; "
-            "change its Dockerfile to build it again"))
+            "change its Dockerfile or packages to build it again"))
     await start_build(request, builder)
     raise EnvironmentNotReady(name, (
         f"environment {name!r} is not built yet: its build started ({wanted}); "

@@ -230,7 +230,10 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
         "logged as `info`, stderr lines as `warning`. `from flowplane import sdk` reads "
         "STRONGLY_SERVICES: `sdk.data_source(name)`, `sdk.model(name)`, `sdk.add_on(name)`, "
         "`sdk.services()`. An exception fails the node with its type, message and the frames "
-        "of this code (retryable); hitting `timeoutSeconds` or `memoryMb` kills the process.",
+        "of this code (retryable); hitting `timeoutSeconds` or `memoryMb` kills the process. "
+        "While traces are on, `TRACEPARENT` in its environment is the W3C trace context of "
+        "the node's span. It imports the standard library and the packages of the `custom` "
+        "environment (docs/environments.md).",
         example={"id": "score", "type": "python", "dataSource": "warehouse",
                  "params": {"code": "def main(inputs):\n"
                                     "    rows = inputs['nodes']['sales']['rows']\n"

@@ -35,7 +35,8 @@ def _ref(model: BaseModel | None) -> dict[str, Any] | None:
 
 
 def _environment(spec: EnvironmentSpec) -> dict[str, Any]:
-    return {"image": spec.image, "dockerfile": spec.dockerfile, "base_image": spec.base_image}
+    return {"image": spec.image, "dockerfile": spec.dockerfile, "base_image": spec.base_image,
+            "python": _ref(spec.python)}
 
 
 def _data_source(spec: DataSourceSpec) -> dict[str, Any]:
@@ -66,7 +67,7 @@ class ResourceKind:
 
 # The one registry of resource kinds: every place that maps a kind to its table reads it.
 ENVIRONMENT = ResourceKind(
-    "Environment", "environment", "environment", EnvironmentSpec, _environment
+    "Environment", "environment", "environment", EnvironmentSpec, _environment, ("python",)
 )
 DATA_SOURCE = ResourceKind(
     "DataSource", "data source", "data_source", DataSourceSpec, _data_source,

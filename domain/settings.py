@@ -78,6 +78,12 @@ class Settings(BaseModel):
     python_max_timeout_seconds: float = Field(default=900.0, gt=0)
     python_memory_mb: int = Field(default=256, ge=32)
     python_max_memory_mb: int = Field(default=4096, ge=32)
+    # Environments' python packages install from wheels only unless this allows source
+    # distributions (their build scripts run arbitrary code at install time).
+    python_source_builds: bool = False
+    # Without a cluster: where environments' packages are installed, one directory per
+    # organization and content (domain.python_envs).
+    python_envs_dir: str = "~/.cache/flowplane/python-envs"
     # Console: how long the API token a one-time sign-in link is exchanged for stays valid.
     console_session_hours: float = Field(default=12.0, gt=0)
     # Connections one organization's worker role may hold at once (all its workers together).

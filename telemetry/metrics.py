@@ -112,8 +112,8 @@ DEPLOYMENT_FAILURES = Counter(
     "flowplane_deployment_failures", "Deployments that failed, by reason (Timeout, "
     "Unschedulable, ImagePullBackOff, ...; other reasons as Other).", ["reason"])
 ENVIRONMENT_BUILDS = Counter(
-    "flowplane_environment_builds", "Environment image builds, by result (started, ready, "
-    "failed).", ["result"])
+    "flowplane_environment_builds", "Environment builds (images on Kubernetes, python "
+    "package directories locally), by result (started, ready, failed).", ["result"])
 
 # -- Traces -------------------------------------------------------------------------------
 SPANS_EXPORTED = Counter(

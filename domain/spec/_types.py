@@ -7,6 +7,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import AfterValidator, ConfigDict, Field
 
 from domain.spec.quantity import validate_byte_quantity
@@ -103,3 +104,30 @@ Cron = Annotated[str, AfterValidator(_cron)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 ByteQuantity = Annotated[str, AfterValidator(validate_byte_quantity)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+_PYTHON_VERSION = re.compile(r"^3\.[0-9]{1,2}$")
+
+
+def _python_package(value: str) -> str:
+    """A PEP 508 requirement from an index: a name, extras, a version specifier, a marker; no
+    URL (a direct reference would bypass the index and the wheels-only rule) and no option."""
+    if len(value) > 200:
+        raise ValueError(f"{value[:40]!r}... is longer than 200 characters")
+    try:
+        requirement = Requirement(value)
+    except InvalidRequirement as error:
+        raise ValueError(f"{value!r} is not a package requirement (PEP 508): {error}") from None
+    if requirement.url:
+        raise ValueError(f"{value!r} names a URL: packages come from the package index only")
+    return value
+
+
+def _python_version(value: str) -> str:
+    if not _PYTHON_VERSION.match(value):
+        raise ValueError(f"{value!r} is not a Python version such as \"3.11\"")
+    return value
+
+
+PythonPackage = Annotated[str, AfterValidator(_python_package)]
+PythonVersion = Annotated[str, AfterValidator(_python_version)]

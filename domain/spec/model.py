@@ -23,6 +23,8 @@ from domain.spec._types import (
     LabelValue,
     NodeId,
     NonEmpty,
+    PythonPackage,
+    PythonVersion,
     SecretKey,
     Timezone,
     dns_label,
@@ -172,16 +174,28 @@ class WorkflowSpec(SpecModel):
     connections: list[Connection] = Field(default=[], max_length=2000)
 
 
+class PythonEnvironment(SpecModel):
+    """Packages installed on top of the base interpreter (docs/environments.md)."""
+
+    version: PythonVersion | None = None  # must be the platform's Python, when given
+    packages: list[PythonPackage] = Field(default=[], max_length=100)
+
+
 class EnvironmentSpec(SpecModel):
     image: NonEmpty | None = None
     dockerfile: NonEmpty | None = None
     base_image: NonEmpty | None = None
-    packages: list[NonEmpty] = []
+    python: PythonEnvironment | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> EnvironmentSpec:
-        if sum(v is not None for v in (self.image, self.dockerfile, self.base_image)) != 1:
-            raise ValueError("exactly one of image, dockerfile or baseImage is required")
+    def _one_source(self) -> EnvironmentSpec:
+        sources = sum(v is not None for v in (self.image, self.dockerfile, self.base_image))
+        if sources > 1 or (sources == 0 and self.python is None):
+            raise ValueError("exactly one of image, dockerfile or baseImage is required "
+                             "(or python alone: packages on the platform's base image)")
+        if self.python is not None and (self.image or self.dockerfile):
+            raise ValueError("python packages go on the platform's base image or a baseImage, "
+                             "not on an image or a Dockerfile (install them in its Dockerfile)")
         return self
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from domain.node_types import PythonParams
+from domain.python_envs import PackagesNotBuilt, workflow_packages
 from domain.settings import get_settings
 from engine.errors import NodeError, PermanentError
 from engine.nodes.base import NodeContext, NodeResult
@@ -50,8 +51,25 @@ async def python(ctx: NodeContext) -> NodeResult:
     filename = params.file or "main.py"
     result = await run_child(params.code, filename, _inputs(ctx), json.dumps(ctx.services),
                              limits, lambda level, line: ctx.log(line, level), bwrap=bwrap,
-                             env={})
+                             env=_trace_env(ctx), packages=await _packages(ctx))
     return NodeResult(_output(result, limits))
+
+
+async def _packages(ctx: NodeContext) -> tuple[str, ...]:
+    """The package directory of the workflow's environment, when it has python packages."""
+    workflow_id = (ctx.scope.get("execution") or {}).get("workflowId")
+    try:
+        found = await workflow_packages(int(workflow_id)) if workflow_id else None
+    except PackagesNotBuilt as error:
+        raise NodeError(str(error)) from None
+    return (str(found),) if found else ()
+
+
+def _trace_env(ctx: NodeContext) -> dict[str, str]:
+    """TRACEPARENT of this node's span while traces are on, for the services user code calls
+    (the W3C trace-context spec's name for environment carriers)."""
+    parent = ctx.trace_headers.get("traceparent")
+    return {"TRACEPARENT": parent} if parent else {}
 
 
 def _output(result: ChildResult, limits: Limits) -> Any:  # Any: the node's JSON output

@@ -105,14 +105,16 @@ def _request(code: str, filename: str, inputs: Any, services: str, limits: Limit
 
 
 async def run_child(code: str, filename: str, inputs: Any, services: str, limits: Limits,
-                    sink: LogSink, *, bwrap: str | None, env: dict[str, str]) -> ChildResult:
-    """Run `main(inputs)` of `code` in a child (in bubblewrap when `bwrap` is a path)."""
+                    sink: LogSink, *, bwrap: str | None, env: dict[str, str],
+                    packages: tuple[str, ...] = ()) -> ChildResult:
+    """Run `main(inputs)` of `code` in a child (in bubblewrap when `bwrap` is a path);
+    `packages`: its environment's package directories, bound read-only."""
     workdir = Path(tempfile.mkdtemp(prefix="flowplane-node-"))
     pipe = _Pipe(*os.pipe())
     try:
         base = child_env(WORKDIR if bwrap else str(workdir), env)
-        launch = (bwrap_launch(bwrap, workdir, pipe.write, base) if bwrap
-                  else scrubbed_launch(workdir, pipe.write, base))
+        launch = (bwrap_launch(bwrap, workdir, pipe.write, base, packages) if bwrap
+                  else scrubbed_launch(workdir, pipe.write, base, packages))
         if launch.uid is not None:
             os.chown(workdir, launch.uid, launch.uid)
         return await _supervise(launch, workdir, pipe,

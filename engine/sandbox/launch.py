@@ -93,7 +93,9 @@ def _parents(destinations: list[str]) -> list[str]:
     return args
 
 
-def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str]) -> Launch:
+def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str],
+                 extra_packages: tuple[str, ...] = ()) -> Launch:
+    """`extra_packages`: the environment's own package directories, first on sys.path."""
     root = os.geteuid() == 0
     args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
@@ -101,7 +103,7 @@ def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str])
             "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"
              ] if root else ["--unshare-user"]
-    packages = package_dirs()
+    packages = [*extra_packages, *package_dirs()]
     sdk = f"{MOUNT}/lib/flowplane/sdk.py"  # a namespace package holding the SDK alone
     binds = [(p, p) for p in [*_readonly_roots(), *packages]]
     binds += [(str(sdk_file()), sdk), (str(GUEST), f"{MOUNT}/guest.py")]
@@ -118,9 +120,11 @@ def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str])
     return Launch(args, env, [f"{MOUNT}/lib", *packages], uid, WORKDIR)
 
 
-def scrubbed_launch(workdir: Path, result_fd: int, env: dict[str, str]) -> Launch:
+def scrubbed_launch(workdir: Path, result_fd: int, env: dict[str, str],
+                    extra_packages: tuple[str, ...] = ()) -> Launch:
     """No isolation but the environment: a plain child process (FLOWPLANE_SANDBOX=off, or
     `flowplane dev` where bubblewrap is missing)."""
     argv = [interpreter(), "-I", "-S", str(GUEST), str(result_fd)]
     return Launch(argv, {**env, "HOME": str(workdir)},
-                  [str(sdk_file().parent.parent), *package_dirs()], None, str(workdir))
+                  [str(sdk_file().parent.parent), *extra_packages, *package_dirs()], None,
+                  str(workdir))

@@ -9,13 +9,23 @@ from graphql_api.workflows.inputs import SecretRefInput
 
 
 @strawberry.input
+class PythonEnvironmentInput:
+    """Packages (PEP 508 requirements from the package index) installed on the base image."""
+
+    version: str | None = None
+    packages: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
 class EnvironmentInput:
-    """Exactly one of image, dockerfile or baseImage."""
+    """Exactly one of image, dockerfile or baseImage; or python alone (on the platform's base
+    image); python also goes with baseImage."""
 
     name: str
     image: str | None = None
     dockerfile: str | None = None
     base_image: str | None = None
+    python: PythonEnvironmentInput | None = None
 
 
 @strawberry.input

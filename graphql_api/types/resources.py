@@ -39,22 +39,40 @@ class Resource(Node):
 
 
 @strawberry.type
+class PythonEnvironment:
+    version: str | None
+    packages: list[str]
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> PythonEnvironment | None:
+        if value is None:
+            return None
+        return cls(version=value.get("version"), packages=list(value.get("packages") or []))
+
+
+@strawberry.type
 class Environment(Resource):
     description: str
     image: str | None
     dockerfile: str | None
     base_image: str | None
+    python: PythonEnvironment | None
     build_status: BuildStatus
     build_error: str | None
     built_image: str | None
+    build_log: str | None = strawberry.field(description=(
+        "The installer's output of the last build of its python packages (its tail when "
+        "long); null before the first."))
 
     @classmethod
     def from_row(cls, row: Row) -> Environment:
         return cls(**_common("Environment", row), description=row["description"],
                    image=row["image"], dockerfile=row["dockerfile"],
-                   base_image=row["base_image"],
+                   base_image=row["base_image"], python=PythonEnvironment.from_json(
+                       row.get("python")),
                    build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
-                   build_error=row["build_error"], built_image=row["built_image"])
+                   build_error=row["build_error"], built_image=row["built_image"],
+                   build_log=row.get("build_log"))
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from db.tables import Environment
+from domain._sql import dumps
 from domain.access import Actor
 from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.environments import EnvironmentNotReady, environment_image, reconcile_builds
@@ -23,6 +24,7 @@ from tests.domain.test_workflows import definition
 from tests.factory import Factory
 
 JOBS = "/apis/batch/v1/namespaces/fp-builds/jobs"
+CONFIGS = "/api/v1/namespaces/fp-builds/configmaps"
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +44,10 @@ async def org_id(factory: Factory) -> int:
         ("prebuilt", {"image": "ghcr.io/acme/prebuilt:1"}),
         ("based", {"base_image": "ghcr.io/acme/based:2"}),
         ("torch", {"dockerfile": "FROM python:3.11\nRUN pip install torch"}),
+        ("pkgs", {"python": dumps({"packages": ["six==1.17.0", "requests[socks]>=2"]})}),
+        ("based-pkgs", {"base_image": "ghcr.io/acme/based:2",
+                        "python": dumps({"packages": ["six"]})}),
+        ("py39", {"python": dumps({"version": "3.9", "packages": ["six"]})}),
     ]
     for name, columns in environments:
         await Environment(organization=org["id"], name=name, **columns).save()
@@ -105,3 +111,53 @@ async def test_a_failed_build_is_reported_with_its_error(
 
     with pytest.raises(EnvironmentNotReady, match="failed: Job has reached the backoff limit"):
         await environment_image(org, "torch", builder)
+
+
+def _dockerfile(cluster: FakeCluster, environment: str) -> str:  # noqa: F811
+    [config] = [obj for path, obj in cluster.objects.items()
+                if path.startswith(CONFIGS) and obj["metadata"]["labels"][
+                    "flowplane.io/environment-id"] == environment]
+    return str(config["data"]["Dockerfile"])
+
+
+async def test_python_packages_are_installed_by_a_build_from_wheels_only(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await org_id(factory)
+    user = await factory.user("alice", {"id": org})
+    actor = Actor(user["id"], org, "member")
+    wid = int((await create_workflow(actor, "reporter", definition()))["id"])
+    pkgs = DeploymentSettings(environment="pkgs")
+    with pytest.raises(DeploymentFailed, match="its build started") as raised:
+        await deploy_workflow(actor, wid, pkgs)
+    assert raised.value.reason == "EnvironmentNotReady"
+    rows = {r["name"]: r for r in await Environment.select()}
+    dockerfile = _dockerfile(fake, str(rows["pkgs"]["id"]))
+    assert dockerfile.startswith(f"# Rendered by Flowplane from the environment's python "
+                                 f"packages.\nFROM {get_settings().base_image} AS environment\n")
+    assert ('RUN ["pip", "install", "--no-cache-dir", "--no-input", "--only-binary", ":all:", '
+            '"--", "six==1.17.0", "requests[socks]>=2"]') in dockerfile
+    assert "pip install --no-cache-dir /opt/flowplane" in dockerfile  # the Flowplane layer
+    assert rows["pkgs"]["build_status"] == "building"
+
+    # A baseImage with packages is built FROM it, not used directly.
+    with pytest.raises(EnvironmentNotReady, match="its build started"):
+        await environment_image(org, "based-pkgs", image_builder())
+    based = _dockerfile(fake, str(rows["based-pkgs"]["id"]))
+    assert "\nFROM ghcr.io/acme/based:2 AS environment\n" in based
+
+
+async def test_source_builds_are_the_operators_choice_and_python_must_be_the_platforms(
+    factory: Factory, fake: FakeCluster, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    org = await org_id(factory)
+    monkeypatch.setenv("FLOWPLANE_PYTHON_SOURCE_BUILDS", "true")
+    get_settings.cache_clear()
+    with pytest.raises(EnvironmentNotReady, match="its build started"):
+        await environment_image(org, "pkgs", image_builder())
+    [dockerfile] = [o["data"]["Dockerfile"] for p, o in fake.objects.items()
+                    if p.startswith(CONFIGS)]
+    assert '"--no-input", "--", "six==1.17.0"' in dockerfile and "only-binary" not in dockerfile
+    with pytest.raises(EnvironmentNotReady, match=r"asks for Python 3\.9, but this "
+                                                  r"installation runs Python 3\.\d+"):
+        await environment_image(org, "py39", image_builder())

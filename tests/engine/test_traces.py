@@ -15,6 +15,7 @@ import pytest
 
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
+from engine.sandbox import bwrap_problem
 from flowplane.embedded import free_port
 from graphql_api.types.ids import global_id, parse_global_id
 from tests.engine.servers import serve
@@ -165,3 +166,27 @@ async def test_a_collector_that_is_away_never_fails_a_run_and_drops_are_counted(
     seen = await scraped_until(metrics, lambda s: value(
         s, "flowplane_trace_spans_dropped_total") >= 3, "the dropped spans counted", within=60)
     assert value(seen, "flowplane_trace_spans_total") == 0
+
+
+@pytest.mark.skipif(bwrap_problem() is not None,
+                    reason=f"bubblewrap (Debian `bubblewrap`) cannot run a sandbox here: "
+                           f"{bwrap_problem()}")
+async def test_a_python_node_sees_its_own_spans_traceparent(
+    factory: Factory, database_url: str, redis_url: str, receiver: tuple[str, Receiver],
+    processes: list[FlowplaneProcess],
+) -> None:
+    collector, received = receiver
+    env = _env(database_url, redis_url, OTEL_EXPORTER_OTLP_ENDPOINT=collector)
+    org = await factory.org()
+    user = await factory.user(org=org)
+    code = "import os\ndef main(inputs):\n    return os.environ.get('TRACEPARENT')\n"
+    workflow = await factory.workflow(org, user, status="active",
+                                      nodes=[node("p", "python", code=code)], connections=[])
+    processes.append(FlowplaneProcess(["worker"], env).start())
+    execution = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
+                                      input={})
+    assert await _ended([execution["id"]]) == {execution["id"]: "completed"}
+    done = await load_execution(execution["id"])
+    spans = await _spans_of(received, done["trace_id"], 3)  # execution, attempt, p
+    span = next(s for s in spans if s.name == "p")
+    assert done["outputs"]["p"]["output"] == f"00-{done['trace_id']}-{span.span_id}-01"

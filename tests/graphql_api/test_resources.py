@@ -85,3 +85,36 @@ async def test_environments_add_ons_and_models(cast: Cast) -> None:
     assert lists == {"environments": {"nodes": [{"name": "py"}]},
                      "addOns": {"nodes": [{"name": "cache"}]},
                      "models": {"nodes": [{"name": "small-chat"}]}}
+
+
+CREATE_ENV = """mutation($input: EnvironmentInput!) { createEnvironment(input: $input) {
+    __typename ... on Environment { baseImage python { version packages } buildStatus buildLog }
+    ... on InvalidInput { errors { field message } } } }"""
+
+
+async def test_an_environment_with_python_packages_round_trips(cast: Cast) -> None:
+    result = (await cast.admin.gql(CREATE_ENV, input={
+        "name": "pkgs", "python": {"packages": ["six==1.17.0", "requests[socks]>=2"]}}))
+    assert result["createEnvironment"] == {
+        "__typename": "Environment", "baseImage": None, "buildStatus": "NONE",
+        "python": {"version": None, "packages": ["six==1.17.0", "requests[socks]>=2"]},
+        "buildLog": None}
+    listed = await cast.other.gql("{ environments { nodes { name python { packages } } } }")
+    assert listed["environments"]["nodes"] == [
+        {"name": "pkgs", "python": {"packages": ["six==1.17.0", "requests[socks]>=2"]}}]
+
+
+async def test_python_packages_that_are_not_index_requirements_are_refused(cast: Cast) -> None:
+    url = (await cast.admin.gql(CREATE_ENV, input={
+        "name": "url", "python": {"packages": ["six @ https://example.com/six.whl"]}}))
+    errors = url["createEnvironment"]["errors"]
+    assert [e["field"] for e in errors] == ["input.python.packages[0]"]
+    assert "URL" in errors[0]["message"]
+    option = (await cast.admin.gql(CREATE_ENV, input={
+        "name": "opt", "python": {"version": "python3", "packages": ["--index-url=x"]}}))
+    fields = sorted(e["field"] for e in option["createEnvironment"]["errors"])
+    assert fields == ["input.python.packages[0]", "input.python.version"]
+    both = (await cast.admin.gql(CREATE_ENV, input={
+        "name": "both", "image": "x:1", "python": {"packages": ["six"]}}))
+    assert both["createEnvironment"]["__typename"] == "InvalidInput"
+    assert "Dockerfile" in both["createEnvironment"]["errors"][0]["message"]

@@ -99,6 +99,7 @@ export type EnvironmentInput = {
   dockerfile?: string | null | undefined;
   image?: string | null | undefined;
   name: string;
+  python?: PythonEnvironmentInput | null | undefined;
 };
 
 export type ErrorCode =
@@ -157,6 +158,11 @@ export type ModelInput = {
   model: string;
   name: string;
   provider: string;
+};
+
+export type PythonEnvironmentInput = {
+  packages?: Array<string>;
+  version?: string | null | undefined;
 };
 
 export type RetryFrom =

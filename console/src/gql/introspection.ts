@@ -1346,6 +1346,14 @@ export default {
             "args": []
           },
           {
+            "name": "buildLog",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "buildStatus",
             "type": {
               "kind": "NON_NULL",
@@ -1432,6 +1440,15 @@ export default {
                 "kind": "SCALAR",
                 "name": "Any"
               }
+            },
+            "args": []
+          },
+          {
+            "name": "python",
+            "type": {
+              "kind": "OBJECT",
+              "name": "PythonEnvironment",
+              "ofType": null
             },
             "args": []
           },
@@ -4371,6 +4388,38 @@ export default {
             "name": "WorkflowNotFound"
           }
         ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "PythonEnvironment",
+        "fields": [
+          {
+            "name": "packages",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "version",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
       },
       {
         "kind": "OBJECT",

@@ -1,0 +1,151 @@
+"""Local builds of environments' python packages (docs/environments.md).
+
+Without a cluster an environment's `python.packages` are installed by the worker's own pip
+into a package directory per (organization, content hash): built once, reused by every
+deployment and worker of that organization, bound read-only into the sandbox of the
+`python` nodes of the workflows that name the environment. A directory, not a virtual
+environment: the sandbox runs the base interpreter and binds package directories only, so a
+venv's interpreter and scripts would be dead weight. pip runs with a scrubbed environment
+(nothing of the worker's variables), wheels only unless `FLOWPLANE_PYTHON_SOURCE_BUILDS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from domain._sql import fetch, loads
+from domain.settings import get_settings
+from telemetry.metrics import ENVIRONMENT_BUILDS
+
+READY = "ready"  # marker file: the directory is complete
+LOG_BYTES = 64 * 1024  # buildLog keeps the installer output's tail beyond this
+
+
+class PythonBuildFailed(Exception):
+    def __init__(self, message: str, log: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.log = log
+
+
+class PackagesNotBuilt(Exception):
+    """The workflow's environment has python packages that are not installed here."""
+
+
+async def workflow_packages(workflow_id: int) -> Path | None:
+    """The package directory of the environment the workflow is deployed with; None when
+    that environment has no python packages (PackagesNotBuilt: they are not built here)."""
+    rows = await fetch(
+        "SELECT e.name, e.organization, e.python FROM workflow w JOIN environment e"
+        " ON e.organization = w.organization AND e.name = w.deployment_environment_id"
+        " WHERE w.id = $1", workflow_id)
+    python = loads(rows[0]["python"]) if rows else None
+    if not isinstance(python, dict):
+        return None
+    found = built_packages(int(rows[0]["organization"]), python)
+    if found is None:
+        raise PackagesNotBuilt(
+            f"the python packages of environment {rows[0]['name']!r} are not installed on "
+            "this worker: deploy the workflow again to build them")
+    return found
+
+
+def content_hash(python: dict[str, Any]) -> str:
+    """What decides the directory's content (Any: the `python` JSON column)."""
+    key = {"packages": list(python.get("packages") or []),
+           "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+           "sourceBuilds": get_settings().python_source_builds}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def package_dir(organization_id: int, python: dict[str, Any]) -> Path:
+    root = Path(get_settings().python_envs_dir).expanduser()
+    return root / str(organization_id) / content_hash(python)
+
+
+def built_packages(organization_id: int, python: dict[str, Any]) -> Path | None:
+    """The site-packages of a finished build, or None."""
+    directory = package_dir(organization_id, python)
+    return directory / "site-packages" if (directory / READY).exists() else None
+
+
+def bounded(log: str) -> str:
+    data = log.encode()
+    if len(data) <= LOG_BYTES:
+        return log
+    return "[earlier output cut]\n" + data[-LOG_BYTES:].decode(errors="replace")
+
+
+async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
+    """The environment's package directory, building it first unless it exists; the
+    environment row's build status and log follow (Any: column values, JSON)."""
+    organization_id = int(row["organization"])
+    directory = package_dir(organization_id, python)
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = os.open(directory / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        # One build per directory, across processes: a second deployer waits, then reuses.
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        found = built_packages(organization_id, python)
+        if found is not None:
+            await _set(row, "ready", None, None)
+            return found
+        await _set(row, "building", None, None)
+        ENVIRONMENT_BUILDS.labels("started").inc()
+        try:
+            log = await _install(directory, list(python.get("packages") or []))
+        except PythonBuildFailed as error:
+            await _set(row, "failed", error.message, error.log)
+            ENVIRONMENT_BUILDS.labels("failed").inc()
+            raise
+        (directory / READY).write_text(content_hash(python))
+        await _set(row, "ready", None, log)
+        ENVIRONMENT_BUILDS.labels("ready").inc()
+        return directory / "site-packages"
+    finally:
+        os.close(lock)
+
+
+async def _install(directory: Path, packages: list[str]) -> str:
+    target = directory / "site-packages"
+    shutil.rmtree(target, ignore_errors=True)  # a build cut short before
+    wheels = [] if get_settings().python_source_builds else ["--only-binary", ":all:"]
+    with tempfile.TemporaryDirectory(prefix="flowplane-pip-") as home:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
+            "--no-input", "--no-cache-dir", "--no-compile", *wheels, "--target", str(target),
+            "--", *packages,
+            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"},
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT)
+        output, _ = await process.communicate()
+    log = bounded(output.decode(errors="replace"))
+    if process.returncode == 0:
+        return log
+    shutil.rmtree(target, ignore_errors=True)
+    raise PythonBuildFailed(_why(log, packages), log)
+
+
+def _why(log: str, packages: list[str]) -> str:
+    errors = [line for line in log.splitlines() if line.startswith("ERROR:")]
+    if "from versions: none" in log and not get_settings().python_source_builds:
+        return ("no wheel found for this platform (packages install from wheels only unless "
+                "the operator sets FLOWPLANE_PYTHON_SOURCE_BUILDS=true), or no such package: "
+                + "; ".join(errors))
+    return "pip install failed: " + ("; ".join(errors) or log.strip()[-500:])
+
+
+async def _set(row: dict[str, Any], status: str, error: str | None, log: str | None) -> None:
+    await fetch(
+        "UPDATE environment SET build_status = $2, build_error = $3,"
+        " build_log = COALESCE($4, build_log), updated_at = now() WHERE id = $1",
+        int(row["id"]), status, error, log)

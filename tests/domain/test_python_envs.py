@@ -1,0 +1,119 @@
+"""Environments' python packages without a cluster, for real: pip installs from PyPI into a
+directory per (organization, content), built once and reused; a python node of a workflow
+deployed with the environment imports them; a package without a wheel is refused clearly.
+Real builds are few (the machine is shared): one install of `six`, one refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+
+from db.tables import Environment
+from domain._sql import dumps
+from domain.access import Actor
+from domain.deployments import DeploymentFailed, deploy_workflow
+from domain.executions import load_execution, start_execution
+from domain.python_envs import built_packages
+from domain.settings import get_settings
+from domain.spec.model import DeploymentSettings
+from domain.workflows import create_workflow
+from engine.sandbox import bwrap_problem
+from tests.domain.test_workflows import definition
+from tests.engine.conftest import drain
+from tests.factory import Factory
+
+SIX = {"packages": ["six"]}
+IMPORTS_SIX = ("import six\ndef main(inputs):\n"
+               "    return {'version': six.__version__, 'file': six.__file__}\n")
+
+
+def _builds(result: str) -> float:
+    return REGISTRY.get_sample_value("flowplane_environment_builds_total",
+                                     {"result": result}) or 0.0
+
+
+@pytest.fixture(autouse=True)
+def _local(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.delenv("FLOWPLANE_KUBECONFIG", raising=False)
+    monkeypatch.setenv("FLOWPLANE_PYTHON_ENVS_DIR", str(tmp_path / "envs"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def _owner(factory: Factory) -> Actor:
+    org = await factory.org("acme")
+    user = await factory.user("alice", org)
+    return Actor(user["id"], org["id"], "admin")
+
+
+async def _environment(actor: Actor, name: str, python: dict[str, object]) -> None:
+    await Environment(organization=actor.organization_id, name=name,
+                      python=dumps(python)).save()
+
+
+async def _row(name: str) -> dict[str, object]:
+    row = await Environment.select().where(Environment.name == name).first()
+    assert row is not None
+    return row
+
+
+@pytest.mark.skipif(bwrap_problem() is not None,
+                    reason=f"bubblewrap (Debian `bubblewrap`) cannot run a sandbox here: "
+                           f"{bwrap_problem()}")
+async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
+    factory: Factory, redis_url: str
+) -> None:
+    actor = await _owner(factory)
+    await _environment(actor, "with-six", SIX)
+    nodes = [{"id": "p", "type": "python", "params": {"code": IMPORTS_SIX}}]
+    first = int((await create_workflow(actor, "first", definition(nodes=nodes)))["id"])
+    second = int((await create_workflow(actor, "second", definition(nodes=nodes)))["id"])
+    settings = DeploymentSettings(environment="with-six")
+    started = _builds("started")
+
+    # Two deployers at once: one installs, the other waits for it and reuses its directory.
+    await asyncio.gather(deploy_workflow(actor, first, settings),
+                         deploy_workflow(actor, second, settings))
+    assert _builds("started") == started + 1
+
+    env = await _row("with-six")
+    assert env["build_status"] == "ready" and env["build_error"] is None
+    assert "Successfully installed six" in str(env["build_log"])  # the installer's output
+    site = built_packages(actor.organization_id, SIX)
+    assert site is not None and (site / "six.py").exists()
+    canary = site / "canary-of-this-build"  # a second build would start from an empty dir
+    canary.write_text("")
+
+    await deploy_workflow(actor, second, settings, force_redeploy=True)
+
+    assert canary.exists() and built_packages(actor.organization_id, SIX) == site
+    assert (await _row("with-six"))["build_log"] == env["build_log"]
+    execution = await start_execution(second, trigger_type="manual", triggered_by=None,
+                                      input={})
+    await drain(redis_url, str(execution["queue_name"]))
+    done = await load_execution(int(execution["id"]))
+    assert done["status"] == "completed", done["error"]
+    output = done["outputs"]["p"]["output"]
+    assert output["file"] == str(site / "six.py") and output["version"].startswith("1.")
+
+
+async def test_a_package_without_a_wheel_is_refused_with_a_clear_message(
+    factory: Factory,
+) -> None:
+    actor = await _owner(factory)
+    await _environment(actor, "spark", {"packages": ["pyspark"]})  # sdists only on PyPI
+    wid = int((await create_workflow(actor, "wf", definition()))["id"])
+
+    with pytest.raises(DeploymentFailed, match="no wheel found for this platform") as raised:
+        await deploy_workflow(actor, wid, DeploymentSettings(environment="spark"))
+
+    assert raised.value.reason == "EnvironmentNotReady"
+    assert "FLOWPLANE_PYTHON_SOURCE_BUILDS" in str(raised.value)
+    env = await _row("spark")
+    assert env["build_status"] == "failed" and "pyspark" in str(env["build_log"])
+    assert "no wheel found" in str(env["build_error"])
