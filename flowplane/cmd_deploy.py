@@ -4,15 +4,24 @@ provisioner (what `flowplane dev` runs when no Kubernetes cluster is configured)
 The platform's process serves the shared default queue and starts one child process per
 organization with locally deployed workflows, `flowplane local-workers --organization ID`,
 whose environment holds that organization's credentials and none of the platform's.
+
+With a metrics port, the platform's process and its children share one
+PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode): the port serves the sum,
+so the runs of locally deployed workflows are counted where `flowplane dev` points. The
+variable must be set before prometheus_client is imported, so without one the process
+starts itself again with a fresh folder, which it removes when it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 
 import typer
@@ -111,6 +120,30 @@ def _organization_workers(organization_id: int, interval: float) -> None:
     run_with_pool(main, max_size=10, redis=True)
 
 
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+_OWNED_DIR = "FLOWPLANE_OWNED_MULTIPROC_DIR"  # the folder this process made and removes
+
+
+def _share_metrics_with_children(metrics_port: int | None) -> None:
+    """Multiprocess mode for the platform's process and its children (see the module's
+    docstring): start again with a fresh PROMETHEUS_MULTIPROC_DIR when none is set, remove
+    the folder made that way at exit."""
+    from domain.settings import get_settings
+
+    port = get_settings().metrics_port if metrics_port is None else metrics_port
+    owned = os.environ.pop(_OWNED_DIR, None)  # not passed on to the children
+    if owned is not None and os.environ.get(MULTIPROC_DIR) == owned:
+        atexit.register(shutil.rmtree, owned, ignore_errors=True)
+        return
+    if port == 0 or os.environ.get(MULTIPROC_DIR):
+        return
+    folder = tempfile.mkdtemp(prefix="flowplane-metrics-")
+    env = {**os.environ, MULTIPROC_DIR: folder, _OWNED_DIR: folder}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "flowplane", *sys.argv[1:]], env)
+
+
 def local_workers(
     interval: float = typer.Option(0.5, metavar="SECONDS",
                                    help="Seconds between looks at the deployed queues."),
@@ -127,9 +160,12 @@ def local_workers(
     """Serve the default queue, and each organization's local workflows in its own process."""
     from flowplane.cmd_engine import check_node_types
 
+    if organization is None:
+        _share_metrics_with_children(metrics_port)
     check_node_types()
     bootstrap(redis=True)
-    # An organization's child process serves no port of its own (its parent's is taken).
+    # An organization's child process serves no port of its own: it writes its figures to
+    # the PROMETHEUS_MULTIPROC_DIR it inherited, which its parent's port sums.
     observe("local-workers", metrics_port if organization is None else 0)
     if organization is None:
         _platform_workers(interval, default_queue)
