@@ -134,3 +134,21 @@ async def test_temporary_errors_while_waiting_are_retried(
     status = await provisioner.wait(HANDLE, timeout=5)
 
     assert status == DeploymentStatus("AVAILABLE", pod_name="p1")
+
+
+async def test_a_deployment_scaled_to_zero_is_available_not_progressing(
+    provisioner: KubernetesProvisioner, fake: FakeCluster
+) -> None:
+    """An autoscaler (`autoscale.min: 0`) took the idle workers away: the API server omits
+    the zero counts from the status, and the last pod is on its way out."""
+    idle = objects.deployment(NAME, available=False)
+    idle["spec"]["replicas"] = 0
+    idle["status"] = {"observedGeneration": 2, "conditions": [
+        {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+        {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]}
+    leaving = objects.pod("wf-42-h-1", "h", ready=True)
+    leaving["metadata"]["deletionTimestamp"] = "2026-12-01T12:00:00Z"
+    serve(fake, idle, objects.replicaset("h", "1"), leaving)
+
+    assert await provisioner.status(HANDLE) == DeploymentStatus("AVAILABLE")
+    assert await provisioner.wait(HANDLE, timeout=5) == DeploymentStatus("AVAILABLE")
