@@ -44,6 +44,16 @@ def on_change(hook: Callable[[int, str], Awaitable[None]]) -> None:
     _change_hooks.append(hook)
 
 
+def new_master_key() -> str:
+    """A fresh master key in its text form (what FLOWPLANE_SECRET_KEY holds)."""
+    return _envelope.encode_key(_envelope.new_key())
+
+
+def parse_master_key(text: str, source: str) -> bytes:
+    """A master key from its text form; SecretKeyError saying what is wrong with it."""
+    return _envelope.parse_key(text, source)
+
+
 def master_key() -> bytes:
     """The master key from FLOWPLANE_SECRET_KEY; SecretKeyError when unset or malformed."""
     text = get_settings().secret_key.get_secret_value()

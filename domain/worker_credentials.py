@@ -98,7 +98,9 @@ async def _create(conn: asyncpg.Connection, organization_id: int) -> dict[str, s
     await conn.execute(
         "INSERT INTO tenant_credential (organization, db_role, db_password, redis_user,"
         " redis_password, created_at) VALUES ($1, $2, $3, $4, $5, now())"
-        " ON CONFLICT (organization) DO NOTHING",
+        # Any conflict: a concurrent first deploy of the same organization may trip the unique
+        # role name before the unique organization, and then its row is the one to use.
+        " ON CONFLICT DO NOTHING",
         organization_id, role, new_password(), redis_user_name(role), new_password())
     row = await conn.fetchrow("SELECT db_role, db_password, redis_user, redis_password"
                               " FROM tenant_credential WHERE organization = $1", organization_id)

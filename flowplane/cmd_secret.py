@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from domain import _envelope, organizations, secret_store
+from domain import organizations, secret_store
 from domain.pages import Window
 from domain.workflow_reads import users_by_ids
 from flowplane._help import examples
@@ -78,7 +78,7 @@ def secret_delete(org: str = ORG, name: str = NAME) -> None:
     "flowplane secret new-key > /run/keys/flowplane-secret-key"))
 def new_key() -> None:
     """Print a fresh master key for FLOWPLANE_SECRET_KEY."""
-    typer.echo(_envelope.encode_key(_envelope.new_key()))
+    typer.echo(secret_store.new_master_key())
 
 
 @secret_app.command("rotate-key", epilog=examples(
@@ -88,7 +88,7 @@ def rotate_key() -> None:
     """Re-wrap every organization's data key from FLOWPLANE_SECRET_KEY (the old master key)
     to the new one read from stdin, in one transaction; then give every platform process the
     new key (the old one opens nothing any more)."""
-    new = _envelope.parse_key(_read_value("new master key"), "the new key on stdin")
+    new = secret_store.parse_master_key(_read_value("new master key"), "the new key on stdin")
 
     async def main() -> int:
         return await secret_store.rotate_master_key(secret_store.master_key(), new)

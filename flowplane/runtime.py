@@ -68,12 +68,12 @@ def dev_connection(start: Path | None = None) -> dict[str, str]:
 
 def dev_secret_key(home: Path) -> str:
     """The dev home's master key, generated (readable by this user only) on first use."""
-    from domain import _envelope
+    from domain.secret_store import new_master_key
 
     path = home / KEY_NAME
     if not path.exists():
         partial = home / f".{KEY_NAME}.partial"
-        partial.write_text(_envelope.encode_key(_envelope.new_key()) + "\n")
+        partial.write_text(new_master_key() + "\n")
         partial.chmod(0o600)
         partial.replace(path)
     return path.read_text().strip()
