@@ -140,7 +140,9 @@ export function ExecutionDetailScreen() {
 
 function ExecutionDetail({ id }: { id: string }) {
   const [{ data, error, fetching }] = useQuery({ query: ExecutionDetailQuery, variables: { id } });
-  const [live] = useSubscription({ query: ExecutionLive, variables: { id } }, (lines: LogFieldsFragment[] = [], event) => {
+  // Subscribe once the first load is in: its SNAPSHOT is then never older than that load, so a
+  // run that ends while the page opens cannot leave a late query answer over the final state.
+  const [live] = useSubscription({ query: ExecutionLive, variables: { id }, pause: !data }, (lines: LogFieldsFragment[] = [], event) => {
     const update = event.executionUpdated;
     return update.__typename === 'ExecutionEvent' && update.log ? [...lines, update.log] : lines;
   });
