@@ -74,11 +74,22 @@ async def test_a_slow_subscriber_is_told_it_lagged_while_a_fast_one_gets_everyth
     org = await factory.org()
     with broker.subscribe("l") as slow, broker.subscribe("l") as fast:
         fast_reader = asyncio.create_task(_take(follow(fast, 0), 100))
+        # Nothing is appended before the slow follower has read the (empty) log and waits on
+        # its live buffer: one that still reads the log would find the burst there and never
+        # fall behind.
+        live = asyncio.Event()
+        wait_live = slow.next
+
+        async def next_live() -> LoggedEvent | str:
+            live.set()
+            return await wait_live()
+
+        slow.next = next_live  # type: ignore[method-assign]
         items = follow(slow, 0)
         first = asyncio.create_task(_take(items, 1))
+        await asyncio.wait_for(live.wait(), 10)
         await _append(org, "l", 1)
-        # The slow one has read its first event (were the burst already in the log, it would
-        # read the burst from there and never fall behind), then stops reading.
+        # The slow one has read its first event live, then stops reading.
         assert await asyncio.wait_for(first, 10) == [1]
         await _append(org, "l", 99, start=1)  # its buffer of 64 overflows
         assert await asyncio.wait_for(fast_reader, 20) == list(range(1, 101))
