@@ -26,11 +26,13 @@ from domain.recording import (
     Fenced,
     Later,
     LogLine,
+    Outputs,
     Recorded,
     SpanClose,
     SpanDone,
     SpanOpen,
     StatusChange,
+    lock,
     record,
 )
 from domain.settings import get_settings
@@ -70,16 +72,15 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
     (stale generation, finished, cancelled before start, or parked for a concurrency slot)."""
     async with engine().transaction():
         try:
-            locked = await record(execution_id, generation=generation, full_row=True)
+            locked = await lock(execution_id, generation=generation, full_row=True)
         except Fenced:
             return None
         row = locked.execution
         if row["status"] in TERMINAL:
             return None
         if row["cancel_requested"]:
-            await record(execution_id, status=StatusChange("cancelled", "cancelled"),
-                         close_spans=await _open_spans(execution_id, "cancelled", "cancelled"),
-                         locked=locked)
+            await record(locked, StatusChange("cancelled", "cancelled"),
+                         *await _open_spans(execution_id, "cancelled", "cancelled"))
             return None
         if row["status"] == "pending" and not await admit(row):
             return None
@@ -90,8 +91,7 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
         root = await _take_over(locked) if row["status"] == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
-        claimed = await record(execution_id, status=StatusChange("running", row["error"], fields),
-                               open_spans=spans, locked=locked)
+        claimed = await record(locked, StatusChange("running", row["error"], fields), *spans)
         span_id = claimed.span_ids[0] if root is None else root
     return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
                    _time_left(claimed.execution, claimed.at), took_over=root is not None)
@@ -114,7 +114,7 @@ async def _take_over(locked: Recorded) -> int | None:
     stale = [SpanClose(s["id"], "lost", error="the worker running it was lost")
              for s in spans if s["kind"] != "execution"]
     if stale:
-        await record(locked.execution["id"], close_spans=stale, locked=locked)
+        await record(locked, *stale)
     return next((int(s["id"]) for s in spans if s["kind"] == "execution"), None)
 
 
@@ -145,15 +145,14 @@ async def finish_execution(
     still open, and release parked executions of its workflow after commit. A requested
     cancel wins over any other ending: a cancelled execution never ends completed."""
     async with engine().transaction():
-        locked = await record(execution_id, generation=generation)  # fence first
+        locked = await lock(execution_id, generation=generation)  # fence first
         logs = list(logs)
         if locked.execution["cancel_requested"] and status != "cancelled":
             logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
             status, error = "cancelled", "cancelled on request"
         closes = await _open_spans(execution_id, status, error)
-        done = await record(execution_id, status=StatusChange(status, error),
-                            close_spans=closes, logs=logs, locked=locked,
-                            done_spans=done_spans, outputs=outputs)
+        done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans,
+                            Outputs(outputs or {}))
         row = done.execution
         released = await release_parked(row["workflow"]) if limit_of(row) else []
     await enqueue_released(released)
@@ -201,7 +200,7 @@ async def redispatch(execution_id: int, generation: int, reason: str) -> bool:
         row = await _take_back(execution_id, generation)
         if row is None:
             return False
-        await record(execution_id, logs=[LogLine(reason, level="warning")])
+        await record(execution_id, LogLine(reason, level="warning"))
     assert row is not None
     org = row["organization"]
     await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])

@@ -15,7 +15,7 @@ from typing import Any
 
 from db.engine import engine
 from domain._sql import dumps, fetch, fetch_one, loads
-from domain.events import append_event, workflow_stream
+from domain.events import NewEvent, append
 from domain.pages import Order, Page, Window, keyset
 from domain.resources import TABLES
 
@@ -153,12 +153,9 @@ async def set_sync_statuses(
             organization_id, *(list(column) for column in zip(*statuses, strict=True)),
         )
         for row in changed:
-            await append_event(
-                organization_id=organization_id, stream=workflow_stream(int(row["id"])),
-                kind="workflow", workflow_id=int(row["id"]),
-                payload={"workflowId": int(row["id"]), "syncStatus": row["status"],
-                         "syncError": row["error"]},
-            )
+            await append("workflow", int(row["id"]), [NewEvent(
+                "workflow", {"workflowId": int(row["id"]), "syncStatus": row["status"],
+                             "syncError": row["error"]})])
     return len(changed)
 
 

@@ -730,6 +730,40 @@ export default {
       },
       {
         "kind": "OBJECT",
+        "name": "CursorExpired",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "DataSource",
         "fields": [
           {
@@ -1610,6 +1644,10 @@ export default {
         "possibleTypes": [
           {
             "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
+          {
+            "kind": "OBJECT",
             "name": "DeploymentFailed"
           },
           {
@@ -2255,6 +2293,10 @@ export default {
         "possibleTypes": [
           {
             "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
+          {
+            "kind": "OBJECT",
             "name": "ExecutionEvent"
           },
           {
@@ -2271,6 +2313,10 @@ export default {
         "kind": "UNION",
         "name": "ExecutionsUpdate",
         "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
           {
             "kind": "OBJECT",
             "name": "ExecutionEvent"
@@ -7906,6 +7952,10 @@ export default {
         "kind": "UNION",
         "name": "WorkflowUpdate",
         "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
           {
             "kind": "OBJECT",
             "name": "InvalidInput"
