@@ -139,6 +139,9 @@ export function SecretsScreen() {
           secret from a resource as <code>secret:NAME</code>. Setting and deleting take an organization admin.
         </p>
       </header>
+      {data && data.me.role !== 'ADMIN' && (
+        <p className="notice">You are a member here: the names are yours to read, setting and deleting is for admins.</p>
+      )}
       <SetSecretForm name={name} setName={setName} nameInput={nameInput} />
       {error && (
         <p className="error" role="alert">
