@@ -77,6 +77,7 @@ def build_worker(
     redis_url: str | None = None,
     poll_delay: float | None = None,
     handle_signals: bool = False,
+    max_jobs: int | None = None,
 ) -> Worker:
     settings = get_settings()
     return ResilientWorker(
@@ -87,7 +88,7 @@ def build_worker(
         burst=burst,
         poll_delay=settings.worker_poll_delay if poll_delay is None else poll_delay,
         keep_result=WorkerSettings.keep_result,
-        max_jobs=WorkerSettings.max_jobs,
+        max_jobs=WorkerSettings.max_jobs if max_jobs is None else max_jobs,
         handle_signals=handle_signals,
         job_timeout=JOB_TIMEOUT_SECONDS,
     )
