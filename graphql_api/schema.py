@@ -18,6 +18,7 @@ from graphql_api.deployments import DeploymentMutations
 from graphql_api.executions.mutations import ExecutionMutations
 from graphql_api.executions.queries import ExecutionQueries
 from graphql_api.limits import extensions
+from graphql_api.multiplex import MultiplexedExecutor
 from graphql_api.nodes import NodeQueries
 from graphql_api.resources.mutations import ResourceMutations
 from graphql_api.resources.queries import ResourceQueries
@@ -48,6 +49,7 @@ def build_schema(*, dev_mode: bool | None = None) -> strawberry.Schema:
         mutation=merge_types("Mutation", tuple(MUTATIONS)),
         subscription=subscription,
         extensions=extensions(),
+        execution_context_class=MultiplexedExecutor,
         config=StrawberryConfig(
             disable_field_suggestions=not dev, scalar_map={Cursor: CURSOR_SCALAR}
         ),

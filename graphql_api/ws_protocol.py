@@ -4,6 +4,8 @@
   the reason (Strawberry closes every refusal with 4403 "Forbidden");
 - every error before execution (syntax, validation, limits, an unknown operation) is an
   `error` message for that subscription id, never a closed socket;
+- a `next` whose data is shared by several subscribers (`graphql_api.multiplex`) is sent as
+  the same encoded payload in each subscriber's message;
 - each operation's task knows its operation (`current_operation`), so access re-checks can
   end that one subscription with an `error` and leave the socket's others running.
 """
@@ -11,17 +13,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from contextvars import ContextVar
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
 
 from graphql_api.live import ConnectionRefused
+from graphql_api.multiplex import SharedData
 
 # Any: the handler is generic in the context type; this module serves the API's only.
 _OPERATION: ContextVar[Operation[Any, Any] | None] = ContextVar("flowplane_operation",
@@ -56,6 +65,24 @@ class TransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         _OPERATION.set(operation)  # this task's own context: seen by the operation's resolvers
         await super().run_operation(operation)
+
+    async def send_message(self, message: Message) -> None:
+        if message["type"] == "next":
+            payload = message["payload"]
+            data = payload.get("data") if len(payload) == 1 else None
+            websocket = getattr(self.websocket, "ws", None)  # Strawberry's ASGI adapter's
+            if isinstance(data, SharedData) and isinstance(websocket, WebSocket):
+                await self._send_shared(websocket, message["id"], data)
+                return
+        await super().send_message(message)
+
+    async def _send_shared(self, websocket: WebSocket, op_id: str, data: SharedData) -> None:
+        shared = data.payload(self.view.encode_json)
+        text = f'{{"id":{json.dumps(op_id)},"type":"next","payload":{shared}}}'
+        try:
+            await websocket.send_text(text)
+        except WebSocketDisconnect as exc:  # as Strawberry's adapter says it
+            raise WebSocketDisconnected from exc
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
