@@ -101,6 +101,7 @@ class Environment(Table):
     build_error = Text(null=True, default=None)
     built_image = Text(null=True, default=None)
     build_log = Text(null=True, default=None)  # the installer's output, its tail when long
+    node_types = JSONB(null=True, default=None)  # plugin node types its image provides
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

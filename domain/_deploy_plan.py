@@ -23,6 +23,7 @@ from domain._sql import fetch_one
 from domain._workflow_store import stored_definition, stored_hash
 from domain.dispatch import workflow_queue
 from domain.egress import deployment_egress
+from domain.environment_node_types import node_type_problems
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
 from domain.services import UnresolvedReference, build_services
@@ -36,7 +37,8 @@ from domain.worker_credentials import ensure_worker_credentials
 
 class DeploymentFailed(DomainError):
     """A deploy or undeploy that did not happen; `reason` is a short code ("MissingReference",
-    "EnvironmentNotReady", or a provisioner reason such as "Forbidden", "QuotaExceeded")."""
+    "EnvironmentNotReady", "NodeTypeNotProvided", or a provisioner reason such as "Forbidden",
+    "QuotaExceeded")."""
 
     def __init__(
         self, reason: str, message: str, problems: list[str] | None = None,
@@ -46,6 +48,16 @@ class DeploymentFailed(DomainError):
         self.reason = reason
         self.problems = problems or [message]
         self.retryable = retryable
+
+
+class EnvironmentBuilding(DeploymentFailed):
+    """Nothing stands in the deploy's way but its environment's build, which is under way:
+    `domain.deployments` records the deploy as waiting for it."""
+
+    def __init__(self, environment: str, message: str) -> None:
+        super().__init__("EnvironmentNotReady", f"cannot deploy: {message}", retryable=True)
+        self.environment = environment
+        self.detail = message
 
 
 @dataclass(frozen=True)
@@ -94,15 +106,20 @@ async def plan_deploy(
                                         pod_secrets=pod_secrets)
     except UnresolvedReference as error:
         missing = error.problems
+    unprovided = await node_type_problems(
+        organization_id, definition.deployment.environment, definition.to_json()["nodes"])
     image, unusable = "", []
-    try:
-        image = await environment_image(
+    try:  # not when the deploy is refused anyway: it might start a build for nothing
+        image = "" if unprovided else await environment_image(
             organization_id, definition.deployment.environment, builder)
     except EnvironmentNotReady as error:
+        if error.building and not missing:
+            raise EnvironmentBuilding(error.environment, str(error)) from error
         unusable = [str(error)]
-    if missing or unusable:
-        reason = "MissingReference" if missing else "EnvironmentNotReady"
-        problems = missing + unusable
+    if missing or unusable or unprovided:
+        reason = ("MissingReference" if missing else "EnvironmentNotReady" if unusable
+                  else "NodeTypeNotProvided")
+        problems = missing + unusable + unprovided
         raise DeploymentFailed(reason, "cannot deploy: " + "; ".join(problems), problems)
     request = await _request(row, definition.deployment, services, image, pod_secrets or {})
     return DeployPlan(definition=definition, settings_changed=changed, request=request)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from domain._sql import decode, fetch, fetch_one, loads
-from domain.events import execution_stream, workflow_stream
+from domain.events import environment_stream, execution_stream, workflow_stream
 from domain.settings import get_settings
 
 PAGE = 500
@@ -104,6 +104,11 @@ async def execution_state(execution_id: int) -> tuple[dict[str, Any], int] | Non
 async def workflow_state(workflow_id: int) -> tuple[dict[str, Any], int] | None:
     """The workflow row (Any: column values) and its stream's cursor, in one snapshot."""
     return await _with_cursor("workflow", workflow_id, workflow_stream(workflow_id))
+
+
+async def environment_state(environment_id: int) -> tuple[dict[str, Any], int] | None:
+    """The environment row (Any: column values) and its stream's cursor, in one snapshot."""
+    return await _with_cursor("environment", environment_id, environment_stream(environment_id))
 
 
 async def log_messages(log_ids: Sequence[int]) -> dict[int, str]:

@@ -2,7 +2,7 @@
 transaction and announced with NOTIFY, which PostgreSQL delivers only on commit.
 
 Cursors are per stream (`execution:<id>`, `workflow:<id>`, `workflow:<id>:executions`,
-`organization:<id>:executions`). The next
+`organization:<id>:executions`, `environment:<id>`). The next
 cursor of a stream is taken by updating its `stream_cursor` row, which stays locked until the
 transaction ends: a second writer of the same stream waits, so a cursor never becomes visible
 before a smaller one of its stream has committed or aborted (sequence ids could commit out of
@@ -39,6 +39,11 @@ def workflow_stream(workflow_id: int) -> str:
 
 def workflow_executions_stream(workflow_id: int) -> str:
     return f"workflow:{workflow_id}:executions"
+
+
+def environment_stream(environment_id: int) -> str:
+    """An environment's build: status changes and installer output as it is written."""
+    return f"environment:{environment_id}"
 
 
 def organization_executions_stream(organization_id: int) -> str:

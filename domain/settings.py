@@ -81,6 +81,10 @@ class Settings(BaseModel):
     # Environments' python packages install from wheels only unless this allows source
     # distributions (their build scripts run arbitrary code at install time).
     python_source_builds: bool = False
+    # Plugin node types installed in the base image (comma-separated type names): what the
+    # `custom` environment, and environments of python packages on it, provide beyond the
+    # built-ins on Kubernetes. Local workers run this interpreter and provide every type.
+    base_image_node_types: str = ""
     # Without a cluster: where environments' packages are installed, one directory per
     # organization and content (domain.python_envs).
     python_envs_dir: str = "~/.cache/flowplane/python-envs"

@@ -43,6 +43,7 @@ from graphql_api.live_types import (
     event_cursor,
 )
 from graphql_api.reauth import guarded
+from graphql_api.resources.live import environment_updated
 from graphql_api.types.enums import ExecutionStatus, enum_or
 from graphql_api.types.errors import (
     ExecutionNotFound,
@@ -237,4 +238,10 @@ class Subscription:
         resolver=_workflow_updated,
         description="The workflow's state (SNAPSHOT), then its status, version, owner, "
         "sharing, deployment and sync changes; ends with DELETED.",
+    )
+    environment_updated = strawberry.subscription(
+        resolver=environment_updated,
+        description="The environment's build state (SNAPSHOT), then each build status change "
+        "(BUILD) and the installer's output as it is written (LOG, with the log's tail); "
+        "ends with DELETED. Resume with `after`.",
     )

@@ -186,6 +186,9 @@ class EnvironmentSpec(SpecModel):
     dockerfile: NonEmpty | None = None
     base_image: NonEmpty | None = None
     python: PythonEnvironment | None = None
+    # Plugin node types (`flowplane.node_types` entry points) its image provides beyond the
+    # built-ins; deploying a workflow that uses another is refused (docs/environments.md).
+    node_types: list[NonEmpty] = Field(default=[], max_length=100)
 
     @model_validator(mode="after")
     def _one_source(self) -> EnvironmentSpec:

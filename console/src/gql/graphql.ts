@@ -99,6 +99,8 @@ export type EnvironmentInput = {
   dockerfile?: string | null | undefined;
   image?: string | null | undefined;
   name: string;
+  /** Plugin node types the environment's image provides beyond the built-ins (deploying a workflow that uses another one is refused). */
+  nodeTypes?: Array<string> | null | undefined;
   python?: PythonEnvironmentInput | null | undefined;
 };
 
