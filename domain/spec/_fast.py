@@ -10,7 +10,6 @@ the slow path, whose messages and positions are the reference.
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 
@@ -72,11 +71,19 @@ def compose_fast(text: str, limits: Limits) -> list[ComposedDocument] | None:
         loader.constructor.recursive_objects.clear()
 
 
-@functools.lru_cache(maxsize=4096)
+_TAGS: dict[tuple[str, str | None, Any], Any] = {}  # Any: implicit flags; ruamel's Tag
+
+
 def _resolved(kind: type[Node], value: str | None, implicit: Any) -> Any:
     """The YAML 1.2 tag of an untagged node (the fast path declines %YAML directives): a pure
     function of its kind, text and implicit flags, and a quarter of composing when redone."""
-    return _RESOLVER.resolve(kind, value, implicit)
+    key = (kind.__name__, value, implicit)
+    tag = _TAGS.get(key)
+    if tag is None:
+        if len(_TAGS) >= 4096:
+            _TAGS.clear()
+        tag = _TAGS[key] = _RESOLVER.resolve(kind, value, implicit)
+    return tag
 
 
 class _Composer:
