@@ -12,6 +12,7 @@ order; these cannot). Subscribers read `event` rows with `seq > after` of their 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,8 +105,8 @@ def parse_notification(payload: str) -> EventRef:
 # status change and spans are written together; one round trip instead of one per event).
 _APPEND_MANY = """
 WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-        WITH ORDINALITY AS t(stream, kind, payload, ord)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $8::int[])
+        WITH ORDINALITY AS t(stream, kind, payload, workflow, ord)
 ), counts AS (
     SELECT stream, count(*)::bigint AS n FROM input GROUP BY stream
 ), cursor AS (
@@ -113,13 +114,14 @@ WITH input AS (
     ON CONFLICT (stream) DO UPDATE SET seq = stream_cursor.seq + EXCLUDED.seq
     RETURNING stream, seq
 ), numbered AS (
-    SELECT i.stream, i.kind, i.payload, i.ord,
+    SELECT i.stream, i.kind, i.payload, i.workflow, i.ord,
            c.seq - count(*) OVER (PARTITION BY i.stream)
                + row_number() OVER (PARTITION BY i.stream ORDER BY i.ord) AS seq
     FROM input i JOIN cursor c ON c.stream = i.stream
 ), event AS (
     INSERT INTO event (organization, workflow, execution, seq, stream, kind, payload, created_at)
-    SELECT $4, $5, $6, seq, stream, kind, payload::jsonb, now() FROM numbered ORDER BY ord
+    SELECT $4, coalesce(workflow, $5), $6, seq, stream, kind, payload::jsonb, now()
+    FROM numbered ORDER BY ord
     RETURNING id, seq, stream
 )
 SELECT id, seq, stream, pg_notify($7, stream || ':' || seq || ':' || id) AS notified
@@ -133,9 +135,11 @@ async def append_events(
     organization_id: int,
     workflow_id: int | None = None,
     execution_id: int | None = None,
+    workflow_ids: Sequence[int] = (),
 ) -> list[EventRef]:
     """Append `(stream, kind, payload)` events in order, as `append_event` would one by one,
-    in a single statement. Call inside the transaction that makes the change."""
+    in a single statement. Call inside the transaction that makes the change. `workflow_ids`
+    (one per event) names each event's workflow, for events of several workflows at once."""
     if not events:
         return []
     db = engine()
@@ -146,6 +150,6 @@ async def append_events(
         [stream for stream, _, _ in events],
         [kind for _, kind, _ in events],
         [json.dumps(payload, default=str) for _, _, payload in events],
-        organization_id, workflow_id, execution_id, CHANNEL,
+        organization_id, workflow_id, execution_id, CHANNEL, list(workflow_ids),
     )
     return [EventRef(stream=r["stream"], seq=int(r["seq"]), id=int(r["id"])) for r in rows]
