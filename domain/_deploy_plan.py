@@ -10,6 +10,7 @@ stored or logged.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,12 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from db.tenant_roles import TenantRoleError
+from deploy.autoscale import Autoscale
 from deploy.builds import KubernetesImageBuilder
 from deploy.model import DeploymentRequest
 from domain._sql import fetch_one
 from domain._workflow_store import stored_definition, stored_hash
-from domain.dispatch import workflow_queue
+from domain.dispatch import WORKER_MAX_JOBS, workflow_queue
 from domain.egress import deployment_egress
 from domain.environment_node_types import node_type_problems
 from domain.environments import EnvironmentNotReady, environment_image
@@ -79,6 +81,10 @@ def chosen_definition(
     if settings is not None:
         data["deployment"] = settings.model_dump(mode="json", by_alias=True)
     definition, errors = validate_definition(data, get_settings().max_definition_bytes)
+    if definition is not None:
+        errors = [dataclasses.replace(e, field=f"deployment.{e.field}")
+                  for e in autoscale_issues(definition.deployment)]
+        definition = None if errors else definition
     if definition is None:
         problems = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
         raise InvalidInput(f"the workflow cannot be deployed: {problems}", list(errors))
@@ -122,6 +128,8 @@ async def plan_deploy(
         problems = missing + unusable + unprovided
         raise DeploymentFailed(reason, "cannot deploy: " + "; ".join(problems), problems)
     request = await _request(row, definition.deployment, services, image, pod_secrets or {})
+    if request.autoscale is not None and get_settings().kubeconfig:
+        _check_autoscale_configured()
     return DeployPlan(definition=definition, settings_changed=changed, request=request)
 
 
@@ -158,14 +166,45 @@ async def _request(
         env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
         secret_refs=pod_secrets,
+        autoscale=None if chosen.autoscale is None else Autoscale(
+            chosen.autoscale.minimum, chosen.autoscale.maximum, get_settings().prometheus_url,
+            jobs_per_worker=WORKER_MAX_JOBS),
     )
+
+
+def _check_autoscale_configured() -> None:
+    """KEDA reads the queue depth from the operator's Prometheus: without its URL no
+    ScaledObject could work, so the deploy fails before anything is applied."""
+    url = get_settings().prometheus_url
+    if not url:
+        raise DeploymentFailed(
+            "AutoscaleUnconfigured", "cannot deploy with autoscale: FLOWPLANE_PROMETHEUS_URL is "
+            "not set (the Prometheus that scrapes the scheduler's flowplane_queue_depth, as "
+            "KEDA in the cluster reaches it); set it or deploy without autoscale")
+    if not url.startswith(("http://", "https://")):
+        raise DeploymentFailed(
+            "AutoscaleUnconfigured", f"cannot deploy with autoscale: FLOWPLANE_PROMETHEUS_URL "
+            f"{url!r} is not an http(s) URL")
+
+
+def autoscale_issues(settings: DeploymentSettings) -> list[SpecError]:
+    """What the operator's limits refuse of valid settings (FLOWPLANE_AUTOSCALE_MAX_REPLICAS)."""
+    cap = get_settings().autoscale_max_replicas
+    if settings.autoscale is None or settings.autoscale.maximum <= cap:
+        return []
+    return [SpecError(None, None, None, "autoscale.max",
+                      f"must be at most {cap} (the operator's limit, "
+                      f"FLOWPLANE_AUTOSCALE_MAX_REPLICAS), got {settings.autoscale.maximum}")]
 
 
 def parse_deployment_settings(data: Mapping[str, Any]) -> DeploymentSettings:
     """Deployment settings from camelCase JSON (Any: input values); InvalidInput otherwise."""
     settings, issues = validate_model(DeploymentSettings, dict(data))
-    if settings is None:
-        errors = [SpecError(None, None, None, format_loc(loc), message) for loc, message in issues]
+    errors = [SpecError(None, None, None, format_loc(loc), message) for loc, message in issues]
+    if settings is not None:
+        errors = autoscale_issues(settings)
+    if errors:
         raise InvalidInput(errors[0].message if len(errors) == 1 else
                            f"the deployment settings have {len(errors)} problems", list(errors))
+    assert settings is not None  # no errors
     return settings

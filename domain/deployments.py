@@ -60,6 +60,7 @@ DEPLOYMENT_COLUMNS = (
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_phase", "deployment_error", "deployment_reason",
     "deployed_at", "deployment_phase_changed_at", "deployment_fingerprint",
+    "deployment_autoscale_min", "deployment_autoscale_max",
 )
 _ATTEMPTS = 3  # plans of one deploy, each after a save that landed meanwhile
 
@@ -148,6 +149,7 @@ async def _apply(
 
 
 def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> dict[str, Any]:
+    applied = settings.autoscale if handle.autoscaled else None  # local: one worker, always
     return {
         "status": "active",
         "deployment_environment_id": settings.environment,
@@ -156,6 +158,8 @@ def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> 
         "deployment_disk": settings.disk,
         "deployment_gpu": settings.gpu,
         "deployment_gpu_type": settings.gpu_type,
+        "deployment_autoscale_min": None if applied is None else applied.minimum,
+        "deployment_autoscale_max": None if applied is None else applied.maximum,
         "deployment_namespace": handle.namespace,
         "deployment_name": handle.name,
         "deployment_pod_name": None,

@@ -54,6 +54,12 @@ class Settings(BaseModel):
     deploy_timeout_seconds: float = Field(default=600.0, gt=0)
     # Every deployed workflow's phase is re-read this often (PROGRESSING ones every second).
     deployment_resync_seconds: float = Field(default=10.0, gt=0)
+    # Autoscaling (`autoscale: {min, max}`, docs/observability.md): the Prometheus that
+    # scrapes the scheduler's flowplane_queue_depth, as KEDA in the cluster reaches it (empty:
+    # an autoscaled deploy onto Kubernetes fails with reason AutoscaleUnconfigured), and the
+    # largest `max` a workflow may ask for.
+    prometheus_url: str = ""
+    autoscale_max_replicas: int = Field(default=20, ge=1)
     # Dockerfile environments are built in the cluster by `builder_image` and pushed to
     # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
     build_registry: str = ""

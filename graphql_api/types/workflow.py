@@ -110,6 +110,12 @@ class Workflow(Node):
     deployment_disk: str | None
     deployment_gpu: int | None
     deployment_gpu_type: str | None
+    deployment_autoscale_min: int | None = strawberry.field(description=(
+        "The fewest workers its autoscaler keeps (0: none while idle); null when the "
+        "deployment runs one fixed worker (no autoscale, or a local deployment, which "
+        "ignores it)."))
+    deployment_autoscale_max: int | None = strawberry.field(description=(
+        "The most workers its autoscaler starts; null as for deploymentAutoscaleMin."))
     deployment_namespace: str | None
     deployment_name: str | None
     deployment_pod_name: str | None
@@ -243,7 +249,8 @@ class WorkflowConnection(CountedConnection[Workflow]):
 
 _PLAIN_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
-    "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
+    "deployment_gpu", "deployment_gpu_type", "deployment_autoscale_min",
+    "deployment_autoscale_max", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_error", "deployment_reason", "deployed_at",
     "deployment_phase_changed_at", "source_path",
     "source_commit", "sync_error", "created_at", "updated_at",

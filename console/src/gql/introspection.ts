@@ -477,6 +477,35 @@ export default {
         ]
       },
       {
+        "kind": "OBJECT",
+        "name": "Autoscale",
+        "fields": [
+          {
+            "name": "max",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "min",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "UNION",
         "name": "CancelExecutionResult",
         "possibleTypes": [
@@ -1259,6 +1288,15 @@ export default {
         "kind": "OBJECT",
         "name": "DeploymentSettings",
         "fields": [
+          {
+            "name": "autoscale",
+            "type": {
+              "kind": "OBJECT",
+              "name": "Autoscale",
+              "ofType": null
+            },
+            "args": []
+          },
           {
             "name": "cpu",
             "type": {
@@ -6880,6 +6918,22 @@ export default {
           },
           {
             "name": "deployedAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentAutoscaleMax",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentAutoscaleMin",
             "type": {
               "kind": "SCALAR",
               "name": "Any"
