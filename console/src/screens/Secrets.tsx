@@ -30,6 +30,7 @@ const SecretsQuery = graphql(`
       nodes {
         ...SecretRowFields
       }
+      totalCount
     }
   }
 `);
@@ -149,6 +150,11 @@ export function SecretsScreen() {
         </p>
       )}
       {data && secrets.length === 0 && <div className="empty">No secrets yet: set one above.</div>}
+      {data && data.secrets.totalCount > secrets.length && (
+        <p className="muted small">
+          The first {secrets.length} of {data.secrets.totalCount} secrets, by name.
+        </p>
+      )}
       {secrets.length > 0 && (
         <table className="table" aria-label="Secret list">
           <thead>
