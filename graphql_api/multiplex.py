@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from graphql import ExecutionResult, print_ast
+from graphql import ExecutionResult, OperationDefinitionNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.context import Context
@@ -52,6 +52,11 @@ class _Results:
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self.results: OrderedDict[Hashable, asyncio.Future[ExecutionResult]] = OrderedDict()
+
+    def pending(self, key: Hashable) -> Awaitable[ExecutionResult] | None:
+        """The result of a (group, event) another subscriber is executing or executed."""
+        future = self.results.get(key)
+        return None if future is None else asyncio.shield(future)
 
     def get(self, key: Hashable, run: Run) -> Awaitable[ExecutionResult]:
         future = self.results.get(key)
@@ -90,17 +95,17 @@ class MultiplexedExecutor(StrawberryGraphQLCoreExecutionContext):
         return RESULTS.get(key, lambda: run(serially))
 
     def _group_key(self) -> Hashable | None:
-        event = getattr(self.root_value, "shared_key", None)
-        context = self.context_value
-        if event is None or not isinstance(context, Context) or context.principal is None:
-            return None
-        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
-        return (self._document(), variables, context.principal.actor, event)
+        return group_key(self.operation, self.variable_values.coerced, self.context_value,
+                         getattr(self.root_value, "shared_key", None))
 
-    def _document(self) -> str:
-        """The operation's name and the whole document (fragments included) as sent."""
-        name = self.operation.name.value if self.operation.name else ""
-        if self.operation.loc is not None:
-            return f"{name}\n{self.operation.loc.source.body}"
-        fragments = "".join(print_ast(f) for f in self.fragment_definitions.values())
-        return f"{name}\n{print_ast(self.operation)}\n{fragments}"
+
+def group_key(operation: OperationDefinitionNode, variables: dict[str, Any], context: object,
+              event: Hashable | None) -> Hashable | None:
+    """The (group, event) of an item whose execution is shared (None: executed alone)."""
+    if event is None or not isinstance(context, Context) or context.principal is None \
+            or operation.loc is None:  # not parsed from a source: nothing to tell it by
+        return None
+    # The operation's name and the whole document (fragments included) as sent.
+    document = f"{operation.name.value if operation.name else ''}\n{operation.loc.source.body}"
+    return (document, json.dumps(variables, sort_keys=True, default=repr),
+            context.principal.actor, event)

@@ -55,6 +55,7 @@ from graphql_api.types.filters import ExecutionFilter
 from graphql_api.types.ids import decode_id
 from graphql_api.types.scalars import Cursor
 from graphql_api.workflows.queries import workflow_not_found
+from graphql_api.ws_protocol import sent_shared
 
 ExecutionUpdate = Annotated[
     ExecutionEvent | ExecutionNotFound | InvalidInput, strawberry.union("ExecutionUpdate")]
@@ -147,7 +148,8 @@ async def _execution_updated(
                 if isinstance(item, Lagged):
                     yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
                                          kind=ExecutionEventKind.LAGGED, execution_pk=execution)
-                elif (event := ExecutionEvent.from_event(stream, item)) is not None:
+                elif (event := ExecutionEvent.from_event(stream, item)) is not None \
+                        and not await sent_shared(info, event):
                     yield event
 
 
@@ -185,7 +187,7 @@ async def _executions_updated(
                                          kind=ExecutionEventKind.LAGGED)
                 elif await feed.shows(item):
                     event = ExecutionEvent.from_event(stream, item)
-                    if event is not None:
+                    if event is not None and not await sent_shared(info, event):
                         yield event
 
 
@@ -216,7 +218,8 @@ async def _workflow_updated(
                 if isinstance(item, Lagged):
                     yield WorkflowEvent(cursor=event_cursor(stream, item.cursor),
                                         kind=WorkflowEventKind.LAGGED, workflow_pk=workflow)
-                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None:
+                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None \
+                        and not await sent_shared(info, event):
                     yield event
 
 

@@ -26,6 +26,7 @@ from graphql_api.types.enums import DeploymentPhase, ManagedBy, WorkflowStatus, 
 from graphql_api.types.execution import EXECUTIONS, Execution, ExecutionConnection
 from graphql_api.types.filters import ExecutionFilter
 from graphql_api.types.ids import global_id
+from graphql_api.types.lean import lean
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import (
     Connection,
@@ -138,6 +139,7 @@ class Workflow(Node):
     created_at: datetime
     updated_at: datetime
 
+    @lean
     def _resolve_webhook_url(self, info: Info) -> Maybe[str | None]:
         """Where to POST deliveries; set while the workflow is active with a webhook trigger,
         and only for callers who may run it (null for readers of a public workflow)."""
@@ -150,6 +152,7 @@ class Workflow(Node):
 
     webhook_url = strawberry.field(_resolve_webhook_url, graphql_type=str | None)
 
+    @lean
     def _resolve_owner(self, info: Info) -> Maybe[User]:
         return then(peek(info.context.loaders.user_by_id, int(self.row["owner"])), self._owner)
 
@@ -170,6 +173,7 @@ class Workflow(Node):
         """The workflow this one was cloned from, if the caller may read it."""
         return await _readable(info, self.row["cloned_from"])
 
+    @lean
     def _resolve_shared_with(self, info: Info) -> Maybe[list[User]]:
         """Members the workflow is shared with (they may read, change and run it); at most
         the organization's members."""
