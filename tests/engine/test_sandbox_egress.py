@@ -88,6 +88,47 @@ async def test_an_allowed_address_is_reached_through_the_proxy_and_nothing_else(
     assert output["direct"] == "ConnectionRefusedError"  # the sandbox's own loopback only
 
 
+TUNNEL = """
+import os, socket
+from urllib.parse import urlsplit
+
+def connect(target, request):
+    proxy = urlsplit(os.environ["HTTPS_PROXY"])
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=20) as conn:
+        conn.sendall(f"CONNECT {target} HTTP/1.1\\r\\nHost: {target}\\r\\n\\r\\n".encode())
+        answer = b""
+        while b"\\r\\n\\r\\n" not in answer:
+            answer += conn.recv(4096)
+        head, _, rest = answer.partition(b"\\r\\n\\r\\n")
+        status = int(head.split()[1])
+        if status != 200:
+            return {"status": status}
+        conn.sendall(request)
+        while chunk := conn.recv(4096):
+            rest += chunk
+        return {"status": status, "tunnelled": rest.decode()}
+
+def main(inputs):
+    port = inputs["input"]["port"]
+    get = b"GET /through HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n"
+    return {"allowed": connect(f"127.0.0.1:{port}", get),
+            "metadata": connect("169.254.169.254:443", get)}
+"""
+
+
+async def test_connect_tunnels_to_allowed_addresses_only(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    done = await _run(factory, redis_url, [py("tunnel", TUNNEL)], input={"port": server})
+    assert done["status"] == "completed", done["error"]
+    output = done["outputs"]["tunnel"]["output"]
+    assert output["allowed"]["status"] == 200
+    assert output["allowed"]["tunnelled"].endswith("hello from the host: /through")
+    assert output["metadata"] == {"status": 403}
+
+
 async def test_an_internal_address_is_refused_unless_the_operator_allows_it(
     factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
 ) -> None:
