@@ -78,8 +78,9 @@ class Settings(BaseModel):
     # python node fails), in bubblewrap where it works and else a scrubbed child with a loud
     # warning (`auto`, what `flowplane dev` uses), or as a scrubbed child only (`off`).
     sandbox: Literal["bwrap", "auto", "off"] = "bwrap"
-    # Network of the sandbox: `none` (a loopback of its own, nothing else) is the only mode.
-    sandbox_network: Literal["none"] = "none"
+    # Network of the sandbox: `none` (a loopback of its own, nothing else), or `egress` (also
+    # out through the worker's proxy, which enforces the egress guard; engine.sandbox).
+    sandbox_network: Literal["none", "egress"] = "none"
     python_timeout_seconds: float = Field(default=60.0, gt=0)
     python_max_timeout_seconds: float = Field(default=900.0, gt=0)
     python_memory_mb: int = Field(default=256, ge=32)

@@ -125,11 +125,14 @@ def _parents(destinations: list[str]) -> list[str]:
 
 
 def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str],
-                 extra_packages: tuple[str, ...] = ()) -> Launch:
-    """`extra_packages`: the environment's own package directories, first on sys.path."""
+                 extra_packages: tuple[str, ...] = (), *, egress: bool = False) -> Launch:
+    """`extra_packages`: the environment's own package directories, first on sys.path;
+    `egress`: the child reaches out through the egress proxy (it gets the CA certificates
+    then, for TLS through it)."""
     root = os.geteuid() == 0
     fixed, guest = _fixed_args(bwrap, root, extra_packages)
-    args = [*fixed, "--bind", str(workdir), WORKDIR]  # entered once the guest gave up root
+    args = [*fixed, *(["--ro-bind-try", "/etc/ssl", "/etc/ssl"] if egress else [])]
+    args += ["--bind", str(workdir), WORKDIR]  # entered once the guest gave up root
     args += ["--remount-ro", "/"]  # the root bwrap built: nothing but HOME and /tmp is written
     for key, value in env.items():
         args += ["--setenv", key, value]
