@@ -55,8 +55,13 @@ async def raw_job(ctx: dict[str, Any], row_id: int) -> None:
                                row_id)
 
 
+async def _no_reset(_conn: asyncpg.Connection) -> None:
+    """The same pool reset as ours (db.engine.keep_session): none beyond asyncpg's rollback."""
+
+
 async def _raw_startup(ctx: dict[str, Any]) -> None:
-    ctx["pg"] = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=1, max_size=10)
+    ctx["pg"] = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=1, max_size=10,
+                                          reset=_no_reset)
 
 
 def run_raw_worker() -> None:

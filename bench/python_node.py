@@ -7,8 +7,10 @@
   `python` node beside a `transform` node;
 - log lines: a python node printing 1,000 lines (the per-node cap) beside the trivial one.
 
-Cold is the first run in this process (for the sandbox it includes probing bubblewrap), warm
-the median of the next WARM runs. Every run starts a fresh interpreter: no warm reuse.
+Cold is the first run in this process, after what a worker does once at its start
+(`engine.sandbox.announce`: probing bubblewrap, compiling the guest; timed apart as "worker
+start"), warm the median of the next WARM runs. Every run starts a fresh interpreter: no warm
+reuse.
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ async def _sandboxed_child() -> None:
     result = await run_child(TRIVIAL, "main.py", {}, "{}", Limits(30, 256),
                              lambda level, line: None, bwrap=bwrap, env={})
     assert result.answer == {"ok": True, "output": 1}, result
+
+
+async def _worker_start() -> float:
+    from engine.sandbox import announce
+
+    begin = time.perf_counter()
+    await asyncio.to_thread(announce)
+    return (time.perf_counter() - begin) * 1000
 
 
 async def _workflow(nodes: list[dict[str, Any]]) -> int:
@@ -104,6 +114,7 @@ async def _measure(database_url: str, redis_url: str) -> list[Figure]:
     worker = build_worker(DEFAULT_QUEUE, redis_url=redis_url, poll_delay=0.002)
     serving = asyncio.create_task(worker.async_run())
     try:
+        start = await _worker_start()
         child = await _cold_warm(_sandboxed_child)
         bare = await _cold_warm(_bare_child)
         transform = await _cold_warm(_run_once(await _workflow(
@@ -123,6 +134,8 @@ async def _measure(database_url: str, redis_url: str) -> list[Figure]:
         await admin.close()
     per_second = 1000 / max(0.001, (chatty[1] - python[1]) / 1000)
     return [
+        Figure("python_node", "worker start (probe, guest compile)", start, "ms", bare[0],
+               "bare python3 child"),
         Figure("python_node", "child, cold", child[0], "ms", bare[0], "bare python3 child"),
         Figure("python_node", "child, warm", child[1], "ms", bare[1], "bare python3 child"),
         Figure("python_node", "trigger→completed, cold", python[0], "ms", transform[0],

@@ -101,6 +101,9 @@ class Environment(Table):
     build_error = Text(null=True, default=None)
     built_image = Text(null=True, default=None)
     build_log = Text(null=True, default=None)  # the installer's output, its tail when long
+    node_types = JSONB(null=True, default=None)  # plugin node types its image provides
+    # The cursor of the environment's event stream (domain.events).
+    event_seq = BigInt(default=0)
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -204,6 +207,9 @@ class Workflow(Table):
     deployment_phase_changed_at = Timestamptz(null=True, default=None)  # database clock
     # Digest of what the deployment rendered, secret values left out (domain/redeploys.py).
     deployment_fingerprint = Text(null=True, default=None)
+    # Replica bounds its KEDA ScaledObject applies; null: one fixed worker (the default).
+    deployment_autoscale_min = Integer(null=True, default=None)
+    deployment_autoscale_max = Integer(null=True, default=None)
     # Git-managed workflows: where they came from and the hash of their definition.
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)

@@ -28,6 +28,7 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "ConfigMap": ("v1", "configmaps", True),  # environment builds (deploy/builds.py)
     "Job": ("batch/v1", "jobs", True),
     "NetworkPolicy": ("networking.k8s.io/v1", "networkpolicies", True),  # org namespaces
+    "ScaledObject": ("keda.sh/v1alpha1", "scaledobjects", True),  # KEDA's CRD: may be absent
 }
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"  # JSON is YAML: we send JSON
 
@@ -68,6 +69,23 @@ class KubeClient:
             content=json.dumps(obj), headers={"Content-Type": APPLY_CONTENT_TYPE},
         )
         return response.status_code == 201
+
+    async def serves(self, kind: str) -> bool:
+        """Whether the cluster has the resource of `kind` (a CRD such as KEDA's may not be
+        installed): its group version's discovery document lists it."""
+        version, plural, _ = RESOURCES[kind]
+        doing = f"GET /apis/{version} (is {kind} installed?)"
+        try:
+            async with self._api.call_api("GET", version=version, url="",
+                                          raise_for_status=False) as response:
+                await response.aread()
+        except (httpx.TransportError, APITimeoutError, OSError) as error:
+            raise TemporaryDeployError("Unreachable", f"{doing}: {error!r}") from error
+        if response.status_code == 404:
+            return False
+        if not response.is_success:
+            raise error_for(response.status_code, response.text, doing)
+        return any(item.get("name") == plural for item in _json(response).get("resources") or [])
 
     async def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
         response = await self._request("GET", kind, namespace, name, missing_ok=True)

@@ -4,13 +4,16 @@ Only the pods of the Deployment's current revision count (found through the Repl
 revision annotation matches), so an old pod still serving during a rollout hides nothing.
 A phase is what is true now, not a verdict: an Unschedulable pod is PROGRESSING with that
 reason (the scheduler retries it for as long as it exists, and a node may appear), and an
-AVAILABLE worker that starts crashing is FAILED with reason CrashLoop.
+AVAILABLE worker that starts crashing is FAILED with reason CrashLoop. An autoscaled
+Deployment is AVAILABLE at zero replicas (idle), and stays so while KEDA adds workers to a
+serving one: its rollout is done once one current worker is ready, not every one wanted.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from deploy.manifests import AUTOSCALE
 from deploy.model import DeploymentStatus
 
 Obj = dict[str, Any]  # Any: Kubernetes objects are free-form JSON
@@ -118,11 +121,15 @@ def rolled_out(deployment: Obj) -> bool:
     wanted = spec.get("replicas", 1)
     updated = status.get("updatedReplicas", 0)
     observed = status.get("observedGeneration", 0) >= deployment["metadata"].get("generation", 0)
+    available = status.get("availableReplicas", 0)
+    if AUTOSCALE in _annotations(deployment):  # the count is KEDA's and moves all the time
+        return bool(observed and status.get("replicas", 0) <= updated
+                    and (wanted == 0 or available > 0))
     return bool(
         observed
         and updated >= wanted
         and status.get("replicas", 0) <= updated
-        and status.get("availableReplicas", 0) >= updated
+        and available >= updated
     )
 
 

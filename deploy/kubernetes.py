@@ -5,6 +5,11 @@ Why server-side apply and not create-or-patch: one idempotent request per object
 server creates what is missing (HTTP 201) and removes fields we stopped sending (e.g. the GPU
 node selector after switching to CPU), which a merge patch would keep. Namespaces are never
 deleted: they are shared by the organization's workflows and may hold objects we do not own.
+
+Autoscaled workflows also get a KEDA ScaledObject (`deploy.autoscale`); it is deleted like the
+workflow's other objects when autoscale is turned off or the workflow undeployed. KEDA is a
+CRD a cluster may lack: an autoscaled deploy there fails with reason AutoscalerMissing before
+anything is applied, and teardown skips the kind.
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from kr8s.asyncio import Api
 from deploy._client import KubeClient, Obj
 from deploy._status import deployment_status
 from deploy.errors import DeployError, PermanentDeployError, TemporaryDeployError
-from deploy.manifests import DEFAULT_GPU_LABEL, MANAGED_BY, WORKFLOW_ID, render, selector_for
+from deploy.manifests import (
+    DEFAULT_GPU_LABEL,
+    MANAGED_BY,
+    WORKFLOW_ID,
+    render,
+    selector_for,
+    workload_of,
+)
 from deploy.model import DeploymentHandle, DeploymentRequest, DeploymentStatus, Provisioner
 
 logger = logging.getLogger(__name__)
 
 ApiFactory = Callable[[], Awaitable[Api]]
-OWNED_KINDS = ("Deployment", "Secret")  # what undeploy removes, in this order
+# What undeploy removes, in this order (the autoscaler first: it would scale what goes next).
+OWNED_KINDS = ("ScaledObject", "Deployment", "Secret")
+OPTIONAL_KINDS = ("ScaledObject",)  # CRDs: skipped where the cluster does not have them
 SHARED_KINDS = ("Namespace", "NetworkPolicy")  # the organization's, kept across its workflows
 IN_CLUSTER = "in-cluster"
 
@@ -52,22 +66,29 @@ class KubernetesProvisioner:
     async def deploy(self, req: DeploymentRequest) -> DeploymentHandle:
         objects = render(req, gpu_label_key=self._gpu_label_key)
         kube = await self._client()
-        workload = objects[-1]["metadata"]
+        kinds = await _owned_kinds(kube)
+        if req.autoscale is not None and "ScaledObject" not in kinds:
+            raise PermanentDeployError(
+                "AutoscalerMissing", "autoscale needs KEDA (https://keda.sh), and this cluster "
+                "has no ScaledObject resource (keda.sh/v1alpha1): install KEDA or deploy "
+                "without autoscale")
+        workload = workload_of(objects)["metadata"]
         created: list[Obj] = []
         try:
             for obj in objects:
                 # The namespace and its NetworkPolicy belong to the organization: kept.
                 if await kube.apply(obj) and obj["kind"] not in SHARED_KINDS:
                     created.append(obj)
-            await self._prune_renamed(kube, objects)
+            await self._prune_stale(kube, objects, kinds)
         except DeployError:
             await _delete_quietly(kube, reversed(created))
             raise
-        return DeploymentHandle(namespace=workload["namespace"], name=workload["name"])
+        return DeploymentHandle(namespace=workload["namespace"], name=workload["name"],
+                                autoscaled=req.autoscale is not None)
 
     async def undeploy(self, namespace: str, workflow_id: int) -> None:
         kube = await self._client()
-        for kind in OWNED_KINDS:
+        for kind in await _owned_kinds(kube):
             for obj in await kube.list(kind, namespace, selector_for(workflow_id)):
                 await kube.delete(kind, namespace, obj["metadata"]["name"])
 
@@ -134,12 +155,15 @@ class KubernetesProvisioner:
             self._kube = KubeClient(await connect(self._api_factory), self._field_manager)
         return self._kube
 
-    async def _prune_renamed(self, kube: KubeClient, objects: list[Obj]) -> None:
-        """Delete the workflow's objects left under an old name (the workflow was renamed)."""
-        namespace = objects[-1]["metadata"]["namespace"]
-        workflow_id = int(objects[-1]["metadata"]["labels"]["flowplane.io/workflow-id"])
+    async def _prune_stale(self, kube: KubeClient, objects: list[Obj],
+                           kinds: tuple[str, ...]) -> None:
+        """Delete the workflow's objects not rendered now: left under an old name (the
+        workflow was renamed), or a ScaledObject once autoscale is off."""
+        workload = workload_of(objects)["metadata"]
+        namespace = workload["namespace"]
+        workflow_id = int(workload["labels"][WORKFLOW_ID])
         keep = {(obj["kind"], obj["metadata"]["name"]) for obj in objects}
-        for kind in OWNED_KINDS:
+        for kind in kinds:
             for obj in await kube.list(kind, namespace, selector_for(workflow_id)):
                 if (kind, obj["metadata"]["name"]) not in keep:
                     await kube.delete(kind, namespace, obj["metadata"]["name"])
@@ -170,6 +194,12 @@ async def connect(factory: ApiFactory) -> Api:
         raise TemporaryDeployError("Unreachable", f"cannot reach the cluster: {error!r}") from error
     except ValueError as error:  # kr8s: "Unable to find valid credentials"
         raise PermanentDeployError("Unconfigured", f"no cluster credentials: {error}") from error
+
+
+async def _owned_kinds(kube: KubeClient) -> tuple[str, ...]:
+    """OWNED_KINDS that the cluster has (an optional CRD may not be installed)."""
+    missing = {kind for kind in OPTIONAL_KINDS if not await kube.serves(kind)}
+    return tuple(kind for kind in OWNED_KINDS if kind not in missing)
 
 
 def _selector_of(deployment: Obj) -> str:

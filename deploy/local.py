@@ -103,9 +103,12 @@ class LocalProvisioner:
         # Nothing to create: the supervisor serves what the database says is deployed.
         name = deployment_name_for(req.workflow_id, req.workflow_name)
         gpu = f", gpu {req.gpu} ({req.gpu_type})" if req.gpu else ""
-        log.warning("%s: local mode ignores cpu %g, memory %s, disk %s%s: it runs in its "
+        scale = "" if req.autoscale is None else (
+            f", autoscale {{min: {req.autoscale.minimum}, max: {req.autoscale.maximum}}} "
+            "(autoscaling is not supported locally: one worker serves it)")
+        log.warning("%s: local mode ignores cpu %g, memory %s, disk %s%s%s: it runs in its "
                     "organization's local worker process (set FLOWPLANE_KUBECONFIG to deploy onto "
-                    "Kubernetes)", req.workflow_name, req.cpu, req.memory, req.disk, gpu)
+                    "Kubernetes)", req.workflow_name, req.cpu, req.memory, req.disk, gpu, scale)
         return DeploymentHandle(namespace=LOCAL_NAMESPACE, name=name)
 
     async def undeploy(self, namespace: str, workflow_id: int) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from deploy import autoscale
 from deploy.errors import PermanentDeployError
 from deploy.model import DeploymentRequest
 from deploy.network_policy import network_policy
@@ -24,6 +25,8 @@ GPU_RESOURCE = "nvidia.com/gpu"
 SERVICES_KEY = "STRONGLY_SERVICES"
 WORKER_UID = 10001  # the non-root user of the Flowplane image (see Dockerfile)
 WORKER_METRICS_PORT = 9100  # FLOWPLANE_METRICS_PORT of every Flowplane pod but the API
+# On an autoscaled Deployment: "<min>-<max>"; its replica count is KEDA's (deploy._status).
+AUTOSCALE = "flowplane.io/autoscale"
 
 _MAX_LABEL = 63
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
@@ -104,25 +107,36 @@ def problems(req: DeploymentRequest) -> list[str]:
         found.append(f"gpuType {req.gpu_type!r} is not a Kubernetes label value")
     bad = [key for key in req.env if not _ENV_NAME.match(key) or key == SERVICES_KEY]
     found += [f"env name {key!r} is not allowed" for key in bad]
+    if req.autoscale is not None:
+        found += autoscale.problems(req.autoscale)
     return found
 
 
 def render(req: DeploymentRequest, *, gpu_label_key: str = DEFAULT_GPU_LABEL) -> list[Manifest]:
-    """Namespace, its NetworkPolicy, Secret and Deployment for the request, in the order
-    they must be applied."""
+    """Namespace, its NetworkPolicy, Secret, Deployment and (with `req.autoscale`) the KEDA
+    ScaledObject for the request, in the order they must be applied."""
     errors = problems(req)
     if errors:
         raise PermanentDeployError("Invalid", "; ".join(errors))
     namespace = req.namespace or namespace_for(req.organization_slug)
     name = deployment_name_for(req.workflow_id, req.workflow_name)
     secret = _secret(req, namespace, secret_name_for(name))
-    return [
+    objects = [
         _namespace(req, namespace),
         network_policy(namespace, labels_for(req.organization_id), req.platform_namespace,
                        req.egress_cidrs),
         secret,
         _deployment(req, namespace, name, secret, gpu_label_key),
     ]
+    if req.autoscale is not None:
+        objects.append(autoscale.scaled_object(
+            _metadata(req, namespace, name), name, req.queue_name, req.autoscale))
+    return objects
+
+
+def workload_of(objects: list[Manifest]) -> Manifest:
+    """The Deployment among rendered objects."""
+    return next(obj for obj in objects if obj["kind"] == "Deployment")
 
 
 def _metadata(req: DeploymentRequest, namespace: str, name: str) -> Manifest:
@@ -167,12 +181,19 @@ def _deployment(
     selector = {MANAGED_BY: "flowplane", WORKFLOW_ID: labels[WORKFLOW_ID]}  # immutable: keep small
     # A changed secret must restart the workers: env vars are read at container start.
     checksum = hashlib.sha256(json.dumps(secret["data"], sort_keys=True).encode())
+    metadata = _metadata(req, namespace, name)
+    spec: Manifest = {"replicas": 1}
+    if req.autoscale is not None:
+        # No `replicas`: the count is KEDA's. Sent, our forced server-side apply would take
+        # the field back and reset the scaled count on every redeploy.
+        spec = {}
+        metadata["annotations"][AUTOSCALE] = f"{req.autoscale.minimum}-{req.autoscale.maximum}"
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": _metadata(req, namespace, name),
+        "metadata": metadata,
         "spec": {
-            "replicas": 1,
+            **spec,
             "revisionHistoryLimit": 2,
             "strategy": GPU_STRATEGY if req.gpu > 0 else CPU_STRATEGY,
             "selector": {"matchLabels": selector},

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from deploy.autoscale import Autoscale
+
 Phase = Literal["PROGRESSING", "AVAILABLE", "FAILED"]
 
 
@@ -16,7 +18,8 @@ class DeploymentRequest:
     holds extra worker variables (DATABASE_URL, REDIS_URL, ...): both only ever reach the
     cluster inside a Secret. `secret_refs` maps worker variables to (Secret, key) of the
     organization's own Secrets (`{k8sSecret}` references), wired with `secretKeyRef` and never
-    read by the platform. `namespace` overrides the per-organization default.
+    read by the platform. `namespace` overrides the per-organization default. `autoscale`
+    None: one worker replica; else a KEDA ScaledObject scales them (`deploy.autoscale`).
     """
 
     organization_id: int
@@ -38,6 +41,7 @@ class DeploymentRequest:
     # allowed the organization's nodes, and the namespace Flowplane itself runs in.
     egress_cidrs: tuple[str, ...] = ()
     platform_namespace: str = "flowplane"
+    autoscale: Autoscale | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class DeploymentHandle:
 
     namespace: str
     name: str
+    # Whether the provisioner applied `req.autoscale` (the local one never does).
+    autoscaled: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ It covers the provisioner request (image, resources, GPU, names, queue) and STRO
 with secret *references*: secret values never reach a row, not even hashed (an unsalted hash
 of a short password is as good as the password). A rotated value under the same reference is
 therefore not seen here; whoever rotates it asks for the redeploy (`domain.redeploys`). Of
-the extra worker variables only the names count, for the same reason.
+the extra worker variables only the names count, for the same reason. Autoscaling counts only
+while on, so the digests of deployments made before it existed stay the same.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ async def fingerprint(plan: DeployPlan) -> str:
     request = plan.request
     document: dict[str, Any] = {  # Any: JSON values
         field.name: getattr(request, field.name) for field in dataclasses.fields(request)
-        if field.name not in ("services", "env")
+        if field.name not in ("services", "env", "autoscale")
     }
+    if request.autoscale is not None:
+        document["autoscale"] = dataclasses.asdict(request.autoscale)
     document["services"] = await build_services(
         request.organization_id, plan.definition.to_json()["nodes"], resolve=False)
     document["env"] = sorted(request.env)

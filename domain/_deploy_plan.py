@@ -10,6 +10,7 @@ stored or logged.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,14 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from db.tenant_roles import TenantRoleError
+from deploy.autoscale import Autoscale
 from deploy.builds import KubernetesImageBuilder
 from deploy.model import DeploymentRequest
 from domain._sql import fetch_one
 from domain._workflow_store import stored_definition, stored_hash
-from domain.dispatch import workflow_queue
+from domain.dispatch import WORKER_MAX_JOBS, workflow_queue
 from domain.egress import deployment_egress
+from domain.environment_node_types import node_type_problems
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
 from domain.services import UnresolvedReference, build_services
@@ -36,7 +39,8 @@ from domain.worker_credentials import ensure_worker_credentials
 
 class DeploymentFailed(DomainError):
     """A deploy or undeploy that did not happen; `reason` is a short code ("MissingReference",
-    "EnvironmentNotReady", or a provisioner reason such as "Forbidden", "QuotaExceeded")."""
+    "EnvironmentNotReady", "NodeTypeNotProvided", or a provisioner reason such as "Forbidden",
+    "QuotaExceeded")."""
 
     def __init__(
         self, reason: str, message: str, problems: list[str] | None = None,
@@ -46,6 +50,16 @@ class DeploymentFailed(DomainError):
         self.reason = reason
         self.problems = problems or [message]
         self.retryable = retryable
+
+
+class EnvironmentBuilding(DeploymentFailed):
+    """Nothing stands in the deploy's way but its environment's build, which is under way:
+    `domain.deployments` records the deploy as waiting for it."""
+
+    def __init__(self, environment: str, message: str) -> None:
+        super().__init__("EnvironmentNotReady", f"cannot deploy: {message}", retryable=True)
+        self.environment = environment
+        self.detail = message
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,10 @@ def chosen_definition(
     if settings is not None:
         data["deployment"] = settings.model_dump(mode="json", by_alias=True)
     definition, errors = validate_definition(data, get_settings().max_definition_bytes)
+    if definition is not None:
+        errors = [dataclasses.replace(e, field=f"deployment.{e.field}")
+                  for e in autoscale_issues(definition.deployment)]
+        definition = None if errors else definition
     if definition is None:
         problems = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
         raise InvalidInput(f"the workflow cannot be deployed: {problems}", list(errors))
@@ -94,17 +112,24 @@ async def plan_deploy(
                                         pod_secrets=pod_secrets)
     except UnresolvedReference as error:
         missing = error.problems
+    unprovided = await node_type_problems(
+        organization_id, definition.deployment.environment, definition.to_json()["nodes"])
     image, unusable = "", []
-    try:
-        image = await environment_image(
+    try:  # not when the deploy is refused anyway: it might start a build for nothing
+        image = "" if unprovided else await environment_image(
             organization_id, definition.deployment.environment, builder)
     except EnvironmentNotReady as error:
+        if error.building and not missing:
+            raise EnvironmentBuilding(error.environment, str(error)) from error
         unusable = [str(error)]
-    if missing or unusable:
-        reason = "MissingReference" if missing else "EnvironmentNotReady"
-        problems = missing + unusable
+    if missing or unusable or unprovided:
+        reason = ("MissingReference" if missing else "EnvironmentNotReady" if unusable
+                  else "NodeTypeNotProvided")
+        problems = missing + unusable + unprovided
         raise DeploymentFailed(reason, "cannot deploy: " + "; ".join(problems), problems)
     request = await _request(row, definition.deployment, services, image, pod_secrets or {})
+    if request.autoscale is not None and get_settings().kubeconfig:
+        _check_autoscale_configured()
     return DeployPlan(definition=definition, settings_changed=changed, request=request)
 
 
@@ -141,14 +166,45 @@ async def _request(
         env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
         secret_refs=pod_secrets,
+        autoscale=None if chosen.autoscale is None else Autoscale(
+            chosen.autoscale.minimum, chosen.autoscale.maximum, get_settings().prometheus_url,
+            jobs_per_worker=WORKER_MAX_JOBS),
     )
+
+
+def _check_autoscale_configured() -> None:
+    """KEDA reads the queue depth from the operator's Prometheus: without its URL no
+    ScaledObject could work, so the deploy fails before anything is applied."""
+    url = get_settings().prometheus_url
+    if not url:
+        raise DeploymentFailed(
+            "AutoscaleUnconfigured", "cannot deploy with autoscale: FLOWPLANE_PROMETHEUS_URL is "
+            "not set (the Prometheus that scrapes the scheduler's flowplane_queue_depth, as "
+            "KEDA in the cluster reaches it); set it or deploy without autoscale")
+    if not url.startswith(("http://", "https://")):
+        raise DeploymentFailed(
+            "AutoscaleUnconfigured", f"cannot deploy with autoscale: FLOWPLANE_PROMETHEUS_URL "
+            f"{url!r} is not an http(s) URL")
+
+
+def autoscale_issues(settings: DeploymentSettings) -> list[SpecError]:
+    """What the operator's limits refuse of valid settings (FLOWPLANE_AUTOSCALE_MAX_REPLICAS)."""
+    cap = get_settings().autoscale_max_replicas
+    if settings.autoscale is None or settings.autoscale.maximum <= cap:
+        return []
+    return [SpecError(None, None, None, "autoscale.max",
+                      f"must be at most {cap} (the operator's limit, "
+                      f"FLOWPLANE_AUTOSCALE_MAX_REPLICAS), got {settings.autoscale.maximum}")]
 
 
 def parse_deployment_settings(data: Mapping[str, Any]) -> DeploymentSettings:
     """Deployment settings from camelCase JSON (Any: input values); InvalidInput otherwise."""
     settings, issues = validate_model(DeploymentSettings, dict(data))
-    if settings is None:
-        errors = [SpecError(None, None, None, format_loc(loc), message) for loc, message in issues]
+    errors = [SpecError(None, None, None, format_loc(loc), message) for loc, message in issues]
+    if settings is not None:
+        errors = autoscale_issues(settings)
+    if errors:
         raise InvalidInput(errors[0].message if len(errors) == 1 else
                            f"the deployment settings have {len(errors)} problems", list(errors))
+    assert settings is not None  # no errors
     return settings

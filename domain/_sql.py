@@ -48,7 +48,8 @@ def loads(value: Any) -> Any:
 
 
 JSON_COLUMNS = ("input", "definition", "outputs", "output", "payload", "config", "secret_ref",
-                "nodes", "connections", "settings", "trigger", "deployment_settings", "python")
+                "nodes", "connections", "settings", "trigger", "deployment_settings", "python",
+                "node_types")
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ not admitted is *parked*: it stays `pending` without a job (`dispatched_at` NULL
 sweeper leaves it alone). A finishing execution releases the oldest parked one (a new
 generation and a job) once a slot is free; the sweeper does the same for every workflow with
 parked executions, so one is released even when the execution that freed its slot had no
-limit of its own or died before releasing.
+limit of its own or died before releasing. A released execution holds its slot until it
+claims it, so it is released once, not again at every sweep while its job waits.
 """
 
 from __future__ import annotations
@@ -54,15 +55,18 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
     limit leaves room for; returns them (id, dispatch_generation, queue_name, dispatched_at)
     to enqueue after commit. Call inside a transaction."""
     await _lock_workflow(workflow_id)
+    # A slot is taken by a running execution, and by a pending one with a job (released, or
+    # dispatched at its trigger) that has yet to claim it: releasing one more would only see
+    # it parked again at its claim, and again at every sweep while that job waits its turn.
     oldest = await fetch_one(
         "SELECT (definition->'settings'->>'concurrency')::int AS lim,"
-        " (SELECT count(*) FROM execution WHERE workflow = $1 AND status = 'running')"
-        "  AS running"
+        " (SELECT count(*) FROM execution WHERE workflow = $1 AND (status = 'running'"
+        "  OR (status = 'pending' AND dispatched_at IS NOT NULL))) AS taken"
         " FROM execution WHERE workflow = $1 AND status = 'pending' AND dispatched_at IS NULL"
         " ORDER BY id LIMIT 1", workflow_id)
     if oldest is None:
         return []
-    free = (oldest["lim"] or 1) - oldest["running"]
+    free = (oldest["lim"] or 1) - oldest["taken"]
     if free <= 0:
         return []
     workflow = await fetch_one(

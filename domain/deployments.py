@@ -24,10 +24,12 @@ from domain._deploy_fingerprint import fingerprint
 from domain._deploy_plan import (
     DeploymentFailed,
     DeployPlan,
+    EnvironmentBuilding,
+    chosen_definition,
     parse_deployment_settings,
     plan_deploy,
 )
-from domain._sql import fetch
+from domain._sql import fetch, fetch_one
 from domain._workflow_rules import writable
 from domain.access import Actor
 from domain.deployment_phases import reconcile_deployment_phases
@@ -48,6 +50,9 @@ __all__ = [
     "undeploy_before_delete",
     "undeploy_workflow",
 ]
+# A first deploy whose environment is being built: recorded PROGRESSING with this reason, no
+# workers yet; `domain.redeploys.deploy_waiting` deploys it once the build is over.
+WAITING = "WaitingForEnvironment"
 log = logging.getLogger(__name__)
 
 DEPLOYMENT_COLUMNS = (
@@ -55,6 +60,7 @@ DEPLOYMENT_COLUMNS = (
     "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_phase", "deployment_error", "deployment_reason",
     "deployed_at", "deployment_phase_changed_at", "deployment_fingerprint",
+    "deployment_autoscale_min", "deployment_autoscale_max",
 )
 _ATTEMPTS = 3  # plans of one deploy, each after a save that landed meanwhile
 
@@ -96,7 +102,9 @@ async def deploy_workflow(
     if removed is not None:
         await _remove(removed, workflow_id)
     for _ in range(_ATTEMPTS):
-        plan = await plan_deploy(row, settings, image_builder())
+        plan = await _plan_or_wait(actor, workflow_id, row, settings, first=previous is None)
+        if not isinstance(plan, DeployPlan):  # recorded as waiting for its environment
+            return plan
         handle = await _apply(actor, workflow_id, plan, removed)
         try:
             updated = await _record_deployed(actor, workflow_id, plan, handle, int(row["version"]))
@@ -141,6 +149,7 @@ async def _apply(
 
 
 def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> dict[str, Any]:
+    applied = settings.autoscale if handle.autoscaled else None  # local: one worker, always
     return {
         "status": "active",
         "deployment_environment_id": settings.environment,
@@ -149,6 +158,8 @@ def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> 
         "deployment_disk": settings.disk,
         "deployment_gpu": settings.gpu,
         "deployment_gpu_type": settings.gpu_type,
+        "deployment_autoscale_min": None if applied is None else applied.minimum,
+        "deployment_autoscale_max": None if applied is None else applied.maximum,
         "deployment_namespace": handle.namespace,
         "deployment_name": handle.name,
         "deployment_pod_name": None,
@@ -184,6 +195,72 @@ async def _record_deployed(
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
     return updated
+
+
+async def _plan_or_wait(
+    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    *, first: bool,
+) -> DeployPlan | dict[str, Any]:
+    """The plan; or, for a first deploy whose environment is being built, the row recorded
+    as waiting for it (a deployed workflow keeps its workers: the redeploy pass follows up)."""
+    try:
+        return await plan_deploy(row, settings, image_builder())
+    except EnvironmentBuilding as building:
+        if not first:
+            raise
+        return await _record_waiting(actor, workflow_id, row, settings, building)
+
+
+async def _record_waiting(
+    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    building: EnvironmentBuilding,
+) -> dict[str, Any]:
+    """Record a first deploy as waiting for its environment's build: active, PROGRESSING with
+    reason WAITING and what it waits for, no workers (yet)."""
+    definition = chosen_definition(row, settings)
+    error = f"{WAITING}: waiting for environment {building.environment!r}: {building.detail}"
+    async with engine().transaction():
+        current, _ = await writable(actor, workflow_id)
+        if definition.content_hash() != store.stored_hash(current):  # chosen settings: saved
+            await update_workflow(actor, workflow_id, definition=definition,
+                                  expected_version=int(row["version"]))
+        deployment = definition.deployment
+        await store.update_columns(workflow_id, dict.fromkeys(DEPLOYMENT_COLUMNS) | {
+            "status": "active", "deployment_environment_id": deployment.environment,
+            "deployment_cpu": deployment.cpu, "deployment_memory": deployment.memory,
+            "deployment_disk": deployment.disk, "deployment_gpu": deployment.gpu,
+            "deployment_gpu_type": deployment.gpu_type, "deployment_phase": "PROGRESSING",
+            "deployment_reason": WAITING, "deployment_error": error})
+        await fetch("UPDATE workflow SET deployment_phase_changed_at = clock_timestamp()"
+                    " WHERE id = $1", workflow_id)
+        if current["status"] != "active":
+            await store.record_status(actor, current, current["status"], "active",
+                                      f"deployed, waiting for environment "
+                                      f"{building.environment!r}")
+        await store.announce(current, {"deployment": {
+            "phase": "PROGRESSING", "reason": WAITING, "error": error}})
+        updated = await store.load_row(workflow_id)
+    assert updated is not None  # locked above
+    return updated
+
+
+async def fail_waiting(workflow_id: int, failure: DeploymentFailed) -> bool:
+    """A waiting deploy (WAITING) whose environment will not come: FAILED with the deploy's
+    reason and error (the build's). False when it is no longer waiting."""
+    error = f"{failure.reason}: {failure}"
+    async with engine().transaction():
+        row = await fetch_one(
+            "UPDATE workflow SET deployment_phase = 'FAILED', deployment_reason = $2,"
+            " deployment_error = $3, deployment_phase_changed_at = clock_timestamp(),"
+            " updated_at = now() WHERE id = $1 AND deployment_name IS NULL"
+            " AND deployment_reason = $4 RETURNING id, organization",
+            workflow_id, failure.reason, error, WAITING)
+        if row is None:
+            return False
+        await store.announce(row, {"deployment": {
+            "phase": "FAILED", "reason": failure.reason, "error": error}})
+    DEPLOYMENT_FAILURES.labels(reason_label(failure.reason)).inc()
+    return True
 
 
 async def undeploy_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:

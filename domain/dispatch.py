@@ -38,6 +38,9 @@ JOB_EXPIRES = timedelta(days=1)
 # How far into a queue the sweeper looks for leftovers: past what a worker reads per poll
 # (arq reads max_jobs * 5 ids).
 HEAD_SCAN = 1000
+# Jobs one worker runs at once (arq's max_jobs): an autoscaled deployment asks for a worker
+# per this many waiting or running jobs.
+WORKER_MAX_JOBS = 50
 JobState = Literal["queued", "in_progress", "absent"]
 log = logging.getLogger(__name__)
 

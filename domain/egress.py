@@ -23,7 +23,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domain.organizations import organizations_by_ids
 from domain.settings import env_name, get_settings
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -144,13 +143,6 @@ def egress_policy(slug: str | None = None, environ: Mapping[str, str] | None = N
         org_hosts, org_networks = parse_allow(env.get(org_env_name(slug), ""))
         hosts, networks, hint = hosts | org_hosts, networks + org_networks, org_env_name(slug)
     return EgressPolicy(hosts, networks, hint)
-
-
-async def egress_policy_for(organization_id: int) -> EgressPolicy:
-    """The policy for the nodes of an organization's executions."""
-    found = await organizations_by_ids([organization_id])
-    row = found.get(organization_id)
-    return egress_policy(None if row is None else str(row["slug"]))
 
 
 def with_host(policy: EgressPolicy, host: str) -> EgressPolicy:

@@ -26,6 +26,7 @@ from deploy.builds import (
 )
 from deploy.errors import DeployError
 from domain._sql import fetch, fetch_one, loads
+from domain.environment_builds import set_build_state
 from domain.errors import DomainError
 from domain.provisioners import image_builder
 from domain.python_envs import PythonBuildFailed, ensure_built
@@ -36,11 +37,13 @@ CUSTOM = "custom"
 
 
 class EnvironmentNotReady(DomainError):
-    """The environment named by the deployment settings cannot be run (yet)."""
+    """The environment named by the deployment settings cannot be run (yet); `building`:
+    only because its build is under way (a deploy may wait for it)."""
 
-    def __init__(self, name: str, message: str) -> None:
+    def __init__(self, name: str, message: str, *, building: bool = False) -> None:
         super().__init__(message)
         self.environment = name
+        self.building = building
 
 
 async def environment_image(
@@ -141,15 +144,15 @@ async def _built_image(row: dict[str, Any], builder: KubernetesImageBuilder | No
     if row["build_status"] == "ready" and row["built_image"] == wanted:
         return wanted
     if row["build_status"] == "building" and row["built_image"] == wanted:
-        raise EnvironmentNotReady(name, f"environment {name!r} is still being built ({wanted})")
+        raise EnvironmentNotReady(name, f"environment {name!r} is still being built ({wanted})",
+                                  building=True)
     if row["build_status"] == "failed" and row["built_image"] == wanted:
         raise EnvironmentNotReady(name, (
             f"the build of environment {name!r} failed: {row['build_error']}; "
             "change its Dockerfile or packages to build it again"))
     await start_build(request, builder)
     raise EnvironmentNotReady(name, (
-        f"environment {name!r} is not built yet: its build started ({wanted}); "
-        "deploy again once its build status is ready"))
+        f"environment {name!r} is not built yet: its build started ({wanted})"), building=True)
 
 
 async def start_build(request: BuildRequest, builder: KubernetesImageBuilder) -> BuildHandle:
@@ -196,6 +199,4 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
 
 
 async def _set_build(environment_id: int, status: str, image: str, error: str | None) -> None:
-    await fetch(
-        "UPDATE environment SET build_status = $2, built_image = $3, build_error = $4,"
-        " updated_at = now() WHERE id = $1", environment_id, status, image, error)
+    await set_build_state(environment_id, status, error, image=image)

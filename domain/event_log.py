@@ -11,6 +11,8 @@ db.migrations) and the broker exports how long it waits (`flowplane_event_waterm
 
 Retention deletes old events; a cursor from before what was deleted answers `CursorExpired`,
 as Kubernetes answers 410 Gone to a compacted resourceVersion.
+
+An environment's stream (`environment:<id>`) is an entity's stream like the other two.
 """
 
 from __future__ import annotations
@@ -144,6 +146,11 @@ async def execution_state(execution_id: int) -> tuple[dict[str, Any], Position] 
 async def workflow_state(workflow_id: int) -> tuple[dict[str, Any], Position] | None:
     """The workflow row (Any: column values) and its stream's position, in one snapshot."""
     return await _with_cursor("workflow", workflow_id)
+
+
+async def environment_state(environment_id: int) -> tuple[dict[str, Any], Position] | None:
+    """The environment row (Any: column values) and its stream's position, in one snapshot."""
+    return await _with_cursor("environment", environment_id)
 
 
 async def log_messages(log_ids: Sequence[int]) -> dict[int, str]:

@@ -18,11 +18,13 @@ from domain._sql import decode, fetch, fetch_one
 from domain.cancel_signals import announce_cancel
 from domain.dispatch import enqueue_execution, queue_for
 from domain.errors import ExecutionFinished, ExecutionNotFinished, NotFound, WorkflowArchived
+from domain.leases import open_span_closes
 from domain.recording import (
     TERMINAL,
     Fenced,
     LogLine,
     NewExecution,
+    SpanClose,
     StatusChange,
     create,
     lock,
@@ -210,11 +212,18 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
             raise ExecutionFinished(execution_id, str(row["status"]))
         who = "a trigger" if actor_id is None else f"user {actor_id}"
         line = LogLine(f"cancel requested by {who}", level="warning")
+        closes: list[SpanClose] = []
         if row["status"] == "pending":
             change = StatusChange("cancelled", "cancelled before it started",
                                   {"cancel_requested": True})
+        elif row["next_attempt_at"] is not None and row["lease_expires_at"] is None:
+            # Between two attempts no worker holds it (the claim of the next one clears the
+            # due time under this row lock): end it here.
+            change = StatusChange("cancelled", "cancelled between attempts",
+                                  {"cancel_requested": True})
+            closes = await open_span_closes(execution_id, "cancelled", "cancelled on request")
         else:
             change = StatusChange("running", row["error"], {"cancel_requested": True})
             await announce_cancel(execution_id)
-        recorded = await record(locked, change, line)
+        recorded = await record(locked, change, line, *closes)
     return recorded.execution

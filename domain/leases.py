@@ -8,6 +8,9 @@ so once an execution was dispatched again, the old job can neither claim nor wri
 `redispatch` takes only what no live lease covers: pending or running, with no lease or an
 expired one. A job picked up but not yet claimed has no lease yet; the sweeper gives it one
 (`grant_pickup_lease`) instead of taking it, so a healthy worker's pick-up is never taken.
+Between two attempts an execution stays running with no lease and the due time of its next
+attempt (`next_attempt_at`, on the database clock): no worker waits for it, the sweeper
+dispatches it once it is due, and the claim of that dispatch starts the next attempt.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class Claimed:
     # clock: counted from its first start, as of the claim.
     time_left: float | None
     took_over: bool = False  # from a worker that lost it, rather than a first start
+    retry: bool = False  # the next attempt after a failed one
+    organization_slug: str | None = None
 
 
 LeaseState = Literal["held", "cancel", "lost"]
@@ -80,24 +85,31 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
             return None
         if row["cancel_requested"]:
             await record(locked, StatusChange("cancelled", "cancelled"),
-                         *await _open_spans(execution_id, "cancelled", "cancelled"))
+                         *await open_span_closes(execution_id, "cancelled", "cancelled"))
             return None
         if row["status"] == "pending" and not await admit(row):
             return None
-        attempt = max(1, row["attempt"])  # a takeover resumes the attempt it found
-        fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": Later(_lease())}
+        # The next attempt after a failed one, or a takeover resuming the attempt it found.
+        retry = row["status"] == "running" and row["next_attempt_at"] is not None
+        attempt = row["attempt"] + 1 if retry else max(1, row["attempt"])
+        fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": Later(_lease()),
+                  "next_attempt_at": None}
         spans = [SpanOpen("execution"), SpanOpen("attempt", parent_opened=0, attempt=attempt)]
-        # A takeover from a lost worker keeps the root span the first claim opened.
-        root = await _take_over(locked) if row["status"] == "running" else None
+        # A later attempt keeps the root span the first claim opened.
+        root = await _take_over(locked, retry) if row["status"] == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
         claimed = await record(locked, StatusChange("running", row["error"], fields), *spans)
         span_id = claimed.span_ids[0] if root is None else root
+        # Read here, in the claim's transaction: the run needs it for its services and egress.
+        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
     return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
-                   _time_left(claimed.execution, claimed.at), took_over=root is not None)
+                   _time_left(claimed.execution, claimed.at),
+                   took_over=root is not None and not retry, retry=retry,
+                   organization_slug=None if org is None else str(org["slug"]))
 
 
-async def _open_spans(execution_id: int, status: str, error: str | None) -> list[SpanClose]:
+async def open_span_closes(execution_id: int, status: str, error: str | None) -> list[SpanClose]:
     """Closes for the spans still running, children before parents, with the execution's
     final status: the root, the last attempt, and nodes cut short by a cancel or a timeout."""
     rows = await fetch(
@@ -106,13 +118,15 @@ async def _open_spans(execution_id: int, status: str, error: str | None) -> list
     return [SpanClose(r["id"], status, error=error) for r in rows]
 
 
-async def _take_over(locked: Recorded) -> int | None:
-    """Close the spans a lost worker left running; returns the root span's id."""
+async def _take_over(locked: Recorded, retry: bool) -> int | None:
+    """Close the spans an earlier attempt left running (a lost worker's, or nodes cut short
+    by their attempt's failure); returns the root span's id."""
     spans = await fetch("SELECT id, kind FROM execution_span WHERE execution = $1"
                         " AND (kind = 'execution' OR status = 'running') ORDER BY id DESC",
                         locked.execution["id"])
-    stale = [SpanClose(s["id"], "lost", error="the worker running it was lost")
-             for s in spans if s["kind"] != "execution"]
+    status, error = (("cancelled", "cut short: its attempt failed") if retry
+                     else ("lost", "the worker running it was lost"))
+    stale = [SpanClose(s["id"], status, error=error) for s in spans if s["kind"] != "execution"]
     if stale:
         await record(locked, *stale)
     return next((int(s["id"]) for s in spans if s["kind"] == "execution"), None)
@@ -125,7 +139,7 @@ async def renew_lease(execution_id: int, generation: int) -> LeaseState:
     row = await pool.fetchrow(
         "UPDATE execution SET lease_expires_at = clock_timestamp() + make_interval(secs => $3)"
         " WHERE id = $1 AND dispatch_generation = $2 AND status = 'running'"
-        " RETURNING cancel_requested",
+        " AND next_attempt_at IS NULL RETURNING cancel_requested",
         execution_id, generation, _lease())
     if row is None:
         return "lost"
@@ -140,19 +154,23 @@ async def finish_execution(
     logs: Sequence[LogLine] = (),
     done_spans: Sequence[SpanDone] = (),
     outputs: Mapping[str, Any] | None = None,
+    running_spans: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """End the execution (completed, failed or cancelled), closing its root span and any span
     still open, and release parked executions of its workflow after commit. A requested
-    cancel wins over any other ending: a cancelled execution never ends completed."""
+    cancel wins over any other ending: a cancelled execution never ends completed.
+    `running_spans` are the ids of the spans still open, children first, when the caller
+    knows them all (saves reading them)."""
     async with engine().transaction():
-        locked = await lock(execution_id, generation=generation)  # fence first
+        # Fence first; the lock's statement writes the outputs too.
+        locked = await record(execution_id, Outputs(outputs or {}), generation=generation)
         logs = list(logs)
         if locked.execution["cancel_requested"] and status != "cancelled":
             logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
             status, error = "cancelled", "cancelled on request"
-        closes = await _open_spans(execution_id, status, error)
-        done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans,
-                            Outputs(outputs or {}))
+        closes = (await open_span_closes(execution_id, status, error) if running_spans is None
+                  else [SpanClose(span_id, status, error=error) for span_id in running_spans])
+        done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans)
         row = done.execution
         released = await release_parked(row["workflow"]) if limit_of(row) else []
     await enqueue_released(released)
@@ -192,7 +210,8 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
     return row
 
 
-async def redispatch(execution_id: int, generation: int, reason: str) -> bool:
+async def redispatch(execution_id: int, generation: int, reason: str,
+                     level: str = "warning") -> bool:
     """Dispatch the execution again under a new generation, if nobody holds it (no live
     lease) and nobody did so already; a parked execution is left to its release. Discards
     the old generation's job and enqueues the new one after commit."""
@@ -200,7 +219,7 @@ async def redispatch(execution_id: int, generation: int, reason: str) -> bool:
         row = await _take_back(execution_id, generation)
         if row is None:
             return False
-        await record(execution_id, LogLine(reason, level="warning"))
+        await record(execution_id, LogLine(reason, level=level))
     assert row is not None
     org = row["organization"]
     await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])

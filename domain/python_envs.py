@@ -19,10 +19,13 @@ import os
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from domain._sql import fetch, loads
+from domain.environment_builds import PROGRESS_SECONDS, record_build_log, set_build_state
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -99,10 +102,11 @@ async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
         if found is not None:
             await _set(row, "ready", None, None)
             return found
-        await _set(row, "building", None, None)
+        await _set(row, "building", None, "")
         ENVIRONMENT_BUILDS.labels("started").inc()
         try:
-            log = await _install(directory, list(python.get("packages") or []))
+            log = await _install(directory, list(python.get("packages") or []),
+                                 lambda so_far: record_build_log(int(row["id"]), so_far))
         except PythonBuildFailed as error:
             await _set(row, "failed", error.message, error.log)
             ENVIRONMENT_BUILDS.labels("failed").inc()
@@ -115,7 +119,11 @@ async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
         os.close(lock)
 
 
-async def _install(directory: Path, packages: list[str]) -> str:
+async def _install(
+    directory: Path, packages: list[str], progress: Callable[[str], Awaitable[None]]
+) -> str:
+    """pip's output; `progress` gets the output so far as it is written (at most every
+    PROGRESS_SECONDS)."""
     target = directory / "site-packages"
     shutil.rmtree(target, ignore_errors=True)  # a build cut short before
     wheels = [] if get_settings().python_source_builds else ["--only-binary", ":all:"]
@@ -127,12 +135,30 @@ async def _install(directory: Path, packages: list[str]) -> str:
             env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"},
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT)
-        output, _ = await process.communicate()
-    log = bounded(output.decode(errors="replace"))
+        assert process.stdout is not None  # piped above
+        output = await _read(process.stdout, progress)
+        await process.wait()
+    log = bounded(output)
     if process.returncode == 0:
         return log
     shutil.rmtree(target, ignore_errors=True)
     raise PythonBuildFailed(_why(log, packages), log)
+
+
+async def _read(
+    stream: asyncio.StreamReader, progress: Callable[[str], Awaitable[None]]
+) -> str:
+    """All of `stream`, handing the output so far to `progress` as it arrives (throttled:
+    one write per PROGRESS_SECONDS however chatty the installer is; the interval is for
+    display only, nothing depends on it)."""
+    chunks: list[bytes] = []
+    reported, last = 0, time.monotonic()
+    while chunk := await stream.read(65536):  # whatever has arrived: lines may be long
+        chunks.append(chunk)
+        if time.monotonic() - last >= PROGRESS_SECONDS or reported == 0:
+            await progress(bounded(b"".join(chunks).decode(errors="replace")))
+            reported, last = len(chunks), time.monotonic()
+    return b"".join(chunks).decode(errors="replace")
 
 
 def _why(log: str, packages: list[str]) -> str:
@@ -145,7 +171,4 @@ def _why(log: str, packages: list[str]) -> str:
 
 
 async def _set(row: dict[str, Any], status: str, error: str | None, log: str | None) -> None:
-    await fetch(
-        "UPDATE environment SET build_status = $2, build_error = $3,"
-        " build_log = COALESCE($4, build_log), updated_at = now() WHERE id = $1",
-        int(row["id"]), status, error, log)
+    await set_build_state(int(row["id"]), status, error, log=log)

@@ -28,7 +28,7 @@ from domain._deploy_fingerprint import fingerprint
 from domain._deploy_plan import plan_deploy
 from domain._sql import fetch, fetch_one
 from domain.access import Actor
-from domain.deployments import deploy_workflow
+from domain.deployments import WAITING, DeploymentFailed, deploy_workflow, fail_waiting
 from domain.environments import reconcile_builds
 from domain.errors import DomainError
 from domain.organizations import sync_principal
@@ -141,11 +141,44 @@ async def update_resource(
 
 async def reconcile_builds_and_redeploy() -> int:
     """Record finished environment builds; when one finished, redeploy what now renders a
-    new image. Returns how many builds changed state."""
+    new image. Deploys waiting for a build that is over go on (every pass: level-based).
+    Returns how many builds changed state."""
     changed = await reconcile_builds()
     if changed:
         orgs = await fetch("SELECT DISTINCT organization FROM workflow"
                            " WHERE deployment_name IS NOT NULL ORDER BY organization")
         for org in orgs:
             await redeploy_changed(int(org["organization"]))
+    await deploy_waiting()
     return changed
+
+
+async def deploy_waiting() -> list[Redeploy]:
+    """Deploy the workflows waiting for an environment whose build is no longer under way
+    (`domain.deployments.WAITING`): a ready build deploys them, a failed one (or an
+    environment gone) fails their deployment with the deploy's error."""
+    rows = await fetch(
+        "SELECT w.id, w.organization FROM workflow w LEFT JOIN environment e"
+        " ON e.organization = w.organization AND e.name = w.deployment_environment_id"
+        " WHERE w.status = 'active' AND w.deployment_name IS NULL"
+        " AND w.deployment_reason = $1 AND e.build_status IS DISTINCT FROM 'building'"
+        " ORDER BY w.id", WAITING)
+    actors: dict[int, Actor] = {}
+    done: list[Redeploy] = []
+    for found in rows:
+        workflow_id, organization_id = int(found["id"]), int(found["organization"])
+        try:
+            actors[organization_id] = actor = (
+                actors.get(organization_id) or await _service_actor(organization_id))
+            await deploy_workflow(actor, workflow_id)
+        except DeploymentFailed as error:
+            if not error.retryable or error.reason == "EnvironmentNotReady":
+                await fail_waiting(workflow_id, error)
+            log.warning("workflow %s: waiting deploy failed: %s", workflow_id, error)
+            done.append(Redeploy(workflow_id, str(error)))
+        except DomainError as error:
+            log.warning("workflow %s: waiting deploy failed: %s", workflow_id, error)
+            done.append(Redeploy(workflow_id, str(error)))
+        else:
+            done.append(Redeploy(workflow_id))
+    return done

@@ -21,6 +21,7 @@ from db.engine import engine
 from domain._sql import decode, dumps, fetch, fetch_one
 from domain._workflow_rules import check_name
 from domain.access import Actor
+from domain.environment_builds import announce_environment_deleted
 from domain.errors import Forbidden, GitManaged, InvalidInput, NameTaken, NotFound
 from domain.pages import Order, Page, Window, keyset
 from domain.reference_rules import DEPRECATED, document_issues, document_refs, is_deprecated
@@ -36,7 +37,7 @@ def _ref(model: BaseModel | None) -> dict[str, Any] | None:
 
 def _environment(spec: EnvironmentSpec) -> dict[str, Any]:
     return {"image": spec.image, "dockerfile": spec.dockerfile, "base_image": spec.base_image,
-            "python": _ref(spec.python)}
+            "python": _ref(spec.python), "node_types": list(spec.node_types) or None}
 
 
 def _data_source(spec: DataSourceSpec) -> dict[str, Any]:
@@ -67,7 +68,8 @@ class ResourceKind:
 
 # The one registry of resource kinds: every place that maps a kind to its table reads it.
 ENVIRONMENT = ResourceKind(
-    "Environment", "environment", "environment", EnvironmentSpec, _environment, ("python",)
+    "Environment", "environment", "environment", EnvironmentSpec, _environment,
+    ("python", "node_types"),
 )
 DATA_SOURCE = ResourceKind(
     "DataSource", "data source", "data_source", DataSourceSpec, _data_source,
@@ -198,6 +200,8 @@ async def update_resource(
 async def delete_resource(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
     async with engine().transaction():
         row = await _owned(actor, kind, resource_id)
+        if kind is ENVIRONMENT:
+            await announce_environment_deleted(resource_id)
         await fetch(f"DELETE FROM {kind.table} WHERE id = $1", resource_id)
     return row
 

@@ -138,16 +138,18 @@ def referenced_names(nodes: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 async def build_services(
     organization_id: int, nodes: list[dict[str, Any]], *, resolve: bool = True,
-    pod_secrets: dict[str, tuple[str, str]] | None = None,
+    pod_secrets: dict[str, tuple[str, str]] | None = None, slug: str | None = None,
 ) -> dict[str, Any]:
     """STRONGLY_SERVICES for these nodes (Any: JSON). Without `resolve`, secret values are
     left out (the references stay), e.g. to show what a deployment will need. With
     `pod_secrets` (a deploy to Kubernetes), `{k8sSecret}` references become placeholders and
-    `pod_secrets` collects the variables the worker pod must get (domain.pod_secrets)."""
+    `pod_secrets` collects the variables the worker pod must get (domain.pod_secrets).
+    `slug` is the organization's, when the caller has it already."""
     services: dict[str, Any] = {"aiGateway": {"baseUrl": get_settings().ai_gateway_url}}
     problems: list[str] = []
-    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
-    slug = "" if org is None else str(org["slug"])
+    if slug is None:
+        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
+        slug = "" if org is None else str(org["slug"])
     for field, wanted in referenced_names(nodes).items():
         table, key, label = _KINDS[field]
         if not wanted:

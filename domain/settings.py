@@ -54,6 +54,12 @@ class Settings(BaseModel):
     deploy_timeout_seconds: float = Field(default=600.0, gt=0)
     # Every deployed workflow's phase is re-read this often (PROGRESSING ones every second).
     deployment_resync_seconds: float = Field(default=10.0, gt=0)
+    # Autoscaling (`autoscale: {min, max}`, docs/observability.md): the Prometheus that
+    # scrapes the scheduler's flowplane_queue_depth, as KEDA in the cluster reaches it (empty:
+    # an autoscaled deploy onto Kubernetes fails with reason AutoscaleUnconfigured), and the
+    # largest `max` a workflow may ask for.
+    prometheus_url: str = ""
+    autoscale_max_replicas: int = Field(default=20, ge=1)
     # Dockerfile environments are built in the cluster by `builder_image` and pushed to
     # `build_registry` (empty: they cannot be built, only image / baseImage environments work).
     build_registry: str = ""
@@ -72,8 +78,9 @@ class Settings(BaseModel):
     # python node fails), in bubblewrap where it works and else a scrubbed child with a loud
     # warning (`auto`, what `flowplane dev` uses), or as a scrubbed child only (`off`).
     sandbox: Literal["bwrap", "auto", "off"] = "bwrap"
-    # Network of the sandbox: `none` (a loopback of its own, nothing else) is the only mode.
-    sandbox_network: Literal["none"] = "none"
+    # Network of the sandbox: `none` (a loopback of its own, nothing else), or `egress` (also
+    # out through the worker's proxy, which enforces the egress guard; engine.sandbox).
+    sandbox_network: Literal["none", "egress"] = "none"
     python_timeout_seconds: float = Field(default=60.0, gt=0)
     python_max_timeout_seconds: float = Field(default=900.0, gt=0)
     python_memory_mb: int = Field(default=256, ge=32)
@@ -81,6 +88,10 @@ class Settings(BaseModel):
     # Environments' python packages install from wheels only unless this allows source
     # distributions (their build scripts run arbitrary code at install time).
     python_source_builds: bool = False
+    # Plugin node types installed in the base image (comma-separated type names): what the
+    # `custom` environment, and environments of python packages on it, provide beyond the
+    # built-ins on Kubernetes. Local workers run this interpreter and provide every type.
+    base_image_node_types: str = ""
     # Without a cluster: where environments' packages are installed, one directory per
     # organization and content (domain.python_envs).
     python_envs_dir: str = "~/.cache/flowplane/python-envs"

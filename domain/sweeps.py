@@ -8,6 +8,8 @@ ago that no live lease covers. For each such execution the sweep asks Redis wher
   keeps it and a dead one's expires;
 - nowhere (lost enqueue, Redis restarted empty), or picked up past that lease: dispatched
   again under a new generation, which fences the old job out.
+An execution waiting between two attempts is left alone until its next attempt is due, then
+dispatched the same way (`dispatch_due_retries`).
 A cancel requested meanwhile ends it cancelled instead. Sweeps are safe to run from several
 schedulers at once: every change is conditional on the generation it saw and on the lease,
 evaluated by the database at the moment of the change.
@@ -45,17 +47,31 @@ class SweepReport:
     cancelled: int = 0  # cancel requested and the worker lost: ended as cancelled
     picked_up: int = 0  # jobs picked up but not yet claimed, given a lease
     released: int = 0  # parked executions given a free concurrency slot
+    retried: int = 0  # executions whose next attempt was due, dispatched
     discarded: int = 0  # leftover jobs of dead workers removed from Redis
 
 
-_ABANDONED = """
-SELECT id, organization, status, dispatch_generation, queue_name, cancel_requested,
-       lease_expires_at IS NOT NULL AS leased
+_COLUMNS = """id, organization, status, dispatch_generation, queue_name, cancel_requested,
+       attempt, lease_expires_at IS NOT NULL AS leased,
+       dispatched_at < next_attempt_at AS retry_due"""
+# An execution waiting for its next attempt is not abandoned before its due time.
+_ABANDONED = f"""
+SELECT {_COLUMNS}
 FROM execution
 WHERE status IN ('pending', 'running')
   AND dispatched_at < clock_timestamp() - make_interval(secs => $1)
   AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
+  AND (next_attempt_at IS NULL OR next_attempt_at <= clock_timestamp() OR cancel_requested)
 ORDER BY id LIMIT $2
+"""
+# Due, and not dispatched since it became due (that dispatch's job may be lost: then it is
+# abandoned like any other, after the grace period).
+_DUE = f"""
+SELECT {_COLUMNS}
+FROM execution
+WHERE status = 'running' AND next_attempt_at <= clock_timestamp()
+  AND dispatched_at < next_attempt_at AND lease_expires_at IS NULL
+ORDER BY next_attempt_at LIMIT $1
 """
 
 
@@ -71,12 +87,25 @@ async def sweep_once() -> SweepReport:
     return report
 
 
+async def dispatch_due_retries() -> int:
+    """Dispatch the next attempt of every execution whose retry is due on the database
+    clock; returns how many. Run by the scheduler every second, and by every sweep."""
+    report = SweepReport()
+    for row in await fetch(_DUE, BATCH):
+        await _recover(row, report)
+    return report.retried
+
+
 async def _recover(row: dict[str, Any], report: SweepReport) -> None:
     execution_id, generation = int(row["id"]), int(row["dispatch_generation"])
     if row["cancel_requested"]:
         if await end_abandoned(execution_id, generation, "cancelled",
                                "cancelled; its worker was lost"):
             report.cancelled += 1
+        return
+    if row["retry_due"]:  # the job that ran the failed attempt is over: no state to ask
+        report.retried += await redispatch(
+            execution_id, generation, f"attempt {row['attempt'] + 1} is due", level="info")
         return
     where = await job_state(int(row["organization"]), execution_id, generation,
                             row["queue_name"])

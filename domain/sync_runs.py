@@ -15,7 +15,7 @@ from typing import Any
 
 from db.engine import engine
 from domain._sql import dumps, fetch, fetch_one, loads
-from domain.events import NewEvent, append
+from domain.events import NewEvent, append_each
 from domain.pages import Order, Page, Window, keyset
 from domain.resources import TABLES
 
@@ -152,10 +152,11 @@ async def set_sync_statuses(
             " s.status OR w.sync_error IS DISTINCT FROM s.error) RETURNING w.id, s.status, s.error",
             organization_id, *(list(column) for column in zip(*statuses, strict=True)),
         )
-        for row in changed:
-            await append("workflow", int(row["id"]), [NewEvent(
-                "workflow", {"workflowId": int(row["id"]), "syncStatus": row["status"],
-                             "syncError": row["error"]})])
+        await append_each("workflow", [
+            (int(row["id"]), NewEvent("workflow", {"workflowId": int(row["id"]),
+                                                   "syncStatus": row["status"],
+                                                   "syncError": row["error"]}))
+            for row in changed])
     return len(changed)
 
 

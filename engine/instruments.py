@@ -32,6 +32,9 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 def claimed(claim: Claimed) -> None:
     row = claim.execution
     ATTEMPTS.inc()
+    if claim.retry:
+        RETRIES.inc()
+        return
     if claim.took_over:
         LEASE_TAKEOVERS.inc()
         return
@@ -40,11 +43,6 @@ def claimed(claim: Claimed) -> None:
     latency = _seconds(row["created_at"], row["started_at"])
     if latency is not None:
         START_LATENCY.labels(trigger).observe(latency)
-
-
-def retried() -> None:
-    ATTEMPTS.inc()
-    RETRIES.inc()
 
 
 def finished(row: dict[str, Any]) -> None:

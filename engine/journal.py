@@ -93,6 +93,7 @@ class Journal:
         self._writing = asyncio.Lock()  # one write at a time, in the order they take
         self._last_write: datetime | None = None  # the database time of the last write
         self._secrets: tuple[str, ...] = ()
+        self._open: list[int] = []  # spans opened here and not closed yet
 
     def hide(self, values: Iterable[str]) -> None:
         """Mask these resolved secret values in everything written from now on."""
@@ -138,7 +139,12 @@ class Journal:
     async def open(self, kind: str, parent_id: int | None, node_id: str | None = None,
                    attempt: int = 1, status: StatusChange | None = None) -> int:
         ids = await self._record(status, SpanOpen(kind, parent_id, node_id, attempt))
+        self._open.append(ids[0])
         return ids[0]
+
+    def still_open(self) -> list[int]:
+        """The spans this journal opened and has not closed, newest first."""
+        return self._open[::-1]
 
     async def close(
         self,
@@ -161,6 +167,8 @@ class Journal:
             change, SpanClose(span_id, status, capped, truncated, error),
             *(LogLine(message, level, node_id, span_id) for level, message in logs),
             Outputs(_kept(node_id, result)))
+        if span_id in self._open:
+            self._open.remove(span_id)
 
     async def done(
         self,

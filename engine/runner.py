@@ -1,5 +1,6 @@
-"""Runs one dispatched execution: claim it, resolve its services, run attempts with backoff
-until one succeeds or `maxAttempts` is spent, and finish it. A heartbeat renews the lease.
+"""Runs one dispatched execution: claim it, resolve its services, run its attempt, and finish
+it, or, when the attempt failed with attempts left, hand it back with the due time of the
+next one (which the scheduler dispatches as a job of its own). A heartbeat renews the lease.
 
 A run stops early for three reasons, each at once: a cancel announced on commit (the worker
 listens), a cancel found by one of the run's own writes, or a heartbeat that finds the lease
@@ -21,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from domain import cancel_signals
-from domain.egress import EgressPolicy, InvalidEgressAllow, egress_policy_for
+from domain.egress import EgressPolicy, InvalidEgressAllow, egress_policy
 from domain.leases import Claimed, claim_execution, finish_execution, renew_lease
 from domain.recording import Fenced, Later, StatusChange
 from domain.services import (
@@ -41,6 +42,7 @@ from telemetry.logs import log_context
 
 log = logging.getLogger(__name__)
 LOST = "lost to a newer generation"
+WAITING = "waiting for its next attempt"
 
 
 class _Stopper:
@@ -105,10 +107,16 @@ async def _run(claimed: Claimed, journal: Journal, stopper: _Stopper) -> str:
         status, error = "cancelled", "cancelled on request"
     finally:
         beat.cancel()
+    if status == WAITING:  # the failed attempt's write ended this job's part
+        return WAITING
     try:
         spans, outputs = journal.take()
+        # A run that completed was never cut short, so it knows every span still open: its
+        # own, the attempt's and the root. Any other ending reads them from the database.
+        running = ([*journal.still_open(), claimed.attempt_span_id, claimed.span_id]
+                   if status == "completed" else None)
         ended = await finish_execution(execution_id, generation, status, journal.masked(error),
-                                       done_spans=spans, outputs=outputs)
+                                       done_spans=spans, outputs=outputs, running_spans=running)
     except Fenced:
         return LOST
     instruments.finished(ended)
@@ -135,21 +143,22 @@ async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | N
     row = claimed.execution
     try:
         plan = Plan.from_definition(row["definition"])
+        slug = claimed.organization_slug
         services = services_from_env(row["workflow"]) or await build_services(
-            row["organization"], list(plan.nodes.values()))
+            row["organization"], list(plan.nodes.values()), slug=slug)
         journal.hide(secret_values(services))
-        egress = await egress_policy_for(int(row["organization"]))
+        egress = egress_policy(slug)
     except (PermanentError, UnresolvedReference, InvalidEgressAllow) as error:
         await journal.log(f"failed before the first attempt: {error}", "error")
         return "failed", str(error)
     try:
         async with asyncio.timeout(claimed.time_left):
-            return await _attempts(claimed, journal, plan, services, egress)
+            return await _attempt(claimed, journal, plan, services, egress)
     except TimeoutError:
         return "failed", f"execution timed out after {plan.settings.get('timeoutSeconds')} s"
 
 
-async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
+async def _attempt(claimed: Claimed, journal: Journal, plan: Plan,
                     services: dict[str, Any], egress: EgressPolicy) -> tuple[str, str | None]:
     row = claimed.execution
     node_timeout = plan.settings.get("nodeTimeoutSeconds")
@@ -158,25 +167,21 @@ async def _attempts(claimed: Claimed, journal: Journal, plan: Plan,
                         trace_id=row.get("trace_id"))
     base = float(plan.settings.get("retryBackoffSeconds", 1.0))
     attempt, span = claimed.attempt, claimed.attempt_span_id
-    recorded = dict(row["outputs"])
-    while True:
-        scope = {"input": row["input"], "execution": {
-            "id": row["id"], "attempt": attempt, "workflowId": row["workflow"]}}
-        run = AttemptRun.start(plan, runner, span, scope, plan.reusable(recorded))
-        result: AttemptResult = await run.run()
-        # The last attempt's span is closed with the execution, in the same write.
-        if result.error is None:
-            return "completed", None
-        if result.permanent or attempt >= row["max_attempts"]:
-            return "failed", result.error
-        delay = backoff(base, attempt)
-        await journal.close(span, "failed", error=result.error, logs=[(
-            "warning", f"attempt {attempt} failed: {result.error}; retrying in {delay:.1f} s")],
-            change=StatusChange("running", result.error, {"next_attempt_at": Later(delay)}))
-        await asyncio.sleep(delay)
-        instruments.retried()
-        recorded = {k: {"output": v["output"], "outcome": v["outcome"]}
-                    for k, v in run.scope["nodes"].items()}
-        attempt += 1
-        span = await journal.open("attempt", claimed.span_id, attempt=attempt,
-                                  status=StatusChange("running", fields={"attempt": attempt}))
+    scope = {"input": row["input"], "execution": {
+        "id": row["id"], "attempt": attempt, "workflowId": row["workflow"]}}
+    # Results an earlier attempt (or a lost worker) recorded are kept where their inputs are.
+    run = AttemptRun.start(plan, runner, span, scope, plan.reusable(row["outputs"]))
+    result: AttemptResult = await run.run()
+    # The last attempt's span is closed with the execution, in the same write.
+    if result.error is None:
+        return "completed", None
+    if result.permanent or attempt >= row["max_attempts"]:
+        return "failed", result.error
+    delay = backoff(base, attempt)
+    # The wait holds no worker slot: this write hands the execution back with its due time on
+    # the database clock, and the scheduler dispatches the next attempt then (domain.sweeps).
+    await journal.close(span, "failed", error=result.error, logs=[(
+        "warning", f"attempt {attempt} failed: {result.error}; retrying in {delay:.1f} s")],
+        change=StatusChange("running", result.error, {
+            "next_attempt_at": Later(delay), "worker_id": None, "lease_expires_at": None}))
+    return WAITING, None

@@ -1,6 +1,6 @@
-"""`flowplane scheduler`: one process that fires cron triggers, sweeps lost work, prunes
-old executions, restores forgotten Redis ACL users and samples the gauges of queues and
-deployments, each on its own loop. Several may run at once: slots are fired once
+"""`flowplane scheduler`: one process that fires cron triggers, dispatches due retries, sweeps
+lost work, prunes old executions, restores forgotten Redis ACL users and samples the gauges
+of queues and deployments, each on its own loop. Several may run at once: slots are fired once
 (`schedule_slot`), and sweeps are conditional on the generation they saw."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from domain.redeploys import reconcile_builds_and_redeploy
 from domain.samples import sample_gauges
 from domain.schedules import fire_due_schedules
 from domain.settings import get_settings
-from domain.sweeps import prune_executions, sweep_once
+from domain.sweeps import dispatch_due_retries, prune_executions, sweep_once
 from domain.worker_credentials import restore_acl_users
 from engine import instruments
 
@@ -48,6 +48,7 @@ async def run_scheduler() -> None:
     await asyncio.gather(
         every(TICK_SECONDS, fire_due_schedules, "schedule tick"),
         every(settings.sweep_interval_seconds, sweep, "sweep"),
+        every(TICK_SECONDS, dispatch_due_retries, "due retries"),
         every(RETENTION_INTERVAL_SECONDS, prune_executions, "execution retention"),
         every(RETENTION_INTERVAL_SECONDS, prune_events, "event retention"),
         every(TICK_SECONDS, watch_deployment_phases, "deployment watch"),  # restarts it

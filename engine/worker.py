@@ -17,7 +17,7 @@ from arq.connections import RedisSettings
 from redis.exceptions import RedisError
 
 from domain.cancel_signals import close_listener
-from domain.dispatch import DEFAULT_QUEUE, JOB_NAME
+from domain.dispatch import DEFAULT_QUEUE, JOB_NAME, WORKER_MAX_JOBS
 from domain.settings import get_settings
 from engine import sandbox
 from engine.nodes import check_executors
@@ -53,7 +53,7 @@ class WorkerSettings:
     queue_name = DEFAULT_QUEUE
     on_startup = on_startup
     keep_result = 60
-    max_jobs = 50
+    max_jobs = WORKER_MAX_JOBS
 
 
 class ResilientWorker(Worker):
@@ -61,6 +61,16 @@ class ResilientWorker(Worker):
     the worker; here the poll is tried again until Redis is back, while the running jobs (which
     need only PostgreSQL) go on. Jobs Redis lost meanwhile are dispatched again by the sweeper.
     """
+
+    def handle_sig(self, signum: int) -> None:
+        """What arq's `close()` calls (with SIGUSR1): cancel the running jobs and the poll
+        loop. Without arq's "shutdown on SIGUSR1" line: signals are the caller's, who says
+        why it stops (`flowplane worker`: "stopped on SIGTERM")."""
+        for task in self.tasks.values():
+            if not task.done():
+                task.cancel()
+        if self.main_task is not None:
+            self.main_task.cancel()
 
     async def _poll_iteration(self) -> None:
         try:
@@ -77,6 +87,7 @@ def build_worker(
     redis_url: str | None = None,
     poll_delay: float | None = None,
     handle_signals: bool = False,
+    max_jobs: int | None = None,
 ) -> Worker:
     settings = get_settings()
     return ResilientWorker(
@@ -87,7 +98,7 @@ def build_worker(
         burst=burst,
         poll_delay=settings.worker_poll_delay if poll_delay is None else poll_delay,
         keep_result=WorkerSettings.keep_result,
-        max_jobs=WorkerSettings.max_jobs,
+        max_jobs=WorkerSettings.max_jobs if max_jobs is None else max_jobs,
         handle_signals=handle_signals,
         job_timeout=JOB_TIMEOUT_SECONDS,
     )
@@ -98,7 +109,9 @@ async def run_workers(queues: list[str], *, burst: bool = False) -> None:
     Refuses to start (MissingExecutor) when a declared node type has no executor here."""
     check_executors()
     await asyncio.to_thread(sandbox.announce)
-    workers = [build_worker(q, burst=burst, handle_signals=len(queues) == 1) for q in queues]
+    # Signals are the caller's (`flowplane worker`): arq's handler cancels its own main task,
+    # which ends a single-queue worker with a bare CancelledError.
+    workers = [build_worker(q, burst=burst) for q in queues]
     try:
         await asyncio.gather(*(w.async_run() for w in workers))
     finally:

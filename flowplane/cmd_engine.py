@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
+
 import typer
 
 from flowplane._help import examples
@@ -42,12 +46,36 @@ def worker(
 
     async def main() -> None:
         await check_secret_key()
+        received = _stop_on_signals()
         try:
             await run_workers(queue or [DEFAULT_QUEUE], burst=burst)
+        except asyncio.CancelledError:
+            if not received:
+                raise
+            # run_workers closed the workers (their running jobs are cancelled; the sweeper
+            # dispatches them again once their leases expire).
+            logging.getLogger("flowplane.worker").info("stopped on %s", received[0].name)
         finally:
             await close_pools()
 
     run_with_pool(main, max_size=10, redis=True)
+
+
+def _stop_on_signals() -> list[signal.Signals]:
+    """Cancel the running task on SIGTERM or SIGINT; the list it returns gets the signal."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        if not received:
+            received.append(signum)
+            task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+    return received
 
 
 def scheduler(metrics_port: int | None = METRICS_PORT_OPTION) -> None:

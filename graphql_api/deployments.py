@@ -26,6 +26,7 @@ from graphql_api.types.errors import (
 )
 from graphql_api.types.ids import decode_id
 from graphql_api.types.workflow import Workflow
+from graphql_api.workflows.inputs import AutoscaleInput
 from graphql_api.workflows.queries import workflow_not_found
 
 Row = dict[str, Any]  # Any: column values
@@ -41,14 +42,21 @@ class DeployWorkflowInput:
     disk: str = "5Gi"
     gpu: int = 0
     gpu_type: str | None = None
+    autoscale: AutoscaleInput | None = strawberry.field(default=None, description=(
+        "Scale the workers on the queue depth between min (0: none while idle; the first "
+        "execution waits for one) and max (at most the operator's limit). Null: one fixed "
+        "worker. Needs KEDA in the cluster; local deployments run one worker and warn."))
 
     def to_settings(self) -> DeploymentSettings:
         """The settings; InvalidInput with `settings.<field>` paths."""
+        data: dict[str, Any] = {
+            "environment": self.environment_id, "cpu": self.cpu, "memory": self.memory,
+            "disk": self.disk, "gpu": self.gpu, "gpuType": self.gpu_type,
+        }
+        if self.autoscale is not None:
+            data["autoscale"] = {"min": self.autoscale.min, "max": self.autoscale.max}
         try:
-            return deployments.parse_deployment_settings({
-                "environment": self.environment_id, "cpu": self.cpu, "memory": self.memory,
-                "disk": self.disk, "gpu": self.gpu, "gpuType": self.gpu_type,
-            })
+            return deployments.parse_deployment_settings(data)
         except InvalidSettings as exc:
             raise InvalidSettings(str(exc), [_renamed(item) for item in exc.errors]) from None
 

@@ -42,6 +42,11 @@ from graphql_api.types.workflow import Workflow
 
 Row = dict[str, Any]  # Any: column values
 At = tuple[int, datetime | None]  # an event: its id and time
+Shared = tuple[str, Position, At]  # a logged event: stream, position, id and time
+
+
+def _shared(stream: str, event: LoggedEvent) -> Shared:
+    return (stream, event.position, (event.id, event.created_at))
 
 
 def event_cursor(stream: str, position: Position) -> Cursor:
@@ -131,6 +136,8 @@ class ExecutionEvent:
     log_pk: strawberry.Private[int | None] = None
     at: strawberry.Private[At] = (0, None)
     row: strawberry.Private[Row | None] = None
+    # The logged event this item stands for: one execution per group (graphql_api.multiplex).
+    shared_key: strawberry.Private[Shared | None] = None
 
     @strawberry.field
     async def execution(self) -> Execution | None:
@@ -171,7 +178,7 @@ class ExecutionEvent:
         payload = event.payload
         status = payload.get("status")
         item = cls(cursor=event_cursor(stream, event.position), kind=kind,
-                   at=(event.id, event.created_at),
+                   at=(event.id, event.created_at), shared_key=_shared(stream, event),
                    execution_pk=int(payload.get("executionId") or event.execution_id or 0))
         if kind in (ExecutionEventKind.STATUS, ExecutionEventKind.CREATED):
             item.status = enum_or(ExecutionStatus, status, ExecutionStatus.PENDING)
@@ -265,6 +272,7 @@ class WorkflowEvent:
     workflow_pk: strawberry.Private[int] = 0
     at: strawberry.Private[At] = (0, None)
     row: strawberry.Private[Row | None] = None
+    shared_key: strawberry.Private[Shared | None] = None
 
     @strawberry.field
     async def workflow(self) -> Workflow | None:
@@ -282,4 +290,4 @@ class WorkflowEvent:
             return None
         return cls(cursor=event_cursor(stream, event.position), kind=kind,
                    change=WorkflowChange.from_payload(event.payload), workflow_pk=workflow_pk,
-                   at=(event.id, event.created_at))
+                   at=(event.id, event.created_at), shared_key=_shared(stream, event))

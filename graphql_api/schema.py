@@ -18,6 +18,7 @@ from graphql_api.deployments import DeploymentMutations
 from graphql_api.executions.mutations import ExecutionMutations
 from graphql_api.executions.queries import ExecutionQueries
 from graphql_api.limits import extensions
+from graphql_api.multiplex import MultiplexedExecutor
 from graphql_api.nodes import NodeQueries
 from graphql_api.resources.mutations import ResourceMutations
 from graphql_api.resources.queries import ResourceQueries
@@ -25,6 +26,7 @@ from graphql_api.secrets.mutations import SecretMutations
 from graphql_api.secrets.queries import SecretQueries
 from graphql_api.subscriptions import Subscription
 from graphql_api.sync_runs import SyncMutations, SyncQueries
+from graphql_api.types.lean import install
 from graphql_api.types.scalars import CURSOR_SCALAR, Cursor
 from graphql_api.workflows.mutations import WorkflowMutations
 from graphql_api.workflows.queries import WorkflowQueries
@@ -43,15 +45,18 @@ SUBSCRIPTIONS: list[type] = [Subscription]
 def build_schema(*, dev_mode: bool | None = None) -> strawberry.Schema:
     dev = get_settings().dev_mode if dev_mode is None else dev_mode
     subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=merge_types("Query", tuple(QUERIES)),
         mutation=merge_types("Mutation", tuple(MUTATIONS)),
         subscription=subscription,
         extensions=extensions(),
+        execution_context_class=MultiplexedExecutor,
         config=StrawberryConfig(
             disable_field_suggestions=not dev, scalar_map={Cursor: CURSOR_SCALAR}
         ),
     )
+    install(schema)
+    return schema
 
 
 def sdl() -> str:

@@ -51,6 +51,7 @@ from graphql_api.live_types import (
     event_cursor,
 )
 from graphql_api.reauth import guarded
+from graphql_api.resources.live import environment_updated
 from graphql_api.types.enums import ExecutionStatus, enum_or
 from graphql_api.types.errors import (
     CursorExpired,
@@ -63,6 +64,7 @@ from graphql_api.types.filters import ExecutionFilter
 from graphql_api.types.ids import decode_id
 from graphql_api.types.scalars import Cursor
 from graphql_api.workflows.queries import workflow_not_found
+from graphql_api.ws_protocol import sent_shared
 
 ExecutionUpdate = Annotated[
     ExecutionEvent | ExecutionNotFound | InvalidInput | CursorExpired,
@@ -174,7 +176,8 @@ async def _execution_updated(
                 if isinstance(item, Lagged):
                     yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
                                          kind=ExecutionEventKind.LAGGED, execution_pk=execution)
-                elif (event := ExecutionEvent.from_event(stream, item)) is not None:
+                elif (event := ExecutionEvent.from_event(stream, item)) is not None \
+                        and not await sent_shared(info, event):
                     yield event
 
 
@@ -231,7 +234,7 @@ async def _executions_updated(
                                          kind=ExecutionEventKind.LAGGED)
                 elif await feed.shows(item):
                     event = ExecutionEvent.from_event(stream, item)
-                    if event is not None:
+                    if event is not None and not await sent_shared(info, event):
                         yield event
 
 
@@ -265,7 +268,8 @@ async def _workflow_updated(
                 if isinstance(item, Lagged):
                     yield WorkflowEvent(cursor=event_cursor(stream, item.cursor),
                                         kind=WorkflowEventKind.LAGGED, workflow_pk=workflow)
-                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None:
+                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None \
+                        and not await sent_shared(info, event):
                     yield event
 
 
@@ -287,4 +291,10 @@ class Subscription:
         resolver=_workflow_updated,
         description="The workflow's state (SNAPSHOT), then its status, version, owner, "
         "sharing, deployment and sync changes; ends with DELETED.",
+    )
+    environment_updated = strawberry.subscription(
+        resolver=environment_updated,
+        description="The environment's build state (SNAPSHOT), then each build status change "
+        "(BUILD) and the installer's output as it is written (LOG, with the log's tail); "
+        "ends with DELETED. Resume with `after`.",
     )

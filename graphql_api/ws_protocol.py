@@ -4,6 +4,10 @@
   the reason (Strawberry closes every refusal with 4403 "Forbidden");
 - every error before execution (syntax, validation, limits, an unknown operation) is an
   `error` message for that subscription id, never a closed socket;
+- a `next` whose data is shared by several subscribers (`graphql_api.multiplex`) is sent as
+  the same encoded payload in each subscriber's message; once one subscriber of a group has
+  executed an event, the others' resolvers send that payload themselves (`sent_shared`),
+  without a GraphQL execution or Strawberry's per-result work of their own;
 - each operation's task knows its operation (`current_operation`), so access re-checks can
   end that one subscription with an `error` and leave the socket's others running.
 """
@@ -11,17 +15,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from contextvars import ContextVar
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
 
 from graphql_api.live import ConnectionRefused
+from graphql_api.multiplex import RESULTS, SharedData, group_key
+from telemetry.metrics import SUBSCRIPTION_EVENTS
 
 # Any: the handler is generic in the context type; this module serves the API's only.
 _OPERATION: ContextVar[Operation[Any, Any] | None] = ContextVar("flowplane_operation",
@@ -44,6 +56,30 @@ async def end_with_error(operation: Operation[Any, Any], error: GraphQLError) ->
         operation.task.cancel()
 
 
+async def sent_shared(info: Any, item: object) -> bool:
+    """Whether `item` was sent as the result another subscriber of its group made (the caller
+    yields it as usual when not). The resolver is resumed only once its previous item was
+    sent, so items keep their order. Any: Strawberry's Info of the subscription field."""
+    operation = current_operation()
+    handler = None if operation is None else operation.handler
+    if operation is None or not isinstance(handler, TransportWS):
+        return False
+    key = group_key(info.operation, info._raw_info.variable_values, info.context,
+                    getattr(item, "shared_key", None))
+    pending = None if key is None else RESULTS.pending(key)
+    if pending is None:
+        return False
+    result = await pending
+    websocket = getattr(handler.websocket, "ws", None)
+    if result.errors or result.extensions or not isinstance(result.data, SharedData) \
+            or not isinstance(websocket, WebSocket):
+        return False  # executed the usual way, which reports errors as Strawberry does
+    if not operation.completed and handler.operations.get(operation.id) is operation:
+        SUBSCRIPTION_EVENTS.labels("shared").inc()
+        await handler._send_shared(websocket, operation.id, result.data)
+    return True
+
+
 class TransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
@@ -56,6 +92,24 @@ class TransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         _OPERATION.set(operation)  # this task's own context: seen by the operation's resolvers
         await super().run_operation(operation)
+
+    async def send_message(self, message: Message) -> None:
+        if message["type"] == "next":
+            payload = message["payload"]
+            data = payload.get("data") if len(payload) == 1 else None
+            websocket = getattr(self.websocket, "ws", None)  # Strawberry's ASGI adapter's
+            if isinstance(data, SharedData) and isinstance(websocket, WebSocket):
+                await self._send_shared(websocket, message["id"], data)
+                return
+        await super().send_message(message)
+
+    async def _send_shared(self, websocket: WebSocket, op_id: str, data: SharedData) -> None:
+        shared = data.payload(self.view.encode_json)
+        text = f'{{"id":{json.dumps(op_id)},"type":"next","payload":{shared}}}'
+        try:
+            await websocket.send_text(text)
+        except WebSocketDisconnect as exc:  # as Strawberry's adapter says it
+            raise WebSocketDisconnected from exc
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:

@@ -3,10 +3,16 @@
 An action that fails with an expected domain error is recorded and the rest go on; a later
 action on the same object is skipped. Each action is safe to repeat: a run killed half-way
 leaves rows that the next plan sees and completes.
+
+The creates and updates of workflows (the bulk of a cold sync) are saved together when the
+first of them is reached, after the resources they may use and before any lifecycle action:
+`domain.workflow_batch` writes them in chunks of one transaction each, every file still on
+its own (a file that fails is rolled back alone; the others of its chunk commit).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,10 +22,10 @@ from domain.errors import DomainError
 from domain.redeploys import redeploy_changed
 from domain.resources import create_resource, delete_resource, update_resource
 from domain.sync_runs import mark_git_managed
+from domain.workflow_batch import NewWorkflow, create_workflows, save_each
 from domain.workflow_removal import delete_workflow
 from domain.workflows import (
     GitSource,
-    create_workflow,
     share_workflow,
     unshare_workflow,
     update_workflow,
@@ -55,21 +61,64 @@ async def apply(
     ids = {("Workflow", n): w.id for n, w in live.workflows.items()}
     ids.update({key: int(row["id"]) for key, row in live.resources.items()})
     context = _Context(actor, desired, live, ids)
+    changes = plan.changes
+    saves = {index: action for index, action in enumerate(changes) if _is_save(action)}
+    saved: dict[int, ActionResult] = {}
     failed: set[tuple[str, str]] = set()
     results: list[ActionResult] = []
-    for action in plan.changes:
+    for index, action in enumerate(changes):
         key = (action.kind, action.name)
-        if key in failed:
-            results.append(ActionResult(action, "skipped", "an earlier action on it failed"))
-            continue
-        try:
-            await _apply_one(context, action)
-        except DomainError as exc:
-            failed.add(key)
-            results.append(ActionResult(action, "failed", str(exc), context.ids.get(key)))
+        if index in saves and not saved:
+            saved = await _save_workflows(context, saves)
+        if index in saved:
+            result = saved[index]
+        elif key in failed:
+            result = ActionResult(action, "skipped", "an earlier action on it failed")
         else:
-            results.append(ActionResult(action, "ok", None, context.ids.get(key)))
+            result = await _result(context, action)
+        if result.status == "failed":
+            failed.add(key)
+        results.append(result)
     return results + await _redeploy(context)
+
+
+def _is_save(action: Action) -> bool:
+    return action.kind == "Workflow" and action.verb in ("create", "update")
+
+
+async def _result(context: _Context, action: Action) -> ActionResult:
+    key = (action.kind, action.name)
+    try:
+        await _apply_one(context, action)
+    except DomainError as exc:
+        return ActionResult(action, "failed", str(exc), context.ids.get(key))
+    return ActionResult(action, "ok", None, context.ids.get(key))
+
+
+async def _save_workflows(context: _Context, saves: dict[int, Action]) -> dict[int, ActionResult]:
+    """Every workflow create and update of the plan, batched; a result per action index."""
+    creates = [(i, a) for i, a in saves.items() if a.verb == "create"]
+    updates = [(i, a) for i, a in saves.items() if a.verb == "update"]
+    new = [_new_workflow(context, context.desired.workflows[a.name]) for _, a in creates]
+    created = await create_workflows(context.actor, new)
+    for (_, action), outcome in zip(creates, created, strict=True):
+        if not isinstance(outcome, DomainError):
+            context.ids[("Workflow", action.name)] = int(outcome["id"])
+
+    async def update(action: Action) -> None:
+        await _update_workflow(context, action, context.desired.workflows[action.name])
+
+    def rows(chunk: Sequence[Action]) -> list[int]:
+        return [context.ids[("Workflow", action.name)] for action in chunk]
+
+    updated = await save_each([a for _, a in updates], update, lock=rows)
+    errors = [o if isinstance(o, DomainError) else None for o in (*created, *updated)]
+    results = {}
+    for (index, action), error in zip([*creates, *updates], errors, strict=True):
+        object_id = context.ids.get(("Workflow", action.name))
+        results[index] = (ActionResult(action, "ok", None, object_id) if error is None
+                          else ActionResult(action, "failed", str(error), object_id))
+    return results
 
 
 async def _redeploy(context: _Context) -> list[ActionResult]:
@@ -101,17 +150,7 @@ async def _apply_one(context: _Context, action: Action) -> None:
 
 async def _apply_workflow(context: _Context, action: Action) -> None:
     actor, key = context.actor, ("Workflow", action.name)
-    if action.verb == "create":
-        workflow = context.desired.workflows[action.name]
-        row = await create_workflow(
-            actor, workflow.name, workflow.definition, is_public=workflow.document.metadata.public,
-            shared_with=_member_ids(context, workflow), source=_source(context, workflow),
-            owner_id=_owner_id(context, workflow),
-        )
-        context.ids[key] = int(row["id"])
-    elif action.verb == "update":
-        await _update_workflow(context, action, context.desired.workflows[action.name])
-    elif action.verb == "prune" and action.target == "delete":
+    if action.verb == "prune" and action.target == "delete":
         await delete_workflow(actor, context.ids[key])
     else:  # deploy, undeploy, archive, prune (archive)
         current = context.live.workflows.get(action.name)
@@ -137,6 +176,12 @@ async def _update_workflow(context: _Context, action: Action, workflow: DesiredW
         await share_workflow(actor, workflow_id, user_id)
     for user_id in sorted(current - wanted):
         await unshare_workflow(actor, workflow_id, user_id)
+
+
+def _new_workflow(context: _Context, workflow: DesiredWorkflow) -> NewWorkflow:
+    return NewWorkflow(workflow.name, workflow.definition, workflow.document.metadata.public,
+                       tuple(_member_ids(context, workflow)), _source(context, workflow),
+                       _owner_id(context, workflow))
 
 
 def _source(context: _Context, workflow: DesiredWorkflow) -> GitSource:

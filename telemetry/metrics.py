@@ -30,6 +30,11 @@ WEBSOCKETS = Gauge(
 SUBSCRIPTIONS = Gauge(
     "flowplane_subscriptions", "Active GraphQL subscriptions of this API process.",
     multiprocess_mode="livesum")
+SUBSCRIPTION_EVENTS = Counter(
+    "flowplane_subscription_event_results", "Subscription items that stand for a logged "
+    "event, by how their result was made: executed (once per event and group of subscribers "
+    "with the same document, variables and caller) or shared (another subscriber's result, "
+    "same bytes).", ["outcome"])
 FANOUT_LAG = Histogram(
     "flowplane_event_fanout_lag_seconds", "From an event's commit (database clock) to its "
     "delivery to this process's subscribers (local clock).", buckets=LATENCY_BUCKETS)

@@ -10,6 +10,7 @@ the slow path, whose messages and positions are the reference.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import yaml
@@ -37,26 +38,58 @@ class _Unsure(Exception):
     """Something only the slow path reports exactly."""
 
 
+# One ruamel loader per thread, reused from file to file: building one costs more than
+# composing a small file (it globs for plug-ins). Its constructor only turns scalars into
+# values here, and forgets them after each file.
+_local = threading.local()
+_RESOLVER = YAML(typ="safe", pure=True).resolver
+_CACHED_UP_TO = 64  # characters of a plain scalar whose resolved tag is remembered
+
+
+def _loader() -> YAML:
+    loader: YAML | None = getattr(_local, "loader", None)
+    if loader is None:
+        loader = _local.loader = YAML(typ="safe", pure=True)
+    return loader
+
+
 def compose_fast(text: str, limits: Limits) -> list[ComposedDocument] | None:
     """The documents of `text` through libyaml, or None where only the slow path can say."""
     if not AVAILABLE or any(sign in text for sign in _DECLINED) or _block_and_marker(text):
         return None
-    loader = YAML(typ="safe", pure=True)
+    loader = _loader()
     try:
         check_size(text, limits)
         events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
         check_events(events, limits)
-        roots = _Composer(loader).compose(events)
+        roots = _Composer().compose(events)
+        return [ComposedDocument(root, loader) for root in roots]
     except (yaml.YAMLError, GuardError, _Unsure):
         return None
-    return [ComposedDocument(root, loader) for root in roots]
+    finally:
+        loader.constructor.constructed_objects.clear()
+        loader.constructor.recursive_objects.clear()
+
+
+_TAGS: dict[tuple[str, str | None, Any], Any] = {}  # Any: implicit flags; ruamel's Tag
+
+
+def _resolved(kind: type[Node], value: str | None, implicit: Any) -> Any:
+    """The YAML 1.2 tag of an untagged node (the fast path declines %YAML directives): a pure
+    function of its kind, text and implicit flags, and a quarter of composing when redone."""
+    key = (kind.__name__, value, implicit)
+    tag = _TAGS.get(key)
+    if tag is None:
+        if len(_TAGS) >= 4096:
+            _TAGS.clear()
+        tag = _TAGS[key] = _RESOLVER.resolve(kind, value, implicit)
+    return tag
 
 
 class _Composer:
     """Events to nodes, as ruamel's composer builds them (tags resolved the same way)."""
 
-    def __init__(self, loader: YAML) -> None:
-        self.resolver = loader.resolver
+    def __init__(self) -> None:
         self.roots: list[Node] = []
         self.anchors: dict[str, Node] = {}
         # Open collections; for a mapping, the key waiting for its value.
@@ -90,9 +123,11 @@ class _Composer:
             closed.end_mark = event.end_mark
 
     def _tag(self, kind: type[Node], tag: str | None, value: str | None, implicit: Any) -> Any:
-        if tag is None or tag == "!":
-            return self.resolver.resolve(kind, value, implicit)
-        return tag
+        if tag is not None and tag != "!":
+            return tag
+        if value is None or len(value) <= _CACHED_UP_TO:
+            return _resolved(kind, value, implicit)
+        return _RESOLVER.resolve(kind, value, implicit)
 
     def _start(self, node: Node, anchor: str | None) -> None:
         if anchor is not None:

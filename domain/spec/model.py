@@ -10,7 +10,9 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 
@@ -138,6 +140,21 @@ class WorkflowSettings(SpecModel):
     concurrency: int | None = Field(default=None, ge=1, le=1000)
 
 
+class AutoscaleSettings(SpecModel):
+    """Worker replicas follow the queue depth between `min` (0: none while idle, the first
+    execution waits for one) and `max`; the operator caps `max`
+    (FLOWPLANE_AUTOSCALE_MAX_REPLICAS, checked at deploy)."""
+
+    minimum: int = Field(alias="min", ge=0, le=1000)
+    maximum: int = Field(alias="max", ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AutoscaleSettings:
+        if self.minimum > self.maximum:
+            raise ValueError(f"min ({self.minimum}) must not be greater than max ({self.maximum})")
+        return self
+
+
 class DeploymentSettings(SpecModel):
     environment: DnsLabel = "custom"
     cpu: float = Field(default=0.5, gt=0, le=256)
@@ -145,6 +162,17 @@ class DeploymentSettings(SpecModel):
     disk: ByteQuantity = "5Gi"
     gpu: int = Field(default=0, ge=0, le=16)
     gpu_type: LabelValue | None = None  # a node label value (FLOWPLANE_GPU_NODE_LABEL)
+    # None (the default): one pre-provisioned worker, as the seed has it.
+    autoscale: AutoscaleSettings | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_autoscale_off(self, handler: SerializerFunctionWrapHandler) -> Any:  # Any: JSON
+        """Leave `autoscale` out while it is off, so definitions saved before it existed keep
+        their content hash (a changed hash would read as a changed definition)."""
+        data = handler(self)
+        if self.autoscale is None and isinstance(data, dict):
+            data.pop("autoscale", None)
+        return data
 
     @model_validator(mode="after")
     def _gpu_type_iff_gpu(self) -> DeploymentSettings:
@@ -186,6 +214,9 @@ class EnvironmentSpec(SpecModel):
     dockerfile: NonEmpty | None = None
     base_image: NonEmpty | None = None
     python: PythonEnvironment | None = None
+    # Plugin node types (`flowplane.node_types` entry points) its image provides beyond the
+    # built-ins; deploying a workflow that uses another is refused (docs/environments.md).
+    node_types: list[NonEmpty] = Field(default=[], max_length=100)
 
     @model_validator(mode="after")
     def _one_source(self) -> EnvironmentSpec:

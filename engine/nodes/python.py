@@ -51,8 +51,14 @@ async def python(ctx: NodeContext) -> NodeResult:
     filename = params.file or "main.py"
     result = await run_child(params.code, filename, _inputs(ctx), json.dumps(ctx.services),
                              limits, lambda level, line: ctx.log(line, level), bwrap=bwrap,
-                             env=_trace_env(ctx), packages=await _packages(ctx))
+                             env=_trace_env(ctx), packages=await _packages(ctx),
+                             egress=ctx.egress if settings_egress() else None)
     return NodeResult(_output(result, limits))
+
+
+def settings_egress() -> bool:
+    """FLOWPLANE_SANDBOX_NETWORK=egress: out through the egress proxy (engine.sandbox)."""
+    return get_settings().sandbox_network == "egress"
 
 
 async def _packages(ctx: NodeContext) -> tuple[str, ...]:

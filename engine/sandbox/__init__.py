@@ -13,7 +13,7 @@ from pathlib import Path
 
 from domain.settings import get_settings
 from engine.errors import PermanentError
-from engine.sandbox.launch import bwrap_launch, interpreter
+from engine.sandbox.launch import bwrap_launch, guest_code, interpreter
 
 log = logging.getLogger(__name__)
 NO_SANDBOX = (
@@ -63,7 +63,9 @@ def _warn_unsandboxed(problem: str) -> None:
 
 
 def announce() -> None:
-    """Say at a worker's start where python nodes will run (or that they will be refused)."""
+    """Say at a worker's start where python nodes will run (or that they will be refused);
+    probes bubblewrap and compiles the guest, so the first node does not wait for either."""
+    guest_code()
     mode, problem = get_settings().sandbox, None
     if mode != "off":
         problem = bwrap_problem()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from domain.egress import EgressPolicy
+from engine.sandbox.egress_proxy import SOCKET, egress_proxy
 from engine.sandbox.launch import WORKDIR, Launch, bwrap_launch, child_env, scrubbed_launch
 
 LogSink = Callable[[str, str], None]  # (level, line)
@@ -90,12 +92,12 @@ def _kill(process: asyncio.subprocess.Process) -> None:
 
 
 def _request(code: str, filename: str, inputs: Any, services: str, limits: Limits,
-             launch: Launch) -> bytes:
+             launch: Launch, proxy: str | None) -> bytes:
     # marshal, not JSON: the guest then never imports json (see guest.py); the answer, which
     # comes from untrusted code, is JSON.
     request: bytes = marshal.dumps({
         "code": code, "filename": filename, "inputs": inputs, "services": services,
-        "paths": launch.paths, "uid": launch.uid, "workdir": launch.workdir,
+        "paths": launch.paths, "uid": launch.uid, "workdir": launch.workdir, "proxy": proxy,
         "limits": {"memory_mb": limits.memory_mb,
                    "cpu_seconds": int(limits.timeout_seconds) + 1,
                    "processes": limits.processes, "open_files": limits.open_files,
@@ -106,20 +108,28 @@ def _request(code: str, filename: str, inputs: Any, services: str, limits: Limit
 
 async def run_child(code: str, filename: str, inputs: Any, services: str, limits: Limits,
                     sink: LogSink, *, bwrap: str | None, env: dict[str, str],
-                    packages: tuple[str, ...] = ()) -> ChildResult:
+                    packages: tuple[str, ...] = (),
+                    egress: EgressPolicy | None = None) -> ChildResult:
     """Run `main(inputs)` of `code` in a child (in bubblewrap when `bwrap` is a path);
-    `packages`: its environment's package directories, bound read-only."""
+    `packages`: its environment's package directories, bound read-only; `egress`: give a
+    bubblewrap child a way out, through the proxy that enforces this policy."""
     workdir = Path(tempfile.mkdtemp(prefix="flowplane-node-"))
     pipe = _Pipe(*os.pipe())
     try:
         base = child_env(WORKDIR if bwrap else str(workdir), env)
-        launch = (bwrap_launch(bwrap, workdir, pipe.write, base, packages) if bwrap
+        launch = (bwrap_launch(bwrap, workdir, pipe.write, base, packages,
+                               egress=egress is not None) if bwrap
                   else scrubbed_launch(workdir, pipe.write, base, packages))
         if launch.uid is not None:
             os.chown(workdir, launch.uid, launch.uid)
-        return await _supervise(launch, workdir, pipe,
-                                _request(code, filename, inputs, services, limits, launch),
-                                limits.timeout_seconds, sink)
+        async with contextlib.AsyncExitStack() as stack:
+            proxy = None
+            if bwrap and egress is not None:
+                await stack.enter_async_context(egress_proxy(egress, workdir))
+                proxy = f"{WORKDIR}/{SOCKET}"
+            request = _request(code, filename, inputs, services, limits, launch, proxy)
+            return await _supervise(launch, workdir, pipe, request, limits.timeout_seconds,
+                                    sink)
     finally:
         pipe.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -57,6 +57,46 @@ def _confine(request: dict[str, Any]) -> None:
     sys.path[:0] = list(request.get("paths") or [])
 
 
+def _relay(socket_path: str) -> None:
+    """FLOWPLANE_SANDBOX_NETWORK=egress: a port on the sandbox's own loopback, relayed to the
+    worker's egress proxy (its Unix socket, bound in the working directory), named in the
+    proxy variables every common client reads. The proxy judges each request; there is no
+    other route out, so code that ignores the variables reaches nothing."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        os.environ[name] = os.environ[name.lower()] = url
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = ""
+
+    def shuttle(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def serve() -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                upstream.connect(socket_path)
+            except OSError:
+                client.close()
+                upstream.close()
+                continue
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=shuttle, args=(source, sink), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
 class _Tagged(io.TextIOBase):
     """sys.stdout / sys.stderr: each line goes to fd 1 behind a level tag, so the worker gets
     prints and stderr lines in the order they were written (two pipes would race)."""
@@ -188,6 +228,8 @@ def main() -> None:
     request = marshal.loads(sys.stdin.buffer.read())  # written by the worker: trusted
     sys.stdin.close()
     _confine(request)
+    if request.get("proxy"):
+        _relay(str(request["proxy"]))
     sys.stdout, sys.stderr = _Tagged(INFO), _Tagged(WARNING)
     try:
         answer = _answer(_run(request))

@@ -16,11 +16,16 @@ the kernel exempts from the process limit).
 
 from __future__ import annotations
 
+import atexit
 import os
+import py_compile
 import secrets
+import shutil
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -42,6 +47,7 @@ class Launch:
     workdir: str
 
 
+@cache
 def sdk_file() -> Path:
     """flowplane/sdk.py, located without importing the `flowplane` package (the engine may
     not import it)."""
@@ -50,20 +56,45 @@ def sdk_file() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "sdk.py"
 
 
+@cache
+def guest_code() -> Path:
+    """The guest, compiled once per worker process: a script is compiled on every start (its
+    bytecode is never cached), which cost more than the rest of the guest's own start. Into a
+    private directory of this process (the package may be read-only); guest.py itself when
+    that fails."""
+    try:
+        directory = Path(tempfile.mkdtemp(prefix="flowplane-guest-"))
+        atexit.register(shutil.rmtree, directory, True)
+        target = directory / "guest.pyc"
+        py_compile.compile(str(GUEST), cfile=str(target), doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        target.chmod(0o644)  # the guest runs as another uid when the worker is root
+        directory.chmod(0o755)
+    except (OSError, py_compile.PyCompileError):
+        return GUEST
+    return target
+
+
 def child_env(home: str, extra: dict[str, str]) -> dict[str, str]:
     """The child's whole environment, built from nothing."""
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", **extra}
 
 
+@cache
 def interpreter() -> str:
     """The base interpreter behind the worker's (possibly virtual) environment."""
     return os.path.realpath(sys.executable)
 
 
+@cache
+def _site_dirs() -> tuple[str, ...]:
+    found = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    return tuple(sorted(p for p in found if p and os.path.isdir(p)))
+
+
 def package_dirs() -> list[str]:
     """Where the environment's packages live (the worker's site-packages)."""
-    found = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-    return sorted(p for p in found if p and os.path.isdir(p))
+    return list(_site_dirs())
 
 
 def _readonly_roots() -> list[str]:
@@ -94,9 +125,29 @@ def _parents(destinations: list[str]) -> list[str]:
 
 
 def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str],
-                 extra_packages: tuple[str, ...] = ()) -> Launch:
-    """`extra_packages`: the environment's own package directories, first on sys.path."""
+                 extra_packages: tuple[str, ...] = (), *, egress: bool = False) -> Launch:
+    """`extra_packages`: the environment's own package directories, first on sys.path;
+    `egress`: the child reaches out through the egress proxy (it gets the CA certificates
+    then, for TLS through it)."""
     root = os.geteuid() == 0
+    fixed, guest = _fixed_args(bwrap, root, extra_packages)
+    args = [*fixed, *(["--ro-bind-try", "/etc/ssl", "/etc/ssl"] if egress else [])]
+    args += ["--bind", str(workdir), WORKDIR]  # entered once the guest gave up root
+    args += ["--remount-ro", "/"]  # the root bwrap built: nothing but HOME and /tmp is written
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    args += [interpreter(), "-I", "-S", guest, str(result_fd)]
+    uid = secrets.choice(range(*_UID_RANGE)) if root else None
+    packages = [*extra_packages, *package_dirs()]
+    return Launch(args, env, [f"{MOUNT}/lib", *packages], uid, WORKDIR)
+
+
+@cache
+def _fixed_args(bwrap: str, root: bool, extra_packages: tuple[str, ...]
+                ) -> tuple[tuple[str, ...], str]:
+    """The arguments that depend on the installation alone (and the guest's path inside):
+    worked out once per process and environment, not on every run (sysconfig and the
+    parents of every bind cost more than bwrap's own argument parsing)."""
     args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
             "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
@@ -106,25 +157,21 @@ def bwrap_launch(bwrap: str, workdir: Path, result_fd: int, env: dict[str, str],
     packages = [*extra_packages, *package_dirs()]
     sdk = f"{MOUNT}/lib/flowplane/sdk.py"  # a namespace package holding the SDK alone
     binds = [(p, p) for p in [*_readonly_roots(), *packages]]
-    binds += [(str(sdk_file()), sdk), (str(GUEST), f"{MOUNT}/guest.py")]
+    guest = guest_code()
+    inside = f"{MOUNT}/guest{guest.suffix}"
+    binds += [(str(sdk_file()), sdk), (str(guest), inside)]
     args += _parents([d for _, d in binds] + [WORKDIR])
     for source, destination in binds:
         args += ["--ro-bind", source, destination]
     args += _root_links()
-    args += ["--bind", str(workdir), WORKDIR]  # the guest enters it once it gave up root
-    args += ["--remount-ro", "/"]  # the root bwrap built: nothing but HOME and /tmp is written
-    for key, value in env.items():
-        args += ["--setenv", key, value]
-    args += [interpreter(), "-I", "-S", f"{MOUNT}/guest.py", str(result_fd)]
-    uid = secrets.choice(range(*_UID_RANGE)) if root else None
-    return Launch(args, env, [f"{MOUNT}/lib", *packages], uid, WORKDIR)
+    return tuple(args), inside
 
 
 def scrubbed_launch(workdir: Path, result_fd: int, env: dict[str, str],
                     extra_packages: tuple[str, ...] = ()) -> Launch:
     """No isolation but the environment: a plain child process (FLOWPLANE_SANDBOX=off, or
     `flowplane dev` where bubblewrap is missing)."""
-    argv = [interpreter(), "-I", "-S", str(GUEST), str(result_fd)]
+    argv = [interpreter(), "-I", "-S", str(guest_code()), str(result_fd)]
     return Launch(argv, {**env, "HOME": str(workdir)},
                   [str(sdk_file().parent.parent), *extra_packages, *package_dirs()], None,
                   str(workdir))

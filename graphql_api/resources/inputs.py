@@ -26,6 +26,9 @@ class EnvironmentInput:
     dockerfile: str | None = None
     base_image: str | None = None
     python: PythonEnvironmentInput | None = None
+    node_types: list[str] | None = strawberry.field(default=None, description=(
+        "Plugin node types the environment's image provides beyond the built-ins (deploying "
+        "a workflow that uses another one is refused)."))
 
 
 @strawberry.input

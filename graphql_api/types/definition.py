@@ -123,6 +123,20 @@ class WorkflowSettings:
 
 
 @strawberry.type
+class Autoscale:
+    """Worker replicas follow the workflow's queue depth between min and max."""
+
+    min: int
+    max: int
+
+    @classmethod
+    def from_json(cls, autoscale: Json | None) -> Autoscale | None:
+        if not autoscale:
+            return None
+        return cls(min=int(autoscale["min"]), max=int(autoscale["max"]))
+
+
+@strawberry.type
 class DeploymentSettings:
     """Requested resources; memory and disk are Kubernetes quantities (`1Gi`)."""
 
@@ -132,6 +146,8 @@ class DeploymentSettings:
     disk: str
     gpu: int
     gpu_type: str | None
+    autoscale: Autoscale | None = strawberry.field(
+        description="Null: one fixed worker (the default).")
 
     @classmethod
     def from_json(cls, deployment: Json | None) -> DeploymentSettings | None:
@@ -142,4 +158,5 @@ class DeploymentSettings:
             cpu=float(deployment.get("cpu", 0.5)), memory=deployment.get("memory", "1Gi"),
             disk=deployment.get("disk", "5Gi"), gpu=int(deployment.get("gpu", 0)),
             gpu_type=deployment.get("gpuType"),
+            autoscale=Autoscale.from_json(deployment.get("autoscale")),
         )

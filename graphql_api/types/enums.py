@@ -78,6 +78,8 @@ class DeploymentFailureReason(Enum):
     UNREACHABLE = "Unreachable"
     UNCONFIGURED = "Unconfigured"
     CUSTOM_IMAGE = "CustomImage"
+    AUTOSCALE_UNCONFIGURED = "AutoscaleUnconfigured"  # no FLOWPLANE_PROMETHEUS_URL
+    AUTOSCALER_MISSING = "AutoscalerMissing"  # the cluster has no KEDA
     OTHER = "Other"
 
 

@@ -25,6 +25,7 @@ from graphql_api.types.enums import (
     enum_or,
 )
 from graphql_api.types.ids import global_id
+from graphql_api.types.lean import lean
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import Connection, Listing, connection, window
 from graphql_api.types.scalars import JSON, Cursor
@@ -136,6 +137,7 @@ class Execution(Node):
             raise LookupError(f"the workflow of execution {self.pk} was deleted")
         return Workflow.from_row(row)
 
+    @lean
     def _resolve_triggered_by(self, info: Info) -> Maybe[User | None]:
         if self.triggered_by_pk is None:
             return None

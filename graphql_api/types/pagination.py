@@ -20,6 +20,7 @@ import strawberry
 from graphql import GraphQLError
 
 from domain.pages import Key, Page, Window
+from graphql_api.types.lean import lean
 from graphql_api.types.scalars import Cursor, decode_cursor, encode_cursor
 
 T = TypeVar("T")
@@ -41,14 +42,27 @@ class BadArgument(GraphQLError):
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: Cursor | None
-    end_cursor: Cursor | None
+    first_row: strawberry.Private[Row | None]
+    last_row: strawberry.Private[Row | None]
+    listing: strawberry.Private[Listing]
+
+    # Encoded only when asked for, as edge cursors are.
+    @strawberry.field
+    @lean
+    def start_cursor(self) -> Cursor | None:
+        return None if self.first_row is None else self.listing.cursor(self.first_row)
+
+    @strawberry.field
+    @lean
+    def end_cursor(self) -> Cursor | None:
+        return None if self.last_row is None else self.listing.cursor(self.last_row)
 
 
 @strawberry.type
 class Edge(Generic[T]):
     # The cursor is encoded only when asked for: most lists select `nodes` or `edges { node }`.
     @strawberry.field
+    @lean
     def cursor(self) -> Cursor:
         return self.listing.cursor(self.row)
 
@@ -139,7 +153,7 @@ def connection(
     info = PageInfo(
         has_next_page=page.has_more if forward else window.before is not None,
         has_previous_page=window.after is not None if forward else page.has_more,
-        start_cursor=listing.cursor(rows[0]) if rows else None,
-        end_cursor=listing.cursor(rows[-1]) if rows else None,
+        first_row=rows[0] if rows else None, last_row=rows[-1] if rows else None,
+        listing=listing,
     )
     return cls(edges=edges, nodes=[edge.node for edge in edges], page_info=info, count=count)

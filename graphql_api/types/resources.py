@@ -63,6 +63,9 @@ class Environment(Resource):
     build_log: str | None = strawberry.field(description=(
         "The installer's output of the last build of its python packages (its tail when "
         "long); null before the first."))
+    node_types: list[str] = strawberry.field(description=(
+        "Plugin node types its image provides beyond the built-ins, as declared (the "
+        "`custom` environment's are the operator's FLOWPLANE_BASE_IMAGE_NODE_TYPES)."))
 
     @classmethod
     def from_row(cls, row: Row) -> Environment:
@@ -72,7 +75,8 @@ class Environment(Resource):
                        row.get("python")),
                    build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
                    build_error=row["build_error"], built_image=row["built_image"],
-                   build_log=row.get("build_log"))
+                   build_log=row.get("build_log"),
+                   node_types=list(row.get("node_types") or []))
 
 
 @strawberry.type

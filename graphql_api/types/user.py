@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +26,16 @@ class User(Node):
 
     @classmethod
     def from_row(cls, row: Row) -> User:
-        return cls(id=global_id("User", row["id"]), pk=int(row["id"]), handle=row["handle"],
-                   display_name=row["display_name"], is_service=bool(row["is_service"]))
+        # A list names the same few users hundreds of times (owner, sharedWith, triggeredBy):
+        # one object per distinct user, never changed once built.
+        return _user(int(row["id"]), row["handle"], row["display_name"],
+                     bool(row["is_service"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _user(pk: int, handle: str, display_name: str, is_service: bool) -> User:
+    return User(id=global_id("User", pk), pk=pk, handle=handle, display_name=display_name,
+                is_service=is_service)
 
 
 @strawberry.type

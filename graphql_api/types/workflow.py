@@ -26,6 +26,7 @@ from graphql_api.types.enums import DeploymentPhase, ManagedBy, WorkflowStatus, 
 from graphql_api.types.execution import EXECUTIONS, Execution, ExecutionConnection
 from graphql_api.types.filters import ExecutionFilter
 from graphql_api.types.ids import global_id
+from graphql_api.types.lean import lean
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import (
     Connection,
@@ -110,6 +111,12 @@ class Workflow(Node):
     deployment_disk: str | None
     deployment_gpu: int | None
     deployment_gpu_type: str | None
+    deployment_autoscale_min: int | None = strawberry.field(description=(
+        "The fewest workers its autoscaler keeps (0: none while idle); null when the "
+        "deployment runs one fixed worker (no autoscale, or a local deployment, which "
+        "ignores it)."))
+    deployment_autoscale_max: int | None = strawberry.field(description=(
+        "The most workers its autoscaler starts; null as for deploymentAutoscaleMin."))
     deployment_namespace: str | None
     deployment_name: str | None
     deployment_pod_name: str | None
@@ -132,6 +139,7 @@ class Workflow(Node):
     created_at: datetime
     updated_at: datetime
 
+    @lean
     def _resolve_webhook_url(self, info: Info) -> Maybe[str | None]:
         """Where to POST deliveries; set while the workflow is active with a webhook trigger,
         and only for callers who may run it (null for readers of a public workflow)."""
@@ -144,6 +152,7 @@ class Workflow(Node):
 
     webhook_url = strawberry.field(_resolve_webhook_url, graphql_type=str | None)
 
+    @lean
     def _resolve_owner(self, info: Info) -> Maybe[User]:
         return then(peek(info.context.loaders.user_by_id, int(self.row["owner"])), self._owner)
 
@@ -164,6 +173,7 @@ class Workflow(Node):
         """The workflow this one was cloned from, if the caller may read it."""
         return await _readable(info, self.row["cloned_from"])
 
+    @lean
     def _resolve_shared_with(self, info: Info) -> Maybe[list[User]]:
         """Members the workflow is shared with (they may read, change and run it); at most
         the organization's members."""
@@ -243,7 +253,8 @@ class WorkflowConnection(CountedConnection[Workflow]):
 
 _PLAIN_COLUMNS = (
     "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
-    "deployment_gpu", "deployment_gpu_type", "deployment_namespace", "deployment_name",
+    "deployment_gpu", "deployment_gpu_type", "deployment_autoscale_min",
+    "deployment_autoscale_max", "deployment_namespace", "deployment_name",
     "deployment_pod_name", "deployment_error", "deployment_reason", "deployed_at",
     "deployment_phase_changed_at", "source_path",
     "source_commit", "sync_error", "created_at", "updated_at",

@@ -80,6 +80,14 @@ class WorkflowSettingsInput:
 
 
 @strawberry.input
+class AutoscaleInput:
+    """Worker replicas between min (0 allowed: none while idle) and max, on the queue depth."""
+
+    min: int
+    max: int
+
+
+@strawberry.input
 class DeploymentSettingsInput:
     environment: str | None = None
     cpu: float | None = None
@@ -87,6 +95,8 @@ class DeploymentSettingsInput:
     disk: str | None = None
     gpu: int | None = None
     gpu_type: str | None = None
+    autoscale: AutoscaleInput | None = strawberry.field(
+        default=None, description="Leave out (or null) for one fixed worker, the default.")
 
 
 @strawberry.input

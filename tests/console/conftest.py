@@ -60,7 +60,11 @@ def _chromium_ready() -> None:
 # provisioner's, as `flowplane dev` runs it: the default queue and every deployed workflow's.
 @pytest.fixture(scope="package")
 def platform(database_url: str, redis_url: str, _chromium_ready: None) -> Iterator[ApiServer]:
-    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    from domain import _envelope
+
+    # The secret store's master key, as `flowplane dev` makes one for its home.
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "FLOWPLANE_SECRET_KEY": _envelope.encode_key(_envelope.new_key())}
     api = ApiServer(env).start()
     worker = FlowplaneProcess(["local-workers", "--interval", "0.2"], env).start()
     yield api

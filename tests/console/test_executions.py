@@ -110,6 +110,14 @@ async def test_a_run_fills_in_live_and_the_executions_tab_follows(
     await expect(rows).to_have_count(2)
     await console.screenshot("executions")
 
+    # The workflows list shows each workflow's last run.
+    nav = page.get_by_role("navigation", name="Main")
+    await nav.get_by_role("link", name="Workflows").click()
+    last = page.locator('[data-testid="workflow-row"][data-name="slow-hello"]').get_by_test_id(
+        "last-run")
+    await expect(last).to_have_attribute("href", f"/executions/{run['runWorkflow']['id']}")
+    await expect(last).to_contain_text("completed")
+
 
 async def test_the_readme_tour_create_deploy_fail_fix_and_retry_then_cancel(
     console: Console, factory: Factory, platform: ApiServer,

@@ -62,7 +62,8 @@ async def test_a_token_of_no_single_organization_needs_the_organization(
     await console.open("/sign-in")
     await page.get_by_label("API token").fill(unscoped)
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("alert")).to_contain_text("missing organization")
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "not scoped to one organization: enter the organization")
     await page.get_by_label("Organization").fill("acme")
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(re.compile(r"/workflows$"))

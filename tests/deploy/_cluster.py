@@ -21,6 +21,19 @@ import kmock
 
 Obj = dict[str, Any]
 VERSION = {"major": "1", "minor": "35", "gitVersion": "v1.35.0", "platform": "linux/amd64"}
+KEDA = "/apis/keda.sh/v1alpha1"
+KEDA_RESOURCES = {  # the group version's discovery document, as KEDA 2.x installs it
+    "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "keda.sh/v1alpha1",
+    "resources": [
+        {"name": plural, "singularName": plural[:-1], "namespaced": namespaced, "kind": kind,
+         "verbs": ["delete", "deletecollection", "get", "list", "patch", "create", "update",
+                   "watch"]}
+        for plural, kind, namespaced in (
+            ("scaledobjects", "ScaledObject", True), ("scaledjobs", "ScaledJob", True),
+            ("triggerauthentications", "TriggerAuthentication", True),
+            ("clustertriggerauthentications", "ClusterTriggerAuthentication", False))
+    ],
+}
 
 
 @dataclass
@@ -60,6 +73,8 @@ class FakeCluster:
     watches: list[tuple[str, dict[str, str], asyncio.Queue[Obj]]] = field(default_factory=list)
     closed: bool = False
     owned_data: dict[str, set[str]] = field(default_factory=dict)  # Secret keys set by `data`
+    keda: bool = True  # KEDA's CRD (keda.sh/v1alpha1 ScaledObject) is installed
+    scaled: set[str] = field(default_factory=set)  # Deployments whose replicas KEDA set
 
     def install(self, handler: kmock.KubernetesScaffold) -> None:
         handler["get /version/"] << VERSION
@@ -78,6 +93,15 @@ class FakeCluster:
 
     def put(self, path: str, obj: Obj) -> None:
         self.objects[path] = obj
+
+    def scale(self, path: str, replicas: int) -> None:
+        """What KEDA's HorizontalPodAutoscaler does through the scale subresource: the
+        Deployment's `spec.replicas`, owned by another field manager from now on."""
+        deployment = self.objects[path]
+        deployment["spec"]["replicas"] = replicas
+        deployment["metadata"]["generation"] += 1
+        self.scaled.add(path)
+        self.notify("MODIFIED", path, deployment)
 
     def delete(self, path: str) -> bool:
         """Delete an object and, as the garbage collector does, everything it owns."""
@@ -116,6 +140,12 @@ class FakeCluster:
 
     def _respond(self, request: kmock.Request, method: str, path: str, content_type: str) -> Any:
         self._maybe_fail(method, path)
+        if path.startswith(KEDA):
+            if not self.keda:  # what the API server says for a group it does not serve
+                raise kmock.KubernetesNotFoundError(
+                    message="the server could not find the requested resource")
+            if method == "GET" and path.rstrip("/") == KEDA:
+                return KEDA_RESOURCES
         if method == "PATCH":
             return self._apply(path, request.data, content_type)
         if method == "DELETE":
@@ -158,6 +188,8 @@ class FakeCluster:
             meta["uid"] = f"uid-{len(self.sent)}"
         if obj["kind"] == "Secret":
             self._merge_secret_data(path, old, obj)
+        if obj["kind"] == "Deployment":
+            self._own_replicas(path, old, obj)
         self.objects[path] = obj
         self.notify("MODIFIED" if old else "ADDED", path, obj)
         # kmock exports Response at runtime without listing it in __all__.
@@ -203,6 +235,19 @@ class FakeCluster:
         obj["data"] = kept | applied | encoded
         self.owned_data[path] = set(applied)
 
+    def _own_replicas(self, path: str, old: Obj | None, obj: Obj) -> None:
+        """As server-side apply: applied `replicas` (forced) takes the field back; left out,
+        it keeps what another manager (KEDA) set, else it is defaulted to 1."""
+        spec = obj["spec"]
+        if "replicas" in spec:
+            self.scaled.discard(path)
+        elif old is not None and path in self.scaled:
+            spec["replicas"] = old["spec"]["replicas"]
+        else:
+            spec["replicas"] = 1
+        if old is not None and old["spec"].get("replicas") != spec["replicas"]:
+            obj["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+
     def _list(self, path: str, selector: str) -> Obj:
         wanted = _selector(selector)
         items = [
@@ -233,7 +278,7 @@ def _in_collection(collection: str, path: str) -> bool:
 
 def _is_collection(path: str) -> bool:
     return path.endswith(("/secrets", "/pods", "/deployments", "/replicasets", "/namespaces",
-                          "/jobs", "/configmaps"))
+                          "/jobs", "/configmaps", "/scaledobjects"))
 
 
 def write_kubeconfig(directory: Path, server: str) -> Path:

@@ -2,7 +2,8 @@
 the Deployment and ReplicaSet controllers, the scheduler and the kubelets, as deterministic
 passes that a test runs with `settle()` after it changed something.
 
-Modelled on Kubernetes 1.32 for one-replica Deployments: a changed pod template gets a new
+Modelled on Kubernetes 1.32 for one-replica Deployments (and their scaling, as KEDA does it
+through `FakeCluster.scale`): a changed pod template gets a new
 ReplicaSet (revision annotation, pod-template-hash label, owner references); the rolling
 update honours maxSurge / maxUnavailable (25% / 25% when not given, rounded up / down); the
 scheduler binds a pod to a node whose labels match its nodeSelector and that has enough free
@@ -77,9 +78,9 @@ class ControlPlane:
         old = [rs for rs in self._owned("replicasets", meta["uid"]) if rs is not new]
         surge, unavailable = _strategy(deployment, replicas)
         total = sum(rs["spec"]["replicas"] for rs in old) + new["spec"]["replicas"]
-        new["spec"]["replicas"] = max(new["spec"]["replicas"],
-                                      min(replicas, replicas + surge - total
-                                          + new["spec"]["replicas"]))
+        new["spec"]["replicas"] = min(replicas, max(new["spec"]["replicas"],  # scaled down
+                                                    min(replicas, replicas + surge - total
+                                                        + new["spec"]["replicas"])))
         total = sum(rs["spec"]["replicas"] for rs in old) + new["spec"]["replicas"]
         budget = (total - (replicas - unavailable)
                   - (new["spec"]["replicas"] - self._ready(new)))

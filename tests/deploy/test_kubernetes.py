@@ -15,6 +15,8 @@ from tests.deploy._objects import DEPLOYMENTS, NAME, NETWORK_POLICY, NS, SECRETS
 from tests.deploy._validate import assert_valid
 from tests.deploy.test_manifests import BASE, GPU
 
+SCALED_OBJECTS = "/apis/keda.sh/v1alpha1/namespaces/fp-acme/scaledobjects"
+
 
 def assert_all_sent_manifests_valid(fake: FakeCluster) -> None:
     applied = fake.applied()
@@ -116,6 +118,8 @@ async def test_undeploy_deletes_deployment_and_secret_selected_by_owner_label(
     selector = "app.kubernetes.io/managed-by=flowplane,flowplane.io/workflow-id=42"
     lists = fake.requests("GET")
     assert [(s.path, s.params) for s in lists] == [
+        ("/apis/keda.sh/v1alpha1/", {}),  # is KEDA installed (it is, in the mock)?
+        (SCALED_OBJECTS, {"labelSelector": selector}),
         (DEPLOYMENTS, {"labelSelector": selector}), (SECRETS, {"labelSelector": selector})
     ]
     assert [s.path for s in fake.requests("DELETE")] == [

@@ -56,6 +56,8 @@ def test_rbac_allows_exactly_what_the_provisioner_needs() -> None:
         ("", "pods"): ["get", "list", "watch"],
         ("", "events"): ["list"],
         ("networking.k8s.io", "networkpolicies"): sorted(["get", "create", "patch"]),
+        # autoscale: applied, listed and deleted with the workflow, never watched
+        ("keda.sh", "scaledobjects"): sorted(["get", "list", "create", "patch", "delete"]),
     }
     (binding,) = by_kind("ClusterRoleBinding")
     assert binding["subjects"] == [

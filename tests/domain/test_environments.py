@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 
 from db.tables import Environment
-from domain._sql import dumps
+from domain._sql import dumps, fetch, loads
+from domain._workflow_store import load_row
 from domain.access import Actor
 from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.environments import EnvironmentNotReady, environment_image, reconcile_builds
+from domain.node_types import node_types
 from domain.provisioners import image_builder
+from domain.redeploys import deploy_waiting, reconcile_builds_and_redeploy
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow
@@ -76,25 +79,60 @@ async def test_a_dockerfile_environment_is_built_before_it_can_be_deployed(
     wid = int((await create_workflow(actor, "trainer", definition()))["id"])
     torch = DeploymentSettings(environment="torch")
 
-    with pytest.raises(DeploymentFailed, match="its build started") as raised:
-        await deploy_workflow(actor, wid, torch)
-    assert raised.value.reason == "EnvironmentNotReady"
+    waiting = await deploy_workflow(actor, wid, torch)
+    assert (waiting["status"], waiting["deployment_phase"], waiting["deployment_reason"]) == (
+        "active", "PROGRESSING", "WaitingForEnvironment")
+    assert waiting["deployment_name"] is None
+    assert "waiting for environment 'torch'" in waiting["deployment_error"]
+    assert "its build started" in waiting["deployment_error"]
+    assert waiting["deployment_environment_id"] == "torch"  # the chosen settings are saved
     env = await Environment.select().where(Environment.name == "torch").first()
     assert env is not None and env["build_status"] == "building"
-    with pytest.raises(DeploymentFailed, match="still being built"):
-        await deploy_workflow(actor, wid, torch)
+    again = await deploy_workflow(actor, wid, torch)
+    assert "still being built" in again["deployment_error"]
+    assert await deploy_waiting() == []  # the build is still under way: nothing to do
 
     [job] = [path for path in fake.objects if path.startswith(JOBS)]
     fake.objects[job]["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
-    assert await reconcile_builds(image_builder()) == 1
+    assert await reconcile_builds_and_redeploy() == 1  # the build is recorded, the deploy goes on
 
-    row = await deploy_workflow(actor, wid, torch)
+    row = await load_row(wid)
+    assert row is not None and row["deployment_name"] is not None
+    assert (row["deployment_phase"], row["deployment_reason"]) == ("PROGRESSING", None)
 
     deployment = fake.objects[
         f"/apis/apps/v1/namespaces/fp-acme/deployments/{row['deployment_name']}"]
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == env["built_image"] and image.startswith("registry.example/acme/torch:")
     assert row["deployment_environment_id"] == "torch"
+
+
+async def test_a_deploy_waiting_for_a_build_that_fails_fails_with_the_builds_error(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await org_id(factory)
+    user = await factory.user("alice", {"id": org})
+    actor = Actor(user["id"], org, "member")
+    wid = int((await create_workflow(actor, "trainer", definition()))["id"])
+    waiting = await deploy_workflow(actor, wid, DeploymentSettings(environment="torch"))
+    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+
+    [job] = [path for path in fake.objects if path.startswith(JOBS)]
+    fake.objects[job]["status"] = {"conditions": [
+        {"type": "Failed", "status": "True", "message": "Job has reached the backoff limit"}]}
+    assert await reconcile_builds_and_redeploy() == 1
+
+    row = await load_row(wid)
+    assert row is not None and row["deployment_name"] is None
+    assert (row["deployment_phase"], row["deployment_reason"]) == (
+        "FAILED", "EnvironmentNotReady")
+    assert "failed: Job has reached the backoff limit" in row["deployment_error"]
+    assert not [path for path in fake.objects if "/deployments/" in path]
+    assert await deploy_waiting() == []  # failed for good: not tried again
+    events = await fetch("SELECT payload FROM event WHERE stream = $1 ORDER BY seq",
+                         f"workflow:{wid}")
+    phases = [loads(e["payload"]).get("deployment", {}).get("phase") for e in events]
+    assert phases[-2:] == ["PROGRESSING", "FAILED"]
 
 
 async def test_a_failed_build_is_reported_with_its_error(
@@ -128,9 +166,9 @@ async def test_python_packages_are_installed_by_a_build_from_wheels_only(
     actor = Actor(user["id"], org, "member")
     wid = int((await create_workflow(actor, "reporter", definition()))["id"])
     pkgs = DeploymentSettings(environment="pkgs")
-    with pytest.raises(DeploymentFailed, match="its build started") as raised:
-        await deploy_workflow(actor, wid, pkgs)
-    assert raised.value.reason == "EnvironmentNotReady"
+    waiting = await deploy_workflow(actor, wid, pkgs)
+    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+    assert "its build started" in waiting["deployment_error"]
     rows = {r["name"]: r for r in await Environment.select()}
     dockerfile = _dockerfile(fake, str(rows["pkgs"]["id"]))
     assert dockerfile.startswith(f"# Rendered by Flowplane from the environment's python "
@@ -161,3 +199,67 @@ async def test_source_builds_are_the_operators_choice_and_python_must_be_the_pla
     with pytest.raises(EnvironmentNotReady, match=r"asks for Python 3\.9, but this "
                                                   r"installation runs Python 3\.\d+"):
         await environment_image(org, "py39", image_builder())
+
+
+@pytest.fixture
+def shout_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The test plugin of tests/engine/plugin_site installed in the platform (as pip would)."""
+    info = tmp_path / "flowplane_test_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: flowplane-test-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[flowplane.node_types]\nshout = flowplane_test_plugin:SHOUT_ONLY\n")
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "engine" / "plugin_site"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    node_types.cache_clear()
+    yield
+    node_types.cache_clear()
+
+
+async def test_a_deploy_needs_an_environment_that_provides_each_plugin_node_type(
+    factory: Factory, fake: FakeCluster, shout_plugin: None,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org = await org_id(factory)
+    await Environment(organization=org, name="shouting", image="ghcr.io/acme/shout:1",
+                      node_types=dumps(["test.shout"])).save()
+    user = await factory.user("alice", {"id": org})
+    actor = Actor(user["id"], org, "member")
+    nodes = [{"id": "a", "type": "transform", "params": {"value": "hi"}},
+             {"id": "loud", "type": "test.shout", "params": {"text": "{{ nodes.a.output }}"}}]
+    wid = int((await create_workflow(actor, "shouter", definition(
+        nodes=nodes, connections=[{"from": "a", "to": "loud"}])))["id"])
+
+    for environment in ("custom", "prebuilt", "torch", "pkgs"):
+        with pytest.raises(DeploymentFailed) as raised:
+            await deploy_workflow(actor, wid, DeploymentSettings(environment=environment))
+        assert raised.value.reason == "NodeTypeNotProvided"
+        where = ("FLOWPLANE_BASE_IMAGE_NODE_TYPES (the operator's)" if environment == "custom"
+                 else "the environment's nodeTypes")
+        assert raised.value.problems == [
+            f"node 'loud' has type 'test.shout', which environment {environment!r} does not "
+            f"provide (it provides only the built-in types): install the plugin in its image "
+            f"and name the type in {where}"]
+    assert not [path for path in fake.objects if "/deployments/" in path or path.startswith(JOBS)]
+
+    row = await deploy_workflow(actor, wid, DeploymentSettings(environment="shouting"))
+    assert row["deployment_name"] is not None
+
+    # Plugins the operator baked into the base image: custom and packages on it have them,
+    # an image of the organization's own does not.
+    monkeypatch.setenv("FLOWPLANE_BASE_IMAGE_NODE_TYPES", "test.shout, acme.other")
+    get_settings.cache_clear()
+    row = await deploy_workflow(actor, wid, DeploymentSettings(environment="custom"))
+    assert row["deployment_environment_id"] == "custom"
+    waiting = await deploy_workflow(actor, await _copy(actor, nodes), DeploymentSettings(
+        environment="pkgs"))
+    assert waiting["deployment_reason"] == "WaitingForEnvironment"  # past the type check
+    with pytest.raises(DeploymentFailed, match="provides only the built-in types"):
+        await deploy_workflow(actor, wid, DeploymentSettings(environment="based-pkgs"))
+
+
+async def _copy(actor: Actor, nodes: list[dict[str, Any]]) -> int:
+    created = await create_workflow(actor, "shouter-2", definition(
+        nodes=nodes, connections=[{"from": "a", "to": "loud"}]))
+    return int(created["id"])

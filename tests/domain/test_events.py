@@ -11,10 +11,13 @@ import pytest
 
 from db.engine import engine
 from db.tables import Event
+from domain._sql import fetch_one
 from domain.events import (
     CHANNEL,
     NewEvent,
     append,
+    append_each,
+    environment_stream,
     organization_executions_stream,
     parse_notification,
     workflow_executions_stream,
@@ -138,6 +141,60 @@ async def test_streams_count_independently(factory: Factory) -> None:
         async with engine().transaction():
             seqs.append((await append("workflow", wf["id"], [NewEvent("k", {})]))[0].seq)
     assert seqs == [1, 1, 2]
+
+
+async def test_one_statement_appends_to_several_workflows_each_in_its_own_order(
+    factory: Factory, database_url: str
+) -> None:
+    """A sync batch announces many workflows at once: each event lands on its own workflow's
+    stream, after what the stream had, in the order given."""
+    a, b = await _workflow(factory), await _workflow(factory)
+    async with engine().transaction():
+        await append("workflow", a["id"], [NewEvent("k", {"n": 0})])
+    listener, received = await _listen(database_url)
+    try:
+        async with engine().transaction():
+            refs = await append_each("workflow", [
+                (a["id"], NewEvent("k", {"n": 1})), (b["id"], NewEvent("k", {"n": 2})),
+                (a["id"], NewEvent("k", {"n": 3})), (b["id"], NewEvent("k", {"n": 4}))])
+        notes = [parse_notification(await asyncio.wait_for(received.get(), 5)) for _ in refs]
+    finally:
+        await listener.close()
+    assert [(r.stream, r.seq) for r in refs] == [
+        (workflow_stream(a["id"]), 2), (workflow_stream(b["id"]), 1),
+        (workflow_stream(a["id"]), 3), (workflow_stream(b["id"]), 2)]
+    assert notes == refs
+    rows = await Event.select(Event.seq, Event.workflow, Event.payload).order_by(
+        Event.id).output(load_json=True)
+    assert [(r["workflow"], r["seq"], r["payload"]) for r in rows[1:]] == [
+        (a["id"], 2, {"n": 1}), (b["id"], 1, {"n": 2}), (a["id"], 3, {"n": 3}),
+        (b["id"], 2, {"n": 4})]
+
+
+async def test_an_append_to_a_missing_owner_writes_nothing(factory: Factory) -> None:
+    wf = await _workflow(factory)
+    with pytest.raises(LookupError, match="workflow 999999 does not exist"):
+        async with engine().transaction():
+            await append_each("workflow", [(wf["id"], NewEvent("k", {})),
+                                           (999_999, NewEvent("k", {}))])
+    assert await Event.count() == 0
+
+
+async def test_an_environment_stream_counts_on_the_environment_row(factory: Factory) -> None:
+    org = await factory.org()
+    env = await fetch_one("INSERT INTO environment (organization, name) VALUES ($1, 'e')"
+                          " RETURNING id", org["id"])
+    assert env is not None
+    async with engine().transaction():
+        refs = await append("environment", env["id"], [NewEvent("build", {}),
+                                                       NewEvent("log", {})])
+    assert [(r.stream, r.seq) for r in refs] == [(environment_stream(env["id"]), 1),
+                                                  (environment_stream(env["id"]), 2)]
+    row = await fetch_one("SELECT event_seq FROM environment WHERE id = $1", env["id"])
+    assert row is not None and row["event_seq"] == 2
+    [event] = await Event.select(Event.organization, Event.workflow, Event.execution).where(
+        Event.seq == 1)
+    assert event == {"organization": org["id"], "workflow": None, "execution": None}
 
 
 def test_notifications_that_are_not_announcements_are_refused() -> None:

@@ -366,3 +366,21 @@ def test_templates_that_can_never_evaluate_are_refused_at_validation(
     errors = errors_of(document)
     assert any(e.field == field and message in e.message for e in errors), errors
     assert all(e.line is not None for e in errors)
+
+
+@pytest.mark.parametrize(("autoscale", "field", "says"), [
+    ({"min": -1, "max": 2}, "spec.deployment.autoscale.min", "greater than or equal to 0"),
+    ({"min": 0, "max": 0}, "spec.deployment.autoscale.max", "greater than or equal to 1"),
+    ({"min": 4, "max": 2}, "spec.deployment.autoscale", "min (4) must not be greater than max"),
+    ({"min": 1}, "spec.deployment.autoscale.max", "field required"),
+    ({"min": 1, "max": 2, "step": 1}, "spec.deployment.autoscale.step", "unknown field"),
+])
+def test_bad_autoscale_bounds_name_their_field_and_line(
+    autoscale: dict[str, int], field: str, says: str
+) -> None:
+    doc = base()
+    doc["spec"]["deployment"]["autoscale"] = autoscale
+    result = load_text(json.dumps(doc, indent=1), "w.yaml")
+    (error,) = result.errors
+    assert (error.file, error.field) == ("w.yaml", field), error
+    assert error.line is not None and says in error.message, error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +29,16 @@ def _fresh_settings(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 async def drain(redis_url: str, queue: str = DEFAULT_QUEUE, **options: Any) -> int:
+    """Run a burst worker until the queue is empty, and again whenever a retry waiting
+    meanwhile falls due (dispatched as the scheduler does); returns the number of jobs run."""
+    ran = 0
+    while True:
+        ran += await burst(redis_url, queue, **options)
+        if not await dispatch_next_retry():
+            return ran
+
+
+async def burst(redis_url: str, queue: str = DEFAULT_QUEUE, **options: Any) -> int:
     """Run a burst worker until the queue is empty; returns the number of jobs it ran."""
     from engine.worker import build_worker
 
@@ -36,6 +48,26 @@ async def drain(redis_url: str, queue: str = DEFAULT_QUEUE, **options: Any) -> i
     finally:
         await worker.close()
     return int(worker.jobs_complete + worker.jobs_failed)
+
+
+_WAITING = ("SELECT count(*) FROM execution WHERE status = 'running' AND lease_expires_at IS NULL"
+            " AND dispatched_at < next_attempt_at")
+
+
+async def dispatch_next_retry(within: float = 60.0) -> bool:
+    """Wait until a waiting retry is due on the database clock and dispatch it; False when no
+    execution waits for its next attempt."""
+    from domain._sql import fetch_one
+    from domain.sweeps import dispatch_due_retries
+
+    deadline = time.monotonic() + within
+    while (await fetch_one(_WAITING) or {}).get("count"):
+        if await dispatch_due_retries():
+            return True
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no retry fell due within {within} s")
+        await asyncio.sleep(0.02)
+    return False
 
 
 @pytest.fixture

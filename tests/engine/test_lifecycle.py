@@ -14,7 +14,7 @@ from domain.executions import (
     retry_execution,
     start_execution,
 )
-from tests.engine.conftest import drain
+from tests.engine.conftest import burst, dispatch_next_retry, drain
 from tests.engine.test_runner import edge, node
 from tests.factory import Factory
 
@@ -143,3 +143,83 @@ async def test_retry_from_failed_node_reuses_outputs_of_completed_nodes(
     assert done["status"] == "completed", done["error"]
     assert done["outputs"]["call"]["output"]["body"]["body"] == 5
     assert [s["node_id"] for s in await _spans(done["id"], "node")] == ["call"]
+
+
+async def _waiting(execution_id: int) -> dict[str, Any]:
+    """The execution between two attempts, with its due time brought forward to now."""
+    row = await load_execution(execution_id)
+    assert (row["status"], row["worker_id"], row["lease_expires_at"]) == ("running", None, None)
+    assert row["next_attempt_at"] is not None
+    await fetch("UPDATE execution SET next_attempt_at = clock_timestamp() WHERE id = $1",
+                execution_id)
+    return row
+
+
+async def test_the_wait_before_a_retry_holds_no_worker_slot(
+    factory: Factory, redis_url: str, http_server: Any
+) -> None:
+    """A worker with one slot runs another execution while the failed one waits for its
+    next attempt; the scheduler's dispatch at the due time runs that attempt."""
+    url, recorder = http_server
+    flaky = await _workflow(factory, settings={"maxAttempts": 2, "retryBackoffSeconds": 60},
+                            nodes=[node("first", value=1),
+                                   node("call", "http.request", url=f"{url}/flaky/w?fail=1")],
+                            connections=[edge("first", "call")])
+    quick = await _workflow(factory, nodes=[node("only", value=2)])
+    failing, other = await _start(flaky), await _start(quick)
+    assert await burst(redis_url, max_jobs=1) == 2  # not 60 s asleep in the only slot
+    done = await load_execution(other["id"])
+    assert done["status"] == "completed"
+    waiting = await _waiting(failing["id"])
+    assert (waiting["attempt"], waiting["dispatch_generation"]) == (1, 1)
+    assert waiting["next_attempt_at"] > done["ended_at"]  # on the database clock
+    assert await dispatch_next_retry()
+    assert await drain(redis_url) == 1
+    row = await load_execution(failing["id"])
+    assert (row["status"], row["attempt"], row["dispatch_generation"]) == ("completed", 2, 2)
+    assert row["next_attempt_at"] is None and recorder.hits["w"] == 2
+    attempts = await _spans(row["id"], "attempt")
+    assert [(s["attempt"], s["status"]) for s in attempts] == [(1, "failed"), (2, "completed")]
+    # The second attempt kept the first node's recorded result instead of running it again.
+    nodes = await _spans(row["id"], "node")
+    assert [(s["node_id"], s["parent"]) for s in nodes] == [
+        ("first", attempts[0]["id"]), ("call", attempts[0]["id"]), ("call", attempts[1]["id"])]
+    assert len(await _spans(row["id"], "execution")) == 1
+
+
+async def test_a_retry_waiting_keeps_its_concurrency_slot(
+    factory: Factory, redis_url: str, http_server: Any
+) -> None:
+    url, _ = http_server
+    wf = await _workflow(
+        factory, settings={"maxAttempts": 2, "retryBackoffSeconds": 60, "concurrency": 1},
+        nodes=[node("call", "http.request",
+                    url=f"{url}/flaky/{{{{ input.key }}}}?fail={{{{ input.fail }}}}")])
+    first = await _start(wf, {"key": "c1", "fail": 1})
+    second = await _start(wf, {"key": "c2", "fail": 0})
+    await burst(redis_url)
+    parked = await load_execution(second["id"])
+    assert (parked["status"], parked["dispatched_at"]) == ("pending", None)
+    await _waiting(first["id"])
+    assert await dispatch_next_retry()
+    await drain(redis_url)  # the second runs once the first is over
+    rows = [await load_execution(r["id"]) for r in (first, second)]
+    assert [(r["status"], r["attempt"]) for r in rows] == [("completed", 2), ("completed", 1)]
+    assert rows[0]["ended_at"] <= rows[1]["started_at"]
+
+
+async def test_cancel_between_attempts_ends_the_execution_at_once(
+    factory: Factory, redis_url: str, http_server: Any
+) -> None:
+    url, _ = http_server
+    wf = await _workflow(factory, settings={"maxAttempts": 3, "retryBackoffSeconds": 60},
+                         nodes=[node("call", "http.request", url=f"{url}/flaky/x?fail=9")])
+    row = await _start(wf)
+    await burst(redis_url)
+    await _waiting(row["id"])
+    await cancel_execution(row["id"], actor_id=None)
+    done = await load_execution(row["id"])
+    assert (done["status"], done["error"]) == ("cancelled", "cancelled between attempts")
+    assert [s["status"] for s in await _spans(row["id"], "execution")] == ["cancelled"]
+    assert not await dispatch_next_retry()
+    assert await drain(redis_url) == 0

@@ -308,7 +308,7 @@ def _guests() -> list[int]:
                 else []
         except OSError:  # gone meanwhile
             continue
-        if any(part.endswith(b"guest.py") for part in cmdline):
+        if any(part.endswith((b"guest.py", b"guest.pyc")) for part in cmdline):
             found.append(int(entry.name))
     return found
 

@@ -12,7 +12,7 @@ from arq.constants import in_progress_key_prefix
 from domain._sql import fetch
 from domain.dispatch import arq_pool, discard_jobs, job_id, job_state
 from domain.executions import load_execution, start_execution
-from domain.leases import claim_execution, redispatch
+from domain.leases import claim_execution, finish_execution, redispatch
 from domain.recording import Fenced, StatusChange, record
 from domain.sweeps import prune_executions, sweep_once
 from engine.journal import Journal
@@ -179,3 +179,27 @@ async def test_retention_prunes_only_old_finished_executions(factory: Factory) -
     assert left == {recent["id"], running["id"]}
     assert await fetch("SELECT 1 FROM execution_summary WHERE execution = $1", old["id"]) == []
     assert await fetch("SELECT 1 FROM event WHERE execution = $1", old["id"]) == []
+
+
+async def test_a_released_execution_keeps_its_slot_until_it_claims_it(
+    factory: Factory, redis_url: str
+) -> None:
+    """A parked execution is released once, when a slot frees, not again at every sweep
+    while the one released before it waits in the queue to claim its slot."""
+    first = await _execution(factory, settings={"concurrency": 1})
+    second, third = [await start_execution(first["workflow"], trigger_type="manual",
+                                           triggered_by=None, input={}) for _ in range(2)]
+    assert await claim_execution(first["id"], 1, "w1") is not None
+    for row in (second, third):
+        assert await claim_execution(row["id"], 1, "w1") is None
+    await finish_execution(first["id"], 1, "completed", None)  # releases the second
+    released = await load_execution(second["id"])
+    assert released["dispatch_generation"] == 2 and released["dispatched_at"] is not None
+    for _ in range(3):
+        assert (await sweep_once()).released == 0
+    parked = await load_execution(third["id"])
+    assert (parked["dispatch_generation"], parked["dispatched_at"]) == (1, None)
+    await drain(redis_url)
+    rows = [await load_execution(r["id"]) for r in (first, second, third)]
+    assert [r["status"] for r in rows] == ["completed"] * 3
+    assert rows[2]["dispatch_generation"] == 2  # released once, by the second's finish

@@ -104,6 +104,19 @@ async def test_an_environment_with_python_packages_round_trips(cast: Cast) -> No
         {"name": "pkgs", "python": {"packages": ["six==1.17.0", "requests[socks]>=2"]}}]
 
 
+async def test_an_environment_declares_the_node_types_its_image_provides(cast: Cast) -> None:
+    created = await cast.admin.gql(
+        """mutation($input: EnvironmentInput!) { createEnvironment(input: $input) {
+             __typename ... on Environment { nodeTypes } } }""",
+        input={"name": "shouting", "image": "ghcr.io/acme/shout:1",
+               "nodeTypes": ["acme.shout"]})
+    assert created["createEnvironment"] == {"__typename": "Environment",
+                                            "nodeTypes": ["acme.shout"]}
+    listed = await cast.other.gql("{ environments { nodes { name nodeTypes } } }")
+    assert listed["environments"]["nodes"] == [{"name": "shouting",
+                                                "nodeTypes": ["acme.shout"]}]
+
+
 async def test_python_packages_that_are_not_index_requirements_are_refused(cast: Cast) -> None:
     url = (await cast.admin.gql(CREATE_ENV, input={
         "name": "url", "python": {"packages": ["six @ https://example.com/six.whl"]}}))

@@ -12,7 +12,7 @@ import pytest
 from db.engine import engine
 from domain.event_log import LoggedEvent
 from domain.events import NewEvent, append, workflow_stream
-from graphql_api.broker import Broker
+from graphql_api.broker import Broker, Live, Signal
 from graphql_api.follow import Lagged, follow
 from tests.factory import Factory
 
@@ -85,7 +85,7 @@ async def test_a_slow_subscriber_is_told_it_lagged_while_a_fast_one_gets_everyth
         live = asyncio.Event()
         wait_live = slow.next
 
-        async def next_live() -> LoggedEvent | str:
+        async def next_live() -> Live | Signal:
             live.set()
             return await wait_live()
 

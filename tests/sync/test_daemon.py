@@ -82,6 +82,12 @@ async def test_daemon_follows_the_branch_checked_out_now(
         repo.write("workflows.d/b.yaml", workflow_yaml("b"))
         on_feature = repo.commit()
         await eventually(lambda: _has(names, {"a", "b"}), "the switched-to branch synced")
+
+        async def finished() -> bool:  # its rows commit before the run row is finished
+            run = await SyncRun.select().order_by(SyncRun.id, ascending=False).first()
+            return run is not None and run["ended_at"] is not None
+
+        await eventually(finished, "the run finished")
         run = await SyncRun.select().order_by(SyncRun.id, ascending=False).first()
         assert run is not None and (run["branch"], run["commit"]) == ("feature", on_feature)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from domain.spec.loader import load_path
+from domain.spec.model import WorkflowDocument
 from sync.export import export_workflows
 from tests.sync.conftest import Syncer
 from tests.sync.gitrepo import GitRepo, workflow_yaml
@@ -71,3 +72,34 @@ async def test_export_updates_an_existing_file_in_place(
 
 def _squeezed(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines()]
+
+
+AUTOSCALED = """\
+apiVersion: flowplane/v1
+kind: Workflow
+metadata: {name: scaled, organization: acme}
+spec:
+  deployment: {cpu: 1, autoscale: {min: 0, max: 3}}
+  nodes:
+    - {id: start, type: transform, params: {value: hello}}
+"""
+
+
+async def test_autoscale_round_trips_through_sync_and_export(
+    repo: GitRepo, sync: Syncer, tmp_path: Path
+) -> None:
+    repo.write("workflows.d/scaled.yaml", AUTOSCALED)
+    repo.commit()
+    await sync()
+    out = tmp_path / "out"
+
+    await export_workflows("acme", out)
+
+    (loaded,) = load_path(out).documents
+    assert isinstance(loaded.document, WorkflowDocument)
+    autoscale = loaded.document.spec.deployment.autoscale
+    assert autoscale is not None and (autoscale.minimum, autoscale.maximum) == (0, 3)
+    repo.write("workflows.d/scaled.yaml", (out / "scaled.yaml").read_text())
+    repo.commit()
+    report = await sync()
+    assert report.plan is not None and report.plan.changes == []

@@ -79,3 +79,26 @@ async def test_an_operator_reference_is_refused_by_the_sync_naming_file_and_rule
     assert "workflows.d/platform.yaml" in text and "spec.apiKeyRef.env" in text
     assert "FLOWPLANE_ENV_REF_PREFIXES" in text
     assert await AiModel.count() == 0
+
+
+async def test_an_environments_node_types_sync_and_a_resync_changes_nothing(
+    repo: GitRepo, sync: Syncer
+) -> None:
+    declared = PLATFORM.replace("  python: {packages: [pandas, tabulate]}\n",
+                                "  python: {packages: [pandas, tabulate]}\n"
+                                "  nodeTypes: [acme.report]\n", 1)
+    assert declared != PLATFORM
+    repo.write("workflows.d/platform.yaml", declared)
+    repo.commit()
+    assert (await sync()).status == "succeeded"
+    env = await Environment.select().where(Environment.name == "reporting").first()
+    assert env is not None and json.loads(env["node_types"]) == ["acme.report"]
+    again = await sync()
+    assert again.plan is not None and again.plan.changes == []
+
+    repo.write("workflows.d/platform.yaml", PLATFORM)
+    repo.commit()
+    dropped = await sync()
+    assert dropped.plan is not None
+    assert [(a.verb, a.name, a.changes) for a in dropped.plan.changes] == [
+        ("update", "reporting", ("node_types",))]

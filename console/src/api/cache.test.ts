@@ -250,3 +250,88 @@ test('a new execution announced by the subscription makes the list go back to th
   await client.query(Executions, {}).toPromise();
   expect(seen).toEqual(['query', 'subscription', 'subscription', 'query']);
 });
+
+test('the executions feed starting (READY) makes the list go back to the network', async () => {
+  // The list is read before the subscription starts: what changed in between is in no event.
+  const seen: string[] = [];
+  const answers: Record<string, unknown> = {
+    CacheTestExecutions: {
+      executions: {
+        __typename: 'ExecutionConnection',
+        edges: [{ __typename: 'ExecutionEdge', node: { __typename: 'Execution', id: 'E1', status: 'RUNNING' } }],
+        pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: null },
+      },
+    },
+    CacheTestReady: { executionsUpdated: { __typename: 'ExecutionEvent', kind: 'READY', execution: null } },
+  };
+  const client = new Client({ url: '/graphql', exchanges: [createCache(), counting(answers, seen)] });
+  await client.query(Executions, {}).toPromise();
+  const Ready = graphql(`
+    subscription CacheTestReady {
+      executionsUpdated {
+        __typename
+        ... on ExecutionEvent {
+          kind
+          execution {
+            id
+            status
+          }
+        }
+      }
+    }
+  `);
+  await pipe(client.subscription(Ready, {}), take(1), toPromise);
+  await client.query(Executions, {}).toPromise();
+  expect(seen).toEqual(['query', 'subscription', 'query']);
+});
+
+test('a secret set joins the secret list and a deleted one leaves it: both go back to the network', async () => {
+  const seen: string[] = [];
+  const List = graphql(`
+    query CacheTestSecrets {
+      secrets(first: 100) {
+        nodes {
+          id
+          name
+        }
+      }
+    }
+  `);
+  const Set = graphql(`
+    mutation CacheTestSetSecret {
+      setSecret(name: "b", value: "v") {
+        __typename
+        ... on Secret {
+          id
+          name
+        }
+      }
+    }
+  `);
+  const Delete = graphql(`
+    mutation CacheTestDeleteSecret {
+      deleteSecret(name: "a") {
+        __typename
+        ... on SecretDeleted {
+          deletedId
+          name
+        }
+      }
+    }
+  `);
+  const answers: Record<string, unknown> = {
+    CacheTestSecrets: { secrets: { __typename: 'SecretConnection', nodes: [{ __typename: 'Secret', id: 'S1', name: 'a' }] } },
+    CacheTestSetSecret: { setSecret: { __typename: 'Secret', id: 'S2', name: 'b' } },
+    CacheTestDeleteSecret: { deleteSecret: { __typename: 'SecretDeleted', deletedId: 'S1', name: 'a' } },
+  };
+  const client = new Client({ url: '/graphql', exchanges: [createCache(), counting(answers, seen)] });
+  await client.query(List, {}).toPromise();
+  await client.query(List, {}).toPromise();
+  expect(seen).toEqual(['query']);
+  await client.mutation(Set, {}).toPromise();
+  await client.query(List, {}).toPromise();
+  expect(seen).toEqual(['query', 'mutation', 'query']);
+  await client.mutation(Delete, {}).toPromise();
+  await client.query(List, {}).toPromise();
+  expect(seen).toEqual(['query', 'mutation', 'query', 'mutation', 'query']);
+});

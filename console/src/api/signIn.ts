@@ -47,6 +47,9 @@ const RedeemSignInCode = graphql(`
 
 export class SignInError extends Error {}
 
+export const NAME_AN_ORGANIZATION =
+  'This token is not scoped to one organization: enter the organization to work in (its slug or id). The top bar then offers your others.';
+
 function anonymousClient(headers: Record<string, string> = {}): Client {
   return new Client({
     url: GRAPHQL_PATH,
@@ -69,6 +72,11 @@ export async function signInWithToken(token: string, organization: string): Prom
   if (!trimmed) throw new SignInError('Paste an API token.');
   const headers = authHeaders(trimmed, organization.trim() || undefined);
   const result = await anonymousClient(headers).query(WhoAmI, {}).toPromise();
+  if (result.error && !organization.trim() && (result.error.response as Response | undefined)?.status === 403) {
+    // An unscoped token with no organization: the API answers nothing (not even which
+    // organizations the user has) until one is named.
+    throw new SignInError(NAME_AN_ORGANIZATION);
+  }
   if (result.error || !result.data) {
     throw new SignInError(result.error ? message(result.error) : 'No answer from the API.');
   }

@@ -1,6 +1,7 @@
 // How mutation results and events change lists graphcache cannot update by itself: a new
 // workflow joins the workflow lists and a new execution the execution lists (they are fetched
-// again), a deleted workflow leaves every list and screen.
+// again), a deleted workflow leaves every list and screen; a secret set or deleted changes the
+// secret list (fetched again: it is sorted by name on the server).
 import type { Cache, UpdatesConfig } from '@urql/exchange-graphcache';
 
 /** Drops every cached page of a root list field, whatever its arguments: the next read of
@@ -30,7 +31,11 @@ export const updates: UpdatesConfig = {
   Subscription: {
     executionsUpdated(result, _args, cache) {
       const event = result.executionsUpdated as { __typename?: string; kind?: string } | null;
-      if (event?.__typename === 'ExecutionEvent' && event.kind === 'CREATED') invalidateList(cache, 'executions');
+      // READY: the feed starts here; what changed before it (since the list was read) is in no
+      // event, so the list is read again. CREATED: a new run, placed where the server sorts it.
+      if (event?.__typename === 'ExecutionEvent' && (event.kind === 'CREATED' || event.kind === 'READY')) {
+        invalidateList(cache, 'executions');
+      }
     },
   },
   Mutation: {
@@ -40,6 +45,15 @@ export const updates: UpdatesConfig = {
     cloneWorkflow: workflowCreated('cloneWorkflow'),
     createTemplate: workflowCreated('createTemplate'),
     createWorkflowFromTemplate: workflowCreated('createWorkflowFromTemplate'),
+    setSecret(result, _args, cache) {
+      if (typename(result, 'setSecret') === 'Secret') invalidateList(cache, 'secrets');
+    },
+    deleteSecret(result, _args, cache) {
+      const deleted = result.deleteSecret as { __typename?: string; deletedId?: string } | null;
+      if (deleted?.__typename !== 'SecretDeleted' || !deleted.deletedId) return;
+      cache.invalidate({ __typename: 'Secret', id: deleted.deletedId });
+      invalidateList(cache, 'secrets');
+    },
     deleteWorkflow(result, _args, cache) {
       const deleted = result.deleteWorkflow as { __typename?: string; deletedId?: string } | null;
       if (deleted?.__typename !== 'WorkflowDeleted' || !deleted.deletedId) return;

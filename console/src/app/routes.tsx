@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import { ExecutionDetailScreen } from '../screens/ExecutionDetail';
 import { ExecutionsScreen } from '../screens/Executions';
 import { ResourcesScreen } from '../screens/Resources';
+import { SecretsScreen } from '../screens/Secrets';
 import { SettingsScreen } from '../screens/Settings';
 import { SyncScreen } from '../screens/Sync';
 import { TemplatesScreen } from '../screens/Templates';
@@ -23,6 +24,7 @@ export const routes: ScreenRoute[] = [
   { path: '/executions', component: ExecutionsScreen, nav: 'Executions' },
   { path: '/executions/:id', component: ExecutionDetailScreen },
   { path: '/resources', component: ResourcesScreen, nav: 'Resources' },
+  { path: '/secrets', component: SecretsScreen, nav: 'Secrets' },
   { path: '/sync', component: SyncScreen, nav: 'Sync' },
   { path: '/settings', component: SettingsScreen, nav: 'Settings' },
 ];

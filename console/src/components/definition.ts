@@ -12,6 +12,7 @@ export interface DeploymentSettingsLike {
   disk: string;
   gpu: number;
   gpuType?: string | null;
+  autoscale?: { min: number; max: number } | null;
 }
 
 export interface DefinitionSource {

@@ -477,6 +477,35 @@ export default {
         ]
       },
       {
+        "kind": "OBJECT",
+        "name": "Autoscale",
+        "fields": [
+          {
+            "name": "max",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "min",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "UNION",
         "name": "CancelExecutionResult",
         "possibleTypes": [
@@ -1294,6 +1323,15 @@ export default {
         "name": "DeploymentSettings",
         "fields": [
           {
+            "name": "autoscale",
+            "type": {
+              "kind": "OBJECT",
+              "name": "Autoscale",
+              "ofType": null
+            },
+            "args": []
+          },
+          {
             "name": "cpu",
             "type": {
               "kind": "NON_NULL",
@@ -1478,6 +1516,23 @@ export default {
             "args": []
           },
           {
+            "name": "nodeTypes",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            },
+            "args": []
+          },
+          {
             "name": "python",
             "type": {
               "kind": "OBJECT",
@@ -1612,6 +1667,90 @@ export default {
           }
         ],
         "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "EnvironmentEvent",
+        "fields": [
+          {
+            "name": "buildError",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "buildStatus",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "cursor",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "environment",
+            "type": {
+              "kind": "OBJECT",
+              "name": "Environment",
+              "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "kind",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "logTail",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "EnvironmentUpdate",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "EnvironmentEvent"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidInput"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFound"
+          }
+        ]
       },
       {
         "kind": "INTERFACE",
@@ -5951,6 +6090,36 @@ export default {
         "name": "Subscription",
         "fields": [
           {
+            "name": "environmentUpdated",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "EnvironmentUpdate",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "after",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "Any"
+                }
+              },
+              {
+                "name": "environmentId",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
             "name": "executionUpdated",
             "type": {
               "kind": "NON_NULL",
@@ -6799,6 +6968,22 @@ export default {
           },
           {
             "name": "deployedAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentAutoscaleMax",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "deploymentAutoscaleMin",
             "type": {
               "kind": "SCALAR",
               "name": "Any"

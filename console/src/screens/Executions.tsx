@@ -90,8 +90,10 @@ export function ExecutionsTable({ workflowId }: { workflowId: string | null }) {
   const after = paging.key === key ? paging.after : null;
   const [{ data, fetching, error }] = useQuery({ query: ExecutionList, variables: { filter, first: PAGE, after } });
   // New runs make the list refetch its first page (src/api/updates.ts); status changes update
-  // the cached executions in place.
-  useSubscription({ query: ExecutionsLive, variables: { filter } });
+  // the cached executions in place. Subscribed once the first load is in (a late answer of it
+  // cannot then stand over a newer event); READY makes the list load again, so a change
+  // between that load and the subscription's start is not missed either.
+  useSubscription({ query: ExecutionsLive, variables: { filter }, pause: !data });
   const change = (next: ExecutionFilters) => {
     const query = withExecutionFilters(params, next).toString();
     navigate(query ? `${location}?${query}` : location, { replace: true });

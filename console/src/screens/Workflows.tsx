@@ -1,9 +1,10 @@
 // The workflows of the organization: status, version, who manages them (git file or API),
-// deployment and tags; filtered by status, tag and a search, all kept in the address.
+// deployment, last run and tags; filtered by status, tag and a search, all kept in the address.
 import { GitBranch, Plus, Search, SquareCode, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link, useLocation, useSearch } from 'wouter';
+import { ExecutionStatusBadge } from '../components/ExecutionStatusBadge';
 import { StatusBadge } from '../components/StatusBadge';
 import { ago } from '../components/time';
 import { graphql } from '../gql';
@@ -30,6 +31,13 @@ const WorkflowsList = graphql(`
           deploymentPhase
           deploymentError
           updatedAt
+          lastRun: executions(first: 1) {
+            nodes {
+              id
+              status
+              createdAt
+            }
+          }
         }
       }
       pageInfo {
@@ -61,6 +69,16 @@ function ManagedBy({ workflow }: { workflow: Workflow }) {
   );
 }
 
+function LastRun({ workflow }: { workflow: Workflow }) {
+  const last = workflow.lastRun.nodes[0];
+  if (!last) return <span className="muted">never</span>;
+  return (
+    <Link href={`/executions/${last.id}`} title={last.createdAt} data-testid="last-run">
+      <ExecutionStatusBadge status={last.status} /> <span className="muted small">{ago(last.createdAt)}</span>
+    </Link>
+  );
+}
+
 function Row({ workflow, onTag }: { workflow: Workflow; onTag(tag: string): void }) {
   return (
     <tr data-testid="workflow-row" data-name={workflow.name}>
@@ -85,6 +103,9 @@ function Row({ workflow, onTag }: { workflow: Workflow; onTag(tag: string): void
         ) : (
           <span className="muted">not deployed</span>
         )}
+      </td>
+      <td>
+        <LastRun workflow={workflow} />
       </td>
       <td>
         <div className="tags">
@@ -156,6 +177,8 @@ export function WorkflowsScreen() {
   const [{ data, fetching, error }] = useQuery({
     query: WorkflowsList,
     variables: { filter: toWorkflowFilter(filters), first: PAGE, after },
+    // Each visit refreshes what the cache showed: runs started elsewhere change the last run.
+    requestPolicy: 'cache-and-network',
   });
   const change = useCallback(
     (next: Filters) => navigate(`/workflows${filtersToSearch(next)}`, { replace: true }),
@@ -204,6 +227,7 @@ export function WorkflowsScreen() {
               <th>Version</th>
               <th>Managed by</th>
               <th>Deployment</th>
+              <th>Last run</th>
               <th>Tags</th>
               <th>Updated</th>
             </tr>

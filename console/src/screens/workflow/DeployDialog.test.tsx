@@ -71,6 +71,50 @@ test('the defaults are sent, and a deployment failure stays in the dialog', asyn
   expect(sent[0]!.variables).toEqual({
     id: 'W1',
     force: false,
-    settings: { environmentId: 'ml', cpu: 0.5, memory: '1Gi', disk: '5Gi', gpu: 1, gpuType: 'nvidia-a100' },
+    settings: { environmentId: 'ml', cpu: 0.5, memory: '1Gi', disk: '5Gi', gpu: 1, gpuType: 'nvidia-a100', autoscale: null },
   });
+});
+
+test('autoscale is off by default; turned on it sends its bounds, and saved bounds come back', async () => {
+  const sent: Operation[] = [];
+  const refused = {
+    deployWorkflow: {
+      __typename: 'DeploymentFailed',
+      message: 'autoscale needs KEDA',
+      code: 'DEPLOYMENT_FAILED',
+      reason: 'AUTOSCALER_MISSING',
+      problems: [],
+      retryable: false,
+    },
+  };
+  const client = new Client({ url: '/graphql', exchanges: [createCache(), recording(sent, refused)] });
+  const onClose = vi.fn();
+  const view = render(
+    <Provider value={client}>
+      <DeployDialog workflow={workflow} onClose={onClose} />
+    </Provider>,
+  );
+  const toggle = screen.getByLabelText(/Autoscale/);
+  expect(toggle).toHaveProperty('checked', false);
+  expect(screen.queryByLabelText('Min workers')).toBeNull();
+  fireEvent.click(toggle);
+  expect(screen.getByLabelText('Min workers')).toHaveProperty('value', '0');
+  fireEvent.change(screen.getByLabelText('Max workers'), { target: { value: '4' } });
+  fireEvent.click(screen.getByRole('button', { name: /Deploy workflow/ }));
+  expect((await screen.findByRole('alert')).textContent).toContain('AUTOSCALER_MISSING');
+  expect(sent[0]!.variables).toMatchObject({ settings: { autoscale: { min: 0, max: 4 } } });
+  view.unmount();
+
+  const saved = {
+    ...workflow,
+    deploymentSettings: { environment: 'custom', cpu: 0.5, memory: '1Gi', disk: '5Gi', gpu: 0, gpuType: null, autoscale: { min: 1, max: 6 } },
+  } as unknown as WorkflowFieldsFragment;
+  render(
+    <Provider value={client}>
+      <DeployDialog workflow={saved} onClose={onClose} />
+    </Provider>,
+  );
+  expect(screen.getByLabelText(/Autoscale/)).toHaveProperty('checked', true);
+  expect(screen.getByLabelText('Min workers')).toHaveProperty('value', '1');
+  expect(screen.getByLabelText('Max workers')).toHaveProperty('value', '6');
 });

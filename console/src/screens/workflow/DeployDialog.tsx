@@ -70,6 +70,20 @@ export function DeployDialog({ workflow, onClose }: { workflow: WorkflowFieldsFr
           </Field>
         )}
       </div>
+      <label className="check">
+        <input type="checkbox" checked={form.autoscale} onChange={set('autoscale')} /> Autoscale (workers follow the
+        queue; without it one worker is always running)
+      </label>
+      {form.autoscale && (
+        <div className="form-grid">
+          <Field label="Min workers" hint="0: none while idle; the first execution waits for one to start">
+            <input type="number" min="0" step="1" value={form.minReplicas} onChange={set('minReplicas')} required />
+          </Field>
+          <Field label="Max workers" hint="At least 1 and at least min (the operator caps it)">
+            <input type="number" min="1" step="1" value={form.maxReplicas} onChange={set('maxReplicas')} required />
+          </Field>
+        </div>
+      )}
       <datalist id="deploy-environments">
         <option value="custom">the base image</option>
         {environments?.environments.nodes.map((e) => (

@@ -49,6 +49,11 @@ export function DeploymentPanel({ workflow: w }: { workflow: WorkflowFieldsFragm
             {w.deploymentDisk ?? '—'} disk
             {w.deploymentGpu ? ` · ${w.deploymentGpu} × ${w.deploymentGpuType ?? 'GPU'}` : ''}
           </Row>
+          <Row label="Workers">
+            {w.deploymentAutoscaleMax != null
+              ? `autoscaled, ${w.deploymentAutoscaleMin ?? 0}–${w.deploymentAutoscaleMax} on the queue`
+              : 'one'}
+          </Row>
         </dl>
       )}
       {w.deploymentError && (

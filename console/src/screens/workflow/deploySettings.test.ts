@@ -11,7 +11,16 @@ test("the Deploy dialog starts from the seed's defaults", () => {
     disk: '5Gi',
     gpu: 0,
     gpuType: null,
+    autoscale: null,
   });
+});
+
+test('autoscale bounds go only with autoscale on; an unreadable bound is sent as -1', () => {
+  expect(deployInput({ ...DEFAULTS, minReplicas: '2' }).autoscale).toBeNull();
+  expect(deployInput({ ...DEFAULTS, autoscale: true, minReplicas: '0', maxReplicas: '5' }).autoscale).toEqual({ min: 0, max: 5 });
+  expect(deployInput({ ...DEFAULTS, autoscale: true, minReplicas: '', maxReplicas: 'x' }).autoscale).toEqual({ min: -1, max: -1 });
+  const saved = { environment: 'custom', cpu: 0.5, memory: '1Gi', disk: '5Gi', gpu: 0, autoscale: { min: 0, max: 7 } };
+  expect(initialForm(saved, false)).toMatchObject({ autoscale: true, minReplicas: '0', maxReplicas: '7' });
 });
 
 test('it starts from the saved settings, and force redeploy is on for a deployed workflow', () => {

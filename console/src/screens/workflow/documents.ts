@@ -65,6 +65,10 @@ export const WorkflowFields = graphql(`
       disk
       gpu
       gpuType
+      autoscale {
+        min
+        max
+      }
     }
     deploymentEnvironmentId
     deploymentCpu
@@ -72,6 +76,8 @@ export const WorkflowFields = graphql(`
     deploymentDisk
     deploymentGpu
     deploymentGpuType
+    deploymentAutoscaleMin
+    deploymentAutoscaleMax
     deploymentNamespace
     deploymentName
     deploymentPodName

@@ -1,0 +1,156 @@
+"""FLOWPLANE_SANDBOX_NETWORK=egress: a python node reaches out only through the worker's
+egress proxy, which holds it to the egress guard. A local HTTP server on 127.0.0.1 stands for
+a public address once the test allows it explicitly; without that, it is refused like every
+loopback, private and metadata address; a connection that ignores the proxy reaches nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from domain.settings import get_settings
+from tests.engine.test_python_node import _run, needs_bwrap, py
+from tests.factory import Factory
+
+pytestmark = needs_bwrap
+
+CALLS = """
+import json, socket, urllib.error, urllib.request
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=20) as answer:
+            return {"status": answer.status, "body": answer.read().decode()}
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, "body": error.read().decode()}
+
+def direct(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        return "connected"
+    except OSError as error:
+        return type(error).__name__
+
+def main(inputs):
+    port = inputs["input"]["port"]
+    return {"server": fetch(f"http://127.0.0.1:{port}/hello?x=1"),
+            "metadata": fetch("http://169.254.169.254/latest/meta-data/"),
+            "direct": direct(port)}
+"""
+
+
+class _Hello(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # http.server's name
+        body = f"hello from the host: {self.path}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:  # Any: http.server's signature
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield int(httpd.server_address[1])
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def egress(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.setenv("FLOWPLANE_SANDBOX_NETWORK", "egress")
+    monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW", "")  # the engine tests' loopback allowance off
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+async def test_an_allowed_address_is_reached_through_the_proxy_and_nothing_else(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
+    assert done["status"] == "completed", done["error"]
+    output = done["outputs"]["call"]["output"]
+    assert output["server"] == {"status": 200, "body": "hello from the host: /hello?x=1"}
+    assert output["metadata"]["status"] == 403
+    assert "egress to 169.254.169.254 is refused" in output["metadata"]["body"]
+    assert output["direct"] == "ConnectionRefusedError"  # the sandbox's own loopback only
+
+
+TUNNEL = """
+import os, socket
+from urllib.parse import urlsplit
+
+def connect(target, request):
+    proxy = urlsplit(os.environ["HTTPS_PROXY"])
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=20) as conn:
+        conn.sendall(f"CONNECT {target} HTTP/1.1\\r\\nHost: {target}\\r\\n\\r\\n".encode())
+        answer = b""
+        while b"\\r\\n\\r\\n" not in answer:
+            answer += conn.recv(4096)
+        head, _, rest = answer.partition(b"\\r\\n\\r\\n")
+        status = int(head.split()[1])
+        if status != 200:
+            return {"status": status}
+        conn.sendall(request)
+        while chunk := conn.recv(4096):
+            rest += chunk
+        return {"status": status, "tunnelled": rest.decode()}
+
+def main(inputs):
+    port = inputs["input"]["port"]
+    get = b"GET /through HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n"
+    return {"allowed": connect(f"127.0.0.1:{port}", get),
+            "metadata": connect("169.254.169.254:443", get)}
+"""
+
+
+async def test_connect_tunnels_to_allowed_addresses_only(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    done = await _run(factory, redis_url, [py("tunnel", TUNNEL)], input={"port": server})
+    assert done["status"] == "completed", done["error"]
+    output = done["outputs"]["tunnel"]["output"]
+    assert output["allowed"]["status"] == 200
+    assert output["allowed"]["tunnelled"].endswith("hello from the host: /through")
+    assert output["metadata"] == {"status": 403}
+
+
+async def test_an_internal_address_is_refused_unless_the_operator_allows_it(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
+    assert done["status"] == "completed", done["error"]
+    output = done["outputs"]["call"]["output"]
+    assert output["server"]["status"] == 403
+    assert "egress to 127.0.0.1 is refused" in output["server"]["body"]
+    assert "FLOWPLANE_EGRESS_ALLOW" in output["server"]["body"]
+
+
+async def test_without_egress_mode_there_is_no_proxy(
+    factory: Factory, redis_url: str, server: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    code = ("import os, urllib.request\ndef main(inputs):\n"
+            "    try:\n        urllib.request.urlopen(inputs['input']['url'], timeout=5)\n"
+            "    except OSError as error:\n"
+            "        return {'proxy': os.environ.get('HTTP_PROXY'), 'error': str(error)}\n")
+    done = await _run(factory, redis_url, [py("call", code)],
+                      input={"url": f"http://127.0.0.1:{server}/"})
+    get_settings.cache_clear()
+    output = done["outputs"]["call"]["output"]
+    assert output["proxy"] is None and "Connection refused" in output["error"]
