@@ -34,7 +34,7 @@ WATCH = ("subscription($id: ID!) { executionUpdated(executionId: $id) "
 async def _world() -> tuple[dict[str, str], int]:
     from db.tables import Organization, Workflow
     from domain.organizations import add_member, create_user
-    from domain.recording import NewExecution, record
+    from domain.recording import NewExecution, create
     from domain.tokens import issue_token
 
     org = Organization(slug="bench", name="Bench", max_connections_per_user=5000)
@@ -43,7 +43,7 @@ async def _world() -> tuple[dict[str, str], int]:
     await add_member(org.id, user["id"], "admin")
     workflow = Workflow(organization=org.id, owner=user["id"], name="bench", nodes=[])
     await workflow.save()
-    created = await record(new=NewExecution(
+    created = await create(NewExecution(
         organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
         triggered_by=user["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
@@ -77,7 +77,7 @@ async def _latencies(url: str, payload: dict[str, str], execution: int, n: int) 
     samples: list[float] = []
     try:
         for _ in range(CHANGES[n]):
-            await record(execution, status=StatusChange("running"))
+            await record(execution, StatusChange("running"))
             committed = time.perf_counter()
             received = await asyncio.gather(*(ws.recv() for ws in clients))
             now = time.perf_counter()
@@ -88,33 +88,37 @@ async def _latencies(url: str, payload: dict[str, str], execution: int, n: int) 
     return samples
 
 
-# append_event's statement without the pg_notify: the baseline of the announcement's cost.
+# domain.events.append's statement for one event without the pg_notify: the baseline of the
+# announcement's cost.
 _QUIET = """
-WITH cursor AS (
-    INSERT INTO stream_cursor (stream, seq) VALUES ($1, 1)
-    ON CONFLICT (stream) DO UPDATE SET seq = stream_cursor.seq + 1 RETURNING seq
+WITH owner AS (
+    UPDATE workflow SET event_seq = event_seq + 1 WHERE id = $1
+    RETURNING id, organization, event_seq
 )
-INSERT INTO event (organization, seq, stream, kind, payload, created_at)
-SELECT $2, cursor.seq, $1, 'log', '{}'::jsonb, now() FROM cursor
+INSERT INTO event (organization, workflow, seq, stream, kind, payload, created_at)
+SELECT organization, id, event_seq, 'workflow:' || id, 'log', '{}'::jsonb, now() FROM owner
 """
 
 
 async def _commit_rate(organization_id: int, announce: bool) -> float:
     from db.engine import engine
+    from db.tables import Workflow
     from domain._sql import fetch
-    from domain.events import append_event
+    from domain.events import NewEvent, append
 
     tag = uuid.uuid4().hex[:6]
+    owner = (await fetch("SELECT id FROM app_user ORDER BY id LIMIT 1"))[0]["id"]
 
     async def writer(w: int) -> None:
-        stream = f"bench:{tag}:{w}"
+        row = Workflow(organization=organization_id, owner=owner, name=f"writer-{tag}-{w}",
+                       nodes=[])
+        await row.save()
         for _ in range(COMMITS_PER_WRITER):
             async with engine().transaction():
                 if announce:
-                    await append_event(organization_id=organization_id, stream=stream,
-                                       kind="log", payload={})
+                    await append("workflow", row.id, [NewEvent("log", {})])
                 else:
-                    await fetch(_QUIET, stream, organization_id)
+                    await fetch(_QUIET, row.id)
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(w) for w in range(WRITERS)))
