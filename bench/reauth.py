@@ -75,7 +75,7 @@ def _ids(world: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
 
     watch = {"id": str(global_id("Execution", world["execution"]))}
     runs = {"id": str(global_id("Workflow", world["workflow"])),
-            "after": str(event_cursor(workflow_executions_stream(world["workflow"]), 0))}
+            "after": str(event_cursor(workflow_executions_stream(world["workflow"]), (0, 0)))}
     return watch, runs
 
 

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from domain._sql import fetch
 from domain.access import Actor
-from domain.events import execution_stream
+from domain.event_log import prune_events
+from domain.events import execution_stream, workflow_executions_stream
 from domain.recording import (
     LogLine,
     NewExecution,
@@ -27,6 +29,8 @@ from domain.spec.definition import validate_definition
 from domain.sync_runs import set_sync_statuses
 from domain.workflow_removal import delete_workflow
 from domain.workflows import set_workflow_status, update_workflow
+from graphql_api.live_types import event_cursor
+from graphql_api.types.scalars import encode_cursor
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, feed_position, position, session, start_of
 from tests.graphql_api.conftest import gid
@@ -39,6 +43,7 @@ EXECUTION = """subscription($id: ID!, $after: Cursor) {
                             span { kind nodeId status } log { level message } }
     ... on ExecutionNotFound { message }
     ... on InvalidInput { message }
+    ... on CursorExpired { code message }
   }
 }"""
 EXECUTIONS = """subscription($filter: ExecutionFilter, $after: Cursor) {
@@ -181,6 +186,35 @@ async def test_bad_ids_and_cursors_are_invalid_input(factory: Factory, server: A
             await client.subscribe(str(op), EXECUTION, **variables)
             [item] = await client.until_complete(str(op))
             assert item["__typename"] == "InvalidInput", (variables, item)
+
+
+async def test_cursors_older_than_retention_or_the_event_log_format_have_expired(
+    factory: Factory, server: ApiServer
+) -> None:
+    """Like a Kubernetes watch answered 410 Gone: events after the cursor were pruned (or,
+    for a feed, the cursor predates feeds ordered by transaction): CursorExpired, then the
+    subscription completes. A cursor after what was pruned still resumes."""
+    world = await _world(factory)
+    execution = await _execution(world)
+    await _run(execution)  # cursors 1..6
+    await fetch("UPDATE event SET created_at = now() - interval '1000 hours'"
+                " WHERE execution = $1 AND seq <= 2", execution)
+    assert await prune_events() >= 2
+    stream = execution_stream(execution)
+    old_feed = str(encode_cursor(f"{workflow_executions_stream(world['workflow']['id'])}@3"))
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution),
+                               after=str(event_cursor(stream, (1, 0))))
+        [item] = await client.until_complete("1")
+        assert (item["__typename"], item["code"]) == ("CursorExpired", "CURSOR_EXPIRED")
+        await client.subscribe("2", EXECUTIONS, after=old_feed,
+                               filter={"workflowId": gid("Workflow", world["workflow"]["id"])})
+        [item] = await client.until_complete("2")
+        assert item["__typename"] == "CursorExpired", item
+        await client.subscribe("3", EXECUTION, id=gid("Execution", execution),
+                               after=str(event_cursor(stream, (2, 0))))
+        assert [i["kind"] for i in await client.until_complete("3")] == [
+            "SPAN", "LOG", "SPAN", "STATUS"]
 
 
 async def test_a_subscription_to_an_unreadable_execution_is_refused_as_not_found(
