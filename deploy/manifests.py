@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 from typing import Any
@@ -165,8 +166,10 @@ def _deployment(
 ) -> Manifest:
     labels = labels_for(req.organization_id, req.workflow_id)
     selector = {MANAGED_BY: "flowplane", WORKFLOW_ID: labels[WORKFLOW_ID]}  # immutable: keep small
-    # A changed secret must restart the workers: env vars are read at container start.
-    checksum = hashlib.sha256(json.dumps(secret["data"], sort_keys=True).encode())
+    # A changed secret must restart the workers: env vars are read at container start. Keyed:
+    # whoever may read Deployments but not Secrets must not be able to test guesses of a value.
+    data = json.dumps(secret["data"], sort_keys=True).encode()
+    checksum = hmac.new(req.checksum_key, data, hashlib.sha256)
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",

@@ -22,7 +22,7 @@ async def fingerprint(plan: DeployPlan) -> str:
     request = plan.request
     document: dict[str, Any] = {  # Any: JSON values
         field.name: getattr(request, field.name) for field in dataclasses.fields(request)
-        if field.name not in ("services", "env")
+        if field.name not in ("services", "env", "checksum_key")
     }
     document["services"] = await build_services(
         request.organization_id, plan.definition.to_json()["nodes"], resolve=False)

@@ -25,6 +25,7 @@ from domain.dispatch import workflow_queue
 from domain.egress import deployment_egress
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
+from domain.secret_store import checksum_key
 from domain.services import UnresolvedReference, build_services
 from domain.settings import get_settings
 from domain.spec._issues import validate_model
@@ -141,6 +142,7 @@ async def _request(
         env={**credentials.env(), **egress_env},
         egress_cidrs=egress_cidrs,
         secret_refs=pod_secrets,
+        checksum_key=checksum_key(),
     )
 
 
