@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -47,6 +49,12 @@ def parse_key(text: str, source: str = "FLOWPLANE_SECRET_KEY") -> bytes:
         raise SecretKeyError(f"{source} must decode to {KEY_BYTES} bytes, not {len(key)} "
                         "(generate one with `flowplane secret new-key`)")
     return key
+
+
+def derive_key(material: bytes, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (HMAC-SHA256 of a label under `material`): it reveals
+    nothing of `material`, nor of the keys of other purposes."""
+    return hmac.new(material, f"flowplane/derived/v1/{purpose}".encode(), hashlib.sha256).digest()
 
 
 def _key_context(organization_id: int) -> bytes:
