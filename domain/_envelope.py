@@ -77,6 +77,31 @@ def _open(key: bytes, sealed: bytes, context: bytes) -> bytes | None:
         return None
 
 
+# Text sealed by `seal_text` starts with this (what `tenant_credential` holds, for example):
+# a value without it is one stored before it was sealed. The format is also written by the
+# migration that sealed existing rows (db/migrations/flowplane_2026_12_04t15_00_00_000000.py).
+SEALED_TEXT = "fpenc1:"
+
+
+def seal_text(key: bytes, text: str, context: str) -> str:
+    """`text` encrypted under `key`, bound to `context`, as printable text."""
+    sealed = _seal(key, text.encode(), context.encode())
+    return SEALED_TEXT + base64.urlsafe_b64encode(sealed).decode()
+
+
+def open_text(key: bytes, sealed: str, context: str) -> str:
+    """The inverse of `seal_text`; SecretKeyError when `key` or `context` do not fit."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.removeprefix(SEALED_TEXT).encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    value = _open(key, raw, context.encode())
+    if value is None:
+        raise SecretKeyError(f"{context} does not decrypt with the master key: "
+                             "FLOWPLANE_SECRET_KEY is not the key it was stored with")
+    return value.decode()
+
+
 def wrap_data_key(master: bytes, organization_id: int, data_key: bytes) -> bytes:
     return _seal(master, data_key, _key_context(organization_id))
 
