@@ -56,6 +56,9 @@ dev: $(RUNTIME_STAMP) console  ## run API, worker, scheduler and sync (embedded 
 
 test: $(TEST_STAMP) console  ## the whole suite, on embedded servers unless DATABASE_URL / REDIS_URL are set
 	cd console && npx vitest run
+	@# The suite starts ~200 platform processes: compiled once here, they do not each compile
+	@# every module again where PYTHONDONTWRITEBYTECODE is set.
+	@$(BIN)/python -m compileall -q -j 0 db deploy domain engine flowplane graphql_api sync telemetry
 	$(BIN)/pytest
 
 lint: $(TEST_STAMP) $(NODE_STAMP)

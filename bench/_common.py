@@ -49,7 +49,9 @@ def servers() -> Iterator[tuple[str, str]]:
     work = Path(tempfile.mkdtemp(prefix="flowplane-bench-"))
     try:
         if not database_url:
-            pg = EmbeddedPostgres(work / "pg")
+            # pg_stat_statements: `pgload` counts the statements of an execution.
+            pg = EmbeddedPostgres(work / "pg", settings=(
+                "shared_preload_libraries=pg_stat_statements",))
             pg.start()
             started.append(pg)
             database_url = pg.url

@@ -4,12 +4,12 @@ arq job of the same benchmark, measured the same way. The inputs of the capacity
 bench/README.md ("Scale beyond one machine").
 
 Counted from `pg_stat_database` (xact_commit, tup_inserted + tup_updated + tup_deleted)
-deltas of the benchmark's own database, and `pg_stat_wal.wal_bytes` of the server (give it a
-server of its own). Commits include the pool's reset on every connection release (asyncpg
-runs it as one more implicit transaction, read-only), on both sides. Every connection that
-did work is closed before the second reading (a backend flushes its statistics when it
-exits), and this module's own readings and polls are subtracted. Statements are not counted
-here: `pg_stat_statements` is not loaded on the embedded server.
+deltas of the benchmark's own database, `pg_stat_wal.wal_bytes` of the server (give it a
+server of its own), and statements (BEGIN and COMMIT included) from `pg_stat_statements`,
+which the benchmarks' embedded server preloads (on a server without it, that figure is left
+out). Every connection that did work is closed before the second reading (a backend
+flushes its statistics when it exits), and this module's own readings and polls are
+subtracted.
 
 Run: `.venv/bin/python -m bench pgload`.
 """
@@ -28,27 +28,30 @@ from bench._common import Figure, environment, print_table, scratch_database, se
 
 BACKLOG = 200
 DISPATCH = Path(__file__).with_name("dispatch.py")  # also runs the raw arq worker
-_COUNTERS = ("SELECT xact_commit, tup_inserted + tup_updated + tup_deleted, wal_bytes"
-             " FROM pg_stat_database, pg_stat_wal WHERE datname = current_database()")
+_COUNTERS = ("SELECT xact_commit, tup_inserted + tup_updated + tup_deleted, wal_bytes{}"
+             " FROM pg_stat_database d, pg_stat_wal WHERE datname = current_database()")
+_STATEMENTS = ", (SELECT sum(calls) FROM pg_stat_statements s WHERE s.dbid = d.datid)"
 
 
-async def _counters(url: str) -> tuple[int, int, int]:
-    """(commits, rows written, WAL bytes of the whole server) so far, read on a connection
-    of its own (1 commit more)."""
+async def _counters(url: str, statements: bool) -> tuple[int, ...]:
+    """(commits, rows written, WAL bytes of the whole server, statements or 0) so far, read
+    on a connection of its own (1 commit and 1 statement more)."""
     await asyncio.sleep(0.6)  # lets the statistics of backends that just exited arrive
     conn = await asyncpg.connect(url)
     try:
-        commits, rows, wal = await conn.fetchrow(_COUNTERS)
+        row = await conn.fetchrow(_COUNTERS.format(_STATEMENTS if statements else ""))
     finally:
         await conn.close()
-    return int(commits), int(rows), int(wal)
+    return tuple(int(value or 0) for value in row) + (() if statements else (0,))
 
 
 async def _case(url: str, table: str, trigger: Callable[[int], Awaitable[None]],
                 worker: Callable[[], Awaitable[asyncio.subprocess.Process]],
-                close_triggers: Callable[[], Awaitable[None]]) -> tuple[float, float, float]:
-    """Commits, rows and WAL bytes per execution of BACKLOG executions, trigger and run included."""
-    before = await _counters(url)
+                close_triggers: Callable[[], Awaitable[None]],
+                statements: bool) -> tuple[float, ...]:
+    """Commits, rows, WAL bytes and statements per execution of BACKLOG executions, trigger
+    and run included."""
+    before = await _counters(url, statements)
     for n in range(BACKLOG):
         await trigger(n)
     await close_triggers()
@@ -65,10 +68,25 @@ async def _case(url: str, table: str, trigger: Callable[[int], Awaitable[None]],
         await conn.close()
         process.terminate()
         await process.wait()
-    after = await _counters(url)
-    commits = after[0] - before[0] - polls - 1  # the polls and the first reading
-    return (commits / BACKLOG, (after[1] - before[1]) / BACKLOG,
-            (after[2] - before[2]) / BACKLOG)
+    after = await _counters(url, statements)
+    own = polls + 1  # the polls and the first reading: a commit and a statement each
+    commits, rows, wal, calls = (a - b for a, b in zip(after, before, strict=True))
+    return ((commits - own) / BACKLOG, rows / BACKLOG, wal / BACKLOG,
+            (calls - own) / BACKLOG)
+
+
+async def _statements_counted(url: str) -> bool:
+    """Whether the server counts statements (pg_stat_statements preloaded, as on the
+    benchmarks' embedded server)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        await conn.fetchval("SELECT count(*) FROM pg_stat_statements")
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await conn.close()
+    return True
 
 
 async def _measure(pg_url: str, redis_url: str) -> list[Figure]:
@@ -86,6 +104,7 @@ async def _measure(pg_url: str, redis_url: str) -> list[Figure]:
     await engine.migrate()
     await engine.start_pool(max_size=5)
     workflow_id = await _workflow()
+    statements = await _statements_counted(url)
     setup = await asyncpg.connect(url)
     await setup.execute("CREATE TABLE bench_raw (id serial PRIMARY KEY, n int NOT NULL,"
                         " started_at timestamptz, ended_at timestamptz)")
@@ -97,7 +116,8 @@ async def _measure(pg_url: str, redis_url: str) -> list[Figure]:
                               input={"n": n})
 
     ours = await _case(url, "execution", trigger_ours,
-                       lambda: _spawn(["-m", "flowplane", "worker"], env), engine.close_pool)
+                       lambda: _spawn(["-m", "flowplane", "worker"], env), engine.close_pool,
+                       statements)
     arq = await create_pool(RedisSettings.from_dsn(redis_url))
     raw_conn = await asyncpg.connect(url)
 
@@ -106,15 +126,20 @@ async def _measure(pg_url: str, redis_url: str) -> list[Figure]:
         await arq.enqueue_job("raw_job", row_id, _queue_name=RAW_QUEUE)
 
     raw = await _case(url, "bench_raw", trigger_raw,
-                      lambda: _spawn([str(DISPATCH), "--raw-worker"], env), raw_conn.close)
+                      lambda: _spawn([str(DISPATCH), "--raw-worker"], env), raw_conn.close,
+                      statements)
     await arq.aclose()
     baseline = "raw arq job (1 + 2 commits)"
-    return [
+    figures = [
         Figure("pgload", "commits per execution (trigger + run)", ours[0], "commits",
                raw[0], baseline),
         Figure("pgload", "rows written per execution", ours[1], "rows", raw[1], baseline),
         Figure("pgload", "WAL bytes per execution", ours[2], "B", raw[2], baseline),
     ]
+    if statements:
+        figures.append(Figure("pgload", "statements per execution (trigger + run)", ours[3],
+                              "statements", raw[3], baseline))
+    return figures
 
 
 def run() -> list[Any]:

@@ -10,6 +10,8 @@ package: `domain` calls it with plain requests.
   with connection failures as DeployErrors)
 - `local`: LocalProvisioner and LocalWorkerSupervisor (no cluster, `make dev`): one supervised
   worker process serves the queues of every locally deployed workflow
+- `autoscale`: the KEDA ScaledObject of `autoscale: {min, max}` (Prometheus trigger on the
+  workflow's queue depth); the Kubernetes provisioner applies it where KEDA is installed
 - `builds`: Dockerfile environments built in the cluster (ConfigMap + kaniko Job in the
   `fp-builds` namespace): KubernetesImageBuilder, kubernetes_builder_from_config
 - `_client` (KubeClient: the verbs by kind, failures mapped) and `_status` (Deployment phase

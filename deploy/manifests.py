@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 from typing import Any
@@ -179,8 +180,10 @@ def _deployment(
 ) -> Manifest:
     labels = labels_for(req.organization_id, req.workflow_id)
     selector = {MANAGED_BY: "flowplane", WORKFLOW_ID: labels[WORKFLOW_ID]}  # immutable: keep small
-    # A changed secret must restart the workers: env vars are read at container start.
-    checksum = hashlib.sha256(json.dumps(secret["data"], sort_keys=True).encode())
+    # A changed secret must restart the workers: env vars are read at container start. Keyed:
+    # whoever may read Deployments but not Secrets must not be able to test guesses of a value.
+    data = json.dumps(secret["data"], sort_keys=True).encode()
+    checksum = hmac.new(req.checksum_key, data, hashlib.sha256)
     metadata = _metadata(req, namespace, name)
     spec: Manifest = {"replicas": 1}
     if req.autoscale is not None:

@@ -42,6 +42,9 @@ class DeploymentRequest:
     egress_cidrs: tuple[str, ...] = ()
     platform_namespace: str = "flowplane"
     autoscale: Autoscale | None = None
+    # Keys the pod template's `flowplane.io/secret-checksum` (an HMAC of the Secret's data),
+    # so the annotation changes with the data but tells a reader of Deployments nothing.
+    checksum_key: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)

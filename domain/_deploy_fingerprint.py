@@ -23,7 +23,7 @@ async def fingerprint(plan: DeployPlan) -> str:
     request = plan.request
     document: dict[str, Any] = {  # Any: JSON values
         field.name: getattr(request, field.name) for field in dataclasses.fields(request)
-        if field.name not in ("services", "env", "autoscale")
+        if field.name not in ("services", "env", "autoscale", "checksum_key")
     }
     if request.autoscale is not None:
         document["autoscale"] = dataclasses.asdict(request.autoscale)

@@ -28,6 +28,7 @@ from domain.egress import deployment_egress
 from domain.environment_node_types import node_type_problems
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
+from domain.secret_store import checksum_key
 from domain.services import UnresolvedReference, build_services
 from domain.settings import get_settings
 from domain.spec._issues import validate_model
@@ -169,6 +170,7 @@ async def _request(
         autoscale=None if chosen.autoscale is None else Autoscale(
             chosen.autoscale.minimum, chosen.autoscale.maximum, get_settings().prometheus_url,
             jobs_per_worker=WORKER_MAX_JOBS),
+        checksum_key=checksum_key(),
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -49,6 +51,12 @@ def parse_key(text: str, source: str = "FLOWPLANE_SECRET_KEY") -> bytes:
     return key
 
 
+def derive_key(material: bytes, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (HMAC-SHA256 of a label under `material`): it reveals
+    nothing of `material`, nor of the keys of other purposes."""
+    return hmac.new(material, f"flowplane/derived/v1/{purpose}".encode(), hashlib.sha256).digest()
+
+
 def _key_context(organization_id: int) -> bytes:
     return f"flowplane/data-key/v1/{organization_id}".encode()
 
@@ -67,6 +75,31 @@ def _open(key: bytes, sealed: bytes, context: bytes) -> bytes | None:
         return AESGCM(key).decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context)
     except (InvalidTag, ValueError):
         return None
+
+
+# Text sealed by `seal_text` starts with this (what `tenant_credential` holds, for example):
+# a value without it is one stored before it was sealed. The format is also written by the
+# migration that sealed existing rows (db/migrations/flowplane_2026_12_04t15_00_00_000000.py).
+SEALED_TEXT = "fpenc1:"
+
+
+def seal_text(key: bytes, text: str, context: str) -> str:
+    """`text` encrypted under `key`, bound to `context`, as printable text."""
+    sealed = _seal(key, text.encode(), context.encode())
+    return SEALED_TEXT + base64.urlsafe_b64encode(sealed).decode()
+
+
+def open_text(key: bytes, sealed: str, context: str) -> str:
+    """The inverse of `seal_text`; SecretKeyError when `key` or `context` do not fit."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.removeprefix(SEALED_TEXT).encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    value = _open(key, raw, context.encode())
+    if value is None:
+        raise SecretKeyError(f"{context} does not decrypt with the master key: "
+                             "FLOWPLANE_SECRET_KEY is not the key it was stored with")
+    return value.decode()
 
 
 def wrap_data_key(master: bytes, organization_id: int, data_key: bytes) -> bytes:

@@ -7,7 +7,7 @@ sweeper leaves it alone). A finishing execution releases the oldest parked one (
 generation and a job) once a slot is free; the sweeper does the same for every workflow with
 parked executions, so one is released even when the execution that freed its slot had no
 limit of its own or died before releasing. A released execution holds its slot until it
-claims it, so it is released once, not again at every sweep while its job waits.
+claims it, so the next one is not released just to park again at every sweep.
 """
 
 from __future__ import annotations
@@ -55,15 +55,18 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
     limit leaves room for; returns them (id, dispatch_generation, queue_name, dispatched_at)
     to enqueue after commit. Call inside a transaction."""
     await _lock_workflow(workflow_id)
-    # A slot is taken by a running execution, and by a pending one with a job (released, or
-    # dispatched at its trigger) that has yet to claim it: releasing one more would only see
-    # it parked again at its claim, and again at every sweep while that job waits its turn.
+    # A slot is taken by a running execution, and by a pending one older than the oldest
+    # parked one with a job it has yet to claim (released before, or dispatched at its
+    # trigger): `admit` will let that one in, and would park the next one released meanwhile,
+    # which the next sweep would release again, and again while that job waits its turn.
+    # Newer pending ones with a job park at their claim, so they take no slot.
     oldest = await fetch_one(
-        "SELECT (definition->'settings'->>'concurrency')::int AS lim,"
-        " (SELECT count(*) FROM execution WHERE workflow = $1 AND (status = 'running'"
-        "  OR (status = 'pending' AND dispatched_at IS NOT NULL))) AS taken"
-        " FROM execution WHERE workflow = $1 AND status = 'pending' AND dispatched_at IS NULL"
-        " ORDER BY id LIMIT 1", workflow_id)
+        "SELECT p.lim, (SELECT count(*) FROM execution e WHERE e.workflow = $1"
+        "  AND (e.status = 'running' OR (e.status = 'pending'"
+        "  AND e.dispatched_at IS NOT NULL AND e.id < p.id))) AS taken"
+        " FROM (SELECT id, (definition->'settings'->>'concurrency')::int AS lim"
+        "  FROM execution WHERE workflow = $1 AND status = 'pending'"
+        "  AND dispatched_at IS NULL ORDER BY id LIMIT 1) p", workflow_id)
     if oldest is None:
         return []
     free = (oldest["lim"] or 1) - oldest["taken"]

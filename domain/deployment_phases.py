@@ -13,6 +13,9 @@ A phase is what is true now, not a verdict:
   pushed). FAILED goes back to PROGRESSING only through a new deploy, so a flapping pod does
   not reset the deploy timeout.
 
+An autoscaled deployment (`autoscale: {min, max}`) that is AVAILABLE stays so while KEDA
+starts workers, also from zero: only an obstacle, a failure or a redeploy changes its phase.
+
 A PROGRESSING deployment may carry a reason (`Unschedulable`: the scheduler keeps retrying, so
 it is a state, not a failure); it fails with reason "Timeout" once it has been PROGRESSING
 for `settings.deploy_timeout_seconds`, counted on the database clock from
@@ -41,7 +44,7 @@ log = logging.getLogger(__name__)
 # Seconds spent in the current phase, on the database clock (never the process's).
 _DEPLOYED = """
 SELECT id, organization, deployment_namespace, deployment_name, deployed_at, deployment_phase,
-       deployment_pod_name, deployment_error, deployment_reason,
+       deployment_pod_name, deployment_error, deployment_reason, deployment_autoscale_max,
        extract(epoch FROM clock_timestamp() - coalesce(deployment_phase_changed_at, deployed_at))
          AS phase_seconds
   FROM workflow WHERE deployment_name IS NOT NULL {only} ORDER BY id
@@ -115,6 +118,12 @@ def next_status(row: dict[str, Any], observed: DeploymentStatus) -> DeploymentSt
         return observed
     if phase == "FAILED":  # only a redeploy starts a new rollout (and a new deadline)
         return _as_recorded(row)
+    if phase == "AVAILABLE" and row.get("deployment_autoscale_max") is not None and (
+            observed.reason is None):
+        # KEDA is waking a worker up (from zero) or replacing one: pods come and go by design,
+        # and the queue keeps its jobs until one serves it. An obstacle (Unschedulable) or a
+        # redeploy's rollout (recorded PROGRESSING at deploy) still shows.
+        return DeploymentStatus("AVAILABLE", pod_name=observed.pod_name)
     timeout = get_settings().deploy_timeout_seconds
     if phase == "PROGRESSING" and float(row["phase_seconds"] or 0) > timeout:
         waited = f"{observed.reason}: {observed.message}" if observed.reason else (

@@ -34,6 +34,7 @@ from domain._workflow_rules import writable
 from domain.access import Actor
 from domain.deployment_phases import reconcile_deployment_phases
 from domain.dispatch import workflow_queue
+from domain.environments import local_build_pending
 from domain.leases import redispatch
 from domain.provisioners import image_builder, provisioner
 from domain.spec.model import DeploymentSettings
@@ -97,6 +98,33 @@ async def deploy_workflow(
     Raises NotFound / Forbidden / GitManaged, InvalidInput (definition or settings) or
     DeploymentFailed (missing references, environment not usable, cluster errors)."""
     row = await _writable_row(actor, workflow_id)
+    if handle_of(row) is None and await local_build_pending(
+            int(row["organization"]), chosen_definition(row, settings).deployment.environment):
+        return await _deploy_after_local_build(actor, workflow_id, row, settings)
+    return await _deploy(actor, workflow_id, row, settings, force_redeploy)
+
+
+async def _deploy_after_local_build(
+    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+) -> dict[str, Any]:
+    """A first deploy that installs its environment's packages here: recorded as waiting
+    for them while pip runs (so the phase says so), then deployed; if anything fails, the
+    waiting record is taken back (all or nothing, as for any other deploy)."""
+    name = chosen_definition(row, settings).deployment.environment
+    waiting = await _record_waiting(actor, workflow_id, row, settings, EnvironmentBuilding(
+        name, f"the python packages of environment {name!r} are being installed"))
+    try:
+        return await _deploy(actor, workflow_id, waiting, None, False)
+    except BaseException as error:
+        await _record_undeployed(actor, workflow_id, str(row["status"]),
+                                 f"deploy failed: {error}")
+        raise
+
+
+async def _deploy(
+    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    force_redeploy: bool,
+) -> dict[str, Any]:
     previous = handle_of(row)
     removed = previous if force_redeploy else None
     if removed is not None:

@@ -153,10 +153,13 @@ def with_host(policy: EgressPolicy, host: str) -> EgressPolicy:
 def deployment_egress(slug: str, environ: Mapping[str, str] | None = None,
                       ) -> tuple[dict[str, str], tuple[str, ...]]:
     """What a deployed worker of this organization gets: the allow-list variables (its
-    organization's only) and the allowed CIDRs for the namespace's NetworkPolicy."""
+    organization's only), the sandbox's network mode when it is not the default, and the
+    allowed CIDRs for the namespace's NetworkPolicy."""
     env = os.environ if environ is None else environ
+    network = get_settings().sandbox_network
     variables = {env_name("egress_allow"): get_settings().egress_allow,
-                 org_env_name(slug): env.get(org_env_name(slug), "")}
+                 org_env_name(slug): env.get(org_env_name(slug), ""),
+                 env_name("sandbox_network"): "" if network == "none" else network}
     policy = egress_policy(slug, env)
     return ({k: v for k, v in variables.items() if v},
             tuple(sorted({str(n) for n in policy.networks})))

@@ -29,7 +29,7 @@ from domain._sql import fetch, fetch_one, loads
 from domain.environment_builds import set_build_state
 from domain.errors import DomainError
 from domain.provisioners import image_builder
-from domain.python_envs import PythonBuildFailed, ensure_built
+from domain.python_envs import PythonBuildFailed, built_packages, ensure_built
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -81,6 +81,19 @@ async def _local_packages(row: dict[str, Any]) -> str:
             f"the python packages of environment {name!r} could not be installed: "
             f"{error.message}")) from error
     return get_settings().base_image
+
+
+async def local_build_pending(organization_id: int, name: str) -> bool:
+    """Whether deploying with environment `name` installs its python packages here first
+    (no cluster, and they are not installed yet)."""
+    if get_settings().kubeconfig or name == CUSTOM:
+        return False
+    row = await fetch_one("SELECT * FROM environment WHERE organization = $1 AND name = $2",
+                          organization_id, name)
+    python = None if row is None else python_of(row)
+    if row is None or python is None or row["image"] or row["dockerfile"] or row["base_image"]:
+        return False
+    return built_packages(organization_id, python) is None
 
 
 def python_of(row: dict[str, Any]) -> dict[str, Any] | None:

@@ -152,12 +152,12 @@ async def _read(
     one write per PROGRESS_SECONDS however chatty the installer is; the interval is for
     display only, nothing depends on it)."""
     chunks: list[bytes] = []
-    reported, last = 0, time.monotonic()
+    last: float | None = None  # when progress was last reported (None: not yet)
     while chunk := await stream.read(65536):  # whatever has arrived: lines may be long
         chunks.append(chunk)
-        if time.monotonic() - last >= PROGRESS_SECONDS or reported == 0:
+        if last is None or time.monotonic() - last >= PROGRESS_SECONDS:
             await progress(bounded(b"".join(chunks).decode(errors="replace")))
-            reported, last = len(chunks), time.monotonic()
+            last = time.monotonic()
     return b"".join(chunks).decode(errors="replace")
 
 

@@ -63,6 +63,15 @@ def master_key() -> bytes:
     return _envelope.parse_key(text)
 
 
+def checksum_key() -> bytes:
+    """The key of the worker Deployments' secret checksums, derived from the master key; an
+    installation without one (it stores no secrets) derives it from its DATABASE_URL, the
+    platform's own credential. Stable across restarts: an unchanged Secret keeps its checksum."""
+    text = get_settings().secret_key.get_secret_value()
+    material = master_key() if text else get_settings().database_url.encode()
+    return _envelope.derive_key(material, "secret-checksum")
+
+
 async def secrets_exist() -> bool:
     """Whether any organization stored a secret (a process then needs the master key)."""
     return await fetch_one("SELECT 1 AS x FROM organization_key LIMIT 1") is not None

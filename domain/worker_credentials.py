@@ -2,9 +2,11 @@
 
 The platform creates them on demand (`ensure_worker_credentials`, at deploy time and when the
 local provisioner starts an organization's worker process), keeps them in `tenant_credential`
-(read by platform processes only) and hands a worker its organization's values and nothing
-else: never the platform's `DATABASE_URL` or `REDIS_URL`. What they can reach is decided by
-PostgreSQL (`db.row_security`) and Redis (`domain.redis_acl`), not by the worker's code.
+(read by platform processes only; the passwords sealed with the master key of the secret
+store when there is one: a copy of the table alone opens nothing) and hands a worker its
+organization's values and nothing else: never the platform's `DATABASE_URL` or `REDIS_URL`.
+What they can reach is decided by PostgreSQL (`db.row_security`) and Redis
+(`domain.redis_acl`), not by the worker's code.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import asyncpg
 
 from db.engine import engine
 from db.tenant_roles import ensure_role, new_password, role_name
+from domain import _envelope
 from domain._sql import fetch, fetch_one
 from domain.settings import get_settings
 
 DATA_KEY_ENV = "FLOWPLANE_ORG_DATA_KEY"
+_PASSWORDS = ("db_password", "redis_password")
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,58 @@ def redis_user_name(role: str) -> str:
     return role.replace("_", "-")
 
 
+def _master() -> bytes | None:
+    text = get_settings().secret_key.get_secret_value()
+    return _envelope.parse_key(text) if text else None
+
+
+def _context(organization_id: int, column: str) -> str:
+    return f"flowplane/tenant-credential/v1/{organization_id}/{column}"
+
+
+def sealed_password(organization_id: int, column: str, password: str) -> str:
+    """What `tenant_credential.<column>` stores: the password sealed with the master key (as
+    the migration seals older rows), or as given where the platform has no master key."""
+    master = _master()
+    if master is None:
+        return password
+    return _envelope.seal_text(master, password, _context(organization_id, column))
+
+
+def opened_password(organization_id: int, column: str, stored: str) -> str:
+    """The password a `tenant_credential` column holds (sealed or, from before, clear)."""
+    if not stored.startswith(_envelope.SEALED_TEXT):
+        return stored
+    master = _master()
+    if master is None:
+        raise _envelope.SecretKeyError("the worker credentials are sealed with the master key:"
+                                       " set FLOWPLANE_SECRET_KEY")
+    return _envelope.open_text(master, stored, _context(organization_id, column))
+
+
+def _opened(organization_id: int, row: Mapping[str, object]) -> dict[str, str]:
+    return {k: opened_password(organization_id, k, str(v)) if k in _PASSWORDS else str(v)
+            for k, v in row.items()}
+
+
 async def _stored(organization_id: int) -> dict[str, str] | None:
     row = await fetch_one("SELECT db_role, db_password, redis_user, redis_password"
                           " FROM tenant_credential WHERE organization = $1", organization_id)
-    return None if row is None else {k: str(v) for k, v in row.items()}
+    if row is None:
+        return None
+    if _master() is not None and not all(
+            str(row[k]).startswith(_envelope.SEALED_TEXT) for k in _PASSWORDS):
+        await _seal_row(organization_id, row)  # stored before there was a master key
+    return _opened(organization_id, row)
+
+
+async def _seal_row(organization_id: int, row: Mapping[str, object]) -> None:
+    clear = _opened(organization_id, row)
+    await fetch("UPDATE tenant_credential SET db_password = $2, redis_password = $3"
+                " WHERE organization = $1 AND db_password = $4 AND redis_password = $5",
+                organization_id,
+                *(sealed_password(organization_id, k, clear[k]) for k in _PASSWORDS),
+                row["db_password"], row["redis_password"])
 
 
 async def _create(conn: asyncpg.Connection, organization_id: int) -> dict[str, str]:
@@ -101,11 +153,12 @@ async def _create(conn: asyncpg.Connection, organization_id: int) -> dict[str, s
         # Any conflict: a concurrent first deploy of the same organization may trip the unique
         # role name before the unique organization, and then its row is the one to use.
         " ON CONFLICT DO NOTHING",
-        organization_id, role, new_password(), redis_user_name(role), new_password())
+        organization_id, role, sealed_password(organization_id, "db_password", new_password()),
+        redis_user_name(role), sealed_password(organization_id, "redis_password", new_password()))
     row = await conn.fetchrow("SELECT db_role, db_password, redis_user, redis_password"
                               " FROM tenant_credential WHERE organization = $1", organization_id)
     assert row is not None
-    return {k: str(v) for k, v in row.items()}
+    return _opened(organization_id, dict(row))
 
 
 async def ensure_worker_credentials(organization_id: int) -> WorkerCredentials:
@@ -142,6 +195,7 @@ async def restore_acl_users() -> int:
     present = await acl_users(redis_url)
     missing = [row for row in rows if row["redis_user"] not in present]
     for row in missing:
-        await ensure_acl_user(redis_url, int(row["organization"]), str(row["redis_user"]),
-                              str(row["redis_password"]))
+        org = int(row["organization"])
+        await ensure_acl_user(redis_url, org, str(row["redis_user"]),
+                              opened_password(org, "redis_password", str(row["redis_password"])))
     return len(missing)

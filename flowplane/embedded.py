@@ -138,6 +138,7 @@ class EmbeddedPostgres:
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    settings: tuple[str, ...] = ()  # more `name=value` server settings (the benchmarks')
 
     @property
     def url(self) -> str:
@@ -178,7 +179,7 @@ class EmbeddedPostgres:
         self._write_hba()
         options = (
             f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=300 "
-            "-c shared_buffers=64MB"
+            "-c shared_buffers=64MB" + "".join(f" -c {setting}" for setting in self.settings)
         )
         _run_pg([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self._log), "-o",
                  options, "-w", "-t", str(int(timeout)), "start"], run_as)
@@ -215,6 +216,7 @@ class EmbeddedRedis:
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    settings: tuple[str, ...] = ()  # more `name=value` server settings (the benchmarks')
     persist: bool = False
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     _process: subprocess.Popen[bytes] | None = None

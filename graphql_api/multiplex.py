@@ -12,7 +12,8 @@ cancellation cannot fail the others, and the rest await that result. Items built
 subscriber (SNAPSHOT, READY, LAGGED, errors) carry no key and are executed per subscriber.
 
 The result's `data` is a `SharedData`, whose JSON the transport (`graphql_api.ws_protocol`)
-encodes once and wraps in each subscriber's `next` message.
+encodes once and wraps in each subscriber's `next` message; once a result is there (or being
+made), the other subscribers' resolvers send it themselves (`ws_protocol.sent_shared`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class SharedData(dict[str, Any]):
     encoded: str | None = None
 
     def payload(self, encode: Callable[[object], str | bytes]) -> str:
-        """`{"data": ...}` as JSON text, encoded on first use (Any: the transport's encoder)."""
+        """`{"data": ...}` as JSON text, encoded with the transport's encoder on first use."""
         if self.encoded is None:
             raw = encode({"data": dict(self)})
             self.encoded = raw.decode() if isinstance(raw, bytes) else raw

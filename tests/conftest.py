@@ -19,9 +19,15 @@ import asyncpg
 import pytest
 import redis
 import redis.asyncio as aioredis
+from hypothesis import settings
 
 from flowplane.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.factory import Factory
+
+# Tests never fail on wall-clock time: hypothesis's per-example deadline (200 ms) would, on a
+# loaded machine.
+settings.register_profile("flowplane", deadline=None)
+settings.load_profile("flowplane")
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,9 @@ class FlowplaneProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 120) -> None:
+        # Generous: on a loaded 2-core machine importing the platform alone has taken 30 s; the
+        # deadline only bounds how long a broken start takes to be reported.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:

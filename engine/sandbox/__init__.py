@@ -1,6 +1,7 @@
 """The sandbox of `python` nodes: a child process with an environment built from nothing, in
 bubblewrap where it is available (see `launch` for what it isolates, `guest` for what runs
-inside). Which one a worker uses is the operator's choice, `FLOWPLANE_SANDBOX`."""
+inside, `egress_proxy` for its one way out when `FLOWPLANE_SANDBOX_NETWORK=egress`). Which
+one a worker uses is the operator's choice, `FLOWPLANE_SANDBOX`."""
 
 from __future__ import annotations
 

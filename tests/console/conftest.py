@@ -57,7 +57,8 @@ def _chromium_ready() -> None:
 
 # Package scope: the platform's worker must not outlive these tests (it would take jobs, and
 # hold locks, that the rest of the suite expects to own). The worker is the local
-# provisioner's, as `flowplane dev` runs it: the default queue and every deployed workflow's.
+# provisioner's, as `flowplane dev` runs it: the default queue and every deployed workflow's;
+# with the scheduler, which dispatches the next attempt of a failed one.
 @pytest.fixture(scope="package")
 def platform(database_url: str, redis_url: str, _chromium_ready: None) -> Iterator[ApiServer]:
     from domain import _envelope
@@ -67,7 +68,9 @@ def platform(database_url: str, redis_url: str, _chromium_ready: None) -> Iterat
            "FLOWPLANE_SECRET_KEY": _envelope.encode_key(_envelope.new_key())}
     api = ApiServer(env).start()
     worker = FlowplaneProcess(["local-workers", "--interval", "0.2"], env).start()
+    scheduler = FlowplaneProcess(["scheduler"], env).start()
     yield api
+    scheduler.stop()
     worker.stop()
     api.stop()
 

@@ -1,6 +1,6 @@
 """The Secrets screen: a value is set write-only (listed by name, version and who set it, never
 shown back, nor kept in the tab's storage), replaced, refused in place when the name is bad,
-and deleted after a confirmation."""
+and deleted after a confirmation; a member reads the names and is refused a change in place."""
 
 from __future__ import annotations
 
@@ -54,3 +54,20 @@ async def test_a_secret_is_set_listed_without_its_value_replaced_and_deleted(
     await expect(row).to_contain_text(re.compile("Confirm delete"))
     await row.get_by_role("button", name="Delete warehouse-password").click()
     await expect(page.get_by_test_id("secret-row")).to_have_count(0)
+
+
+async def test_a_member_reads_the_names_and_is_refused_a_change_in_place(
+    console: Console, factory: Factory,
+) -> None:
+    org = await factory.org("acme", name="Acme Inc.")
+    bob = await factory.user("bob", org)
+    await console.sign_in(await factory.token(bob, org))
+    page = console.page
+    await page.get_by_role("link", name="Secrets").click()
+    await expect(page.get_by_text("setting and deleting is for admins")).to_be_visible()
+    form = page.get_by_role("form", name="Set a secret")
+    await form.get_by_label("Name").fill("warehouse-password")
+    await form.get_by_label("Value").fill(CANARY)
+    await form.get_by_role("button", name="Set secret").click()
+    await expect(page.locator('[data-error="Forbidden"]')).to_contain_text("admins")
+    await expect(page.get_by_text("No secrets yet")).to_be_visible()

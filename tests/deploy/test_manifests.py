@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from dataclasses import replace
@@ -93,6 +95,22 @@ def test_changed_services_change_the_pod_template_so_workers_restart() -> None:
 
     assert checksum(BASE) == checksum(replace(BASE))
     assert checksum(BASE) != checksum(replace(BASE, services={"models": {}}))
+
+
+def test_the_secret_checksum_is_keyed_so_it_reveals_nothing_of_the_data() -> None:
+    def checksum(req: DeploymentRequest) -> str:
+        template = by_kind(render(req))["Deployment"]["spec"]["template"]
+        return str(template["metadata"]["annotations"]["flowplane.io/secret-checksum"])
+
+    keyed = replace(BASE, checksum_key=b"k" * 32)
+    data = json.dumps(by_kind(render(keyed))["Secret"]["data"], sort_keys=True).encode()
+
+    assert checksum(keyed) == hmac.new(b"k" * 32, data, hashlib.sha256).hexdigest()
+    assert checksum(keyed) != hashlib.sha256(data).hexdigest()  # no guess can be checked
+    assert checksum(keyed) != checksum(replace(keyed, checksum_key=b"j" * 32))
+    assert checksum(keyed) == checksum(replace(keyed))
+    assert checksum(keyed) != checksum(replace(keyed, env={**keyed.env, "X": "changed"}))
+    assert "k" * 32 not in repr(keyed)
 
 
 def test_worker_runs_the_workflow_queue_with_requests_and_limits() -> None:

@@ -95,3 +95,9 @@ def test_deployed_workers_get_only_their_organizations_allow_list(
     assert variables == {"FLOWPLANE_EGRESS_ALLOW": "10.1.0.0/16 api.internal",
                          "FLOWPLANE_EGRESS_ALLOW_ACME": "10.2.0.0/16"}
     assert cidrs == ("10.1.0.0/16", "10.2.0.0/16")
+
+    monkeypatch.setenv("FLOWPLANE_SANDBOX_NETWORK", "egress")  # the operator's mode follows
+    get_settings.cache_clear()
+    variables, _ = deployment_egress("acme", env)
+    get_settings.cache_clear()
+    assert variables["FLOWPLANE_SANDBOX_NETWORK"] == "egress"

@@ -223,3 +223,46 @@ async def test_the_local_provisioner_warns_and_runs_one_worker(
     assert row["deployment_settings"]["autoscale"] == {"min": 0, "max": 5}  # kept for a cluster
     (warning,) = [r.getMessage() for r in caplog.records if "autoscal" in r.getMessage()]
     assert "autoscaling is not supported locally: one worker serves it" in warning
+
+
+async def test_waking_from_zero_keeps_the_deployment_available_and_an_obstacle_shows(
+    factory: Factory, fake: FakeCluster, plane: ControlPlane  # noqa: F811
+) -> None:
+    """KEDA starting a worker is no rollout: new executions keep going to the workflow's own
+    queue (AVAILABLE) instead of the default one while the pod starts."""
+    plane.nodes.append(Node("node-1"))
+    org = await acme(factory)
+    wid = await workflow(org.owner)
+    row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
+    path = f"{DEPLOYMENTS}/{row['deployment_name']}"
+    fake.scale(path, 0)
+    plane.settle()
+    await reconcile_deployment_phases()
+    assert (await load_workflow(wid))["deployment_phase"] == "AVAILABLE"
+
+    plane.nodes.clear()  # the worker KEDA asks for cannot be scheduled yet
+    fake.scale(path, 1)
+    plane.settle()
+    deployment = fake.objects[path]
+    assert deployment["status"]["availableReplicas"] == 0  # starting, as the cluster says
+    await reconcile_deployment_phases()
+    row = await load_workflow(wid)
+    assert (row["deployment_phase"], row["deployment_reason"]) == (
+        "PROGRESSING", "Unschedulable")  # an obstacle is no wake-up: it shows
+
+    plane.nodes.append(Node("node-2"))
+    plane.settle()
+    await reconcile_deployment_phases()
+    assert (await load_workflow(wid))["deployment_phase"] == "AVAILABLE"
+    fake.scale(path, 0)
+    plane.settle()
+    await reconcile_deployment_phases()
+    fake.scale(path, 1)  # a plain wake-up: the pod is created, not ready yet
+    deployment = fake.objects[path]
+    deployment["status"] |= {"observedGeneration": deployment["metadata"]["generation"],
+                             "replicas": 1, "updatedReplicas": 1, "availableReplicas": 0}
+
+    await reconcile_deployment_phases()
+
+    row = await load_workflow(wid)
+    assert (row["deployment_phase"], row["deployment_reason"]) == ("AVAILABLE", None)

@@ -13,7 +13,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from db.tables import Environment
-from domain._sql import dumps
+from domain._sql import dumps, fetch, loads
+from domain._workflow_store import load_row
 from domain.access import Actor
 from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.executions import load_execution, start_execution
@@ -80,6 +81,11 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
     await asyncio.gather(deploy_workflow(actor, first, settings),
                          deploy_workflow(actor, second, settings))
     assert _builds("started") == started + 1
+    for workflow_id in (first, second):  # each said what it waited for while pip ran
+        assert (await _phases(workflow_id))[-2:] == [
+            ("PROGRESSING", "WaitingForEnvironment"), ("PROGRESSING", None)]
+        deployed = await load_row(workflow_id)
+        assert deployed is not None and deployed["deployment_reason"] is None
 
     env = await _row("with-six")
     assert env["build_status"] == "ready" and env["build_error"] is None
@@ -117,3 +123,21 @@ async def test_a_package_without_a_wheel_is_refused_with_a_clear_message(
     env = await _row("spark")
     assert env["build_status"] == "failed" and "pyspark" in str(env["build_log"])
     assert "no wheel found" in str(env["build_error"])
+    # While pip ran the deploy said what it waited for; the failure took that back.
+    assert await _phases(wid) == [("PROGRESSING", "WaitingForEnvironment"), None]
+    row = await load_row(wid)
+    assert row is not None and row["status"] == "draft" and row["deployment_phase"] is None
+
+
+async def _phases(workflow_id: int) -> list[tuple[str, str | None] | None]:
+    """The deployment (phase, reason) of each deployment event of the workflow; None: gone."""
+    events = await fetch("SELECT payload FROM event WHERE stream = $1 ORDER BY seq",
+                         f"workflow:{workflow_id}")
+    found: list[tuple[str, str | None] | None] = []
+    for event in events:
+        payload = loads(event["payload"])
+        if "deployment" in payload:
+            deployment = payload["deployment"]
+            found.append(None if deployment is None else
+                         (deployment["phase"], deployment.get("reason")))
+    return found

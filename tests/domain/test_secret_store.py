@@ -39,6 +39,23 @@ def test_value_is_bound_to_its_organization_and_name() -> None:
         _envelope.decrypt_value(_envelope.new_key(), 1, "db-password", sealed)
 
 
+def test_the_checksum_key_is_derived_from_the_master_key_and_stable(
+    monkeypatch: pytest.MonkeyPatch, master: bytes
+) -> None:
+    first = secret_store.checksum_key()
+    assert first == secret_store.checksum_key() and len(first) == 32
+    assert first != master and master not in first
+    use_key(monkeypatch, _envelope.new_key())
+    assert secret_store.checksum_key() != first
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")  # no master key: keyed by the platform's URL
+    monkeypatch.setenv("DATABASE_URL", "postgresql://platform:pw@db/flowplane")
+    get_settings.cache_clear()
+    without = secret_store.checksum_key()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://platform:other@db/flowplane")
+    get_settings.cache_clear()
+    assert secret_store.checksum_key() != without
+
+
 def test_wrapped_data_key_opens_only_with_its_master_and_organization() -> None:
     master, data_key = _envelope.new_key(), _envelope.new_key()
     wrapped = _envelope.wrap_data_key(master, 7, data_key)

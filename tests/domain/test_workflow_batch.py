@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from db.tables import Event, Workflow, WorkflowRevision, WorkflowShare, WorkflowStatusHistory
 from domain import workflow_batch
 from domain._sql import fetch
@@ -125,9 +127,12 @@ async def test_a_member_may_not_give_a_workflow_away(factory: Factory) -> None:
     assert isinstance(result, Forbidden)
 
 
-async def test_many_chunks_each_in_its_own_transaction(factory: Factory) -> None:
+async def test_many_chunks_each_in_its_own_transaction(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     actor, users = await _setup(factory)
-    count = workflow_batch.CHUNK * 2 + 3
+    monkeypatch.setattr(workflow_batch, "CREATE_CHUNK", 4)
+    count = 4 * 2 + 3
     items = [_item(f"wf-{n:03}", users) for n in range(count)]
 
     results = await create_workflows(actor, items)

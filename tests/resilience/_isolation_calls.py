@@ -126,6 +126,8 @@ SUBSCRIPTIONS: dict[str, str] = {
                          " $wf}) { __typename } }",
     "workflowUpdated": "subscription($wf: ID!) { workflowUpdated(workflowId: $wf)"
                        " { __typename } }",
+    "environmentUpdated": "subscription($env: ID!) { environmentUpdated(environmentId: $env)"
+                          " { __typename } }",
 }
 # The organization-wide feed, unfiltered: it stays open and must show B's runs, never A's.
 FEED = ("subscription { executionsUpdated { __typename ... on ExecutionEvent { kind"

@@ -4,18 +4,26 @@ fail on another organization's, on the platform's, and on becoming anyone else."
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import AuthenticationError, NoPermissionError, ResponseError
 
+from domain import _envelope
+from domain._envelope import SecretKeyError
+from domain._sql import fetch
 from domain.dispatch import DEFAULT_QUEUE, enqueue_execution, job_id, workflow_queue
 from domain.settings import get_settings
-from domain.worker_credentials import WorkerCredentials, ensure_worker_credentials
+from domain.worker_credentials import (
+    WorkerCredentials,
+    ensure_worker_credentials,
+    opened_password,
+)
 from tests.factory import Factory
 from tests.security.test_row_security import _execution
 
@@ -162,3 +170,69 @@ async def _ping(url: str) -> bool:
         return bool(await client.ping())
     finally:
         await client.aclose()
+
+
+def _passwords(creds: WorkerCredentials) -> set[str]:
+    return {unquote(urlsplit(url).password or "") for url in (creds.database_url,
+                                                               creds.redis_url)}
+
+
+async def _stored(organization_id: int) -> list[str]:
+    rows = await fetch("SELECT db_password, redis_password FROM tenant_credential"
+                       " WHERE organization = $1", organization_id)
+    return [str(rows[0]["db_password"]), str(rows[0]["redis_password"])]
+
+
+async def _connects(creds: WorkerCredentials) -> None:
+    conn = await asyncpg.connect(creds.database_url)
+    try:
+        assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        await conn.close()
+    client = _redis(creds.redis_url)
+    try:
+        assert await client.ping()
+    finally:
+        await client.aclose()
+
+
+async def test_stored_passwords_are_sealed_and_workers_still_connect(
+        factory: Factory, secret_key: bytes) -> None:
+    org = await factory.org("sealed")
+
+    creds = await ensure_worker_credentials(org["id"])
+
+    stored = await _stored(org["id"])
+    assert all(value.startswith("fpenc1:") for value in stored)
+    assert not any(password in value for password in _passwords(creds) for value in stored)
+    await _connects(creds)
+    assert await ensure_worker_credentials(org["id"]) == creds
+
+
+async def test_clear_rows_from_before_are_sealed_by_the_migration_and_on_first_read(
+        factory: Factory, secret_key: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    orgs = [await factory.org(f"older{n}") for n in range(3)]
+    monkeypatch.delenv("FLOWPLANE_SECRET_KEY")  # rows stored before there was a master key
+    get_settings.cache_clear()
+    before = [await ensure_worker_credentials(org["id"]) for org in orgs]
+    for org, creds in zip(orgs, before, strict=True):
+        assert set(await _stored(org["id"])) == _passwords(creds)
+    monkeypatch.setenv("FLOWPLANE_SECRET_KEY", _envelope.encode_key(secret_key))
+    get_settings.cache_clear()
+    migration = importlib.import_module("db.migrations.flowplane_2026_12_04t15_00_00_000000")
+
+    assert await ensure_worker_credentials(orgs[2]["id"]) == before[2]  # sealed on this read
+    assert await migration.seal_rows(secret_key) == 2  # the migration seals the others
+    assert await migration.seal_rows(secret_key) == 0
+
+    for org, creds in zip(orgs, before, strict=True):
+        stored = await _stored(org["id"])
+        assert all(value.startswith("fpenc1:") for value in stored)
+        opened = {opened_password(org["id"], column, value)
+                  for column, value in zip(("db_password", "redis_password"), stored,
+                                           strict=True)}
+        assert opened == _passwords(creds)
+        assert await ensure_worker_credentials(org["id"]) == creds
+        await _connects(creds)
+    with pytest.raises(SecretKeyError):  # bound to its organization and column
+        opened_password(orgs[1]["id"], "db_password", (await _stored(orgs[0]["id"]))[0])

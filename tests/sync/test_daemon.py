@@ -13,12 +13,14 @@ import pytest
 from db.engine import engine
 from db.tables import SyncRun, Workflow, WorkflowRevision
 from domain.sync_runs import request_sync
+from domain.workflow_batch import CREATE_CHUNK
 from sync.daemon import Daemon, DaemonSettings
 from sync.durations import parse_duration
 from sync.lock import RepositoryLock
 from sync.plan import PlanOptions
 from sync.reconcile import SyncTarget
 from sync.source import RepoSource
+from tests.factory import Factory
 from tests.processes import FlowplaneProcess
 from tests.sync.gitrepo import GitRepo, workflow_yaml
 
@@ -180,18 +182,36 @@ async def _one_standby(daemons: list[FlowplaneProcess]) -> bool:
 
 @pytest.mark.resilience
 async def test_daemon_killed_mid_apply_converges_on_the_next_run(
-    repo: GitRepo, acme: dict[str, Any], database_url: str
+    repo: GitRepo, acme: dict[str, Any], factory: Factory, database_url: str
 ) -> None:
-    total = 300
+    total = CREATE_CHUNK + 50
     for number in range(total):
         repo.write(f"workflows.d/wf-{number:03}.yaml", workflow_yaml(f"wf-{number:03}"))
     repo.commit()
+    # An uncommitted workflow named like the last file holds the second chunk of creates on
+    # its name (an insert waits for a conflicting one in progress): the kill lands after the
+    # first chunk committed and before the second did, whatever the machine's speed.
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def blocker() -> None:
+        async with engine().transaction():
+            owner = await factory.user("holder", org=acme)
+            await factory.workflow(acme, owner, f"wf-{total - 1:03}")
+            holding.set()
+            await release.wait()
+            raise _RolledBack
+
+    held = asyncio.create_task(blocker())
+    await asyncio.wait_for(holding.wait(), 30)
     daemon = _sync_process(database_url, repo, "--interval", "1s").start()
     try:
-        await eventually(_some_workflows, "apply started", within=60)
+        await eventually(_creates_held, "the second chunk waiting on the held name", within=120)
     finally:
         daemon.kill()
-    assert 0 < await Workflow.count() < total, "the kill did not land mid-apply"
+        release.set()
+        with pytest.raises(_RolledBack):
+            await held
+    assert await Workflow.count() == CREATE_CHUNK, "the kill did not land between the chunks"
     (stale,) = await SyncRun.select().where(SyncRun.status == "running")
 
     once = _sync_process(database_url, repo, "--once").start()
@@ -205,8 +225,15 @@ async def test_daemon_killed_mid_apply_converges_on_the_next_run(
     assert aborted is not None and aborted["status"] == "aborted"
 
 
-async def _some_workflows() -> bool:
-    return bool(await Workflow.count() > 0)
+class _RolledBack(Exception):
+    pass
+
+
+async def _creates_held() -> bool:
+    waiting = await Workflow.raw(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO workflow%'")
+    return bool(waiting[0]["n"]) and bool(await Workflow.count() == CREATE_CHUNK)
 
 
 def _wait(process: FlowplaneProcess) -> int:

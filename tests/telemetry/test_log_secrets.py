@@ -83,10 +83,10 @@ async def test_a_resolved_password_never_appears_in_the_worker_logs(
     read["dataSource"] = "warehouse"
     workflow = await factory.workflow(org, await factory.user(org=org), nodes=[read],
                                       settings={"maxAttempts": 2, "retryBackoffSeconds": 0})
-    worker = FlowplaneProcess(["worker"], {
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "FLOWPLANE_EGRESS_ALLOW": LOOPBACK,
-        "FLOWPLANE_LOG_FORMAT": "json"}).start()
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "FLOWPLANE_EGRESS_ALLOW": LOOPBACK, "FLOWPLANE_LOG_FORMAT": "json"}
+    worker = FlowplaneProcess(["worker"], env).start()
+    scheduler = FlowplaneProcess(["scheduler"], env).start()  # dispatches the second attempt
     try:
         execution = await start_execution(workflow["id"], trigger_type="manual",
                                           triggered_by=None, input={})
@@ -99,6 +99,7 @@ async def test_a_resolved_password_never_appears_in_the_worker_logs(
         output = worker.output()
     finally:
         worker.stop()
+        scheduler.stop()
         await server.stop()
     assert done["status"] == "failed", done
     # The worker resolved the reference and sent the value, once per attempt.
@@ -108,8 +109,10 @@ async def test_a_resolved_password_never_appears_in_the_worker_logs(
     ours = [e for e in lines if e.get("execution") == execution["id"]]
     assert [e["message"] for e in ours] == [
         f"execution {execution['id']} started (attempt 1)",
+        f"execution {execution['id']} ended: waiting for its next attempt",
+        f"execution {execution['id']} started (attempt 2)",
         f"execution {execution['id']} ended: failed"]
-    assert canary not in output
+    assert canary not in output + scheduler.output()
     # Nor what the execution keeps: its error, its spans' errors and its log lines (the
     # retry's warning quotes the first attempt's error).
     spans = await fetch("SELECT * FROM execution_span WHERE execution = $1", execution["id"])

@@ -57,6 +57,11 @@ function KindSection({ kind, data, refresh }: { kind: Kind<Item>; data: Resource
           <Plus size={16} aria-hidden /> Add {kind.singular}
         </button>
       </div>
+      {kind.total(data) > items.length && (
+        <p className="muted small">
+          The first {items.length} of {kind.total(data)} {kind.title.toLowerCase()}, by name.
+        </p>
+      )}
       {items.length === 0 ? (
         <div className="empty">No {kind.title.toLowerCase()} yet: add one here or commit one to workflows.d/.</div>
       ) : (
@@ -152,7 +157,7 @@ export function ResourcesScreen() {
             onClick={() => navigate(`${location}?kind=${k.key}`, { replace: true })}
           >
             {k.title}
-            {data && <span className="count">{k.items(data).length}</span>}
+            {data && <span className="count">{k.total(data)}</span>}
           </button>
         ))}
       </nav>

@@ -99,21 +99,25 @@ export const ResourceLists = graphql(`
       nodes {
         ...EnvironmentFields
       }
+      totalCount
     }
     dataSources(first: 100) {
       nodes {
         ...DataSourceFields
       }
+      totalCount
     }
     addOns(first: 100) {
       nodes {
         ...AddOnFields
       }
+      totalCount
     }
     models(first: 100) {
       nodes {
         ...ModelFields
       }
+      totalCount
     }
   }
 `);

@@ -33,6 +33,7 @@ export interface Kind<T extends Item> {
   title: string;
   singular: string;
   items(data: ResourceListsQuery): T[];
+  total(data: ResourceListsQuery): number;
   columns: [string, (item: T) => ReactNode][];
   fields: FieldSpec[];
   create: TypedDocumentNode<Record<string, unknown>, { input: never }>;
@@ -56,6 +57,7 @@ export const KINDS = [
     title: 'Environments',
     singular: 'environment',
     items: (d) => d.environments.nodes,
+    total: (d) => d.environments.totalCount,
     columns: [
       ['Runtime', (e) => <code>{runtime(e)}</code>],
       ['Build', (e) => <BuildCell environment={e} />],
@@ -77,6 +79,7 @@ export const KINDS = [
     title: 'Data sources',
     singular: 'data source',
     items: (d) => d.dataSources.nodes,
+    total: (d) => d.dataSources.totalCount,
     columns: [
       ['Type', (s) => s.type],
       ['Where', (s) => <code>{`${s.user ? `${s.user}@` : ''}${s.host ?? ''}${s.port ? `:${s.port}` : ''}/${s.database ?? ''}`}</code>],
@@ -101,6 +104,7 @@ export const KINDS = [
     title: 'Add-ons',
     singular: 'add-on',
     items: (d) => d.addOns.nodes,
+    total: (d) => d.addOns.totalCount,
     columns: [
       ['Type', (a) => a.type],
       ['Endpoint', (a) => <code>{a.endpoint}</code>],
@@ -122,6 +126,7 @@ export const KINDS = [
     title: 'Models',
     singular: 'model',
     items: (d) => d.models.nodes,
+    total: (d) => d.models.totalCount,
     columns: [
       ['Provider', (m) => m.provider],
       ['Model', (m) => <code>{m.model}</code>],

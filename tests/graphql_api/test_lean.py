@@ -1,0 +1,72 @@
+"""Lean resolvers (graphql_api.types.lean): graphql-core calls them directly, with the context
+reachable as Strawberry's resolvers have it; one that takes arguments is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import strawberry
+
+from graphql_api.schema import build_schema
+from graphql_api.types.lean import install, lean
+
+
+@dataclass
+class LeanContext:
+    greeting: str
+
+
+@strawberry.type
+class LeanThing:
+    name: str
+
+    @strawberry.field
+    @lean
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    @lean
+    def greet(self, info: strawberry.Info[LeanContext, None]) -> str:
+        return f"{info.context.greeting}, {self.name}"
+
+
+@strawberry.type
+class LeanQuery:
+    @strawberry.field
+    def thing(self) -> LeanThing:
+        return LeanThing(name="ada")
+
+
+def test_lean_resolvers_are_called_by_graphql_core_with_the_context() -> None:
+    schema = strawberry.Schema(query=LeanQuery)
+    assert install(schema) == 2
+    field = schema._schema.type_map["LeanThing"].fields["shout"]  # type: ignore[union-attr]
+    assert field.resolve is not None and field.resolve.__module__ == "graphql_api.types.lean"
+    result = schema.execute_sync("{ thing { shout greet } }",
+                                 context_value=LeanContext(greeting="hello"))
+    assert result.errors is None
+    assert result.data == {"thing": {"shout": "ADA", "greet": "hello, ada"}}
+
+
+def test_a_lean_resolver_with_arguments_is_refused() -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        @lean
+        def echo(self, text: str) -> str:
+            return text
+
+    with pytest.raises(TypeError, match=r"Query\.echo cannot be lean"):
+        install(strawberry.Schema(query=Query))
+
+
+def test_the_api_schema_has_its_lean_fields_installed() -> None:
+    schema = build_schema(dev_mode=False)
+    for type_name, field_name in (("Execution", "triggeredBy"), ("Workflow", "owner"),
+                                  ("Workflow", "sharedWith"), ("Workflow", "webhookUrl"),
+                                  ("PageInfo", "endCursor")):
+        resolve = schema._schema.type_map[type_name].fields[field_name].resolve  # type: ignore[union-attr]
+        assert resolve is not None and resolve.__module__ == "graphql_api.types.lean", (
+            type_name, field_name)
