@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 import httpx
@@ -72,7 +71,8 @@ def test_api_lines_carry_the_request_id_it_echoes(database_url: str, redis_url: 
         given = httpx.post(f"{api.url}/graphql", json={"query": "{ __typename }"},
                            headers={"X-Request-ID": "req-42.a_b"})
         made = httpx.get(f"{api.url}/healthz", headers={"X-Request-ID": "not ok!"})
-        time.sleep(0.3)
+        api.wait_until(lambda: "req-42.a_b" in api.output()
+                       and made.headers["x-request-id"] in api.output(), "both access lines")
     finally:
         api.stop()
     assert given.headers["x-request-id"] == "req-42.a_b"
@@ -89,7 +89,7 @@ def test_text_format_keeps_readable_lines_with_the_ids(
                      "FLOWPLANE_LOG_FORMAT": "text"}).start()
     try:
         httpx.get(f"{api.url}/healthz", headers={"X-Request-ID": "txt-1"})
-        time.sleep(0.3)
+        api.wait_until(lambda: "[request_id=txt-1]" in api.output(), "the access line")
     finally:
         api.stop()
     lines = [line for line in api.output().splitlines() if "txt-1" in line]
