@@ -5,11 +5,13 @@ transaction with an event on the environment's stream (`environment:<id>`), so t
 `environmentUpdated` subscription sees a build start, its installer output while it runs
 (`log` events, at most one per `PROGRESS_SECONDS`), and how it ended. Events carry the
 status and the log's tail, never more than `TAIL_BYTES` of it; the whole (bounded) log stays
-in the row.
+in the row. A local build passes the `packages` it installs: its writes land only while the
+environment still has them, so a build superseded by a save never speaks for the new content.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from db.engine import engine
@@ -23,11 +25,13 @@ _SET = """
 UPDATE environment SET build_status = $2, build_error = $3,
        build_log = COALESCE($4, build_log), built_image = COALESCE($5, built_image),
        updated_at = now()
- WHERE id = $1 RETURNING id, organization, build_status, build_error, build_log
+ WHERE id = $1 AND ($6::jsonb IS NULL OR COALESCE(python -> 'packages', '[]') = $6::jsonb)
+RETURNING id, organization, build_status, build_error, build_log
 """
 _LOG = """
 UPDATE environment SET build_log = $2, updated_at = now()
  WHERE id = $1 AND build_status = 'building'
+   AND ($3::jsonb IS NULL OR COALESCE(python -> 'packages', '[]') = $3::jsonb)
 RETURNING id, organization, build_status, build_error, build_log
 """
 
@@ -46,15 +50,23 @@ def log_tail(log: str | None) -> str | None:
 
 async def set_build_state(
     environment_id: int, status: str, error: str | None, *, log: str | None = None,
-    image: str | None = None,
+    image: str | None = None, packages: list[str] | None = None,
 ) -> None:
-    """Move the build to `status` (with its error; `log` / `image` when given)."""
-    await _write(_SET, "build", environment_id, status, error, log, image)
+    """Move the build to `status` (with its error; `log` / `image` when given); with
+    `packages`, only if the environment's python packages are still those."""
+    await _write(_SET, "build", environment_id, status, error, log, image, _json(packages))
 
 
-async def record_build_log(environment_id: int, log: str) -> None:
-    """The installer's output so far, while the build is still `building`."""
-    await _write(_LOG, "log", environment_id, log)
+async def record_build_log(
+    environment_id: int, log: str, packages: list[str] | None = None
+) -> None:
+    """The installer's output so far, while the build is still `building` (of `packages`,
+    when given)."""
+    await _write(_LOG, "log", environment_id, log, _json(packages))
+
+
+def _json(packages: list[str] | None) -> str | None:
+    return None if packages is None else json.dumps(packages)
 
 
 async def announce_environment_deleted(row: dict[str, Any]) -> None:

@@ -29,11 +29,12 @@ from domain._sql import fetch, fetch_one, loads
 from domain.environment_builds import set_build_state
 from domain.errors import DomainError
 from domain.provisioners import image_builder
-from domain.python_envs import PythonBuildFailed, built_packages, ensure_built
+from domain.python_envs import BuildSuperseded, PythonBuildFailed, built_packages, ensure_built
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
 CUSTOM = "custom"
+_BUILD_ATTEMPTS = 3  # local builds of one deploy, each after a save that superseded the last
 
 
 class EnvironmentNotReady(DomainError):
@@ -49,20 +50,29 @@ class EnvironmentNotReady(DomainError):
 async def environment_image(
     organization_id: int, name: str, builder: KubernetesImageBuilder | None
 ) -> str:
-    """The image of environment `name`; may start its build (then EnvironmentNotReady)."""
+    """The image of environment `name`, as it is now; may start its build (then
+    EnvironmentNotReady). A local build that the environment's next save superseded is not
+    used: the saved content is built instead."""
     if name == CUSTOM:
         return get_settings().base_image
-    row = await fetch_one(
-        "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
-        " WHERE e.organization = $1 AND e.name = $2", organization_id, name)
-    if row is None:
-        raise EnvironmentNotReady(name, f"environment {name!r} does not exist")
-    if python_of(row) is None and (row["image"] or row["base_image"]):
-        return str(row["image"] or row["base_image"])
-    check_python_version(row)
-    if not get_settings().kubeconfig:
-        return await _local_packages(row)
-    return await _built_image(row, builder)
+    for _ in range(_BUILD_ATTEMPTS):
+        row = await fetch_one(
+            "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
+            " WHERE e.organization = $1 AND e.name = $2", organization_id, name)
+        if row is None:
+            raise EnvironmentNotReady(name, f"environment {name!r} does not exist")
+        if python_of(row) is None and (row["image"] or row["base_image"]):
+            return str(row["image"] or row["base_image"])
+        check_python_version(row)
+        if get_settings().kubeconfig:
+            return await _built_image(row, builder)
+        try:
+            return await _local_packages(row)
+        except BuildSuperseded:
+            continue
+    raise EnvironmentNotReady(name, (
+        f"environment {name!r} was saved again during each of {_BUILD_ATTEMPTS} builds of "
+        "its python packages: deploy again"))
 
 
 async def _local_packages(row: dict[str, Any]) -> str:
@@ -196,9 +206,14 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
     changed = 0
     for row in rows:
         request = build_request(row)
-        if request is None:
+        if request is None:  # saved again as something that needs no build
+            await set_build_state(int(row["id"]), "none", None)
+            changed += 1
             continue
         handle = build_handle_for(request)
+        if row["built_image"] != handle.image:
+            changed += await _restart_superseded(request, builder)
+            continue
         try:
             status = await builder.status(handle)
         except DeployError:  # the cluster did not answer: look again next time
@@ -209,6 +224,17 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
             ENVIRONMENT_BUILDS.labels(status.state).inc()
             changed += 1
     return changed
+
+
+async def _restart_superseded(request: BuildRequest, builder: KubernetesImageBuilder) -> int:
+    """The environment was saved again while it was being built: the build under way is of
+    content it no longer has. Build what it holds now (starting it removes the superseded Job),
+    so whatever waits for the environment waits for that; 1 if the start failed (`failed`)."""
+    try:
+        await start_build(request, builder)
+    except EnvironmentNotReady:  # recorded as `failed`
+        return 1
+    return 0
 
 
 async def _set_build(environment_id: int, status: str, image: str, error: str | None) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from domain._sql import fetch, loads
+from domain._sql import fetch, fetch_one, loads
 from domain.environment_builds import PROGRESS_SECONDS, record_build_log, set_build_state
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
@@ -38,6 +38,11 @@ class PythonBuildFailed(Exception):
         super().__init__(message)
         self.message = message
         self.log = log
+
+
+class BuildSuperseded(Exception):
+    """The environment was saved with other packages before this build was recorded: the
+    build no longer speaks for it (its directory stays, complete or not, for its content)."""
 
 
 class PackagesNotBuilt(Exception):
@@ -90,7 +95,9 @@ def bounded(log: str) -> str:
 
 async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
     """The environment's package directory, building it first unless it exists; the
-    environment row's build status and log follow (Any: column values, JSON)."""
+    environment row's build status and log follow (Any: column values, JSON). Raises
+    BuildSuperseded when the environment no longer has these packages (checked once the
+    build's turn has come and when it is over): build what it has now instead."""
     organization_id = int(row["organization"])
     directory = package_dir(organization_id, python)
     directory.mkdir(parents=True, exist_ok=True)
@@ -98,25 +105,43 @@ async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
     try:
         # One build per directory, across processes: a second deployer waits, then reuses.
         await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        await _check_current(row, python)
         found = built_packages(organization_id, python)
         if found is not None:
-            await _set(row, "ready", None, None)
+            await _set(row, python, "ready", None, None)
             return found
-        await _set(row, "building", None, "")
-        ENVIRONMENT_BUILDS.labels("started").inc()
-        try:
-            log = await _install(directory, list(python.get("packages") or []),
-                                 lambda so_far: record_build_log(int(row["id"]), so_far))
-        except PythonBuildFailed as error:
-            await _set(row, "failed", error.message, error.log)
-            ENVIRONMENT_BUILDS.labels("failed").inc()
-            raise
-        (directory / READY).write_text(content_hash(python))
-        await _set(row, "ready", None, log)
-        ENVIRONMENT_BUILDS.labels("ready").inc()
-        return directory / "site-packages"
+        return await _build(row, python, directory)
     finally:
         os.close(lock)
+
+
+async def _build(row: dict[str, Any], python: dict[str, Any], directory: Path) -> Path:
+    packages = list(python.get("packages") or [])
+    await _set(row, python, "building", None, "")
+    ENVIRONMENT_BUILDS.labels("started").inc()
+    try:
+        log = await _install(directory, packages,
+                             lambda so_far: record_build_log(int(row["id"]), so_far, packages))
+    except PythonBuildFailed as error:
+        await _check_current(row, python)  # a failure of what it no longer asks for is moot
+        await _set(row, python, "failed", error.message, error.log)
+        ENVIRONMENT_BUILDS.labels("failed").inc()
+        raise
+    (directory / READY).write_text(content_hash(python))
+    ENVIRONMENT_BUILDS.labels("ready").inc()
+    await _check_current(row, python)
+    await _set(row, python, "ready", None, log)
+    return directory / "site-packages"
+
+
+async def _check_current(row: dict[str, Any], python: dict[str, Any]) -> None:
+    """BuildSuperseded unless the environment still has `python`'s content (Any: column
+    values, JSON)."""
+    current = await fetch_one("SELECT python FROM environment WHERE id = $1", int(row["id"]))
+    now = None if current is None else loads(current["python"])
+    if not isinstance(now, dict) or content_hash(now) != content_hash(python):
+        raise BuildSuperseded(
+            f"environment {row['name']!r} was saved with other python packages meanwhile")
 
 
 async def _install(
@@ -170,5 +195,9 @@ def _why(log: str, packages: list[str]) -> str:
     return "pip install failed: " + ("; ".join(errors) or log.strip()[-500:])
 
 
-async def _set(row: dict[str, Any], status: str, error: str | None, log: str | None) -> None:
-    await set_build_state(int(row["id"]), status, error, log=log)
+async def _set(
+    row: dict[str, Any], python: dict[str, Any], status: str, error: str | None,
+    log: str | None,
+) -> None:
+    await set_build_state(int(row["id"]), status, error, log=log,
+                          packages=list(python.get("packages") or []))

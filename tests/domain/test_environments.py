@@ -17,7 +17,8 @@ from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.environments import EnvironmentNotReady, environment_image, reconcile_builds
 from domain.node_types import node_types
 from domain.provisioners import image_builder
-from domain.redeploys import deploy_waiting, reconcile_builds_and_redeploy
+from domain.redeploys import deploy_waiting, reconcile_builds_and_redeploy, update_resource
+from domain.resources import ENVIRONMENT
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow
@@ -263,3 +264,43 @@ async def _copy(actor: Actor, nodes: list[dict[str, Any]]) -> int:
     created = await create_workflow(actor, "shouter-2", definition(
         nodes=nodes, connections=[{"from": "a", "to": "loud"}]))
     return int(created["id"])
+
+
+async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_settings(
+    factory: Factory, fake: FakeCluster  # noqa: F811
+) -> None:
+    org = await org_id(factory)
+    user = await factory.user("alice", {"id": org})
+    admin = Actor(user["id"], org, "admin")
+    wid = int((await create_workflow(admin, "trainer", definition()))["id"])
+    waiting = await deploy_workflow(admin, wid, DeploymentSettings(environment="torch"))
+    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+    [old_job] = [path for path in fake.objects if path.startswith(JOBS)]
+    env = await Environment.select().where(Environment.name == "torch").first()
+    assert env is not None
+    old_image = env["built_image"]
+
+    # Saved again while its first build runs: a new content, so a new build is needed.
+    await update_resource(admin, ENVIRONMENT, int(env["id"]), "torch",
+                          {"dockerfile": "FROM python:3.11\nRUN pip install torch==2.5.1"})
+    fake.objects[old_job]["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
+    await reconcile_builds_and_redeploy()
+
+    row = await load_row(wid)
+    assert row is not None and row["deployment_name"] is None  # not on the superseded build
+    assert row["deployment_reason"] == "WaitingForEnvironment", row["deployment_error"]
+    env = await Environment.select().where(Environment.name == "torch").first()
+    assert env is not None and env["build_status"] == "building"
+    assert env["built_image"] != old_image
+    [new_job] = [path for path in fake.objects if path.startswith(JOBS) and path != old_job]
+    assert "torch==2.5.1" in _dockerfile(fake, str(env["id"]))
+
+    fake.objects[new_job]["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
+    await reconcile_builds_and_redeploy()
+    row = await load_row(wid)
+    assert row is not None and row["deployment_name"] is not None
+    assert (row["deployment_phase"], row["deployment_reason"]) == ("PROGRESSING", None)
+    deployment = fake.objects[
+        f"/apis/apps/v1/namespaces/fp-acme/deployments/{row['deployment_name']}"]
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image == env["built_image"]

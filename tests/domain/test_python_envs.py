@@ -6,6 +6,8 @@ Real builds are few (the machine is shared): one install of `six`, one refusal."
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from domain._workflow_store import load_row
 from domain.access import Actor
 from domain.deployments import DeploymentFailed, deploy_workflow
 from domain.executions import load_execution, start_execution
-from domain.python_envs import built_packages
+from domain.python_envs import built_packages, package_dir
+from domain.redeploys import update_resource
+from domain.resources import ENVIRONMENT
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow
@@ -127,6 +131,61 @@ async def test_a_package_without_a_wheel_is_refused_with_a_clear_message(
     assert await _phases(wid) == [("PROGRESSING", "WaitingForEnvironment"), None]
     row = await load_row(wid)
     assert row is not None and row["status"] == "draft" and row["deployment_phase"] is None
+
+
+@pytest.mark.skipif(bwrap_problem() is not None,
+                    reason=f"bubblewrap (Debian `bubblewrap`) cannot run a sandbox here: "
+                           f"{bwrap_problem()}")
+async def test_a_deploy_waiting_for_its_packages_builds_the_environments_new_settings(
+    factory: Factory, redis_url: str
+) -> None:
+    actor = await _owner(factory)
+    await _environment(actor, "with-six", SIX)
+    nodes = [{"id": "p", "type": "python", "params": {"code": IMPORTS_SIX}}]
+    wid = int((await create_workflow(actor, "first", definition(nodes=nodes)))["id"])
+    pinned = {"packages": ["six==1.16.0"]}
+    # Hold the build of the first settings back (its directory's lock, as a second deployer
+    # would) until the environment has been saved again.
+    old = package_dir(actor.organization_id, SIX)
+    old.mkdir(parents=True)
+    lock = os.open(old / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        deploy = asyncio.create_task(
+            deploy_workflow(actor, wid, DeploymentSettings(environment="with-six")))
+        await _until_waiting(wid)
+        env = await _row("with-six")
+        await update_resource(actor, ENVIRONMENT, int(str(env["id"])), "with-six",
+                              {"python": pinned})
+    except BaseException:
+        deploy.cancel()
+        raise
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    deployed = await asyncio.wait_for(deploy, timeout=300)
+
+    assert deployed["deployment_name"] is not None and deployed["deployment_reason"] is None
+    assert built_packages(actor.organization_id, SIX) is None  # the superseded build: not run
+    site = built_packages(actor.organization_id, pinned)
+    assert site is not None
+    env = await _row("with-six")
+    assert env["build_status"] == "ready" and "six-1.16.0" in str(env["build_log"])
+    execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
+    await drain(redis_url, str(execution["queue_name"]))
+    done = await load_execution(int(execution["id"]))
+    assert done["status"] == "completed", done["error"]
+    assert done["outputs"]["p"]["output"] == {"version": "1.16.0",
+                                              "file": str(site / "six.py")}
+
+
+async def _until_waiting(workflow_id: int) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            row = await load_row(workflow_id)
+            if row is not None and row["deployment_reason"] == "WaitingForEnvironment":
+                return
+            await asyncio.sleep(0.02)
 
 
 async def _phases(workflow_id: int) -> list[tuple[str, str | None] | None]:
