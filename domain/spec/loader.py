@@ -13,7 +13,7 @@ from ruamel.yaml.reader import ReaderError
 
 from domain.reference_rules import document_issues
 from domain.spec._checks import check_graph
-from domain.spec._compose import ComposedDocument, compose_documents
+from domain.spec._compose import PositionedDocument, compose_documents
 from domain.spec._fast import compose_fast
 from domain.spec._guard import GuardError, Limits, check_stream
 from domain.spec._issues import Issue, validate_model
@@ -23,7 +23,7 @@ from domain.spec.definition import (
     canonical_bytes,
     size_issue,
 )
-from domain.spec.errors import SpecError, format_loc
+from domain.spec.errors import Loc, SpecError, format_loc
 from domain.spec.model import DOCUMENT_MODELS, Document, WorkflowDocument
 
 DEFAULT_LIMITS = Limits()
@@ -93,14 +93,14 @@ def _load_file(file: Path, limits: Limits) -> LoadResult:
 def _load_text(text: str, path: str, limits: Limits, fast: bool = True) -> LoadResult:
     """Through libyaml first; a file it cannot answer for, or with any error, again through
     ruamel's pure parser, whose messages and positions are the reference."""
-    composed = compose_fast(text, limits) if fast else None
-    if composed is not None:
-        result = _documents(composed, path)
+    answered = compose_fast(text, limits) if fast else None
+    if answered is not None:
+        result = _documents(answered, path)
         if result.ok:
             return result
     try:
         check_stream(text, limits)
-        composed = compose_documents(text)
+        composed: list[PositionedDocument] = [*compose_documents(text)]
     except GuardError as exc:
         return LoadResult([], [SpecError(path, exc.line, exc.column, "", exc.message)])
     except YAMLError as exc:
@@ -108,7 +108,7 @@ def _load_text(text: str, path: str, limits: Limits, fast: bool = True) -> LoadR
     return _documents(composed, path)
 
 
-def _documents(composed: list[ComposedDocument], path: str) -> LoadResult:
+def _documents(composed: list[PositionedDocument], path: str) -> LoadResult:
     documents: list[LoadedDocument] = []
     errors: list[SpecError] = []
     for doc in composed:
@@ -121,7 +121,7 @@ def _documents(composed: list[ComposedDocument], path: str) -> LoadResult:
     return LoadResult(documents, errors)
 
 
-def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, list[Issue]]:
+def _build(doc: PositionedDocument, path: str) -> tuple[LoadedDocument | None, list[Issue]]:
     data: Any = doc.data  # Any: raw YAML values
     if data is None:
         return None, []
@@ -151,7 +151,7 @@ def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, lis
     return loaded, []
 
 
-def _place(doc: ComposedDocument, path: str, loc: tuple[str | int, ...], message: str) -> SpecError:
+def _place(doc: PositionedDocument, path: str, loc: Loc, message: str) -> SpecError:
     line, column = doc.position(loc)
     return SpecError(path, line, column, format_loc(loc), message)
 
