@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,30 @@ class LoadedDocument:
     path: str
     line: int
     # sha256 of the whole document's canonical JSON; for the versioned part of a workflow
-    # use WorkflowDefinition.from_document(doc).content_hash().
+    # see `definition_hash`.
     content_hash: str
+
+    # Worked out once per document (a copy made with dataclasses.replace starts afresh).
+    @cached_property
+    def definition(self) -> WorkflowDefinition | None:
+        """The versioned part of a workflow; None for the other kinds."""
+        if not isinstance(self.document, WorkflowDocument):
+            return None
+        return WorkflowDefinition.from_document(self.document)
+
+    @cached_property
+    def definition_bytes(self) -> bytes:
+        """The canonical JSON of `definition` (empty for the other kinds)."""
+        definition = self.definition
+        return b"" if definition is None else canonical_bytes(definition.to_json())
+
+    @cached_property
+    def definition_hash(self) -> str | None:
+        """`WorkflowDefinition.content_hash()` of `definition`, from the bytes the size
+        check measured."""
+        if self.definition is None:
+            return None
+        return hashlib.sha256(self.definition_bytes).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -135,12 +158,6 @@ def _build(doc: PositionedDocument, path: str) -> tuple[LoadedDocument | None, l
     document, issues = validate_model(model, data)
     if model is WorkflowDocument and isinstance(data.get("spec"), Mapping):
         issues += check_graph(data["spec"], ("spec",))
-    if isinstance(document, WorkflowDocument) and not issues:
-        definition = WorkflowDefinition.from_document(document).to_json()
-        too_big = size_issue(definition, MAX_DEFINITION_BYTES)
-        issues += [too_big] if too_big else []
-    if document is not None and not issues:
-        issues += document_issues(document.kind, data, document.metadata.organization)
     if document is None or issues:
         return None, issues
     digest = hashlib.sha256(canonical_bytes(document.model_dump(mode="json", by_alias=True)))
@@ -148,7 +165,11 @@ def _build(doc: PositionedDocument, path: str) -> tuple[LoadedDocument | None, l
     loaded = LoadedDocument(
         document.kind, meta.name, meta.organization, document, path, doc.line, digest.hexdigest()
     )
-    return loaded, []
+    size = len(loaded.definition_bytes)
+    if size > MAX_DEFINITION_BYTES:
+        return None, [size_issue(size, MAX_DEFINITION_BYTES)]
+    issues = document_issues(document.kind, data, meta.organization)
+    return (None, issues) if issues else (loaded, [])
 
 
 def _place(doc: PositionedDocument, path: str, loc: Loc, message: str) -> SpecError:

@@ -173,11 +173,8 @@ def _expected_hashes(result: LoadResult) -> list[tuple[str, str | None]]:
 
 
 def _hashes(result: LoadResult) -> list[tuple[str, str | None]]:
-    return [
-        (loaded.content_hash, WorkflowDefinition.from_document(loaded.document).content_hash()
-         if isinstance(loaded.document, WorkflowDocument) else None)
-        for loaded in result.documents
-    ]
+    """The hashes the sync stores: each document's, and its definition's."""
+    return [(loaded.content_hash, loaded.definition_hash) for loaded in result.documents]
 
 
 def _compare(corpus: dict[str, str]) -> tuple[int, int]:
@@ -188,6 +185,9 @@ def _compare(corpus: dict[str, str]) -> tuple[int, int]:
         slow = _load_text(text, path, LIMITS, fast=False)
         assert fast == slow, (path, text)
         assert _hashes(fast) == _expected_hashes(slow), (path, text)
+        for loaded in fast.documents:
+            if loaded.definition is not None:
+                assert loaded.definition_hash == loaded.definition.content_hash()
         valid += fast.ok and bool(fast.documents)
         composed = compose_fast(text, LIMITS)
         answered += composed is not None and fast.ok
