@@ -198,7 +198,8 @@ class _Builder:
         kind = type(event)
         if kind is AliasEvent:
             return self._alias(event, loc, depth)
-        self.positions.setdefault(loc, _mark(event))
+        mark = event.start_mark
+        self.positions.setdefault(loc, (mark.line + 1, mark.column + 1))
         self._count(event)
         if kind is ScalarEvent:
             self.i += 1
@@ -216,17 +217,15 @@ class _Builder:
             self.closed.add(event.anchor)
         return value
 
-    def _count(self, event: Any) -> None:  # Any: a PyYAML node event
-        """The guard's checks of one node event, each time it is read."""
-        self.nodes += 1
+    def _count(self, event: Any, nodes: int = 1) -> None:  # Any: a PyYAML node event
+        """The guard's checks of one node event, each time it is read (`nodes` 0: read
+        past, counted when read again)."""
+        self.nodes += nodes
         if self.nodes > self.limits.max_nodes:
             raise _Unsure("nodes")
-        self._check(event)
-
-    def _check(self, event: Any) -> None:  # Any: a PyYAML node event
-        if event.tag is not None and event.tag not in ALLOWED_TAGS:
-            raise _Unsure(event.tag)
-        anchor = event.anchor
+        tag, anchor = event.tag, event.anchor
+        if tag is not None and tag not in ALLOWED_TAGS:
+            raise _Unsure(tag)
         if anchor is not None:
             if self.anchors.setdefault(anchor, self.i) != self.i:
                 raise _Unsure(anchor)  # defined twice in one document
@@ -263,16 +262,18 @@ class _Builder:
                 raise _Unsure("key")  # a collection, or an alias: only the slow path says
             self._count(key)
             self.i += 1
-            if _is_merge_key(key):
+            # Keys are JSON object keys: keep their text (so `on:` is never a boolean).
+            text = key.value
+            if text == "<<" and _is_merge_key(key):
                 merges.append(self.i)
                 self._skip()
                 continue
-            # Keys are JSON object keys: keep their text (so `on:` is never a boolean).
-            text = key.value
             if text in result:
                 raise _Unsure("duplicate key")
-            positions[(*loc, text)] = _mark(key)
-            result[text] = self._node((*loc, text), depth)
+            here = (*loc, text)
+            mark: Any = key.start_mark  # Any: a libyaml Mark (never None here)
+            positions[here] = (mark.line + 1, mark.column + 1)
+            result[text] = self._node(here, depth)
         self.i += 1
         for start in merges:
             self._merge(start, result, loc, depth)
@@ -314,7 +315,7 @@ class _Builder:
             if kind is AliasEvent:
                 self._count_alias(event)
             elif kind is ScalarEvent or isinstance(event, CollectionStartEvent):
-                self._check(event)  # its nodes are counted when merged
+                self._count(event, nodes=0)
                 if kind is not ScalarEvent:
                     open_anchors.append(event.anchor)
             elif isinstance(event, CollectionEndEvent):
