@@ -17,15 +17,13 @@ by the limits whatever the input.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.nodes import ScalarNode
 
 from domain.spec._compose import Position, PositionedDocument
 from domain.spec._guard import ALLOWED_TAGS, GuardError, Limits, check_size
+from domain.spec._scalars import Unsure, is_merge_key, scalar_value
 from domain.spec.errors import Loc
 
 AVAILABLE = bool(getattr(yaml, "__with_libyaml__", False))
@@ -39,13 +37,7 @@ if AVAILABLE:
 _DECLINED = ("%YAML", "\t", "\n...")
 
 _CORE = "tag:yaml.org,2002:"
-_STR, _MERGE, _MAP, _SEQ = (_CORE + name for name in ("str", "merge", "map", "seq"))
-_CONSTRUCTED = frozenset(_CORE + name for name in ("int", "float", "bool", "null"))
-_PLAIN = (True, False)  # the implicit flags of an untagged plain scalar
-_TEXT = object()  # in _VALUES: the scalar is its own text
-_CACHED_UP_TO = 64  # characters of a scalar whose value is remembered
-_RESOLVER = YAML(typ="safe", pure=True).resolver
-_VALUES: dict[tuple[str, str], Any] = {}  # Any: constructed values (or _TEXT)
+_MAP, _SEQ = _CORE + "map", _CORE + "seq"
 
 ScalarEvent = yaml.ScalarEvent
 AliasEvent = yaml.AliasEvent
@@ -62,23 +54,6 @@ def _block_and_marker(text: str) -> bool:
     return "\n---" in text and ("|" in text or ">" in text)
 
 
-class _Unsure(Exception):
-    """Something only the slow path reports exactly."""
-
-
-# One ruamel constructor per thread, reused from file to file: building a loader costs more
-# than composing a small file (it globs for plug-ins). It only turns int, float, bool and
-# null scalars into values here, and forgets them after each one.
-_local = threading.local()
-
-
-def _constructor() -> Any:  # Any: ruamel's SafeConstructor
-    loader: YAML | None = getattr(_local, "loader", None)
-    if loader is None:
-        loader = _local.loader = YAML(typ="safe", pure=True)
-    return loader.constructor
-
-
 def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
     """The documents of `text` through libyaml, or None where only the slow path can say."""
     if not AVAILABLE or any(sign in text for sign in _DECLINED) or _block_and_marker(text):
@@ -86,7 +61,7 @@ def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
     try:
         check_size(text, limits)
         return _Builder(_events(text), limits).documents()
-    except (yaml.YAMLError, GuardError, _Unsure):
+    except (yaml.YAMLError, GuardError, Unsure):
         return None
 
 
@@ -104,69 +79,6 @@ def _events(text: str) -> list[Any]:  # Any: PyYAML events
 def _mark(event: Any) -> Position:  # Any: a PyYAML event
     mark = event.start_mark
     return (mark.line + 1, mark.column + 1)
-
-
-def _scalar(event: Any) -> Any:  # Any: a PyYAML event -> a YAML value
-    """The value `ComposedDocument` gives this scalar; _Unsure where it has a finding."""
-    tag, text = event.tag, event.value
-    if tag is None or tag == "!":
-        if not event.implicit[0]:
-            return text  # quoted: resolved to str (our resolver has no path resolvers)
-        if event.implicit == _PLAIN and len(text) <= _CACHED_UP_TO:
-            key = ("", text)
-            value = _VALUES.get(key, _VALUES)
-            if value is _VALUES:
-                value = _remember(key, _resolve_and_construct(text, event.implicit))
-            return text if value is _TEXT else value
-        value = _resolve_and_construct(text, event.implicit)
-        return text if value is _TEXT else value
-    if tag == _STR:
-        return text
-    if tag not in _CONSTRUCTED:
-        raise _Unsure(tag)  # refused by the guard, or a tag that does not fit a scalar
-    value = _construct(tag, text)
-    return text if value is _TEXT else value
-
-
-def _resolve_and_construct(text: str, implicit: Any) -> Any:  # Any: flags; a YAML value
-    tag = _RESOLVER.resolve(ScalarNode, text, implicit)
-    shown = tag if isinstance(tag, str) else str(getattr(tag, "value", tag))
-    if shown in (_STR, _MERGE):
-        return _TEXT
-    if shown not in _CONSTRUCTED:
-        raise _Unsure(shown)  # e.g. a plain date: !!timestamp does not fit
-    return _construct(tag, text)
-
-
-def _construct(tag: Any, text: str) -> Any:  # Any: ruamel's Tag or a str; a YAML value
-    shown = tag if isinstance(tag, str) else str(getattr(tag, "value", tag))
-    key = (shown, text)
-    value = _VALUES.get(key, _VALUES)
-    if value is not _VALUES:
-        return value
-    constructor = _constructor()
-    try:
-        value = constructor.construct_object(ScalarNode(tag, text), deep=True)
-    except Exception:  # the constructor raises anything on e.g. `!!int abc`
-        raise _Unsure(text) from None
-    finally:
-        constructor.constructed_objects.clear()
-        constructor.recursive_objects.clear()
-    return _remember(key, value) if len(text) <= _CACHED_UP_TO else value
-
-
-def _remember(key: tuple[str, str], value: Any) -> Any:  # Any: a YAML value (immutable)
-    if len(_VALUES) >= 4096:
-        _VALUES.clear()
-    _VALUES[key] = value
-    return value
-
-
-def _is_merge_key(event: Any) -> bool:  # Any: a PyYAML scalar event
-    if event.value != "<<" or event.tag not in (None, "!") or not event.implicit[0]:
-        return False
-    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
-    return str(getattr(tag, "value", tag)) == _MERGE
 
 
 class _Builder:
@@ -198,15 +110,16 @@ class _Builder:
         kind = type(event)
         if kind is AliasEvent:
             return self._alias(event, loc, depth)
-        self.positions.setdefault(loc, _mark(event))
+        mark = event.start_mark
+        self.positions.setdefault(loc, (mark.line + 1, mark.column + 1))
         self._count(event)
         if kind is ScalarEvent:
             self.i += 1
-            return _scalar(event)
+            return scalar_value(event)
         if event.tag not in (None, "!", _SEQ if kind is SequenceStartEvent else _MAP):
-            raise _Unsure(event.tag)
+            raise Unsure(event.tag)
         if depth >= self.limits.max_depth:
-            raise _Unsure("depth")
+            raise Unsure("depth")
         self.i += 1
         value: Any = (
             self._sequence(loc, depth + 1) if kind is SequenceStartEvent
@@ -216,20 +129,18 @@ class _Builder:
             self.closed.add(event.anchor)
         return value
 
-    def _count(self, event: Any) -> None:  # Any: a PyYAML node event
-        """The guard's checks of one node event, each time it is read."""
-        self.nodes += 1
+    def _count(self, event: Any, nodes: int = 1) -> None:  # Any: a PyYAML node event
+        """The guard's checks of one node event, each time it is read (`nodes` 0: read
+        past, counted when read again)."""
+        self.nodes += nodes
         if self.nodes > self.limits.max_nodes:
-            raise _Unsure("nodes")
-        self._check(event)
-
-    def _check(self, event: Any) -> None:  # Any: a PyYAML node event
-        if event.tag is not None and event.tag not in ALLOWED_TAGS:
-            raise _Unsure(event.tag)
-        anchor = event.anchor
+            raise Unsure("nodes")
+        tag, anchor = event.tag, event.anchor
+        if tag is not None and tag not in ALLOWED_TAGS:
+            raise Unsure(tag)
         if anchor is not None:
             if self.anchors.setdefault(anchor, self.i) != self.i:
-                raise _Unsure(anchor)  # defined twice in one document
+                raise Unsure(anchor)  # defined twice in one document
             if type(event) is ScalarEvent:
                 self.closed.add(anchor)
 
@@ -245,7 +156,7 @@ class _Builder:
     def _count_alias(self, event: Any) -> None:  # Any: a PyYAML alias event
         self.aliases += 1
         if self.aliases > self.limits.max_aliases or event.anchor not in self.closed:
-            raise _Unsure(event.anchor)  # too many, unknown, or recursive
+            raise Unsure(event.anchor)  # too many, unknown, or recursive
 
     def _sequence(self, loc: Loc, depth: int) -> list[Any]:  # Any: YAML values
         events, items = self.events, list[Any]()
@@ -260,19 +171,21 @@ class _Builder:
         merges: list[int] = []
         while type(key := events[self.i]) is not MappingEndEvent:
             if type(key) is not ScalarEvent:
-                raise _Unsure("key")  # a collection, or an alias: only the slow path says
+                raise Unsure("key")  # a collection, or an alias: only the slow path says
             self._count(key)
             self.i += 1
-            if _is_merge_key(key):
+            # Keys are JSON object keys: keep their text (so `on:` is never a boolean).
+            text = key.value
+            if text == "<<" and is_merge_key(key):
                 merges.append(self.i)
                 self._skip()
                 continue
-            # Keys are JSON object keys: keep their text (so `on:` is never a boolean).
-            text = key.value
             if text in result:
-                raise _Unsure("duplicate key")
-            positions[(*loc, text)] = _mark(key)
-            result[text] = self._node((*loc, text), depth)
+                raise Unsure("duplicate key")
+            here = (*loc, text)
+            mark: Any = key.start_mark  # Any: a libyaml Mark (never None here)
+            positions[here] = (mark.line + 1, mark.column + 1)
+            result[text] = self._node(here, depth)
         self.i += 1
         for start in merges:
             self._merge(start, result, loc, depth)
@@ -289,7 +202,7 @@ class _Builder:
         if type(event) is SequenceStartEvent:
             self._count(event)
             if event.tag not in (None, "!", _SEQ) or depth >= self.limits.max_depth:
-                raise _Unsure("merge")
+                raise Unsure("merge")
             self.i += 1
             while type(events[self.i]) is not SequenceEndEvent:
                 self._merge_one(self._node(loc, depth + 1), result)
@@ -300,7 +213,7 @@ class _Builder:
     @staticmethod
     def _merge_one(value: Any, result: dict[str, Any]) -> None:  # Any: YAML values
         if not isinstance(value, dict):
-            raise _Unsure("<<")  # merges only mappings
+            raise Unsure("<<")  # merges only mappings
         for key, item in value.items():
             result.setdefault(key, item)
 
@@ -314,7 +227,7 @@ class _Builder:
             if kind is AliasEvent:
                 self._count_alias(event)
             elif kind is ScalarEvent or isinstance(event, CollectionStartEvent):
-                self._check(event)  # its nodes are counted when merged
+                self._count(event, nodes=0)
                 if kind is not ScalarEvent:
                     open_anchors.append(event.anchor)
             elif isinstance(event, CollectionEndEvent):

@@ -39,11 +39,16 @@ class LoadedDocument:
     document: Document
     path: str
     line: int
-    # sha256 of the whole document's canonical JSON; for the versioned part of a workflow
-    # see `definition_hash`.
-    content_hash: str
 
-    # Worked out once per document (a copy made with dataclasses.replace starts afresh).
+    # Worked out once per document, when first asked for (a copy made with
+    # dataclasses.replace starts afresh).
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the whole document's canonical JSON; for the versioned part of a
+        workflow see `definition_hash`."""
+        body = self.document.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
     @cached_property
     def definition(self) -> WorkflowDefinition | None:
         """The versioned part of a workflow; None for the other kinds."""
@@ -160,11 +165,8 @@ def _build(doc: PositionedDocument, path: str) -> tuple[LoadedDocument | None, l
         issues += check_graph(data["spec"], ("spec",))
     if document is None or issues:
         return None, issues
-    digest = hashlib.sha256(canonical_bytes(document.model_dump(mode="json", by_alias=True)))
     meta = document.metadata
-    loaded = LoadedDocument(
-        document.kind, meta.name, meta.organization, document, path, doc.line, digest.hexdigest()
-    )
+    loaded = LoadedDocument(document.kind, meta.name, meta.organization, document, path, doc.line)
     size = len(loaded.definition_bytes)
     if size > MAX_DEFINITION_BYTES:
         return None, [size_issue(size, MAX_DEFINITION_BYTES)]
