@@ -17,6 +17,7 @@ by the limits whatever the input.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -35,6 +36,9 @@ if AVAILABLE:
 # refuses); `...` markers; a `---` marker after the first line of a file with a block
 # scalar (libyaml ends the scalar there, ruamel keeps the marker as text).
 _DECLINED = ("%YAML", "\t", "\n...")
+# A tag written right before a flow indicator (`[!!str, x]`): ruamel takes the indicator into
+# the tag (which the guard then refuses), libyaml ends the tag there.
+_TAG_THEN_FLOW = re.compile(r"![^\s,\[\]{}]*[,\[\]{}]")
 
 _CORE = "tag:yaml.org,2002:"
 _MAP, _SEQ = _CORE + "map", _CORE + "seq"
@@ -57,6 +61,8 @@ def _block_and_marker(text: str) -> bool:
 def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
     """The documents of `text` through libyaml, or None where only the slow path can say."""
     if not AVAILABLE or any(sign in text for sign in _DECLINED) or _block_and_marker(text):
+        return None
+    if "!" in text and _TAG_THEN_FLOW.search(text):
         return None
     try:
         check_size(text, limits)

@@ -92,12 +92,31 @@ def test_errors_come_from_the_slow_path_with_their_exact_position(case: str) -> 
         assert where in [(error.line, error.column) for error in result.errors], result.errors
 
 
+WORKFLOW = ("apiVersion: flowplane/v1\nkind: Workflow\nmetadata: {name: w, organization: a}\n"
+            "spec:\n  nodes:\n    - id: n\n      type: transform\n      params:\n        value: ")
+# Values where libyaml and ruamel read different things, inside an otherwise valid workflow.
+DIVERGENT = {
+    # ruamel reads the tags as `!,` and `tag:yaml.org,2002:str,` (which the guard refuses).
+    "tag before a flow indicator": "[!, !!str, 1]\n",
+    # libyaml does not flag an empty `!` scalar as plain: it would stay a string.
+    "empty ! scalar": "!\n",
+    "tab after a value": "x\t\n",
+}
+
+
+@pytest.mark.parametrize("case", DIVERGENT, ids=list(DIVERGENT))
+def test_where_the_parsers_differ_the_loader_answers_as_ruamel(case: str) -> None:
+    text = WORKFLOW + DIVERGENT[case]
+    assert _load_text(text, "d.yaml", LIMITS) == _load_text(text, "d.yaml", LIMITS, fast=False)
+
+
 TOKENS = st.sampled_from(
     [
         "a", "kind", "1", "010", "0x1F", "~", "on", "true", ": ", "\n", "\n  ", "- ", "? ",
         "[", "]", "{", "}", ", ", "&x ", "*x", "<<: ", "!!int ", "!!str ", "!t ", "---\n",
         "...\n", "\"", "'", "|\n", ">-\n", "# c", "\t", "\u00e9", "\U0001f600", "\\n",
-        "! ", "&y ", "*y", "!!float ", "!!merge ", "2024-01-01", "=", "<<", "[*x]",
+        "! ", "&y ", "*y", "!!float ", "!!merge ", "2024-01-01", "=", "<<", "[*x]", "!",
+        "!!str",
     ]
 )  # fmt: skip
 
@@ -112,7 +131,24 @@ def test_whenever_the_fast_path_answers_the_slow_path_agrees(text: str) -> None:
 
 
 VALUES = ["on", "010", "0x1F", "~", "'q'", '"\\u00e9"', "a b", "1.5", "[1, x]", "{k: v}", "",
-          ">-\n          folded", "|\n          kept"]
+          ">-\n          folded", "|\n          kept", "!", "! 010", "! ''", "[! a, ! 1]"]
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOKENS, max_size=40).map("".join))
+def test_whenever_the_fast_path_composes_a_mapping_it_holds_the_same_data(text: str) -> None:
+    """Composed directly, not through validation (which sends most random texts down the slow
+    path): a mapping the fast path composes is the slow path's, wherever that has no issue."""
+    fast = compose_fast(text, LIMITS)
+    try:
+        slow = compose_documents(text)
+    except Exception:  # whatever ruamel raises, the loader reports as an error
+        return
+    if fast is None or any(d.issues or not isinstance(d.data, dict) for d in slow):
+        return
+    assert [d.data for d in fast] == [d.data for d in slow]
+    assert [d.line for d in fast] == [d.line for d in slow]
 
 
 @settings(max_examples=200, deadline=None)
