@@ -34,11 +34,15 @@ if AVAILABLE:
 # Where the two parsers are known to differ (found by tests/domain/test_spec_fast_path.py):
 # YAML version directives; tabs (libyaml takes a tab after a plain scalar that ruamel
 # refuses); `...` markers; a `---` marker after the first line of a file with a block
-# scalar (libyaml ends the scalar there, ruamel keeps the marker as text).
-_DECLINED = ("%YAML", "\t", "\n...")
+# scalar (libyaml ends the scalar there, ruamel keeps the marker as text); NEL, LS and PS,
+# line breaks to libyaml (YAML 1.1) and not to ruamel (1.2).
+_DECLINED = ("%YAML", "\t", "\n...", "\x85", "\u2028", "\u2029")
 # A tag written right before a flow indicator (`[!!str, x]`): ruamel takes the indicator into
 # the tag (which the guard then refuses), libyaml ends the tag there.
 _TAG_THEN_FLOW = re.compile(r"![^\s,\[\]{}]*[,\[\]{}]")
+# An anchor or alias name followed by one of these: libyaml ends the name there (its names are
+# letters, digits, `_` and `-`), ruamel reads on (`&x:` is the anchor `x:` to it).
+_NAME_THEN_MARK = re.compile(r"[&*][0-9A-Za-z_-]+[?:%@`]")
 
 _CORE = "tag:yaml.org,2002:"
 _MAP, _SEQ = _CORE + "map", _CORE + "seq"
@@ -64,10 +68,14 @@ def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
         return None
     if "!" in text and _TAG_THEN_FLOW.search(text):
         return None
+    if ("&" in text or "*" in text) and _NAME_THEN_MARK.search(text):
+        return None
+    if text.find("\ufeff", 1) != -1:
+        return None  # a byte order mark after the start: the parsers disagree where it may be
     try:
         check_size(text, limits)
         return _Builder(_events(text), limits).documents()
-    except (yaml.YAMLError, GuardError, Unsure):
+    except (yaml.YAMLError, GuardError, Unsure, UnicodeEncodeError):  # lone surrogates
         return None
 
 

@@ -79,6 +79,7 @@ INVALID = {
         "spec: {provider: openai, model: x, apiKeyRef: {env: K}, colour: red}\n", (4, 57)),
     "alias bomb": ("a: &a [x, x]\nb: [*a, *a, *a]\nc: *zzz\n", (3, 4)),
     "yaml 1.1 directive": ("%YAML 1.1\n---\napiVersion: 1\n", None),
+    "lone surrogate": ("a: \ud800\n", (1, 4)),  # libyaml cannot even take it as UTF-8
 }
 
 
@@ -94,19 +95,25 @@ def test_errors_come_from_the_slow_path_with_their_exact_position(case: str) -> 
 
 WORKFLOW = ("apiVersion: flowplane/v1\nkind: Workflow\nmetadata: {name: w, organization: a}\n"
             "spec:\n  nodes:\n    - id: n\n      type: transform\n      params:\n        value: ")
-# Values where libyaml and ruamel read different things, inside an otherwise valid workflow.
+# Where libyaml and ruamel read different things, in otherwise valid workflows.
 DIVERGENT = {
     # ruamel reads the tags as `!,` and `tag:yaml.org,2002:str,` (which the guard refuses).
-    "tag before a flow indicator": "[!, !!str, 1]\n",
+    "tag before a flow indicator": WORKFLOW + "[!, !!str, 1]\n",
     # libyaml does not flag an empty `!` scalar as plain: it would stay a string.
-    "empty ! scalar": "!\n",
-    "tab after a value": "x\t\n",
+    "empty ! scalar": WORKFLOW + "!\n",
+    "tab after a value": WORKFLOW + "x\t\n",
+    # libyaml's anchor names end before `:` (`{"": 1}` anchored `x`); ruamel's is `x:` (on 1).
+    "anchor before a colon": WORKFLOW + "[&x: 1]\n",
+    # NEL breaks a line for libyaml (YAML 1.1), not for ruamel (1.2): the document's line.
+    "NEL": "\x85" + WORKFLOW + "x\n",
+    # ruamel refuses a byte order mark starting a line after the first.
+    "byte order mark after the start": WORKFLOW + "1\n\ufeff",
 }
 
 
 @pytest.mark.parametrize("case", DIVERGENT, ids=list(DIVERGENT))
 def test_where_the_parsers_differ_the_loader_answers_as_ruamel(case: str) -> None:
-    text = WORKFLOW + DIVERGENT[case]
+    text = DIVERGENT[case]
     assert _load_text(text, "d.yaml", LIMITS) == _load_text(text, "d.yaml", LIMITS, fast=False)
 
 
