@@ -58,20 +58,21 @@ CollectionEndEvent = yaml.CollectionEndEvent
 DocumentStartEvent = yaml.DocumentStartEvent
 
 
-def _block_and_marker(text: str) -> bool:
-    return "\n---" in text and ("|" in text or ">" in text)
+def _declined(text: str) -> bool:
+    """Whether `text` has something the two parsers are known to read differently."""
+    return (
+        any(sign in text for sign in _DECLINED)
+        or ("\n---" in text and ("|" in text or ">" in text))  # a marker and a block scalar
+        or ("!" in text and _TAG_THEN_FLOW.search(text) is not None)
+        or (("&" in text or "*" in text) and _NAME_THEN_MARK.search(text) is not None)
+        or text.find("\ufeff", 1) != -1  # a byte order mark after the start: ruamel refuses it
+    )
 
 
 def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
     """The documents of `text` through libyaml, or None where only the slow path can say."""
-    if not AVAILABLE or any(sign in text for sign in _DECLINED) or _block_and_marker(text):
+    if not AVAILABLE or _declined(text):
         return None
-    if "!" in text and _TAG_THEN_FLOW.search(text):
-        return None
-    if ("&" in text or "*" in text) and _NAME_THEN_MARK.search(text):
-        return None
-    if text.find("\ufeff", 1) != -1:
-        return None  # a byte order mark after the start: the parsers disagree where it may be
     try:
         check_size(text, limits)
         return _Builder(_events(text), limits).documents()
