@@ -17,6 +17,7 @@ by the limits whatever the input.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -33,8 +34,15 @@ if AVAILABLE:
 # Where the two parsers are known to differ (found by tests/domain/test_spec_fast_path.py):
 # YAML version directives; tabs (libyaml takes a tab after a plain scalar that ruamel
 # refuses); `...` markers; a `---` marker after the first line of a file with a block
-# scalar (libyaml ends the scalar there, ruamel keeps the marker as text).
-_DECLINED = ("%YAML", "\t", "\n...")
+# scalar (libyaml ends the scalar there, ruamel keeps the marker as text); NEL, LS and PS,
+# line breaks to libyaml (YAML 1.1) and not to ruamel (1.2).
+_DECLINED = ("%YAML", "\t", "\n...", "\x85", "\u2028", "\u2029")
+# A tag written right before a flow indicator (`[!!str, x]`): ruamel takes the indicator into
+# the tag (which the guard then refuses), libyaml ends the tag there.
+_TAG_THEN_FLOW = re.compile(r"![^\s,\[\]{}]*[,\[\]{}]")
+# An anchor or alias name followed by one of these: libyaml ends the name there (its names are
+# letters, digits, `_` and `-`), ruamel reads on (`&x:` is the anchor `x:` to it).
+_NAME_THEN_MARK = re.compile(r"[&*][0-9A-Za-z_-]+[?:%@`]")
 
 _CORE = "tag:yaml.org,2002:"
 _MAP, _SEQ = _CORE + "map", _CORE + "seq"
@@ -50,18 +58,25 @@ CollectionEndEvent = yaml.CollectionEndEvent
 DocumentStartEvent = yaml.DocumentStartEvent
 
 
-def _block_and_marker(text: str) -> bool:
-    return "\n---" in text and ("|" in text or ">" in text)
+def _declined(text: str) -> bool:
+    """Whether `text` has something the two parsers are known to read differently."""
+    return (
+        any(sign in text for sign in _DECLINED)
+        or ("\n---" in text and ("|" in text or ">" in text))  # a marker and a block scalar
+        or ("!" in text and _TAG_THEN_FLOW.search(text) is not None)
+        or (("&" in text or "*" in text) and _NAME_THEN_MARK.search(text) is not None)
+        or text.find("\ufeff", 1) != -1  # a byte order mark after the start: ruamel refuses it
+    )
 
 
 def compose_fast(text: str, limits: Limits) -> list[PositionedDocument] | None:
     """The documents of `text` through libyaml, or None where only the slow path can say."""
-    if not AVAILABLE or any(sign in text for sign in _DECLINED) or _block_and_marker(text):
+    if not AVAILABLE or _declined(text):
         return None
     try:
         check_size(text, limits)
         return _Builder(_events(text), limits).documents()
-    except (yaml.YAMLError, GuardError, Unsure):
+    except (yaml.YAMLError, GuardError, Unsure, UnicodeEncodeError):  # lone surrogates
         return None
 
 

@@ -42,15 +42,17 @@ def scalar_value(event: Any) -> Any:  # Any: a PyYAML event -> a YAML value
     """The value `ComposedDocument` gives this scalar; Unsure where it has a finding."""
     tag, text = event.tag, event.value
     if tag is None or tag == "!":
-        if not event.implicit[0]:
+        # ruamel's parser flags every `!` scalar as plain; libyaml does not flag an empty one.
+        implicit = _PLAIN if tag == "!" else event.implicit
+        if not implicit[0]:
             return text  # quoted: resolved to str (our resolver has no path resolvers)
-        if event.implicit == _PLAIN and len(text) <= _CACHED_UP_TO:
+        if implicit == _PLAIN and len(text) <= _CACHED_UP_TO:
             key = ("", text)
             value = _VALUES.get(key, _VALUES)
             if value is _VALUES:
-                value = _remember(key, _resolve_and_construct(text, event.implicit))
+                value = _remember(key, _resolve_and_construct(text, implicit))
             return text if value is _TEXT else value
-        value = _resolve_and_construct(text, event.implicit)
+        value = _resolve_and_construct(text, implicit)
         return text if value is _TEXT else value
     if tag == _STR:
         return text
@@ -95,7 +97,8 @@ def _remember(key: tuple[str, str], value: Any) -> Any:  # Any: a YAML value (im
 
 
 def is_merge_key(event: Any) -> bool:  # Any: a PyYAML scalar event
-    if event.value != "<<" or event.tag not in (None, "!") or not event.implicit[0]:
+    if event.value != "<<" or event.tag not in (None, "!"):
         return False
-    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+    implicit = _PLAIN if event.tag == "!" else event.implicit
+    tag = _RESOLVER.resolve(ScalarNode, event.value, implicit)
     return str(getattr(tag, "value", tag)) == _MERGE

@@ -79,6 +79,7 @@ INVALID = {
         "spec: {provider: openai, model: x, apiKeyRef: {env: K}, colour: red}\n", (4, 57)),
     "alias bomb": ("a: &a [x, x]\nb: [*a, *a, *a]\nc: *zzz\n", (3, 4)),
     "yaml 1.1 directive": ("%YAML 1.1\n---\napiVersion: 1\n", None),
+    "lone surrogate": ("a: \ud800\n", (1, 4)),  # libyaml cannot even take it as UTF-8
 }
 
 
@@ -92,12 +93,37 @@ def test_errors_come_from_the_slow_path_with_their_exact_position(case: str) -> 
         assert where in [(error.line, error.column) for error in result.errors], result.errors
 
 
+WORKFLOW = ("apiVersion: flowplane/v1\nkind: Workflow\nmetadata: {name: w, organization: a}\n"
+            "spec:\n  nodes:\n    - id: n\n      type: transform\n      params:\n        value: ")
+# Where libyaml and ruamel read different things, in otherwise valid workflows.
+DIVERGENT = {
+    # ruamel reads the tags as `!,` and `tag:yaml.org,2002:str,` (which the guard refuses).
+    "tag before a flow indicator": WORKFLOW + "[!, !!str, 1]\n",
+    # libyaml does not flag an empty `!` scalar as plain: it would stay a string.
+    "empty ! scalar": WORKFLOW + "!\n",
+    "tab after a value": WORKFLOW + "x\t\n",
+    # libyaml's anchor names end before `:` (`{"": 1}` anchored `x`); ruamel's is `x:` (on 1).
+    "anchor before a colon": WORKFLOW + "[&x: 1]\n",
+    # NEL breaks a line for libyaml (YAML 1.1), not for ruamel (1.2): the document's line.
+    "NEL": "\x85" + WORKFLOW + "x\n",
+    # ruamel refuses a byte order mark starting a line after the first.
+    "byte order mark after the start": WORKFLOW + "1\n\ufeff",
+}
+
+
+@pytest.mark.parametrize("case", DIVERGENT, ids=list(DIVERGENT))
+def test_where_the_parsers_differ_the_loader_answers_as_ruamel(case: str) -> None:
+    text = DIVERGENT[case]
+    assert _load_text(text, "d.yaml", LIMITS) == _load_text(text, "d.yaml", LIMITS, fast=False)
+
+
 TOKENS = st.sampled_from(
     [
         "a", "kind", "1", "010", "0x1F", "~", "on", "true", ": ", "\n", "\n  ", "- ", "? ",
         "[", "]", "{", "}", ", ", "&x ", "*x", "<<: ", "!!int ", "!!str ", "!t ", "---\n",
         "...\n", "\"", "'", "|\n", ">-\n", "# c", "\t", "\u00e9", "\U0001f600", "\\n",
-        "! ", "&y ", "*y", "!!float ", "!!merge ", "2024-01-01", "=", "<<", "[*x]",
+        "! ", "&y ", "*y", "!!float ", "!!merge ", "2024-01-01", "=", "<<", "[*x]", "!",
+        "!!str",
     ]
 )  # fmt: skip
 
@@ -112,7 +138,24 @@ def test_whenever_the_fast_path_answers_the_slow_path_agrees(text: str) -> None:
 
 
 VALUES = ["on", "010", "0x1F", "~", "'q'", '"\\u00e9"', "a b", "1.5", "[1, x]", "{k: v}", "",
-          ">-\n          folded", "|\n          kept"]
+          ">-\n          folded", "|\n          kept", "!", "! 010", "! ''", "[! a, ! 1]"]
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOKENS, max_size=40).map("".join))
+def test_whenever_the_fast_path_composes_a_mapping_it_holds_the_same_data(text: str) -> None:
+    """Composed directly, not through validation (which sends most random texts down the slow
+    path): a mapping the fast path composes is the slow path's, wherever that has no issue."""
+    fast = compose_fast(text, LIMITS)
+    try:
+        slow = compose_documents(text)
+    except Exception:  # whatever ruamel raises, the loader reports as an error
+        return
+    if fast is None or any(d.issues or not isinstance(d.data, dict) for d in slow):
+        return
+    assert [d.data for d in fast] == [d.data for d in slow]
+    assert [d.line for d in fast] == [d.line for d in slow]
 
 
 @settings(max_examples=200, deadline=None)
