@@ -26,6 +26,8 @@ from domain.recording import (
     NewExecution,
     SpanClose,
     StatusChange,
+    create,
+    lock,
     record,
 )
 
@@ -132,7 +134,7 @@ async def create_execution(
             if existing is not None:
                 return decode(existing), False
         definition = definition_snapshot(workflow)
-        created = await record(new=NewExecution(
+        created = await create(NewExecution(
             organization_id=workflow["organization"],
             workflow_id=workflow_id,
             trigger_type=trigger_type,
@@ -173,7 +175,7 @@ async def retry_execution(
         reused = {}
         if from_node == "FAILED_NODE":
             reused = {k: v for k, v in original["outputs"].items() if k in node_ids}
-        created = await record(new=NewExecution(
+        created = await create(NewExecution(
             organization_id=original["organization"],
             workflow_id=original["workflow"],
             trigger_type=original["trigger_type"],
@@ -200,7 +202,7 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
     """
     async with engine().transaction():
         try:
-            locked = await record(execution_id, full_row=True)  # decide under the row lock
+            locked = await lock(execution_id, full_row=True)  # decide under the row lock
         except Fenced:
             raise NotFound(f"execution {execution_id} does not exist") from None
         row = locked.execution
@@ -223,6 +225,5 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
         else:
             change = StatusChange("running", row["error"], {"cancel_requested": True})
             await announce_cancel(execution_id)
-        recorded = await record(execution_id, status=change, logs=[line], locked=locked,
-                                close_spans=closes)
+        recorded = await record(locked, change, line, *closes)
     return recorded.execution

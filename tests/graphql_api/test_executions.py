@@ -4,7 +4,7 @@ from the workflow."""
 from __future__ import annotations
 
 from domain.executions import start_execution
-from domain.recording import LogLine, SpanClose, SpanOpen, StatusChange, record
+from domain.recording import LogLine, Outputs, SpanClose, SpanOpen, StatusChange, record
 from graphql_api.types.ids import parse_global_id
 from tests.graphql_api.conftest import Caller, Cast, gid
 from tests.graphql_api.test_workflows import create
@@ -30,15 +30,14 @@ async def _finished_execution(caller: Caller, workflow_id: str) -> str:
     """An execution that ran one node and completed, recorded as the engine records it."""
     row = await start_execution(key(workflow_id), trigger_type="manual",
                                 triggered_by=caller.user["id"], input={"n": 1})
-    opened = await record(row["id"], status=StatusChange("running"),
-                          open_spans=[SpanOpen(kind="attempt")])
+    opened = await record(row["id"], StatusChange("running"), SpanOpen(kind="attempt"))
     attempt = opened.span_ids[0]
-    node = await record(row["id"], open_spans=[SpanOpen(kind="node", parent_id=attempt,
-                                                        node_id="fetch")])
-    await record(row["id"], status=StatusChange("completed"), outputs={"fetch": {"ok": True}},
-                 close_spans=[SpanClose(node.span_ids[0], "completed", {"ok": True}),
-                              SpanClose(attempt, "completed")],
-                 logs=[LogLine("fetched", node_id="fetch", span_id=node.span_ids[0])])
+    node = await record(row["id"], SpanOpen(kind="node", parent_id=attempt,
+                                                        node_id="fetch"))
+    await record(row["id"], StatusChange("completed"), Outputs({"fetch": {"ok": True}}),
+                 SpanClose(node.span_ids[0], "completed", {"ok": True}),
+                 SpanClose(attempt, "completed"),
+                 LogLine("fetched", node_id="fetch", span_id=node.span_ids[0]))
     return gid("Execution", row["id"])
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from db import engine
 from db.tables import WorkflowShare
-from domain.recording import NewExecution, record
+from domain.recording import NewExecution, create
 from tests.factory import Factory
 from tests.graphql_api.conftest import Cast, gid
 
@@ -58,7 +58,7 @@ async def _workflows(factory: Factory, cast: Cast, n: int) -> None:
         for user in (cast.shared, cast.other):
             await WorkflowShare(workflow=row["id"], user=user.user["id"]).save()
         for _ in range(2):
-            await record(new=NewExecution(
+            await create(NewExecution(
                 organization_id=cast.owner.org["id"], workflow_id=row["id"],
                 trigger_type="manual", triggered_by=cast.owner.user["id"], input={},
                 workflow_version=1, definition={"nodes": []}, max_attempts=1, queue_name="q"))
