@@ -11,7 +11,7 @@ old design's hot rows, put back by a trigger: every feed event also takes the ne
 commit, as `stream_cursor` did.
 
 The watermark lag is sampled in the new round only: the age of the oldest committed feed
-event that a feed reader could not read yet (`tx` not below the watermark).
+event that a feed reader could not read yet (`ftx` not below the watermark).
 
 Run: `make bench` (all benchmarks) or `.venv/bin/python -m bench eventlog`.
 """
@@ -66,7 +66,7 @@ WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_p
 """
 _HELD_BACK = """
 SELECT extract(epoch FROM clock_timestamp() - min(created_at)) AS age FROM event
-WHERE feed AND tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+WHERE feed AND ftx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint
 """
 
 

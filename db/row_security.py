@@ -106,7 +106,8 @@ TENANT_GRANTS: dict[str, str] = {
     "execution_span": "SELECT, INSERT, UPDATE (status, output, output_truncated, error,"
                       " ended_at, duration_ms)",
     "execution_log": "SELECT, INSERT",
-    # Not `tx`: its default is the writing transaction (domain.events orders feeds by it).
+    # Not `tx` nor `ftx`: the database sets them (domain.events orders feeds by `ftx`), and
+    # `execution.event_ftx` is kept by a trigger, whatever a writer sets.
     "event": "SELECT, INSERT (organization, workflow, execution, seq, stream, kind, payload,"
              " feed, created_at)",
     "secret": "SELECT (organization, name, ciphertext)",

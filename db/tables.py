@@ -291,6 +291,8 @@ class Execution(Table):
     idempotency_key = Text(null=True, default=None)
     # Per-execution event sequence, taken under the row lock (cursors of subscriptions).
     event_seq = BigInt(default=0)
+    # The feed key of its last event (domain.events); kept by a trigger (migrations).
+    event_ftx = BigInt(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
@@ -368,9 +370,11 @@ class Event(Table):
     kind = Varchar(length=16)
     payload = JSONB(default={})
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
-    # The writing transaction (its default, pg_current_xact_id, set in the migration): with
-    # `id`, the position in the feeds.
+    # The writing transaction (its default, pg_current_xact_id, set in the migration).
     tx = BigInt(default=0)
+    # With `id`, the position in the feeds: greatest(tx, its execution's last event's ftx),
+    # set by a trigger (migrations; domain.events says why).
+    ftx = BigInt(default=0)
     # Also on the execution's workflow and organization feeds (creations, status changes).
     feed = Boolean(default=False)
 
@@ -381,7 +385,7 @@ class EventHorizon(Table):
     """One row: the last feed position retention deleted; feed cursors before it expired."""
 
     id = Integer(primary_key=True)
-    tx = BigInt()
+    ftx = BigInt()
     event = BigInt()
 
 

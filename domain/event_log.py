@@ -3,11 +3,12 @@ names), the current state of an execution or workflow with its stream's cursor, 
 cursor has expired, and retention pruning.
 
 A position is a pair ordered as a tuple. In an entity's stream (`execution:<id>`,
-`workflow:<id>`) it is `(seq, 0)`; in a feed it is the global `(tx, id)`, and a feed is read
-only below the watermark: the oldest transaction still in progress anywhere on the server
-(`pg_snapshot_xmin`). One long transaction holds every feed back (readers wait, nothing is
-lost), which is why our roles end idle transactions (`idle_in_transaction_session_timeout`,
-db.migrations) and the broker exports how long it waits (`flowplane_event_watermark_lag_seconds`).
+`workflow:<id>`) it is `(seq, 0)`; in a feed it is the global `(ftx, id)` (domain.events),
+and a feed is read only below the watermark: the oldest transaction still in progress anywhere
+on the server (`pg_snapshot_xmin`). One long transaction holds every feed back (readers wait,
+nothing is lost), which is why our roles end idle transactions
+(`idle_in_transaction_session_timeout`, db.migrations) and the broker exports how long it waits
+(`flowplane_event_watermark_lag_seconds`).
 
 Retention deletes old events; a cursor from before what was deleted answers `CursorExpired`,
 as Kubernetes answers 410 Gone to a compacted resourceVersion.
@@ -43,19 +44,19 @@ class LoggedEvent:
     workflow_id: int | None
     execution_id: int | None
     created_at: datetime
-    tx: int = 0
+    ftx: int = 0
     feed: bool = False
     # Where the event stands in the stream it was read from (an entity's or a feed).
     position: Position = START
 
 
 _COLUMNS = (
-    "id, stream, seq, kind, payload, organization, workflow, execution, created_at, tx, feed"
+    "id, stream, seq, kind, payload, organization, workflow, execution, created_at, ftx, feed"
 )
 
 
 def _event(row: dict[str, Any], in_feed: bool) -> LoggedEvent:
-    seq, tx, event_id = int(row["seq"]), int(row["tx"]), int(row["id"])
+    seq, ftx, event_id = int(row["seq"]), int(row["ftx"]), int(row["id"])
     return LoggedEvent(
         id=event_id,
         stream=str(row["stream"]),
@@ -66,9 +67,9 @@ def _event(row: dict[str, Any], in_feed: bool) -> LoggedEvent:
         workflow_id=row["workflow"],
         execution_id=row["execution"],
         created_at=row["created_at"],
-        tx=tx,
+        ftx=ftx,
         feed=bool(row["feed"]),
-        position=(tx, event_id) if in_feed else (seq, 0),
+        position=(ftx, event_id) if in_feed else (seq, 0),
     )
 
 
@@ -84,7 +85,7 @@ async def read_after(stream: str, after: Position, limit: int = PAGE) -> list[Lo
     column, key = feed
     rows = await fetch(
         f"SELECT {_COLUMNS} FROM event WHERE {column} = $1 AND feed"
-        f" AND (tx, id) > ($2, $3) AND tx < {_WATERMARK} ORDER BY tx, id LIMIT $4",
+        f" AND (ftx, id) > ($2, $3) AND ftx < {_WATERMARK} ORDER BY ftx, id LIMIT $4",
         key, after[0], after[1], limit)
     return [_event(row, True) for row in rows]
 
@@ -100,27 +101,27 @@ async def events_by_id(ids: Sequence[int]) -> list[LoggedEvent]:
     return [_event(row, False) for row in rows]
 
 
-async def announced(ids: Sequence[int], txs: Sequence[int]) -> set[int]:
-    """Which of these (event id, transaction) pairs name a retained event."""
+async def announced(ids: Sequence[int], ftxs: Sequence[int]) -> set[int]:
+    """Which of these (event id, feed key) pairs name a retained event."""
     rows = await fetch(
-        "SELECT e.id FROM unnest($1::bigint[], $2::bigint[]) AS a(id, tx)"
-        " JOIN event e ON e.id = a.id AND e.tx = a.tx", list(ids), list(txs))
+        "SELECT e.id FROM unnest($1::bigint[], $2::bigint[]) AS a(id, ftx)"
+        " JOIN event e ON e.id = a.id AND e.ftx = a.ftx", list(ids), list(ftxs))
     return {int(row["id"]) for row in rows}
 
 
 async def watermark() -> Position:
     """The position every feed has reached: all events before it are readable, and every
     event still to come (or still to be read) stands after it."""
-    row = await fetch_one(f"SELECT {_WATERMARK} AS tx")
+    row = await fetch_one(f"SELECT {_WATERMARK} AS ftx")
     assert row is not None
-    return int(row["tx"]), 0
+    return int(row["ftx"]), 0
 
 
 async def expired(stream: str, after: Position) -> bool:
     """Whether retention deleted events of `stream` that come after `after`."""
     if feed_of(stream) is not None:
-        row = await fetch_one("SELECT tx, event FROM event_horizon WHERE id = 1")
-        return row is not None and (int(row["tx"]), int(row["event"])) > after
+        row = await fetch_one("SELECT ftx, event FROM event_horizon WHERE id = 1")
+        return row is not None and (int(row["ftx"]), int(row["event"])) > after
     table, _, key = stream.partition(":")
     row = await fetch_one(
         f"SELECT t.event_seq, (SELECT min(seq) FROM event WHERE stream = $2) AS first"
@@ -166,13 +167,13 @@ WITH doomed AS (
     SELECT id FROM event WHERE created_at < now() - make_interval(secs => $1)
     ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
 ), gone AS (
-    DELETE FROM event WHERE id IN (SELECT id FROM doomed) RETURNING tx, id
+    DELETE FROM event WHERE id IN (SELECT id FROM doomed) RETURNING ftx, id
 ), last AS (
-    SELECT tx, id FROM gone ORDER BY tx DESC, id DESC LIMIT 1
+    SELECT ftx, id FROM gone ORDER BY ftx DESC, id DESC LIMIT 1
 ), horizon AS (
-    INSERT INTO event_horizon (id, tx, event) SELECT 1, tx, id FROM last
-    ON CONFLICT (id) DO UPDATE SET tx = EXCLUDED.tx, event = EXCLUDED.event
-    WHERE (event_horizon.tx, event_horizon.event) < (EXCLUDED.tx, EXCLUDED.event)
+    INSERT INTO event_horizon (id, ftx, event) SELECT 1, ftx, id FROM last
+    ON CONFLICT (id) DO UPDATE SET ftx = EXCLUDED.ftx, event = EXCLUDED.event
+    WHERE (event_horizon.ftx, event_horizon.event) < (EXCLUDED.ftx, EXCLUDED.event)
 )
 SELECT count(*) AS n FROM gone
 """

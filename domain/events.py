@@ -11,12 +11,19 @@ first, and an abort hands its cursors back).
 
 The feeds `workflow:<id>:executions` and `organization:<id>:executions` have no rows of their
 own: they are the execution events marked `feed` (creations and status changes), read in
-the order of the global position (`tx`, `id`): the writing transaction's id, then the event's.
-A reader takes only events of transactions below the watermark
-(`pg_snapshot_xmin(pg_current_snapshot())`, domain.event_log): every transaction below it has
-ended, so nothing can still appear before a position once it was read. An execution's writers
-take their transaction id with the row lock (the lock is a record's first write), so a feed
-shows one execution's changes in the order they committed.
+the order of the global position (`ftx`, `id`). A reader takes only events whose `ftx` is below
+the watermark (`pg_snapshot_xmin(pg_current_snapshot())`, domain.event_log).
+
+`ftx` is greatest(the writer's transaction id, the `ftx` of the execution's previous event),
+set by the database (triggers, db.migrations), never by the writer. The transaction id alone
+is not enough: PostgreSQL gives a transaction its id before it waits for a row lock, and
+waiters wake in no fixed order, so a writer with a smaller id can write an execution's next
+event after one with a larger id committed. With `ftx`:
+- one execution's events take increasing positions: its next writer holds its row, so the
+  previous one committed, and its `ftx` is at least that one's and its `id` is larger;
+- nothing appears before a position once it was read: the writer's own id is at most `ftx`,
+  so `ftx` below the watermark means the writer has ended; and an event not yet committed
+  when a read took its watermark has its writer's id, hence its `ftx`, at or above it.
 """
 
 from __future__ import annotations
@@ -42,13 +49,13 @@ class NewEvent:
 
 @dataclass(frozen=True)
 class EventRef:
-    """What a NOTIFY names: an event of `stream`, its cursor there, its id and transaction,
-    and for a feed event the execution's workflow and organization."""
+    """What a NOTIFY names: an event of `stream`, its cursor there, its id and feed key
+    (`ftx`), and for a feed event the execution's workflow and organization."""
 
     stream: str
     seq: int
     id: int
-    tx: int
+    ftx: int
     feeds: tuple[str, ...] = ()
 
 
@@ -106,9 +113,9 @@ WITH input AS (
     SELECT o.organization, o.workflow, o.execution, o.event_seq - i.n + i.k,
            '{table}:' || o.id, i.kind, i.payload::jsonb, i.feed, now()
     FROM input i JOIN owner o ON o.id = i.owner ORDER BY i.ord
-    RETURNING id, seq, tx, stream, feed, workflow, organization
+    RETURNING id, seq, ftx, stream, feed, workflow, organization
 )
-SELECT id, seq, tx, stream, pg_notify($5, concat_ws(' ', stream, seq, id, tx,
+SELECT id, seq, ftx, stream, pg_notify($5, concat_ws(' ', stream, seq, id, ftx,
     CASE WHEN feed THEN workflow || ' ' || organization END)) AS notified
 FROM event ORDER BY id
 """
@@ -150,7 +157,7 @@ async def append_each(owner: Owner, events: Sequence[tuple[int, NewEvent]], *,
     missing = {owner_id for owner_id, _ in events} - {_owner_id(r["stream"]) for r in rows}
     if missing:
         raise LookupError(f"{owner} {min(missing)} does not exist: no stream to append to")
-    return [EventRef(str(r["stream"]), int(r["seq"]), int(r["id"]), int(r["tx"])) for r in rows]
+    return [EventRef(str(r["stream"]), int(r["seq"]), int(r["id"]), int(r["ftx"])) for r in rows]
 
 
 def _owner_id(stream: str) -> int:
@@ -159,13 +166,13 @@ def _owner_id(stream: str) -> int:
 
 def parse_notification(payload: str) -> EventRef:
     """The inverse of the NOTIFY payload written by `append`:
-    `stream seq id tx [workflow organization]`."""
+    `stream seq id ftx [workflow organization]`."""
     parts = payload.split(" ")
     if len(parts) not in (4, 6):
         raise ValueError(f"not an event announcement: {payload!r}")
-    stream, seq, event_id, tx = parts[0], int(parts[1]), int(parts[2]), int(parts[3])
+    stream, seq, event_id, ftx = parts[0], int(parts[1]), int(parts[2]), int(parts[3])
     feeds: tuple[str, ...] = ()
     if len(parts) == 6:
         feeds = (workflow_executions_stream(int(parts[4])),
                  organization_executions_stream(int(parts[5])))
-    return EventRef(stream, seq, event_id, tx, feeds)
+    return EventRef(stream, seq, event_id, ftx, feeds)

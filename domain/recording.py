@@ -8,9 +8,9 @@ write); `record` changes of one (`StatusChange`, `SpanDone`, `SpanClose`, `SpanO
 under one the caller took earlier in the same transaction (pass what `lock` returned).
 
 Writers from a worker pass the dispatch `generation` they hold: the row is locked only if the
-generation is still current, otherwise `Fenced` is raised and nothing is written. The lock is
-each transaction's first write, so the writers of one execution take their transaction ids in
-the order they commit (domain.events relies on it for the feeds).
+generation is still current, otherwise `Fenced` is raised and nothing is written. The writers
+of one execution therefore write its events one after the other, in the order they commit
+(domain.events derives the feeds' order from it).
 
 One clock: every time a call writes (span starts and ends, log lines, status times, leases)
 derives from one reading of the database clock taken with the row lock (`Recorded.at`).

@@ -123,7 +123,7 @@ class Subscriber:
 @dataclass
 class _Tail:
     """The broker's read of one feed: where it ended (None until the first read), and the
-    announced events it has not read yet: event id → (its transaction, when announced)."""
+    announced events it has not read yet: event id → (its feed key, when announced)."""
 
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     position: Position | None = None
@@ -255,7 +255,7 @@ class Broker:
             tail = self._tails.get(feed)
             if tail is not None:
                 tail.dirty = True
-                tail.held.setdefault(ref.id, (ref.tx, time.monotonic()))
+                tail.held.setdefault(ref.id, (ref.ftx, time.monotonic()))
                 self._wake.set()
         if ref.stream not in self._streams:
             return
@@ -308,7 +308,7 @@ class Broker:
             if tail.position is None:
                 tail.position = await watermark()
                 tail.ready.set()
-            # Announced transactions below this watermark have ended: the read sees them.
+            # Announced events whose feed key is below this watermark are readable now.
             passed = (await watermark())[0] if tail.held else 0
             while True:
                 page = await read_after(stream, tail.position)
@@ -322,7 +322,7 @@ class Broker:
                     break
             waiting = {i: h for i, h in tail.held.items() if h[0] >= passed}
             if waiting:  # any role may NOTIFY: keep waiting only for events that exist
-                real = await announced(list(waiting), [tx for tx, _ in waiting.values()])
+                real = await announced(list(waiting), [ftx for ftx, _ in waiting.values()])
                 waiting = {i: h for i, h in waiting.items() if i in real}
             tail.held = waiting
         oldest = min((at for t in self._tails.values() for _, at in t.held.values()),

@@ -50,7 +50,7 @@ def _shared(stream: str, event: LoggedEvent) -> Shared:
 
 
 def event_cursor(stream: str, position: Position) -> Cursor:
-    """`stream@seq` in an entity's stream, `stream@tx.id` in a feed (domain.event_log)."""
+    """`stream@seq` in an entity's stream, `stream@ftx.id` in a feed (domain.event_log)."""
     at = f"{position[0]}.{position[1]}" if feed_of(stream) is not None else str(position[0])
     return Cursor(encode_cursor(f"{stream}@{at}"))
 

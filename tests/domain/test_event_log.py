@@ -198,3 +198,34 @@ async def test_prune_expires_feed_cursors_before_the_last_deleted_position(
     assert await expired(feed, start)
     assert not await expired(feed, events[0].position)
     assert [e.execution_id for e in await read_after(feed, events[0].position)] == [second]
+
+
+async def test_a_writer_that_took_its_transaction_id_before_waiting_stays_behind_in_the_feeds(
+    factory: Factory,
+) -> None:
+    # PostgreSQL gives a transaction its id before it waits for a row lock, and waiters wake in
+    # no fixed order: a writer with the smaller id can write an execution's next change after
+    # one with a larger id committed. Taken here by hand, the same thing happens every time.
+    wf = await _workflow(factory)
+    start = await watermark()
+    execution_id = await _execution(wf)
+    has_id, go = asyncio.Event(), asyncio.Event()
+
+    async def early_writer() -> None:
+        async with engine().transaction():
+            await fetch("SELECT pg_current_xact_id()")
+            has_id.set()
+            await asyncio.wait_for(go.wait(), 10)
+            await record(execution_id, StatusChange("completed"))
+
+    early = asyncio.create_task(early_writer())
+    await asyncio.wait_for(has_id.wait(), 10)
+    await record(execution_id, StatusChange("running"))  # a later id, committed first
+    go.set()
+    await asyncio.wait_for(early, 10)
+    for feed in (workflow_executions_stream(wf["id"]),
+                 organization_executions_stream(wf["organization"])):
+        events = await read_after(feed, start)
+        assert [(e.seq, e.payload["status"]) for e in events] == [
+            (1, "pending"), (2, "running"), (3, "completed")], feed
+        assert [e.position for e in events] == sorted(set(e.position for e in events))

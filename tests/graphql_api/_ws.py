@@ -82,7 +82,7 @@ def position(cursor: str) -> int:
 
 
 def feed_position(cursor: str) -> tuple[int, int]:
-    """Where an event cursor points in a feed (`<stream>@<tx>.<id>`, domain.event_log)."""
+    """Where an event cursor points in a feed (`<stream>@<ftx>.<id>`, domain.event_log)."""
     tx, _, event = decode_cursor(cursor).rpartition("@")[2].partition(".")
     return int(tx), int(event)
 

@@ -1,4 +1,5 @@
-"""The event log under concurrency: many writers of one workflow's executions, some of whose
+"""The event log under concurrency: many writers of a few executions of one workflow (so they
+queue on each other's row locks, and PostgreSQL wakes them in no fixed order), some of whose
 transactions roll back, and readers of every stream (the executions', the workflow's and the
 organization's feeds) that keep dropping their subscription and resuming from their cursor,
 some falling behind (`Lagged`). Each reader gets exactly the committed events of its stream,
@@ -30,7 +31,7 @@ from graphql_api.follow import Lagged, follow
 from telemetry.metrics import WATERMARK_LAG
 from tests.factory import Factory
 
-EXECUTIONS, WRITERS, WRITES = 6, 6, 30
+EXECUTIONS, WRITERS, WRITES = 3, 12, 20
 
 
 class _Aborted(Exception):
@@ -55,6 +56,7 @@ async def _execution(wf: dict[str, Any]) -> int:
 
 
 async def _writer(rng: random.Random, executions: list[int], aborted: list[str]) -> None:
+    # Each write holds its execution's row for a moment, so the others queue for it.
     for n in range(WRITES):
         execution = rng.choice(executions)
         marker = f"{id(rng)}:{n}"
@@ -105,19 +107,23 @@ async def test_writers_with_aborts_and_resuming_readers_lose_and_repeat_nothing(
     readers = [_Reader(broker, s, START, random.Random(i)) for i, s in enumerate(streams)]
     tasks = [asyncio.create_task(r.run()) for r in readers]
     aborted: list[str] = []
+    stop = asyncio.Event()
+    sampling = asyncio.create_task(_most_lock_waiters(stop))
     try:
         await asyncio.gather(*(_writer(random.Random(100 + w), executions, aborted)
                                for w in range(WRITERS)))
         committed = {s: await _all(s) for s in streams}
+        stop.set()
+        assert await asyncio.wait_for(sampling, 10) >= 2, "writers never queued on a row lock"
         deadline = time.monotonic() + 60
         while any(len(r.received) < len(committed[r.stream]) for r in readers):
             assert time.monotonic() < deadline, [
                 (r.stream, len(r.received), len(committed[r.stream])) for r in readers]
             await asyncio.sleep(0.05)
     finally:
-        for task in tasks:
+        for task in [*tasks, sampling]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, sampling, return_exceptions=True)
     assert aborted, "some transactions must roll back for this test to mean anything"
     for reader in readers:
         got = [(e.id, e.position) for e in reader.received]
@@ -132,9 +138,23 @@ async def test_writers_with_aborts_and_resuming_readers_lose_and_repeat_nothing(
         seqs = [e.seq for e in committed[execution_stream(execution)]]
         assert seqs == list(range(1, len(seqs) + 1))
     for feed in streams[:2]:
+        positions = [e.position for e in committed[feed]]
+        assert positions == sorted(set(positions)), feed
         for execution in executions:
             mine = [e.seq for e in committed[feed] if e.execution_id == execution]
-            assert mine == sorted(mine) and mine
+            assert mine == sorted(mine) and mine, (feed, execution)
+
+
+async def _most_lock_waiters(stop: asyncio.Event) -> int:
+    """The most sessions seen waiting for a lock at once, sampled until `stop` is set."""
+    most = 0
+    while not stop.is_set():
+        rows = await fetch("SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a"
+                           " ON a.pid = l.pid WHERE NOT l.granted"
+                           " AND a.datname = current_database()")
+        most = max(most, int(rows[0]["n"]))
+        await asyncio.sleep(0.002)
+    return most
 
 
 async def _all(stream: str) -> list[LoggedEvent]:

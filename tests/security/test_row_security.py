@@ -155,12 +155,16 @@ async def test_tenant_role_cannot_write_another_organizations_rows(
     # Nor take a cursor of its stream, nor choose where its own events stand in the feeds.
     assert await conn.execute(
         "UPDATE execution SET event_seq = event_seq + 1 WHERE id = $1", theirs) == "UPDATE 0"
+    for column in ("tx", "ftx"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute(
+                "INSERT INTO event (organization, execution, seq, stream, kind, payload,"
+                f" created_at, {column}) VALUES ($1, $2, 99, $3, 'log', '{{}}', now(), 0)",
+                two_orgs["acme"]["id"], two_orgs["my_execution"],
+                f"execution:{two_orgs['my_execution']}")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
-        await conn.execute(
-            "INSERT INTO event (organization, execution, seq, stream, kind, payload, created_at,"
-            " tx) VALUES ($1, $2, 99, $3, 'log', '{}', now(), 0)",
-            two_orgs["acme"]["id"], two_orgs["my_execution"],
-            f"execution:{two_orgs['my_execution']}")
+        await conn.execute("UPDATE execution SET event_ftx = 0 WHERE id = $1",
+                           two_orgs["my_execution"])
     # Nor can it move its own execution into another organization or workflow.
     for column, value in (("organization", two_orgs["other"]["id"]),
                           ("workflow", two_orgs["theirs"]["id"])):
