@@ -19,6 +19,8 @@ from db.engine import engine
 from db.row_security import SCOPES, TENANT_GRANTS, unclassified_tables
 from db.tables import TABLES
 from db.tenant_roles import TenantRoleError, ensure_role, new_password, role_name
+from domain._sql import fetch
+from domain.event_log import prune_events
 from domain.recording import LogLine, NewExecution, SpanOpen, create, record
 from tests.factory import Factory
 
@@ -171,6 +173,21 @@ async def test_tenant_role_cannot_write_another_organizations_rows(
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(f"UPDATE execution SET {column} = $2 WHERE id = $1",
                                two_orgs["my_execution"], value)
+
+
+async def test_tenant_role_cannot_date_an_event_for_retention_to_delete_at_once(
+        two_orgs: dict[str, Any]) -> None:
+    # Retention records what it deleted in the one horizon every feed cursor is held against:
+    # an event a worker dated in the past would be pruned now and expire everyone's cursors.
+    mine = two_orgs["my_execution"]
+    await two_orgs["conn"].execute(
+        "INSERT INTO event (organization, execution, seq, stream, kind, payload, created_at)"
+        " VALUES ($1, $2, 1000, $3, 'log', '{}', '1970-01-01T00:00:00Z')",
+        two_orgs["acme"]["id"], mine, f"execution:{mine}")
+    rows = await fetch("SELECT created_at > now() - interval '1 minute' AS recent FROM event"
+                       " WHERE execution = $1 AND seq = 1000", mine)
+    assert [r["recent"] for r in rows] == [True]
+    assert await prune_events(older_than_hours=1) == 0
 
 
 async def test_tenant_role_has_no_privileges_on_platform_tables(
