@@ -66,6 +66,7 @@ SCOPES: dict[str, Scope] = {
     "workflow_revision": Scope(_OWN_WORKFLOW),
     "workflow_status_history": Scope(_OWN_WORKFLOW),
     "execution": Scope(_OWN, _OWN_WORKFLOW),
+    "execution_tally": Scope(_OWN_WORKFLOW),
     "execution_span": Scope(_OWN_EXECUTION),
     "execution_log": Scope(_OWN_EXECUTION),
     "execution_summary": Scope(_OWN, _OWN_EXECUTION),

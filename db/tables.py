@@ -185,7 +185,6 @@ class Workflow(Table):
     settings = JSONB(default={})
     trigger = JSONB(default={"type": "manual"})
     deployment_settings = JSONB(null=True, default=None)
-    execution_count = Integer(default=0)
     # The cursor of the workflow's event stream (domain.events).
     event_seq = BigInt(default=0)
     webhook_token = Varchar(length=64, null=True, default=None, unique=True)
@@ -306,6 +305,18 @@ class Execution(Table):
         "status IN ('pending', 'running', 'completed', 'failed', 'cancelled')"
     )
     execution_idempotency_unique = Unique([workflow, idempotency_key])
+
+
+class ExecutionTally(Table):
+    """A shard of a workflow's execution count (domain.execution_counts): the count is the sum
+    of its shards; `shard` is the database session that counted (0: folded)."""
+
+    id: Serial
+    workflow = ForeignKey(Workflow, on_delete=OnDelete.cascade, null=False)
+    shard = Integer(default=0)
+    n = BigInt(default=0)
+
+    execution_tally_unique = Unique([workflow, shard])
 
 
 class ExecutionSpan(Table):
@@ -488,6 +499,7 @@ class Secret(Table):
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
     AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
-    ExecutionSpan, ExecutionLog, ExecutionSummary, Event, EventHorizon, ScheduleSlot, SyncRun,
-    SyncFileResult, WebhookReceipt, TenantCredential, OrganizationKey, Secret,
+    ExecutionTally, ExecutionSpan, ExecutionLog, ExecutionSummary, Event, EventHorizon,
+    ScheduleSlot, SyncRun, SyncFileResult, WebhookReceipt, TenantCredential, OrganizationKey,
+    Secret,
 ]

@@ -4,9 +4,10 @@ Each creates or changes rows through `domain.recording.record` (one transaction 
 events) and enqueues only after that transaction commits. Access checks are the caller's job.
 
 Starting executions of one workflow concurrently must not serialise on the workflow row: its
-row is read without a lock, and the one write to it (the execution count) is the creating
-transaction's last statement. That update sees the row as last committed, so a concurrent
-archive or (un)deploy is either seen by the creation or waits for it to commit.
+row is read without a lock and never written (the execution count is sharded,
+domain.execution_counts). The creating transaction's last statements share-lock the row and
+read it as last committed, so a concurrent archive or (un)deploy is either seen by the creation
+or waits for it to commit, while concurrent creations take the shared lock together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain._sql import decode, fetch, fetch_one
 from domain.cancel_signals import announce_cancel
 from domain.dispatch import enqueue_execution, queue_for
 from domain.errors import ExecutionFinished, ExecutionNotFinished, NotFound, WorkflowArchived
+from domain.execution_counts import count_execution
 from domain.leases import open_span_closes
 from domain.recording import (
     TERMINAL,
@@ -89,12 +91,10 @@ async def dispatch(row: dict[str, Any]) -> None:
 
 
 async def _counted(row: dict[str, Any]) -> dict[str, Any]:
-    """Count the new execution on its workflow and check the workflow as last committed: it
-    may have been archived or (un)deployed since it was read (Any: column values). Only this
-    statement locks the workflow row, and only until the creation commits."""
-    workflow = await fetch_one(
-        "UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1"
-        " RETURNING id, organization, name, status, deployment_phase", row["workflow"])
+    """Count the new execution and check the workflow as last committed: it may have been
+    archived or (un)deployed since it was read (Any: column values). The share lock taken
+    here is held until the creation commits; other creations share it."""
+    workflow = await count_execution(int(row["workflow"]))
     if workflow is None:
         raise NotFound(f"workflow {row['workflow']} does not exist")
     if workflow["status"] == "archived":

@@ -14,6 +14,7 @@ from domain._sql import fetch
 from domain.dispatch import DEFAULT_QUEUE, arq_pool, job_id
 from domain.errors import Conflict, NotFound
 from domain.events import execution_stream
+from domain.execution_counts import execution_counts
 from domain.executions import cancel_execution, retry_execution, start_execution
 from domain.recording import Fenced, Outputs, StatusChange, record
 from tests.factory import Factory
@@ -46,8 +47,7 @@ async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
     assert await _job_status(row, redis_url) == JobStatus.queued
     summary = await ExecutionSummary.select().where(ExecutionSummary.execution == row["id"])
     assert summary[0]["status"] == "pending"
-    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
-    assert count[0]["execution_count"] == 1
+    assert await execution_counts([wf["id"]]) == {wf["id"]: 1}
     events = await Event.select(Event.stream, Event.kind, Event.feed)
     # One event: its own stream's first, and on the feeds (domain.events).
     assert events == [{"stream": execution_stream(row["id"]), "kind": "execution",
@@ -59,8 +59,7 @@ async def test_concurrent_starts_of_one_workflow_all_succeed(factory: Factory) -
     rows = await asyncio.gather(*(start_execution(
         wf["id"], trigger_type="manual", triggered_by=None, input={"n": n}) for n in range(20)))
     assert len({row["id"] for row in rows}) == 20
-    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
-    assert count[0]["execution_count"] == 20
+    assert await execution_counts([wf["id"]]) == {wf["id"]: 20}
 
 
 async def _waiting_for_a_lock() -> bool:
@@ -72,7 +71,7 @@ async def _waiting_for_a_lock() -> bool:
 async def test_start_that_races_an_archive_sees_it_and_creates_nothing(
     factory: Factory, database_url: str
 ) -> None:
-    """The workflow is read without a lock; the count update at the end sees the archive
+    """The workflow is read without a lock; the share lock taken at the end sees the archive
     that committed meanwhile, so no execution of an archived workflow is left behind."""
     wf, _ = await _workflow(factory)
     archiver = await asyncpg.connect(database_url)
