@@ -30,7 +30,7 @@ from domain._workflow_rules import check_name, invalid
 from domain._workflow_store import GitSource
 from domain.access import Actor
 from domain.errors import DomainError, Forbidden, NameTaken
-from domain.events import append_events, workflow_stream
+from domain.events import NewEvent, append_each
 from domain.reference_rules import document_issues
 from domain.spec.definition import WorkflowDefinition
 from domain.workflows import create_workflow
@@ -232,11 +232,10 @@ async def _insert_all(
         " created_at) SELECT id, NULL, 'draft', 'created', $2, now() FROM unnest($1::int[]) id",
         [int(row["id"]) for _, row in made], actor.user_id)
     # The `workflow` event of each status history row, as `store.record_status` announces it.
-    await append_events(
-        [(workflow_stream(int(row["id"])), "workflow",
-          {"workflowId": int(row["id"]), "status": "draft", "fromStatus": None,
-           "reason": "created"}) for _, row in made],
-        organization_id=actor.organization_id, workflow_ids=[int(row["id"]) for _, row in made])
+    await append_each("workflow", [
+        (int(row["id"]), NewEvent("workflow", {"workflowId": int(row["id"]), "status": "draft",
+                                               "fromStatus": None, "reason": "created"}))
+        for _, row in made])
     return [rows[item.name] if item.name in rows else NameTaken("workflow", item.name)
             for item in items]
 
