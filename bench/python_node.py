@@ -154,6 +154,7 @@ def _warm_guests(count: int) -> None:
 async def _measure(database_url: str, redis_url: str) -> list[Figure]:
     from db import engine
     from domain.dispatch import DEFAULT_QUEUE
+    from engine.sandbox.warm import GUESTS
     from engine.worker import build_worker
 
     name = f"flowplane_bench_{uuid.uuid4().hex[:8]}"
@@ -184,6 +185,7 @@ async def _measure(database_url: str, redis_url: str) -> list[Figure]:
         with contextlib.suppress(asyncio.CancelledError):
             await serving
         await worker.close()
+        await GUESTS.close()  # as run_workers does when a worker stops
         await engine.close_pool()
         admin = await asyncpg.connect(database_url)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
