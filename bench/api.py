@@ -63,7 +63,7 @@ async def _world() -> tuple[dict[str, str], int]:
     """100 workflows (owner, 3 shares, 5 executions each) and one execution with 50 spans."""
     from db.tables import Organization, Workflow, WorkflowShare
     from domain.organizations import add_member, create_user
-    from domain.recording import NewExecution, record
+    from domain.recording import NewExecution, create
     from domain.tokens import issue_token
 
     org = Organization(slug="bench", name="Bench")
@@ -79,7 +79,7 @@ async def _world() -> tuple[dict[str, str], int]:
         for user in shared:
             await WorkflowShare(workflow=workflow.id, user=user["id"]).save()
         for _ in range(EXECUTIONS):
-            created = await record(new=NewExecution(
+            created = await create(NewExecution(
                 organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
                 triggered_by=owner["id"], input={}, workflow_version=1, definition={},
                 max_attempts=1, queue_name="bench"))

@@ -39,7 +39,7 @@ WATCH = ("subscription($id: ID!) { executionUpdated(executionId: $id) "
 async def _world() -> tuple[dict[str, str], int]:
     from db.tables import Organization, Workflow
     from domain.organizations import add_member, create_user
-    from domain.recording import NewExecution, record
+    from domain.recording import NewExecution, create
     from domain.tokens import issue_token
 
     org = Organization(slug="bench", name="Bench", max_connections_per_user=5000)
@@ -48,7 +48,7 @@ async def _world() -> tuple[dict[str, str], int]:
     await add_member(org.id, user["id"], "admin")
     workflow = Workflow(organization=org.id, owner=user["id"], name="bench", nodes=[])
     await workflow.save()
-    created = await record(new=NewExecution(
+    created = await create(NewExecution(
         organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
         triggered_by=user["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
@@ -74,7 +74,7 @@ async def _server_frame(url: str, payload: dict[str, str], execution: int) -> st
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
             "query": WATCH, "variables": json.loads(_variables(execution))}}))
         await ws.recv()  # the snapshot
-        await record(execution, status=StatusChange("running"))
+        await record(execution, StatusChange("running"))
         return str(await ws.recv())
 
 
@@ -91,7 +91,7 @@ async def _latencies(url: str, payload: dict[str, str], execution: int, n: int) 
         if (await clients.stdout.readline()).strip() != b"ready":
             raise RuntimeError("the subscriber process did not get ready")
         for _ in range(CHANGES[n]):
-            await record(execution, status=StatusChange("running"))
+            await record(execution, StatusChange("running"))
             committed = time.monotonic()
             received = json.loads(await clients.stdout.readline())
             samples += [(at - committed) * 1000 for at in received]
@@ -136,33 +136,38 @@ async def _fanout_figures(url: str, redis_url: str) -> tuple[list[Figure], int]:
             for n in CHANGES for q in (50, 99)], int(payload["X-Organization-ID"])
 
 
-# append_event's statement without the pg_notify: the baseline of the announcement's cost.
+# domain.events.append's statement for one event without the pg_notify: the baseline of
+# the announcement's cost.
 _QUIET = """
-WITH cursor AS (
-    INSERT INTO stream_cursor (stream, seq) VALUES ($1, 1)
-    ON CONFLICT (stream) DO UPDATE SET seq = stream_cursor.seq + 1 RETURNING seq
+WITH owner AS (
+    UPDATE environment SET event_seq = event_seq + 1 WHERE id = $1
+    RETURNING organization, event_seq
 )
-INSERT INTO event (organization, seq, stream, kind, payload, created_at)
-SELECT $2, cursor.seq, $1, 'log', '{}'::jsonb, now() FROM cursor
+INSERT INTO event (organization, seq, stream, kind, payload, feed, created_at)
+SELECT organization, event_seq, 'environment:' || $1, 'log', '{}'::jsonb, false, now()
+FROM owner
 """
 
 
 async def _commit_rate(organization_id: int, announce: bool) -> float:
     from db.engine import engine
-    from domain._sql import fetch
-    from domain.events import append_event
+    from domain._sql import fetch, fetch_one
+    from domain.events import NewEvent, append
 
     tag = uuid.uuid4().hex[:6]
 
     async def writer(w: int) -> None:
-        stream = f"bench:{tag}:{w}"
+        # A stream per writer, as the writers of different executions have.
+        row = await fetch_one("INSERT INTO environment (organization, name) VALUES ($1, $2)"
+                              " RETURNING id", organization_id, f"bench-{tag}-{w}")
+        assert row is not None
+        stream_owner = int(row["id"])
         for _ in range(COMMITS_PER_WRITER):
             async with engine().transaction():
                 if announce:
-                    await append_event(organization_id=organization_id, stream=stream,
-                                       kind="log", payload={})
+                    await append("environment", stream_owner, [NewEvent("log", {})])
                 else:
-                    await fetch(_QUIET, stream, organization_id)
+                    await fetch(_QUIET, stream_owner)
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(w) for w in range(WRITERS)))

@@ -40,7 +40,7 @@ async def _world() -> dict[str, Any]:
     from db.tables import Organization, Workflow
     from domain.access import Actor
     from domain.organizations import add_member, create_user
-    from domain.recording import NewExecution, record
+    from domain.recording import NewExecution, create
 
     org = Organization(slug="bench", name="Bench", max_connections_per_user=1000)
     await org.save()
@@ -52,12 +52,12 @@ async def _world() -> dict[str, Any]:
     private = Workflow(organization=org.id, owner=owner["id"], name="private", nodes=[])
     await public.save()
     await private.save()
-    await record(new=NewExecution(  # so that RUNS from the stream's start answers at once
+    await create(NewExecution(  # so that RUNS from the stream's start answers at once
         organization_id=org.id, workflow_id=private.id, trigger_type="manual",
         triggered_by=owner["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
     ))
-    created = await record(new=NewExecution(
+    created = await create(NewExecution(
         organization_id=org.id, workflow_id=public.id, trigger_type="manual",
         triggered_by=owner["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
@@ -75,7 +75,7 @@ def _ids(world: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
 
     watch = {"id": str(global_id("Execution", world["execution"]))}
     runs = {"id": str(global_id("Workflow", world["workflow"])),
-            "after": str(event_cursor(workflow_executions_stream(world["workflow"]), 0))}
+            "after": str(event_cursor(workflow_executions_stream(world["workflow"]), (0, 0)))}
     return watch, runs
 
 
@@ -106,7 +106,7 @@ async def _event_latency(url: str, world: dict[str, Any]) -> list[float]:
     samples = []
     for _ in range(ROUNDS):
         committed = time.perf_counter()
-        await record(world["execution"], status=StatusChange("running"))
+        await record(world["execution"], StatusChange("running"))
         assert json.loads(await ws.recv())["type"] == "next"
         samples.append((time.perf_counter() - committed) * 1000)
     await ws.close()

@@ -4,7 +4,8 @@ changing one file out of 1,000 (only the changed blob is parsed, only its row wr
 Targets (issue 7): cold < 30 s, no-op < 1 s, one-file change < 0.5 s; issue 15: cold sync
 <= 3x libyaml's C loader reading the same files. Baselines in the same run: reading the 1,000
 blobs from git and loading them with PyYAML's `CSafeLoader` (libyaml; for cold sync and for
-our read + parse), and the no-op resync (for the one-file change).
+our read + parse), libyaml loading the same texts (for our loader alone, no git), and the no-op
+resync (for the one-file change).
 
 Run: `.venv/bin/python -m bench sync` or `-m bench.sync` (uses DATABASE_URL when set, in a
 throwaway database).
@@ -61,6 +62,30 @@ async def _database(server_url: str) -> tuple[str, str]:
     return server_url.rsplit("/", 1)[0] + "/" + name, name
 
 
+def _texts(root: Path, commit: str) -> dict[str, str]:
+    from sync.git import list_files, read_blobs
+
+    files = list_files(root, commit, "workflows.d")
+    contents = read_blobs(root, (f.blob for f in files))
+    return {f.path: contents[f.blob].decode("utf-8") for f in files}
+
+
+def _parse_only(texts: dict[str, str]) -> tuple[float, float]:
+    """Seconds to load the texts (no git) with our loader and with libyaml's C loader."""
+    import yaml
+
+    from domain.spec.loader import load_text
+
+    start = time.perf_counter()
+    for path, text in texts.items():
+        assert load_text(text, path).ok
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in texts.values():
+        list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+    return ours, time.perf_counter() - start
+
+
 def _libyaml(root: Path, commit: str) -> float:
     """Seconds to read the same blobs from git and load them with libyaml's C loader."""
     import yaml
@@ -109,6 +134,7 @@ async def _measure(server_url: str, root: Path) -> list[Figure]:
         (root / "workflows.d" / "wf-0500.yaml").write_text(_yaml("wf-0500", "v2"))
         _git(root, "commit", "--quiet", "-am", "one file")
         one = await timed()
+        parse, libyaml_parse = _parse_only(_texts(root, commit))
     finally:
         await engine.close_pool()
         admin = await asyncpg.connect(server_url)
@@ -118,6 +144,8 @@ async def _measure(server_url: str, root: Path) -> list[Figure]:
         Figure("sync", f"cold sync of {FILES} files", cold, "s", libyaml, "libyaml read + load"),
         Figure("sync", f"read + parse + validate {FILES} files", parse_only, "s", libyaml,
                "libyaml read + load"),
+        Figure("sync", f"parse + validate {FILES} texts (no git)", parse, "s", libyaml_parse,
+               "libyaml load"),
         Figure("sync", "no-op resync, same commit", noop, "s", cold, "cold sync"),
         Figure("sync", f"1 file changed of {FILES}", one, "s", noop, "no-op resync"),
     ]

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import io
 import os
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -14,6 +16,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 from db.row_security import apply_row_security
 from db.tables import TABLES
+
+T = TypeVar("T")
 
 
 def configure(url: str) -> PostgresEngine:
@@ -34,17 +38,63 @@ def engine() -> PostgresEngine:
     return piccolo_conf.DB
 
 
-async def keep_session(_connection: asyncpg.Connection) -> None:
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
+    """A pooled connection that remembers when a statement on it did not finish normally.
+
+    asyncpg prepares a statement with Parse, Describe and Flush, no Sync: until the Bind,
+    Execute and Sync that follow, the server holds the implicit transaction of that statement
+    open, with its tables' locks. A task cancelled in between (a websocket closing while its
+    subscription queries) leaves the connection like that, and asyncpg still believes it is
+    idle. The pool's reset (`keep_session`) then ends that transaction before anyone else gets
+    the connection; it only needs to when a statement was interrupted, which is what this
+    class records."""
+
+    interrupted = False
+
+    async def execute(self, query: str, *args: Any, **kwargs: Any) -> str:
+        return await _noting(self, super().execute(query, *args, **kwargs))
+
+    async def executemany(self, command: str, args: Any, **kwargs: Any) -> None:
+        return await _noting(self, super().executemany(command, args, **kwargs))
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[asyncpg.Record]:
+        return await _noting(self, super().fetch(query, *args, **kwargs))
+
+    async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> asyncpg.Record | None:
+        return await _noting(self, super().fetchrow(query, *args, **kwargs))
+
+    async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        return await _noting(self, super().fetchval(query, *args, **kwargs))
+
+    async def fetchmany(self, query: str, args: Any, **kwargs: Any) -> list[asyncpg.Record]:
+        return await _noting(self, super().fetchmany(query, args, **kwargs))
+
+
+async def _noting(connection: PooledConnection, statement: Awaitable[T]) -> T:
+    try:
+        return await statement
+    except BaseException:
+        connection.interrupted = True
+        raise
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
     """The pools' reset of a released connection: nothing beyond what asyncpg always does
-    first (roll back a transaction left open, drop listeners). Its default reset runs
-    `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every release, one round
-    trip and one more transaction each time (about 4 per execution). None of that state is
-    ever left on a pooled connection: session locks, LISTEN and `SET` live on connections
-    of their own (sync.lock, the listeners, migrations), never a pooled one."""
+    first (roll back a transaction left open, drop listeners), unless a statement was
+    interrupted (see `PooledConnection`). Its default reset runs `pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` on every release, one round trip and one more
+    transaction each time (about 4 per execution). None of that state is ever left on a pooled
+    connection: session locks, LISTEN and `SET` live on connections of their own (sync.lock,
+    the listeners, migrations), never a pooled one. After an interruption it does run: a
+    simple query ends whatever implicit transaction the server still holds."""
+    if getattr(connection, "interrupted", False):
+        connection.interrupted = False
+        await connection.reset()
 
 
 async def start_pool(max_size: int = 10) -> None:
-    await engine().start_connection_pool(min_size=1, max_size=max_size, reset=keep_session)
+    await engine().start_connection_pool(min_size=1, max_size=max_size, reset=keep_session,
+                                         connection_class=PooledConnection)
 
 
 async def close_pool() -> None:
@@ -68,8 +118,8 @@ async def side_pool() -> asyncpg.Pool:
     async with _side_pool_lock:
         if _side_pool is None:
             _side_pool = await asyncpg.create_pool(
-                engine().config["dsn"], min_size=1, max_size=2, reset=keep_session
-            )
+                engine().config["dsn"], min_size=1, max_size=2, reset=keep_session,
+                connection_class=PooledConnection)
     return _side_pool
 
 
@@ -116,6 +166,45 @@ async def migrate() -> MigrationSummary:
     return MigrationSummary(tuple(sorted(after - before)), len(after))
 
 
-async def truncate_all() -> None:
+class TruncateBlocked(RuntimeError):
+    """`truncate_all` waited its limit for the tables' locks; the message names the sessions
+    of this database that were in a transaction then (what held the locks)."""
+
+
+async def truncate_all(lock_wait_seconds: int = 60) -> None:
+    """Empty every table (tests). TRUNCATE waits for every transaction that touched a table,
+    in any process on the database: rather than hang on one left open, give up after
+    `lock_wait_seconds` and say which sessions held it up."""
     names = ", ".join(table._meta.tablename for table in TABLES)
-    await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    pool = engine().pool
+    assert pool is not None, "truncate_all needs the pool (db.engine.start_pool)"
+    async with pool.acquire() as connection:
+        pid = connection.get_server_pid()
+        watcher = asyncio.create_task(_blockers_after(pool, pid, min(5, lock_wait_seconds / 2)))
+        try:
+            async with connection.transaction():
+                await connection.execute(f"SET LOCAL lock_timeout = '{lock_wait_seconds}s'")
+                await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        except asyncpg.LockNotAvailableError:
+            raise TruncateBlocked(
+                f"TRUNCATE waited {lock_wait_seconds} s for table locks; {await watcher}"
+            ) from None
+        finally:
+            watcher.cancel()
+
+
+async def _blockers_after(pool: asyncpg.Pool, pid: int, delay: float) -> str:
+    """What blocks backend `pid` after `delay` seconds: each blocking session and the locks
+    it holds or waits for."""
+    await asyncio.sleep(delay)
+    rows = await pool.fetch(
+        "SELECT a.pid, a.application_name, a.state, a.wait_event_type, a.wait_event,"
+        " now() - a.xact_start AS open_for, left(a.query, 300) AS query,"
+        " (SELECT string_agg(l.relation::regclass || ' ' || l.mode"
+        "   || CASE WHEN l.granted THEN '' ELSE ' (waiting)' END, ', ')"
+        "  FROM pg_locks l WHERE l.pid = a.pid AND l.relation IS NOT NULL) AS locks"
+        " FROM pg_stat_activity a WHERE a.pid = ANY(pg_blocking_pids($1))", pid)
+    return "blocked by: " + ("; ".join(
+        f"pid {row['pid']} ({row['application_name'] or 'no name'}) {row['state']}"
+        f" waiting on {row['wait_event_type']}/{row['wait_event']} for {row['open_for']},"
+        f" locks [{row['locks']}], query {row['query']!r}" for row in rows) or "nothing")

@@ -66,6 +66,7 @@ SCOPES: dict[str, Scope] = {
     "workflow_revision": Scope(_OWN_WORKFLOW),
     "workflow_status_history": Scope(_OWN_WORKFLOW),
     "execution": Scope(_OWN, _OWN_WORKFLOW),
+    "execution_tally": Scope(_OWN_WORKFLOW),
     "execution_span": Scope(_OWN_EXECUTION),
     "execution_log": Scope(_OWN_EXECUTION),
     "execution_summary": Scope(_OWN, _OWN_EXECUTION),
@@ -73,7 +74,7 @@ SCOPES: dict[str, Scope] = {
     # or a worker could inject events into another organization's subscriptions.
     "event": Scope(_OWN, f"(execution IS NULL OR {_OWN_EXECUTION})"
                          f" AND (workflow IS NULL OR {_OWN_WORKFLOW}) AND {_STREAM}"),
-    "stream_cursor": Scope(_STREAM),
+    "event_horizon": PLATFORM_ONLY,
     "schedule_slot": Scope(_OWN_WORKFLOW),
     "sync_run": Scope(_OWN),
     "sync_file_result": PLATFORM_ONLY,
@@ -88,7 +89,8 @@ SCOPES: dict[str, Scope] = {
 
 _EXECUTION_WRITES = (
     "status, error, attempt, worker_id, lease_expires_at, next_attempt_at, cancel_requested,"
-    " dispatch_generation, queue_name, dispatched_at, started_at, ended_at, duration_ms, outputs"
+    " dispatch_generation, queue_name, dispatched_at, started_at, ended_at, duration_ms, outputs,"
+    " event_seq"
 )
 # What a worker does: claim, record and finish executions; read the resources its nodes name.
 TENANT_GRANTS: dict[str, str] = {
@@ -107,11 +109,16 @@ TENANT_GRANTS: dict[str, str] = {
     "execution_span": "SELECT, INSERT, UPDATE (status, output, output_truncated, error,"
                       " ended_at, duration_ms)",
     "execution_log": "SELECT, INSERT",
-    "event": "SELECT, INSERT",
-    "stream_cursor": "SELECT, INSERT, UPDATE (seq)",
+    # Not `tx` nor `ftx`: the database sets them (domain.events orders feeds by `ftx`), and
+    # `execution.event_ftx` is kept by a trigger, whatever a writer sets.
+    "event": "SELECT, INSERT (organization, workflow, execution, seq, stream, kind, payload,"
+             " feed, created_at)",
     "secret": "SELECT (organization, name, ciphertext)",
 }
-SERIAL_TABLES = ("execution_span", "execution_log", "event", "stream_cursor")
+SERIAL_TABLES = ("execution_span", "execution_log", "event")
+# A transaction left open holds every event feed back (domain.event_log's watermark): our
+# roles' sessions end one that idles longer than this.
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"
 
 # The advisory-lock functions that take a lock (unlocking only ever releases one's own).
 ADVISORY_LOCKS = tuple(
@@ -187,7 +194,9 @@ def policy_statements(table: str, scope: Scope) -> list[str]:
 
 def platform_statements() -> list[str]:
     """Revoke what tenants must not have from PUBLIC; keep it for the platform role."""
-    statements = ["REVOKE CREATE ON SCHEMA public FROM PUBLIC"]
+    statements = ["REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+                  "ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout"
+                  f" = '{IDLE_IN_TRANSACTION_TIMEOUT}'"]
     for function in ADVISORY_LOCKS:
         statements.append(f"REVOKE EXECUTE ON FUNCTION pg_catalog.{function} FROM PUBLIC")
         statements.append(f"GRANT EXECUTE ON FUNCTION pg_catalog.{function} TO CURRENT_USER")
@@ -201,6 +210,8 @@ def tenant_grant_statements(role: str) -> list[str]:
                   for table, privileges in TENANT_GRANTS.items()]
     statements += [f"GRANT USAGE ON SEQUENCE {table}_id_seq TO {quoted}"
                    for table in SERIAL_TABLES]
+    statements.append(f"ALTER ROLE {quoted} SET idle_in_transaction_session_timeout"
+                      f" = '{IDLE_IN_TRANSACTION_TIMEOUT}'")
     return statements
 
 

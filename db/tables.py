@@ -102,6 +102,8 @@ class Environment(Table):
     built_image = Text(null=True, default=None)
     build_log = Text(null=True, default=None)  # the installer's output, its tail when long
     node_types = JSONB(null=True, default=None)  # plugin node types its image provides
+    # The cursor of the environment's event stream (domain.events).
+    event_seq = BigInt(default=0)
     managed_by = Varchar(length=8, default="api")
     source_path = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -183,7 +185,8 @@ class Workflow(Table):
     settings = JSONB(default={})
     trigger = JSONB(default={"type": "manual"})
     deployment_settings = JSONB(null=True, default=None)
-    execution_count = Integer(default=0)
+    # The cursor of the workflow's event stream (domain.events).
+    event_seq = BigInt(default=0)
     webhook_token = Varchar(length=64, null=True, default=None, unique=True)
     # Deployment metadata of the seed; cleared on undeploy.
     deployment_environment_id = Text(null=True, default=None)
@@ -287,6 +290,8 @@ class Execution(Table):
     idempotency_key = Text(null=True, default=None)
     # Per-execution event sequence, taken under the row lock (cursors of subscriptions).
     event_seq = BigInt(default=0)
+    # The feed key of its last event (domain.events); kept by a trigger (migrations).
+    event_ftx = BigInt(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
@@ -300,6 +305,18 @@ class Execution(Table):
         "status IN ('pending', 'running', 'completed', 'failed', 'cancelled')"
     )
     execution_idempotency_unique = Unique([workflow, idempotency_key])
+
+
+class ExecutionTally(Table):
+    """A shard of a workflow's execution count (domain.execution_counts): the count is the sum
+    of its shards; `shard` is the database session that counted (0: folded)."""
+
+    id: Serial
+    workflow = ForeignKey(Workflow, on_delete=OnDelete.cascade, null=False)
+    shard = Integer(default=0)
+    n = BigInt(default=0)
+
+    execution_tally_unique = Unique([workflow, shard])
 
 
 class ExecutionSpan(Table):
@@ -351,30 +368,36 @@ class ExecutionSummary(Table):
 
 
 class Event(Table):
-    """The event log that subscriptions read from; rows are announced with NOTIFY on commit."""
+    """The event log that subscriptions read from; rows are announced with NOTIFY on commit
+    (domain.events says how they are ordered)."""
 
     id: Serial
     organization = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False)
     workflow = ForeignKey(Workflow, on_delete=OnDelete.cascade, null=True, default=None)
     execution = ForeignKey(Execution, on_delete=OnDelete.cascade, null=True, default=None)
-    # Cursor within its stream (per execution / per workflow), allocated under a row lock so
-    # that a cursor is visible only once every smaller one has committed or aborted.
+    # Cursor within its entity's stream, taken from the entity row's `event_seq`.
     seq = BigInt(default=0)
     stream = Text()
     kind = Varchar(length=16)
     payload = JSONB(default={})
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # The writing transaction (its default, pg_current_xact_id, set in the migration).
+    tx = BigInt(default=0)
+    # With `id`, the position in the feeds: greatest(tx, its execution's last event's ftx),
+    # set by a trigger (migrations; domain.events says why).
+    ftx = BigInt(default=0)
+    # Also on the execution's workflow and organization feeds (creations, status changes).
+    feed = Boolean(default=False)
 
     event_stream_seq_unique = Unique([stream, seq])
 
 
-class StreamCursor(Table):
-    """The last cursor handed out per event stream. Taking the next one locks this row until
-    the transaction ends, so cursors of one stream become visible strictly in order."""
+class EventHorizon(Table):
+    """One row: the last feed position retention deleted; feed cursors before it expired."""
 
-    id: Serial
-    stream = Text(unique=True)
-    seq = BigInt(default=0)
+    id = Integer(primary_key=True)
+    ftx = BigInt()
+    event = BigInt()
 
 
 class ScheduleSlot(Table):
@@ -476,6 +499,7 @@ class Secret(Table):
 TABLES: list[type[Table]] = [
     Organization, AppUser, Membership, ApiToken, SignInCode, Environment, DataSource, AddOn,
     AiModel, Workflow, WorkflowShare, WorkflowRevision, WorkflowStatusHistory, Execution,
-    ExecutionSpan, ExecutionLog, ExecutionSummary, Event, StreamCursor, ScheduleSlot, SyncRun,
-    SyncFileResult, WebhookReceipt, TenantCredential, OrganizationKey, Secret,
+    ExecutionTally, ExecutionSpan, ExecutionLog, ExecutionSummary, Event, EventHorizon,
+    ScheduleSlot, SyncRun, SyncFileResult, WebhookReceipt, TenantCredential, OrganizationKey,
+    Secret,
 ]

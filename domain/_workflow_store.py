@@ -19,7 +19,7 @@ from db.tables import Workflow, WorkflowRevision, WorkflowStatusHistory
 from domain._sql import decode, fetch, fetch_one
 from domain.access import Actor, can_read
 from domain.errors import NameTaken, NotFound
-from domain.events import append_event, workflow_stream
+from domain.events import NewEvent, append
 from domain.spec.definition import canonical_bytes
 
 
@@ -141,13 +141,8 @@ async def record_status(
 
 async def announce(row: Mapping[str, Any], payload: dict[str, Any]) -> None:
     """A `workflow` event on the workflow's stream (status, version, sharing changes)."""
-    await append_event(
-        organization_id=int(row["organization"]),
-        stream=workflow_stream(int(row["id"])),
-        kind="workflow",
-        payload={"workflowId": int(row["id"]), **payload},
-        workflow_id=int(row["id"]),
-    )
+    await append("workflow", int(row["id"]),
+                 [NewEvent("workflow", {"workflowId": int(row["id"]), **payload})])
 
 
 async def non_members(organization_id: int, user_ids: Collection[int]) -> list[int]:

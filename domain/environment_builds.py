@@ -16,7 +16,7 @@ from typing import Any
 
 from db.engine import engine
 from domain._sql import decode, fetch_one
-from domain.events import append_event, environment_stream
+from domain.events import NewEvent, append
 
 TAIL_BYTES = 4096
 PROGRESS_SECONDS = 0.5  # installer output is written (and announced) at most this often
@@ -69,12 +69,10 @@ def _json(packages: list[str] | None) -> str | None:
     return None if packages is None else json.dumps(packages)
 
 
-async def announce_environment_deleted(row: dict[str, Any]) -> None:
-    """Inside the deleting transaction: the last event of the environment's stream (Any:
-    column values)."""
-    await append_event(organization_id=int(row["organization"]),
-                       stream=environment_stream(int(row["id"])), kind="deleted",
-                       payload={"deleted": True})
+async def announce_environment_deleted(environment_id: int) -> None:
+    """Inside the deleting transaction, before the row goes (its `event_seq` is the stream's
+    cursor): the last event of the environment's stream."""
+    await append("environment", environment_id, [NewEvent("deleted", {"deleted": True})])
 
 
 async def environment_row(environment_id: int, organization_id: int) -> dict[str, Any] | None:
@@ -89,8 +87,6 @@ async def _write(sql: str, kind: str, *args: Any) -> None:  # Any: statement par
         row = await fetch_one(sql, *args)
         if row is None:  # deleted meanwhile, or (log) the build already ended
             return
-        await append_event(
-            organization_id=int(row["organization"]), stream=environment_stream(int(row["id"])),
-            kind=kind, payload={"buildStatus": row["build_status"],
-                                "buildError": row["build_error"],
-                                "logTail": log_tail(row["build_log"])})
+        await append("environment", int(row["id"]), [NewEvent(
+            kind, {"buildStatus": row["build_status"], "buildError": row["build_error"],
+                   "logTail": log_tail(row["build_log"])})])

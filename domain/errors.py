@@ -78,3 +78,12 @@ class ExecutionFinished(Conflict):
     def __init__(self, execution_id: int, status: str) -> None:
         super().__init__(f"execution {execution_id} is already {status}")
         self.status = status
+
+
+class CursorExpired(DomainError):
+    """The events after a subscription cursor were deleted by retention (or the cursor was
+    issued before the event log changed format): resubscribe without `after`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(f"the events after this cursor of {stream} are no longer retained: "
+                         "subscribe again without `after` to start from the current state")

@@ -4,9 +4,10 @@ Each creates or changes rows through `domain.recording.record` (one transaction 
 events) and enqueues only after that transaction commits. Access checks are the caller's job.
 
 Starting executions of one workflow concurrently must not serialise on the workflow row: its
-row is read without a lock, and the one write to it (the execution count) is the creating
-transaction's last statement. That update sees the row as last committed, so a concurrent
-archive or (un)deploy is either seen by the creation or waits for it to commit.
+row is read without a lock and never written (the execution count is sharded,
+domain.execution_counts). The creating transaction's last statements share-lock the row and
+read it as last committed, so a concurrent archive or (un)deploy is either seen by the creation
+or waits for it to commit, while concurrent creations take the shared lock together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain._sql import decode, fetch, fetch_one
 from domain.cancel_signals import announce_cancel
 from domain.dispatch import enqueue_execution, queue_for
 from domain.errors import ExecutionFinished, ExecutionNotFinished, NotFound, WorkflowArchived
+from domain.execution_counts import count_execution
 from domain.leases import open_span_closes
 from domain.recording import (
     TERMINAL,
@@ -26,6 +28,8 @@ from domain.recording import (
     NewExecution,
     SpanClose,
     StatusChange,
+    create,
+    lock,
     record,
 )
 
@@ -87,12 +91,10 @@ async def dispatch(row: dict[str, Any]) -> None:
 
 
 async def _counted(row: dict[str, Any]) -> dict[str, Any]:
-    """Count the new execution on its workflow and check the workflow as last committed: it
-    may have been archived or (un)deployed since it was read (Any: column values). Only this
-    statement locks the workflow row, and only until the creation commits."""
-    workflow = await fetch_one(
-        "UPDATE workflow SET execution_count = execution_count + 1 WHERE id = $1"
-        " RETURNING id, organization, name, status, deployment_phase", row["workflow"])
+    """Count the new execution and check the workflow as last committed: it may have been
+    archived or (un)deployed since it was read (Any: column values). The share lock taken
+    here is held until the creation commits; other creations share it."""
+    workflow = await count_execution(int(row["workflow"]))
     if workflow is None:
         raise NotFound(f"workflow {row['workflow']} does not exist")
     if workflow["status"] == "archived":
@@ -132,7 +134,7 @@ async def create_execution(
             if existing is not None:
                 return decode(existing), False
         definition = definition_snapshot(workflow)
-        created = await record(new=NewExecution(
+        created = await create(NewExecution(
             organization_id=workflow["organization"],
             workflow_id=workflow_id,
             trigger_type=trigger_type,
@@ -173,7 +175,7 @@ async def retry_execution(
         reused = {}
         if from_node == "FAILED_NODE":
             reused = {k: v for k, v in original["outputs"].items() if k in node_ids}
-        created = await record(new=NewExecution(
+        created = await create(NewExecution(
             organization_id=original["organization"],
             workflow_id=original["workflow"],
             trigger_type=original["trigger_type"],
@@ -200,7 +202,7 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
     """
     async with engine().transaction():
         try:
-            locked = await record(execution_id, full_row=True)  # decide under the row lock
+            locked = await lock(execution_id, full_row=True)  # decide under the row lock
         except Fenced:
             raise NotFound(f"execution {execution_id} does not exist") from None
         row = locked.execution
@@ -223,6 +225,5 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
         else:
             change = StatusChange("running", row["error"], {"cancel_requested": True})
             await announce_cancel(execution_id)
-        recorded = await record(execution_id, status=change, logs=[line], locked=locked,
-                                close_spans=closes)
+        recorded = await record(locked, change, line, *closes)
     return recorded.execution

@@ -29,11 +29,13 @@ from domain.recording import (
     Fenced,
     Later,
     LogLine,
+    Outputs,
     Recorded,
     SpanClose,
     SpanDone,
     SpanOpen,
     StatusChange,
+    lock,
     record,
 )
 from domain.settings import get_settings
@@ -75,16 +77,15 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
     (stale generation, finished, cancelled before start, or parked for a concurrency slot)."""
     async with engine().transaction():
         try:
-            locked = await record(execution_id, generation=generation, full_row=True)
+            locked = await lock(execution_id, generation=generation, full_row=True)
         except Fenced:
             return None
         row = locked.execution
         if row["status"] in TERMINAL:
             return None
         if row["cancel_requested"]:
-            await record(execution_id, status=StatusChange("cancelled", "cancelled"),
-                         close_spans=await open_span_closes(execution_id, "cancelled", "cancelled"),
-                         locked=locked)
+            await record(locked, StatusChange("cancelled", "cancelled"),
+                         *await open_span_closes(execution_id, "cancelled", "cancelled"))
             return None
         if row["status"] == "pending" and not await admit(row):
             return None
@@ -98,8 +99,7 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
         root = await _take_over(locked, retry) if row["status"] == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
-        claimed = await record(execution_id, status=StatusChange("running", row["error"], fields),
-                               open_spans=spans, locked=locked)
+        claimed = await record(locked, StatusChange("running", row["error"], fields), *spans)
         span_id = claimed.span_ids[0] if root is None else root
         # Read here, in the claim's transaction: the run needs it for its services and egress.
         org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
@@ -128,7 +128,7 @@ async def _take_over(locked: Recorded, retry: bool) -> int | None:
                      else ("lost", "the worker running it was lost"))
     stale = [SpanClose(s["id"], status, error=error) for s in spans if s["kind"] != "execution"]
     if stale:
-        await record(locked.execution["id"], close_spans=stale, locked=locked)
+        await record(locked, *stale)
     return next((int(s["id"]) for s in spans if s["kind"] == "execution"), None)
 
 
@@ -163,16 +163,14 @@ async def finish_execution(
     knows them all (saves reading them)."""
     async with engine().transaction():
         # Fence first; the lock's statement writes the outputs too.
-        locked = await record(execution_id, generation=generation, outputs=outputs)
+        locked = await record(execution_id, Outputs(outputs or {}), generation=generation)
         logs = list(logs)
         if locked.execution["cancel_requested"] and status != "cancelled":
             logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
             status, error = "cancelled", "cancelled on request"
         closes = (await open_span_closes(execution_id, status, error) if running_spans is None
                   else [SpanClose(span_id, status, error=error) for span_id in running_spans])
-        done = await record(execution_id, status=StatusChange(status, error),
-                            close_spans=closes, logs=logs, locked=locked,
-                            done_spans=done_spans)
+        done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans)
         row = done.execution
         released = await release_parked(row["workflow"]) if limit_of(row) else []
     await enqueue_released(released)
@@ -221,7 +219,7 @@ async def redispatch(execution_id: int, generation: int, reason: str,
         row = await _take_back(execution_id, generation)
         if row is None:
             return False
-        await record(execution_id, logs=[LogLine(reason, level=level)])
+        await record(execution_id, LogLine(reason, level=level))
     assert row is not None
     org = row["organization"]
     await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])

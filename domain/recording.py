@@ -2,8 +2,15 @@
 span and log line. Each call is one transaction that updates the execution and its summary
 row and appends the matching events, so a subscriber never sees a change that was rolled back.
 
+Three verbs: `create` a pending execution; `lock` one (under its row lock, to decide what to
+write); `record` changes of one (`StatusChange`, `SpanDone`, `SpanClose`, `SpanOpen`,
+`Outputs`, `LogLine`, in any order and number). `record` takes the lock itself, or writes
+under one the caller took earlier in the same transaction (pass what `lock` returned).
+
 Writers from a worker pass the dispatch `generation` they hold: the row is locked only if the
-generation is still current, otherwise `Fenced` is raised and nothing is written.
+generation is still current, otherwise `Fenced` is raised and nothing is written. The writers
+of one execution therefore write its events one after the other, in the order they commit
+(domain.events derives the feeds' order from it).
 
 One clock: every time a call writes (span starts and ends, log lines, status times, leases)
 derives from one reading of the database clock taken with the row lock (`Recorded.at`).
@@ -13,19 +20,15 @@ after another one ended never starts before it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from db.engine import engine
 from domain._sql import decode, dumps, fetch, fetch_one
-from domain.events import (
-    append_events,
-    execution_stream,
-    organization_executions_stream,
-    workflow_executions_stream,
-)
+from domain.events import NewEvent, append
 from domain.execution_changes import (
     Fenced,
     Later,
@@ -38,13 +41,23 @@ from domain.execution_changes import (
     StatusChange,
 )
 
-__all__ = ["TERMINAL", "Fenced", "Later", "LogLine", "NewExecution", "Recorded", "SpanClose",
-           "SpanDone", "SpanOpen", "StatusChange", "record"]
+__all__ = ["TERMINAL", "Change", "Fenced", "Later", "LogLine", "NewExecution", "Outputs",
+           "Recorded", "SpanClose", "SpanDone", "SpanOpen", "StatusChange", "create", "lock",
+           "record"]
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
-# Events of the `record` call in progress, appended together when it ends.
-_pending: ContextVar[list[tuple[str, str, dict[str, Any]]]] = ContextVar("pending_events")
+# Events of the call in progress, appended together when it ends.
+_pending: ContextVar[list[NewEvent]] = ContextVar("pending_events")
 
+
+@dataclass(frozen=True)
+class Outputs:
+    """Node results to keep on the execution for later attempts (merged into `outputs`)."""
+
+    values: Mapping[str, Any]  # Any: JSON node results.
+
+
+Change = StatusChange | SpanDone | SpanClose | SpanOpen | Outputs | LogLine
 
 _SUMMARY_COLUMNS = ("status", "attempt", "error", "started_at", "ended_at", "duration_ms")
 _SETTABLE = frozenset({
@@ -53,81 +66,86 @@ _SETTABLE = frozenset({
 })
 
 
-async def record(
-    execution_id: int | None = None,
-    *,
-    generation: int | None = None,
-    new: NewExecution | None = None,
-    status: StatusChange | None = None,
-    close_spans: Sequence[SpanClose] = (),
-    open_spans: Sequence[SpanOpen] = (),
-    done_spans: Sequence[SpanDone] = (),
-    logs: Sequence[LogLine] = (),
-    outputs: Mapping[str, Any] | None = None,
-    locked: Recorded | None = None,
-    full_row: bool = False,
-) -> Recorded:
-    """Record changes of one execution in one transaction (see the module docstring).
+async def create(new: NewExecution) -> Recorded:
+    """Insert a pending execution with its summary row and its creation event."""
+    async def insert() -> Recorded:
+        row, at = await _insert(new)
+        return Recorded(execution=row, at=at)
 
-    Order inside the transaction: create, status, done spans, close spans (children before
-    their parents), open spans, outputs, logs; a terminal status comes last instead, so it is
-    the run's last event. `span_ids` lists the ids of opened spans, then of done spans.
-    `locked` is what an earlier call in the caller's enclosing transaction returned (skips
-    the lock and keeps its clock reading); `Recorded.execution` holds every column only with
-    `full_row` or a status change.
+    return await _written(insert)
+
+
+async def lock(execution_id: int, *, generation: int | None = None,
+               full_row: bool = False) -> Recorded:
+    """Lock the execution's row until the caller's transaction ends (raises `Fenced` when
+    `generation` is no longer current) and read the database clock. `Recorded.execution`
+    holds every column only with `full_row`."""
+    row, at = await _lock(execution_id, generation, full_row, {})
+    return Recorded(execution=row, at=at)
+
+
+async def record(execution: int | Recorded, *changes: Change,
+                 generation: int | None = None) -> Recorded:
+    """Record `changes` of one execution in one transaction (see the module docstring).
+
+    Written in this order whatever the order given: status, done spans, close spans
+    (children before their parents), open spans, outputs, logs; a terminal status comes
+    last instead, so it is the run's last event. `span_ids` lists the ids of opened spans
+    (a `SpanOpen.parent_opened` names an earlier one of the same call), then of done spans.
+    `Recorded.execution` holds every column after a status change, a few otherwise.
     """
-    events: list[tuple[str, str, dict[str, Any]]] = []
+    statuses = [c for c in changes if isinstance(c, StatusChange)]
+    if len(statuses) > 1:
+        raise ValueError("one status change per record")
+    outputs: dict[str, Any] = {}  # Any: JSON node results
+    for change in changes:
+        if isinstance(change, Outputs):
+            outputs.update(change.values)
+
+    async def write() -> Recorded:
+        if isinstance(execution, Recorded):
+            held, unwritten = Recorded(execution=execution.execution, at=execution.at), outputs
+        else:
+            row, at = await _lock(execution, generation, False, outputs)
+            held, unwritten = Recorded(execution=row, at=at), {}  # the lock wrote them
+        return await _apply(held, statuses[0] if statuses else None, changes, unwritten)
+
+    return await _written(write)
+
+
+async def _written(write: Callable[[], Awaitable[Recorded]]) -> Recorded:
+    """Run `write` in a transaction (the caller's, when it has one) and append the events it
+    queued (`_event`) at its end, in one statement."""
+    events: list[NewEvent] = []
     token = _pending.set(events)
     try:
         async with engine().transaction():
-            result = await _apply(execution_id, generation, new, status, close_spans,
-                                  open_spans, done_spans, logs, outputs, locked, full_row)
-            row = result.execution
-            await append_events(events, organization_id=row["organization"],
-                                workflow_id=row["workflow"], execution_id=row["id"])
+            result = await write()
+            await append("execution", int(result.execution["id"]), events)
     finally:
         _pending.reset(token)
     return result
 
 
-async def _apply(
-    execution_id: int | None,
-    generation: int | None,
-    new: NewExecution | None,
-    status: StatusChange | None,
-    close_spans: Sequence[SpanClose],
-    open_spans: Sequence[SpanOpen],
-    done_spans: Sequence[SpanDone],
-    logs: Sequence[LogLine],
-    outputs: Mapping[str, Any] | None,
-    locked: Recorded | None,
-    full_row: bool,
-) -> Recorded:
-    if new is not None:
-        row, at = await _insert(new)
-    elif locked is not None:
-        row, at = locked.execution, locked.at
-    else:
-        assert execution_id is not None
-        row, at = await _lock(execution_id, generation, full_row, outputs)
-        outputs = None if not full_row else outputs  # the light lock wrote them
-    result = Recorded(execution=row, at=at)
+async def _apply(result: Recorded, status: StatusChange | None, changes: tuple[Change, ...],
+                 outputs: dict[str, Any]) -> Recorded:
+    row, at = result.execution, result.at
     # A terminal status is written last, so its event follows every span and log line of the
     # run: subscribers that stop at the terminal state have seen everything before it.
     ending = status is not None and status.status in TERMINAL
     if status is not None and not ending:
         result.execution = row = await _change_status(row, status, at)
     # Spans that are already over ended before anything this call closes or opens.
-    done_ids = [await _done_span(row, span_done, at) for span_done in done_spans]
-    for span in close_spans:
-        await _close_span(row, span, at)
-    for span_open in open_spans:
+    done_ids = [await _done_span(row, c, at) for c in changes if isinstance(c, SpanDone)]
+    for close in (c for c in changes if isinstance(c, SpanClose)):
+        await _close_span(row, close, at)
+    for span_open in (c for c in changes if isinstance(c, SpanOpen)):
         result.span_ids.append(await _open_span(row, span_open, result.span_ids, at))
     result.span_ids += done_ids
     if outputs:
         await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
-                    row["id"], dumps(dict(outputs)))
-    for line in logs:
+                    row["id"], dumps(outputs))
+    for line in (c for c in changes if isinstance(c, LogLine)):
         await _log(row, line, at)
     if status is not None and ending:
         result.execution = await _change_status(row, status, at)
@@ -184,10 +202,8 @@ async def _insert(new: NewExecution) -> tuple[dict[str, Any], datetime]:
         row["id"], row["organization"], row["workflow"], row["trigger_type"],
         row["triggered_by"], row["created_at"],
     )
-    payload = {"executionId": row["id"], "status": "pending"}
-    for stream in _feeds(row):
-        await _event(row, "execution", payload, stream)
-    await _event(row, "status", payload)
+    # Its stream's first event, and a CREATED item of its workflow's and organization's feeds.
+    _event("execution", {"executionId": row["id"], "status": "pending"}, feed=True)
     return decode(row), row["created_at"]
 
 
@@ -234,18 +250,9 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
     )
     payload = {"executionId": updated["id"], "status": change.status,
                "attempt": updated["attempt"], "error": change.error}
-    await _event(updated, "status", payload)
-    if change.status != row["status"]:
-        for stream in _feeds(updated):
-            await _event(updated, "status", payload, stream)
+    # The feeds show a move to another status, not a change of attempt or lease.
+    _event("status", payload, feed=change.status != row["status"])
     return decode(updated)
-
-
-def _feeds(row: dict[str, Any]) -> tuple[str, str]:
-    """The streams that announce an execution's creation and status changes beyond its own:
-    its workflow's and its organization's."""
-    return (workflow_executions_stream(row["workflow"]),
-            organization_executions_stream(row["organization"]))
 
 
 async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
@@ -258,7 +265,7 @@ async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
         row["id"], parent, span.kind, span.node_id, span.attempt, at,
     )
     assert created is not None
-    await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
+    _event("span", {"spanId": created["id"], "kind": span.kind,
                                "nodeId": span.node_id, "status": "running"})
     return int(created["id"])
 
@@ -281,7 +288,7 @@ async def _done_span(row: dict[str, Any], span: SpanDone, at: datetime) -> int:
     assert created is not None
     # A span written once still tells both halves of its story: it started, then it ended.
     for status in ("running", span.status):
-        await _event(row, "span", {"spanId": created["id"], "kind": span.kind,
+        _event("span", {"spanId": created["id"], "kind": span.kind,
                                    "nodeId": span.node_id, "status": status})
     return int(created["id"])
 
@@ -298,7 +305,7 @@ async def _close_span(row: dict[str, Any], span: SpanClose, at: datetime) -> Non
     )
     if closed is None:
         raise ValueError(f"span {span.span_id} is not a span of execution {row['id']}")
-    await _event(row, "span", {"spanId": span.span_id, "kind": closed["kind"],
+    _event("span", {"spanId": span.span_id, "kind": closed["kind"],
                                "nodeId": closed["node_id"], "status": span.status})
 
 
@@ -309,11 +316,9 @@ async def _log(row: dict[str, Any], line: LogLine, at: datetime) -> None:
         row["id"], line.span_id, line.node_id, line.level, line.message, at,
     )
     assert created is not None
-    await _event(row, "log", {"logId": created["id"], "level": line.level,
+    _event("log", {"logId": created["id"], "level": line.level,
                               "nodeId": line.node_id})
 
 
-async def _event(
-    row: dict[str, Any], kind: str, payload: dict[str, Any], stream: str | None = None
-) -> None:
-    _pending.get().append((stream or execution_stream(row["id"]), kind, payload))
+def _event(kind: str, payload: dict[str, Any], *, feed: bool = False) -> None:
+    _pending.get().append(NewEvent(kind, payload, feed))

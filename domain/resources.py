@@ -200,8 +200,8 @@ async def update_resource(
 async def delete_resource(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
     async with engine().transaction():
         row = await _owned(actor, kind, resource_id)
-        await fetch(f"DELETE FROM {kind.table} WHERE id = $1", resource_id)
         if kind is ENVIRONMENT:
-            await announce_environment_deleted(row)
+            await announce_environment_deleted(resource_id)
+        await fetch(f"DELETE FROM {kind.table} WHERE id = $1", resource_id)
     return row
 

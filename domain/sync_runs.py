@@ -15,7 +15,7 @@ from typing import Any
 
 from db.engine import engine
 from domain._sql import dumps, fetch, fetch_one, loads
-from domain.events import append_events, workflow_stream
+from domain.events import NewEvent, append_each
 from domain.pages import Order, Page, Window, keyset
 from domain.resources import TABLES
 
@@ -152,11 +152,11 @@ async def set_sync_statuses(
             " s.status OR w.sync_error IS DISTINCT FROM s.error) RETURNING w.id, s.status, s.error",
             organization_id, *(list(column) for column in zip(*statuses, strict=True)),
         )
-        await append_events(
-            [(workflow_stream(int(row["id"])), "workflow",
-              {"workflowId": int(row["id"]), "syncStatus": row["status"],
-               "syncError": row["error"]}) for row in changed],
-            organization_id=organization_id, workflow_ids=[int(row["id"]) for row in changed])
+        await append_each("workflow", [
+            (int(row["id"]), NewEvent("workflow", {"workflowId": int(row["id"]),
+                                                   "syncStatus": row["status"],
+                                                   "syncError": row["error"]}))
+            for row in changed])
     return len(changed)
 
 

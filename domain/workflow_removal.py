@@ -13,7 +13,7 @@ from domain._sql import fetch
 from domain._workflow_rules import administrable, writable
 from domain.access import Actor
 from domain.deployments import undeploy_before_delete
-from domain.events import append_event, workflow_stream
+from domain.events import NewEvent, append
 from domain.workflows import set_workflow_status
 
 __all__ = ["archive_workflow", "delete_workflow"]
@@ -33,11 +33,9 @@ async def delete_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
     await undeploy_before_delete(actor, workflow_id)
     async with engine().transaction():
         row = await administrable(actor, workflow_id, "delete")
+        # Unlinked from the row, so the last event of its stream outlives the cascade.
+        await append("workflow", workflow_id,
+                     [NewEvent("workflow", {"workflowId": workflow_id, "deleted": True})],
+                     linked=False)
         await fetch("DELETE FROM workflow WHERE id = $1", workflow_id)
-        await append_event(
-            organization_id=int(row["organization"]),
-            stream=workflow_stream(workflow_id),
-            kind="workflow",
-            payload={"workflowId": workflow_id, "deleted": True},
-        )
     return row

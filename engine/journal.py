@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.recording import LogLine, SpanClose, SpanDone, SpanOpen, StatusChange, record
+from domain.recording import (
+    Change,
+    LogLine,
+    Outputs,
+    SpanClose,
+    SpanDone,
+    SpanOpen,
+    StatusChange,
+    record,
+)
 from domain.services import mask
 from domain.settings import get_settings
 
@@ -113,17 +122,15 @@ class Journal:
         self._held, self._outputs = [], {}
         return self.masked(spans), self.masked(outputs)
 
-    async def _record(self, **changes: Any) -> list[int]:
-        """One fenced write with everything held back (Any: `record` keyword arguments);
-        returns the ids of the spans it opened. Raises CancelRequested after the write when
-        the execution's cancel was requested."""
+    async def _record(self, *changes: Change | None) -> list[int]:
+        """One fenced write of `changes` (None: nothing) with everything held back; returns
+        the ids of the spans it opened. Raises CancelRequested after the write when the
+        execution's cancel was requested."""
         async with self._writing:
             spans, outputs = self.take()
-            changes = self.masked(changes)
-            outputs.update(changes.pop("outputs", None) or {})
-            recorded = await record(self.execution_id, generation=self.generation,
-                                    done_spans=[*spans, *changes.pop("done_spans", ())],
-                                    outputs=outputs or None, **changes)
+            given = self.masked(tuple(c for c in changes if c is not None))
+            recorded = await record(self.execution_id, *spans, Outputs(outputs), *given,
+                                    generation=self.generation)
             self._last_write = recorded.at
         if recorded.execution.get("cancel_requested"):
             raise CancelRequested(f"execution {self.execution_id}: cancel requested")
@@ -131,8 +138,7 @@ class Journal:
 
     async def open(self, kind: str, parent_id: int | None, node_id: str | None = None,
                    attempt: int = 1, status: StatusChange | None = None) -> int:
-        ids = await self._record(status=status,
-                                 open_spans=[SpanOpen(kind, parent_id, node_id, attempt)])
+        ids = await self._record(status, SpanOpen(kind, parent_id, node_id, attempt))
         self._open.append(ids[0])
         return ids[0]
 
@@ -158,9 +164,9 @@ class Journal:
         capped, cut = cap(output, get_settings().max_span_output_bytes)
         truncated = truncated or cut  # the node itself may have cut its output short
         await self._record(
-            status=change, close_spans=[SpanClose(span_id, status, capped, truncated, error)],
-            logs=[LogLine(message, level, node_id, span_id) for level, message in logs],
-            outputs=_kept(node_id, result))
+            change, SpanClose(span_id, status, capped, truncated, error),
+            *(LogLine(message, level, node_id, span_id) for level, message in logs),
+            Outputs(_kept(node_id, result)))
         if span_id in self._open:
             self._open.remove(span_id)
 
@@ -189,14 +195,14 @@ class Journal:
         if not logs:
             return
         ids = await self._record()  # this span is the last one held, so the last id
-        await self._record(logs=[LogLine(message, level, node_id, ids[-1])
-                                 for level, message in logs])
+        await self._record(*(LogLine(message, level, node_id, ids[-1])
+                             for level, message in logs))
 
     async def lines(self, span_id: int, node_id: str, lines: Sequence[tuple[str, str]]) -> None:
         """Log lines (level, message) of a node that is still running, in one write."""
-        await self._record(logs=[LogLine(message, level, node_id, span_id)
-                                 for level, message in lines])
+        await self._record(*(LogLine(message, level, node_id, span_id)
+                             for level, message in lines))
 
     async def log(self, message: str, level: str = "info", span_id: int | None = None,
                   change: StatusChange | None = None) -> None:
-        await self._record(status=change, logs=[LogLine(message, level, None, span_id)])
+        await self._record(change, LogLine(message, level, None, span_id))

@@ -16,6 +16,7 @@ from domain.deployment_phases import (
     watch_deployment_phases,
 )
 from domain.event_log import prune_events
+from domain.execution_counts import fold_execution_counts
 from domain.redeploys import reconcile_builds_and_redeploy
 from domain.samples import sample_gauges
 from domain.schedules import fire_due_schedules
@@ -51,6 +52,7 @@ async def run_scheduler() -> None:
         every(TICK_SECONDS, dispatch_due_retries, "due retries"),
         every(RETENTION_INTERVAL_SECONDS, prune_executions, "execution retention"),
         every(RETENTION_INTERVAL_SECONDS, prune_events, "event retention"),
+        every(RETENTION_INTERVAL_SECONDS, fold_execution_counts, "execution count shards"),
         every(TICK_SECONDS, watch_deployment_phases, "deployment watch"),  # restarts it
         every(TICK_SECONDS, reconcile_progressing_phases, "progressing deployments"),
         every(settings.deployment_resync_seconds, reconcile_deployment_phases,

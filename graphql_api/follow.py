@@ -1,10 +1,12 @@
-"""Following one event stream: the log after a cursor, then live events, in cursor order with
-nothing twice and nothing skipped.
+"""Following one event stream: the log after a position, then live events, in stream order
+with nothing twice and nothing skipped.
 
 The caller subscribes to the broker BEFORE reading anything (state or log), so every event
-committed afterwards is either buffered or found in the log. Live events are checked against
-the cursor: older ones are dropped, a gap (an announcement missed or not yet loaded) or a
-resync request re-reads the log. A lagged subscriber ends with `Lagged(cursor)`.
+committed afterwards is either buffered or found in the log. A live event is taken when the
+position before it (`Live.prev`) is at or before the cursor: nothing lies between. One at or
+before the cursor was read already and is dropped; one after a gap (an announcement missed or
+not loaded yet) or a resync request re-reads the log. A lagged subscriber ends with
+`Lagged(cursor)`.
 """
 
 from __future__ import annotations
@@ -13,18 +15,18 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from domain.event_log import LoggedEvent, read_after
-from graphql_api.broker import DATABASE_DOWN, Signal, Subscriber
+from domain.event_log import LoggedEvent, Position, read_after
+from graphql_api.broker import DATABASE_DOWN, Live, Signal, Subscriber
 
 
 @dataclass(frozen=True)
 class Lagged:
     """The client fell behind; it has everything up to `cursor` and resumes after it."""
 
-    cursor: int
+    cursor: Position
 
 
-async def _log_after(stream: str, cursor: int) -> AsyncIterator[LoggedEvent]:
+async def _log_after(stream: str, cursor: Position) -> AsyncIterator[LoggedEvent]:
     """Every logged event after `cursor`, page by page; waits out a database outage."""
     backoff = 0.05
     while True:
@@ -35,7 +37,7 @@ async def _log_after(stream: str, cursor: int) -> AsyncIterator[LoggedEvent]:
             backoff = min(backoff * 2, 2.0)
             continue
         for event in page:
-            cursor = event.seq
+            cursor = event.position
             yield event
         if not page:
             return
@@ -45,28 +47,32 @@ async def _one(event: LoggedEvent) -> AsyncIterator[LoggedEvent]:
     yield event
 
 
-async def _next_live(subscriber: Subscriber, cursor: int) -> LoggedEvent | Signal:
+async def _next_live(subscriber: Subscriber, cursor: Position) -> LoggedEvent | Signal:
     """The live event right after `cursor`; "resync" on a gap, "lagged" when it fell behind."""
     while True:
-        item = await subscriber.next()
-        if isinstance(item, str) or item.seq == cursor + 1:
+        item: Live | Signal = await subscriber.next()
+        if isinstance(item, str):
             return item
-        if item.seq > cursor + 1:
-            return "resync"  # an announcement was missed or not loaded yet: the log has it
+        if item.event.position <= cursor:
+            continue  # read from the log already
+        if item.prev <= cursor:
+            return item.event
+        return "resync"  # an announcement was missed or not loaded yet: the log has it
 
 
 async def follow(
     subscriber: Subscriber,
-    after: int,
+    after: Position,
     until: Callable[[LoggedEvent], bool] = lambda _event: False,
 ) -> AsyncIterator[LoggedEvent | Lagged]:
     """Events of the subscriber's stream after `after`. After an event for which `until` is
     true, the events committed with it (and any before the final read) follow, then it ends."""
     cursor, stream = after, subscriber.stream
+    await subscriber.ready()
     source = _log_after(stream, cursor)
     while True:
         async for event in source:
-            cursor = event.seq
+            cursor = event.position
             yield event
             if until(event):
                 async for rest in _log_after(stream, cursor):

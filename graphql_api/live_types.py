@@ -22,7 +22,9 @@ from typing import Any
 import strawberry
 
 from domain import reads, workflow_reads
-from domain.event_log import LoggedEvent
+from domain.errors import CursorExpired
+from domain.event_log import LoggedEvent, Position
+from domain.events import feed_of
 from graphql_api.context import Info
 from graphql_api.types.enums import (
     DeploymentPhase,
@@ -40,29 +42,42 @@ from graphql_api.types.workflow import Workflow
 
 Row = dict[str, Any]  # Any: column values
 At = tuple[int, datetime | None]  # an event: its id and time
-Shared = tuple[str, int, At]  # a logged event: stream, position, id and time
+Shared = tuple[str, Position, At]  # a logged event: stream, position, id and time
 
 
 def _shared(stream: str, event: LoggedEvent) -> Shared:
-    return (stream, event.seq, (event.id, event.created_at))
+    return (stream, event.position, (event.id, event.created_at))
 
 
-def event_cursor(stream: str, seq: int) -> Cursor:
-    return Cursor(encode_cursor(f"{stream}@{seq}"))
+def event_cursor(stream: str, position: Position) -> Cursor:
+    """`stream@seq` in an entity's stream, `stream@ftx.id` in a feed (domain.event_log)."""
+    at = f"{position[0]}.{position[1]}" if feed_of(stream) is not None else str(position[0])
+    return Cursor(encode_cursor(f"{stream}@{at}"))
 
 
-def cursor_position(cursor: Cursor | None, stream: str) -> int | None:
-    """The position in `stream` of a cursor received from a subscription to it."""
+def _number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+
+
+def cursor_position(cursor: Cursor | None, stream: str) -> Position | None:
+    """The position in `stream` of a cursor received from a subscription to it. A feed's
+    cursor from before the event log kept feeds by transaction order has expired."""
     if cursor is None:
         return None
     try:
-        named, _, seq = decode_cursor(cursor).rpartition("@")
+        named, _, at = decode_cursor(cursor).rpartition("@")
     except ValueError:
-        named, seq = "", ""
-    if named != stream or not (seq.isascii() and seq.isdigit()) or len(seq) > 18:
-        raise InvalidArgument("after", "not a cursor of this subscription (with these "
-                              "arguments)")
-    return int(seq)
+        named, at = "", ""
+    first, dot, second = at.partition(".")
+    if named == stream and feed_of(stream) is not None:
+        if dot and (tx := _number(first)) is not None and (event := _number(second)) is not None:
+            return tx, event
+        if not dot and _number(at) is not None:
+            raise CursorExpired(stream)
+    elif named == stream and not dot and (seq := _number(at)) is not None:
+        return seq, 0
+    raise InvalidArgument("after", "not a cursor of this subscription (with these "
+                          "arguments)")
 
 
 class _AsOf:
@@ -158,9 +173,11 @@ class ExecutionEvent:
             kind = ExecutionEventKind(event.kind)
         except ValueError:
             return None
+        if kind is ExecutionEventKind.CREATED and feed_of(stream) is None:
+            kind = ExecutionEventKind.STATUS  # its own stream starts with its first status
         payload = event.payload
         status = payload.get("status")
-        item = cls(cursor=event_cursor(stream, event.seq), kind=kind,
+        item = cls(cursor=event_cursor(stream, event.position), kind=kind,
                    at=(event.id, event.created_at), shared_key=_shared(stream, event),
                    execution_pk=int(payload.get("executionId") or event.execution_id or 0))
         if kind in (ExecutionEventKind.STATUS, ExecutionEventKind.CREATED):
@@ -271,6 +288,6 @@ class WorkflowEvent:
                      or (key == "deployment" and key in event.payload)), None)
         if kind is None:
             return None
-        return cls(cursor=event_cursor(stream, event.seq), kind=kind,
+        return cls(cursor=event_cursor(stream, event.position), kind=kind,
                    change=WorkflowChange.from_payload(event.payload), workflow_pk=workflow_pk,
                    at=(event.id, event.created_at), shared_key=_shared(stream, event))

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from domain import lookups, organizations, reads, sync_runs, workflow_reads
+from domain import execution_counts, lookups, organizations, reads, sync_runs, workflow_reads
 from domain.access import Actor
 from domain.pages import Page, Window
 
@@ -84,6 +84,8 @@ class Loaders:
         self.execution_by_id = ByIdLoader(reads.executions_by_ids, cache)
         self.shared_user_ids_by_workflow = DataLoader[int, list[int]](
             load_fn=_by_key(workflow_reads.shared_ids_by_workflows, list), cache=cache)
+        self.execution_count_by_workflow = DataLoader[int, int](
+            load_fn=_by_key(execution_counts.execution_counts, int), cache=cache)
         self.spans_by_execution = ListsByParentLoader(reads.spans_by_executions, cache)
         self.file_results_by_sync_run = ListsByParentLoader(sync_runs.file_results_by_run, cache)
         self.revisions_by_workflow = PagesByParentLoader[Window](

@@ -2,11 +2,12 @@
 the fields resolve.
 
 The fields of `Workflow` and `Execution` that read other rows (`owner`, `sharedWith`,
-`webhookUrl`, `executions`, `triggeredBy`) are sync resolvers answering from the request's
-loader cache when the row is there (`loaders.peek`). Loading it here, one batch per loader for
-the whole page, turns ~6,000 awaitables of a `workflows(first: 100)` request into plain values
-and keeps the statement count constant in the list size. What this does not foresee (a
-filtered `executions`, a field under a directive) still resolves through the loaders.
+`webhookUrl`, `executionCount`, `executions`, `triggeredBy`) are sync resolvers answering from
+the request's loader cache when the row is there (`loaders.peek`). Loading it here, one batch
+per loader for the whole page, turns ~6,000 awaitables of a `workflows(first: 100)` request
+into plain values and keeps the statement count constant in the list size. What this does not
+foresee (a filtered `executions`, a field under a directive) still resolves through the
+loaders.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ async def preload_workflows(info: Info, rows: list[Row]) -> None:
     names = {field.name for field in fields}
     loaders, ids = info.context.loaders, [int(row["id"]) for row in rows]
     users: set[int] = {int(row["owner"]) for row in rows} if "owner" in names else set()
+    if "executionCount" in names:
+        await loaders.execution_count_by_workflow.load_many(ids)
     if names & _SHARES:
         shares = await loaders.shared_user_ids_by_workflow.load_many(ids)
         if "sharedWith" in names:

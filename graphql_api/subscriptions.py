@@ -18,9 +18,17 @@ import strawberry
 
 from domain import reads
 from domain.access import Actor
+from domain.errors import CursorExpired as DomainCursorExpired
 from domain.errors import InvalidInput as DomainInvalidInput
 from domain.errors import NotFound
-from domain.event_log import LoggedEvent, execution_state, stream_cursor, workflow_state
+from domain.event_log import (
+    LoggedEvent,
+    Position,
+    execution_state,
+    expired,
+    watermark,
+    workflow_state,
+)
 from domain.events import (
     execution_stream,
     organization_executions_stream,
@@ -46,6 +54,7 @@ from graphql_api.reauth import guarded
 from graphql_api.resources.live import environment_updated
 from graphql_api.types.enums import ExecutionStatus, enum_or
 from graphql_api.types.errors import (
+    CursorExpired,
     ExecutionNotFound,
     InvalidInput,
     WorkflowNotFound,
@@ -58,11 +67,14 @@ from graphql_api.workflows.queries import workflow_not_found
 from graphql_api.ws_protocol import sent_shared
 
 ExecutionUpdate = Annotated[
-    ExecutionEvent | ExecutionNotFound | InvalidInput, strawberry.union("ExecutionUpdate")]
+    ExecutionEvent | ExecutionNotFound | InvalidInput | CursorExpired,
+    strawberry.union("ExecutionUpdate")]
 ExecutionsUpdate = Annotated[
-    ExecutionEvent | WorkflowNotFound | InvalidInput, strawberry.union("ExecutionsUpdate")]
+    ExecutionEvent | WorkflowNotFound | InvalidInput | CursorExpired,
+    strawberry.union("ExecutionsUpdate")]
 WorkflowUpdate = Annotated[
-    WorkflowEvent | WorkflowNotFound | InvalidInput, strawberry.union("WorkflowUpdate")]
+    WorkflowEvent | WorkflowNotFound | InvalidInput | CursorExpired,
+    strawberry.union("WorkflowUpdate")]
 # Any: the API's context type (Strawberry's dict or the API's context object).
 Info = strawberry.Info[Any, None]
 
@@ -79,23 +91,36 @@ def _invalid(exc: DomainInvalidInput) -> InvalidInput:
     return error
 
 
+def _expired(exc: DomainCursorExpired) -> CursorExpired:
+    return CursorExpired(message=str(exc))
+
+
+async def _gone(stream: str, cursor: Position | None) -> CursorExpired | None:
+    """CursorExpired when retention deleted events after the client's cursor."""
+    if cursor is not None and await expired(stream, cursor):
+        return _expired(DomainCursorExpired(stream))
+    return None
+
+
 @dataclass(frozen=True)
 class _Followed:
     """What a subscription follows: the object's key, its stream, where to resume."""
 
     key: int
     stream: str
-    cursor: int | None
+    cursor: Position | None
 
 
 def _followed(id: strawberry.ID, type_name: str, field: str, stream_of: Callable[[int], str],
-              after: Cursor | None) -> _Followed | InvalidInput:
+              after: Cursor | None) -> _Followed | InvalidInput | CursorExpired:
     try:
         key = decode_id(id, type_name, field)
         stream = stream_of(key)
         return _Followed(key, stream, cursor_position(after, stream))
     except DomainInvalidInput as exc:
         return _invalid(exc)
+    except DomainCursorExpired as exc:
+        return _expired(exc)
 
 
 def _ends_execution(event: LoggedEvent) -> bool:
@@ -112,7 +137,7 @@ async def _readable_workflow(actor: Actor | None, workflow_id: int) -> bool:
     return True
 
 
-def _snapshot(stream: str, row: dict[str, Any], cursor: int) -> ExecutionEvent:
+def _snapshot(stream: str, row: dict[str, Any], cursor: Position) -> ExecutionEvent:
     return ExecutionEvent(
         cursor=event_cursor(stream, cursor), kind=ExecutionEventKind.SNAPSHOT,
         status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
@@ -125,7 +150,7 @@ async def _execution_updated(
     connection = live_connection(info.context)
     with connection.subscription_slot():
         target = _followed(execution_id, "Execution", "executionId", execution_stream, after)
-        if isinstance(target, InvalidInput):
+        if isinstance(target, InvalidInput | CursorExpired):
             yield target
             return
         execution, stream, cursor = target.key, target.stream, target.cursor
@@ -133,6 +158,9 @@ async def _execution_updated(
         if state is None or not await _readable_workflow(connection.actor,
                                                          state[0]["workflow"]):
             yield execution_not_found(execution_id)
+            return
+        if (gone := await _gone(stream, cursor)) is not None:
+            yield gone
             return
         with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
@@ -153,29 +181,48 @@ async def _execution_updated(
                     yield event
 
 
+@dataclass(frozen=True)
+class _FeedTarget:
+    where: reads.ExecutionFilter
+    stream: str
+    cursor: Position | None
+
+
+def _feed_target(actor: Actor, filter: ExecutionFilter | None,
+                 after: Cursor | None) -> _FeedTarget | InvalidInput | CursorExpired:
+    try:
+        where = reads.ExecutionFilter() if filter is None else filter.to_domain()
+        stream = (organization_executions_stream(actor.organization_id)
+                  if where.workflow_id is None else workflow_executions_stream(where.workflow_id))
+        return _FeedTarget(where, stream, cursor_position(after, stream))
+    except DomainInvalidInput as exc:
+        return _invalid(exc)
+    except DomainCursorExpired as exc:
+        return _expired(exc)
+
+
 async def _executions_updated(
     info: Info, filter: ExecutionFilter | None = None, after: Cursor | None = None
 ) -> AsyncGenerator[ExecutionsUpdate, None]:
     connection = live_connection(info.context)
     with connection.subscription_slot() as actor:
-        try:
-            where = reads.ExecutionFilter() if filter is None else filter.to_domain()
-            stream = (organization_executions_stream(actor.organization_id)
-                      if where.workflow_id is None else
-                      workflow_executions_stream(where.workflow_id))
-            cursor = cursor_position(after, stream)
-        except DomainInvalidInput as exc:
-            yield _invalid(exc)
+        target = _feed_target(actor, filter, after)
+        if isinstance(target, InvalidInput | CursorExpired):
+            yield target
             return
+        where, stream, cursor = target.where, target.stream, target.cursor
         if where.workflow_id is not None and not await _readable_workflow(actor,
                                                                           where.workflow_id):
             assert filter is not None and filter.workflow_id is not None
             yield workflow_not_found(filter.workflow_id)
             return
+        if (gone := await _gone(stream, cursor)) is not None:
+            yield gone
+            return
         feed = Feed(lambda: connection.actor, where)
         with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:
-                cursor = await stream_cursor(stream)
+                cursor = await watermark()
                 yield ExecutionEvent(cursor=event_cursor(stream, cursor),
                                      kind=ExecutionEventKind.READY)
             events = follow(subscriber, cursor)
@@ -197,12 +244,15 @@ async def _workflow_updated(
     connection = live_connection(info.context)
     with connection.subscription_slot():
         target = _followed(workflow_id, "Workflow", "workflowId", workflow_stream, after)
-        if isinstance(target, InvalidInput):
+        if isinstance(target, InvalidInput | CursorExpired):
             yield target
             return
         workflow, stream, cursor = target.key, target.stream, target.cursor
         if not await _readable_workflow(connection.actor, workflow):
             yield workflow_not_found(workflow_id)
+            return
+        if (gone := await _gone(stream, cursor)) is not None:
+            yield gone
             return
         with _broker(info).subscribe(stream) as subscriber:
             if cursor is None:

@@ -150,9 +150,9 @@ def _declared_in(state: DesiredState, kind: str, name: str) -> str | None:
 
 def _add_document(state: DesiredState, doc: LoadedDocument) -> None:
     if isinstance(doc.document, WorkflowDocument):
-        definition = WorkflowDefinition.from_document(doc.document)
+        assert doc.definition is not None and doc.definition_hash is not None  # a workflow
         state.workflows[doc.name] = DesiredWorkflow(
-            doc.name, doc.path, doc.line, doc.document, definition, definition.content_hash()
+            doc.name, doc.path, doc.line, doc.document, doc.definition, doc.definition_hash
         )
     else:
         state.resources[(doc.kind, doc.name)] = DesiredResource(doc.kind, doc.name, doc.path, doc)

@@ -89,10 +89,16 @@ async def _pipeline(
     cache: ParseCache | None,
 ) -> None:
     source = target.source
-    report.commit = await asyncio.to_thread(source.head)
-    desired = await asyncio.to_thread(read_desired, source.git_dir, report.commit,
-                                      target.directory, target.organization, cache)
-    live = await load_live(actor.organization_id)
+    # The live rows load while git is read and parsed (in a thread): neither needs the other.
+    loading = asyncio.create_task(load_live(actor.organization_id))
+    try:
+        report.commit = await asyncio.to_thread(source.head)
+        desired = await asyncio.to_thread(read_desired, source.git_dir, report.commit,
+                                          target.directory, target.organization, cache)
+    except BaseException:
+        loading.cancel()
+        raise
+    live = await loading
     report.plan = plan(desired, live, options)
     report.errors = desired.errors + list(report.plan.errors)
     report.parsed = desired.parsed

@@ -38,6 +38,11 @@ SUBSCRIPTION_EVENTS = Counter(
 FANOUT_LAG = Histogram(
     "flowplane_event_fanout_lag_seconds", "From an event's commit (database clock) to its "
     "delivery to this process's subscribers (local clock).", buckets=LATENCY_BUCKETS)
+WATERMARK_LAG = Gauge(
+    "flowplane_event_watermark_lag_seconds", "How long the oldest committed feed event this "
+    "process was told of has waited for the watermark (a transaction still open anywhere on "
+    "the PostgreSQL server holds every feed back); 0 when none waits.",
+    multiprocess_mode="max")
 
 # -- Engine -------------------------------------------------------------------------------
 EXECUTIONS_STARTED = Counter(

@@ -20,15 +20,13 @@ _FITTING: dict[type[Node], set[str]] = {
 }
 
 
-class ComposedDocument:
-    """One YAML document as plain data (Any: YAML values) with field positions."""
+class PositionedDocument:
+    """One YAML document as plain data (Any: YAML values) with field positions, the line it
+    starts on, and what composing it found wrong."""
 
-    def __init__(self, root: Node, yaml: YAML) -> None:
-        self._yaml = yaml
-        self.positions: dict[Loc, Position] = {}
+    def __init__(self, data: Any, positions: dict[Loc, Position], line: int) -> None:
+        self.data, self.positions, self.line = data, positions, line
         self.issues: list[tuple[Loc, str, Position]] = []
-        self.line = root.start_mark.line + 1
-        self.data: Any = self._value(root, ())
 
     def position(self, loc: Loc) -> Position:
         """Where `loc` sits, or where its closest existing parent does."""
@@ -37,6 +35,15 @@ class ComposedDocument:
             if found is not None:
                 return found
         return (self.line, 1)
+
+
+class ComposedDocument(PositionedDocument):
+    """A document composed from ruamel's nodes: the reference for data and positions."""
+
+    def __init__(self, root: Node, yaml: YAML) -> None:
+        super().__init__(None, {}, root.start_mark.line + 1)
+        self._yaml = yaml
+        self.data = self._value(root, ())
 
     def _value(self, node: Node, loc: Loc) -> Any:
         self.positions.setdefault(loc, _mark(node))

@@ -69,20 +69,17 @@ def canonical_bytes(value: Any) -> bytes:
     return text.encode()
 
 
-def size_issue(value: Any, limit: int) -> Issue | None:
-    size = len(canonical_bytes(value))
-    if size > limit:
-        return ((), f"definition is {size} bytes, more than the limit of {limit} bytes")
-    return None
+def size_issue(size: int, limit: int) -> Issue:
+    return ((), f"definition is {size} bytes, more than the limit of {limit} bytes")
 
 
 def validate_definition(
     data: Mapping[str, Any], max_bytes: int = MAX_DEFINITION_BYTES
 ) -> tuple[WorkflowDefinition | None, list[SpecError]]:
     """Validate a camelCase definition (Any: JSON input) as the YAML loader does."""
-    too_big = size_issue(data, max_bytes)
-    if too_big is not None:
-        return None, _spec_errors([too_big])
+    size = len(canonical_bytes(data))
+    if size > max_bytes:
+        return None, _spec_errors([size_issue(size, max_bytes)])
     definition, issues = validate_model(WorkflowDefinition, data)
     if isinstance(data, Mapping):
         issues += check_graph(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ruamel.yaml.reader import ReaderError
 
 from domain.reference_rules import document_issues
 from domain.spec._checks import check_graph
-from domain.spec._compose import ComposedDocument, compose_documents
+from domain.spec._compose import PositionedDocument, compose_documents
 from domain.spec._fast import compose_fast
 from domain.spec._guard import GuardError, Limits, check_stream
 from domain.spec._issues import Issue, validate_model
@@ -23,7 +24,7 @@ from domain.spec.definition import (
     canonical_bytes,
     size_issue,
 )
-from domain.spec.errors import SpecError, format_loc
+from domain.spec.errors import Loc, SpecError, format_loc
 from domain.spec.model import DOCUMENT_MODELS, Document, WorkflowDocument
 
 DEFAULT_LIMITS = Limits()
@@ -38,9 +39,36 @@ class LoadedDocument:
     document: Document
     path: str
     line: int
-    # sha256 of the whole document's canonical JSON; for the versioned part of a workflow
-    # use WorkflowDefinition.from_document(doc).content_hash().
-    content_hash: str
+
+    # Worked out once per document, when first asked for (a copy made with
+    # dataclasses.replace starts afresh).
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the whole document's canonical JSON; for the versioned part of a
+        workflow see `definition_hash`."""
+        body = self.document.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+    @cached_property
+    def definition(self) -> WorkflowDefinition | None:
+        """The versioned part of a workflow; None for the other kinds."""
+        if not isinstance(self.document, WorkflowDocument):
+            return None
+        return WorkflowDefinition.from_document(self.document)
+
+    @cached_property
+    def definition_bytes(self) -> bytes:
+        """The canonical JSON of `definition` (empty for the other kinds)."""
+        definition = self.definition
+        return b"" if definition is None else canonical_bytes(definition.to_json())
+
+    @cached_property
+    def definition_hash(self) -> str | None:
+        """`WorkflowDefinition.content_hash()` of `definition`, from the bytes the size
+        check measured."""
+        if self.definition is None:
+            return None
+        return hashlib.sha256(self.definition_bytes).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -93,14 +121,14 @@ def _load_file(file: Path, limits: Limits) -> LoadResult:
 def _load_text(text: str, path: str, limits: Limits, fast: bool = True) -> LoadResult:
     """Through libyaml first; a file it cannot answer for, or with any error, again through
     ruamel's pure parser, whose messages and positions are the reference."""
-    composed = compose_fast(text, limits) if fast else None
-    if composed is not None:
-        result = _documents(composed, path)
+    answered = compose_fast(text, limits) if fast else None
+    if answered is not None:
+        result = _documents(answered, path)
         if result.ok:
             return result
     try:
         check_stream(text, limits)
-        composed = compose_documents(text)
+        composed: list[PositionedDocument] = [*compose_documents(text)]
     except GuardError as exc:
         return LoadResult([], [SpecError(path, exc.line, exc.column, "", exc.message)])
     except YAMLError as exc:
@@ -108,7 +136,7 @@ def _load_text(text: str, path: str, limits: Limits, fast: bool = True) -> LoadR
     return _documents(composed, path)
 
 
-def _documents(composed: list[ComposedDocument], path: str) -> LoadResult:
+def _documents(composed: list[PositionedDocument], path: str) -> LoadResult:
     documents: list[LoadedDocument] = []
     errors: list[SpecError] = []
     for doc in composed:
@@ -121,7 +149,7 @@ def _documents(composed: list[ComposedDocument], path: str) -> LoadResult:
     return LoadResult(documents, errors)
 
 
-def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, list[Issue]]:
+def _build(doc: PositionedDocument, path: str) -> tuple[LoadedDocument | None, list[Issue]]:
     data: Any = doc.data  # Any: raw YAML values
     if data is None:
         return None, []
@@ -135,23 +163,18 @@ def _build(doc: ComposedDocument, path: str) -> tuple[LoadedDocument | None, lis
     document, issues = validate_model(model, data)
     if model is WorkflowDocument and isinstance(data.get("spec"), Mapping):
         issues += check_graph(data["spec"], ("spec",))
-    if isinstance(document, WorkflowDocument) and not issues:
-        definition = WorkflowDefinition.from_document(document).to_json()
-        too_big = size_issue(definition, MAX_DEFINITION_BYTES)
-        issues += [too_big] if too_big else []
-    if document is not None and not issues:
-        issues += document_issues(document.kind, data, document.metadata.organization)
     if document is None or issues:
         return None, issues
-    digest = hashlib.sha256(canonical_bytes(document.model_dump(mode="json", by_alias=True)))
     meta = document.metadata
-    loaded = LoadedDocument(
-        document.kind, meta.name, meta.organization, document, path, doc.line, digest.hexdigest()
-    )
-    return loaded, []
+    loaded = LoadedDocument(document.kind, meta.name, meta.organization, document, path, doc.line)
+    size = len(loaded.definition_bytes)
+    if size > MAX_DEFINITION_BYTES:
+        return None, [size_issue(size, MAX_DEFINITION_BYTES)]
+    issues = document_issues(document.kind, data, meta.organization)
+    return (None, issues) if issues else (loaded, [])
 
 
-def _place(doc: ComposedDocument, path: str, loc: tuple[str | int, ...], message: str) -> SpecError:
+def _place(doc: PositionedDocument, path: str, loc: Loc, message: str) -> SpecError:
     line, column = doc.position(loc)
     return SpecError(path, line, column, format_loc(loc), message)
 

@@ -3,7 +3,8 @@
 Like the other subscriptions: the environment must be of the caller's organization (else
 "not found", whether it exists elsewhere or not), the broker is subscribed before the state
 is read, the current state comes first (`SNAPSHOT`) unless `after` resumes after a cursor,
-and a client that falls behind gets `LAGGED`. Every member may read an organization's
+a client that falls behind gets `LAGGED`, and one resuming after a cursor retention has
+passed gets `CursorExpired`. Every member may read an organization's
 environments, so what live re-authorisation has to take away is the connection itself (a
 revoked token, a removed member: `graphql_api.reauth` closes it); each event is also checked
 against the connection's current actor before it goes out. Ends with `DELETED`.
@@ -18,15 +19,16 @@ from typing import Annotated, Any
 import strawberry
 
 from domain.environment_builds import environment_row, log_tail
+from domain.errors import CursorExpired as DomainCursorExpired
 from domain.errors import InvalidInput as DomainInvalidInput
-from domain.event_log import LoggedEvent, environment_state
+from domain.event_log import LoggedEvent, Position, environment_state, expired
 from domain.events import environment_stream
 from graphql_api.broker import Broker
 from graphql_api.follow import Lagged, follow
 from graphql_api.live import LiveConnection, live_connection, request_of
 from graphql_api.live_types import cursor_position, event_cursor
 from graphql_api.types.enums import BuildStatus, enum_or
-from graphql_api.types.errors import InvalidInput, NotFound, from_domain_error
+from graphql_api.types.errors import CursorExpired, InvalidInput, NotFound, from_domain_error
 from graphql_api.types.ids import decode_id
 from graphql_api.types.resources import Environment
 from graphql_api.types.scalars import Cursor
@@ -71,7 +73,7 @@ class EnvironmentEvent:
         except ValueError:  # a kind this API version does not show
             return None
         status = event.payload.get("buildStatus")
-        return cls(cursor=event_cursor(event.stream, event.seq), kind=kind,
+        return cls(cursor=event_cursor(event.stream, event.position), kind=kind,
                    build_status=None if status is None else enum_or(
                        BuildStatus, status, BuildStatus.NONE),
                    build_error=event.payload.get("buildError"),
@@ -79,7 +81,7 @@ class EnvironmentEvent:
                    environment_pk=_key(event.stream), organization_pk=event.organization_id)
 
 
-EnvironmentUpdate = Annotated[EnvironmentEvent | NotFound | InvalidInput,
+EnvironmentUpdate = Annotated[EnvironmentEvent | NotFound | InvalidInput | CursorExpired,
                               strawberry.union("EnvironmentUpdate")]
 
 
@@ -92,7 +94,7 @@ def _not_found(environment_id: strawberry.ID) -> NotFound:
                     id=environment_id)
 
 
-def _snapshot(stream: str, row: Row, cursor: int) -> EnvironmentEvent:
+def _snapshot(stream: str, row: Row, cursor: Position) -> EnvironmentEvent:
     return EnvironmentEvent(
         cursor=event_cursor(stream, cursor), kind=EnvironmentEventKind.SNAPSHOT,
         build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
@@ -123,6 +125,9 @@ async def environment_updated(
         state = await environment_state(key)
         if state is None or int(state[0]["organization"]) != actor.organization_id:
             yield _not_found(environment_id)
+            return
+        if cursor is not None and await expired(stream, cursor):
+            yield CursorExpired(message=str(DomainCursorExpired(stream)))
             return
         broker = request_of(info.context).app.state.broker
         assert isinstance(broker, Broker)

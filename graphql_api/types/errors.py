@@ -32,6 +32,7 @@ class ErrorCode(Enum):
     EXECUTION_NOT_FINISHED = "EXECUTION_NOT_FINISHED"
     EXECUTION_FINISHED = "EXECUTION_FINISHED"
     DEPLOYMENT_FAILED = "DEPLOYMENT_FAILED"
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
 
 
 @strawberry.interface(description="An expected failure, returned as a member of a result union.")
@@ -141,6 +142,15 @@ class DeploymentFailed(Error):
 
 
 @strawberry.type
+class CursorExpired(Error):
+    """The events after `after` were deleted by retention (or the cursor predates the
+    current event log): subscribe again without `after`, from the current state. Like
+    Kubernetes' 410 Gone for an expired resourceVersion."""
+
+    CODE = ErrorCode.CURSOR_EXPIRED
+
+
+@strawberry.type
 class FieldError:
     field: str = strawberry.field(description="The path of the input field, e.g. "
                                   "`input.nodes.0.type`.")
@@ -193,6 +203,7 @@ _TYPES: list[tuple[type[errors.DomainError], Callable[[Any], Error]]] = [
     (errors.ExecutionFinished,
      lambda e: ExecutionFinished(message=str(e), status=_status(e.status))),
     (DomainDeploymentFailed, _deployment_failed),
+    (errors.CursorExpired, lambda e: CursorExpired(message=str(e))),
 ]
 
 

@@ -99,7 +99,13 @@ class Workflow(Node):
     is_public: bool
     is_template: bool
     tags: list[str]
-    execution_count: int
+
+    @lean
+    def _resolve_execution_count(self, info: Info) -> Maybe[int]:
+        """How many executions the workflow has started (those deleted by retention too)."""
+        return peek(info.context.loaders.execution_count_by_workflow, self.pk)
+
+    execution_count = strawberry.field(_resolve_execution_count, graphql_type=int)
     nodes: list[WorkflowNode]
     connections: list[NodeConnection]
     settings: WorkflowSettings
@@ -217,7 +223,6 @@ class Workflow(Node):
             status=enum_or(WorkflowStatus, row["status"], WorkflowStatus.DRAFT),
             version=int(row["version"]), is_public=bool(row["is_public"]),
             is_template=bool(row["is_template"]), tags=list(row["tags"] or []),
-            execution_count=int(row["execution_count"]),
             nodes=[WorkflowNode.from_json(n) for n in row["nodes"] or []],
             connections=[NodeConnection.from_json(c) for c in row["connections"] or []],
             settings=WorkflowSettings.from_json(row["settings"] or {}),

@@ -13,13 +13,10 @@ from db.tables import Event, ExecutionSummary, Workflow
 from domain._sql import fetch
 from domain.dispatch import DEFAULT_QUEUE, arq_pool, job_id
 from domain.errors import Conflict, NotFound
-from domain.events import (
-    execution_stream,
-    organization_executions_stream,
-    workflow_executions_stream,
-)
+from domain.events import execution_stream
+from domain.execution_counts import execution_counts
 from domain.executions import cancel_execution, retry_execution, start_execution
-from domain.recording import Fenced, StatusChange, record
+from domain.recording import Fenced, Outputs, StatusChange, record
 from tests.factory import Factory
 
 
@@ -50,11 +47,11 @@ async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
     assert await _job_status(row, redis_url) == JobStatus.queued
     summary = await ExecutionSummary.select().where(ExecutionSummary.execution == row["id"])
     assert summary[0]["status"] == "pending"
-    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
-    assert count[0]["execution_count"] == 1
-    streams = {e["stream"] for e in await Event.select(Event.stream)}
-    assert streams == {execution_stream(row["id"]), workflow_executions_stream(wf["id"]),
-                       organization_executions_stream(wf["organization"])}
+    assert await execution_counts([wf["id"]]) == {wf["id"]: 1}
+    events = await Event.select(Event.stream, Event.kind, Event.feed)
+    # One event: its own stream's first, and on the feeds (domain.events).
+    assert events == [{"stream": execution_stream(row["id"]), "kind": "execution",
+                       "feed": True}]
 
 
 async def test_concurrent_starts_of_one_workflow_all_succeed(factory: Factory) -> None:
@@ -62,8 +59,7 @@ async def test_concurrent_starts_of_one_workflow_all_succeed(factory: Factory) -
     rows = await asyncio.gather(*(start_execution(
         wf["id"], trigger_type="manual", triggered_by=None, input={"n": n}) for n in range(20)))
     assert len({row["id"] for row in rows}) == 20
-    count = await Workflow.select(Workflow.execution_count).where(Workflow.id == wf["id"])
-    assert count[0]["execution_count"] == 20
+    assert await execution_counts([wf["id"]]) == {wf["id"]: 20}
 
 
 async def _waiting_for_a_lock() -> bool:
@@ -75,7 +71,7 @@ async def _waiting_for_a_lock() -> bool:
 async def test_start_that_races_an_archive_sees_it_and_creates_nothing(
     factory: Factory, database_url: str
 ) -> None:
-    """The workflow is read without a lock; the count update at the end sees the archive
+    """The workflow is read without a lock; the share lock taken at the end sees the archive
     that committed meanwhile, so no execution of an archived workflow is left behind."""
     wf, _ = await _workflow(factory)
     archiver = await asyncpg.connect(database_url)
@@ -128,7 +124,7 @@ async def test_cancel_pending_execution_ends_it_at_once(factory: Factory) -> Non
 async def test_cancel_running_execution_asks_its_worker(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    await record(row["id"], status=StatusChange("running"))
+    await record(row["id"], StatusChange("running"))
     asked = await cancel_execution(row["id"], actor_id=None)
     assert (asked["status"], asked["cancel_requested"]) == ("running", True)
 
@@ -136,7 +132,7 @@ async def test_cancel_running_execution_asks_its_worker(factory: Factory) -> Non
 async def test_cancel_of_completed_execution_is_a_conflict(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    await record(row["id"], status=StatusChange("completed"))
+    await record(row["id"], StatusChange("completed"))
     with pytest.raises(Conflict):
         await cancel_execution(row["id"], actor_id=None)
 
@@ -145,10 +141,9 @@ async def test_stale_generation_cannot_write(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     with pytest.raises(Fenced):
-        await record(row["id"], generation=row["dispatch_generation"] + 1,
-                     status=StatusChange("running"))
-    await record(row["id"], generation=row["dispatch_generation"],
-                 status=StatusChange("running"))
+        await record(row["id"], StatusChange("running"),
+                     generation=row["dispatch_generation"] + 1)
+    await record(row["id"], StatusChange("running"), generation=row["dispatch_generation"])
 
 
 async def test_retry_from_failed_node_reuses_completed_outputs(
@@ -159,7 +154,7 @@ async def test_retry_from_failed_node_reuses_completed_outputs(
     wf, user = await _workflow(factory, nodes=nodes)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
                                 input={"q": 1})
-    await record(row["id"], status=StatusChange("failed", "b broke"), outputs={"a": 1})
+    await record(row["id"], StatusChange("failed", "b broke"), Outputs({"a": 1}))
     await Workflow.update({Workflow.nodes: nodes[:1], Workflow.version: 2}).where(
         Workflow.id == wf["id"])
     pinned = await retry_execution(row["id"], from_node="FAILED_NODE", version="PINNED",
@@ -179,18 +174,3 @@ async def test_retry_of_unfinished_execution_is_a_conflict(factory: Factory) -> 
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     with pytest.raises(Conflict):
         await retry_execution(row["id"], from_node="START", version="PINNED", triggered_by=None)
-
-
-async def test_batched_events_take_consecutive_cursors_per_stream(factory: Factory) -> None:
-    from db.engine import engine
-    from domain.events import append_event, append_events
-
-    org = await factory.org()
-    async with engine().transaction():
-        await append_event(organization_id=org["id"], stream="a", kind="k", payload={"n": 0})
-        refs = await append_events([("a", "k", {"n": 1}), ("b", "k", {"n": 2}),
-                                    ("a", "k", {"n": 3})], organization_id=org["id"])
-    assert [(r.stream, r.seq) for r in refs] == [("a", 2), ("b", 1), ("a", 3)]
-    rows = await fetch("SELECT stream, seq, payload->>'n' AS n FROM event ORDER BY id")
-    assert [(r["stream"], r["seq"], r["n"]) for r in rows] == [
-        ("a", 1, "0"), ("a", 2, "1"), ("b", 1, "2"), ("a", 3, "3")]

@@ -10,7 +10,7 @@ import pytest
 
 from db.tables import Event, Workflow, WorkflowRevision, WorkflowShare, WorkflowStatusHistory
 from domain import workflow_batch
-from domain._sql import fetch
+from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.errors import DomainError, Forbidden, InvalidInput
 from domain.workflow_batch import NewWorkflow, create_workflows, save_each
@@ -87,6 +87,20 @@ async def test_a_batch_writes_what_one_create_at_a_time_writes(factory: Factory)
                                 shared_with=api.shared_with, owner_id=api.owner_id)
     assert not isinstance(through_batch, DomainError)
     assert await _written(int(through_batch["id"])) == await _written(int(one["id"]))
+
+
+async def test_the_rows_returned_are_the_rows_stored(factory: Factory) -> None:
+    """Their JSON columns are the values written, not decoded back: the same as stored."""
+    actor, users = await _setup(factory)
+    items = [_item("plain", users), _item("no-deployment", users, definition=definition()),
+             _item("numbers", users, definition=definition(deployment={"cpu": 1e-3}))]
+
+    results = await create_workflows(actor, items)
+
+    for result in results:
+        assert not isinstance(result, DomainError)
+        stored = await fetch("SELECT * FROM workflow WHERE id = $1", result["id"])
+        assert result == decode(stored[0])
 
 
 async def test_an_item_that_fails_fails_alone(factory: Factory) -> None:

@@ -29,7 +29,7 @@ async def test_the_scheduler_prunes_old_events_and_executions(
     old, recent, fresh = [await start_execution(wf["id"], trigger_type="manual",
                                                 triggered_by=None, input={}) for _ in range(3)]
     for row in (old, recent):
-        await record(row["id"], status=StatusChange("completed"))
+        await record(row["id"], StatusChange("completed"))
     await fetch("UPDATE execution SET ended_at = now() - interval '40 days' WHERE id = $1",
                 old["id"])
     await fetch("UPDATE event SET created_at = now() - interval '3 hours' WHERE execution = $1",

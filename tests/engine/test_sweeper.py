@@ -82,7 +82,7 @@ async def test_expired_lease_is_taken_back_and_its_leftover_job_discarded(
 async def test_expired_lease_with_cancel_request_ends_cancelled(factory: Factory) -> None:
     row = await _execution(factory)
     await _claimed_by_a_dead_worker(row)
-    await record(row["id"], status=StatusChange("running", fields={"cancel_requested": True}))
+    await record(row["id"], StatusChange("running", fields={"cancel_requested": True}))
     report = await sweep_once()
     assert (report.cancelled, report.lost) == (1, 0)
     done = await load_execution(row["id"])
@@ -169,8 +169,8 @@ async def test_parked_execution_is_released_once_a_slot_is_free(
 async def test_retention_prunes_only_old_finished_executions(factory: Factory) -> None:
     old, recent, running = [await _execution(factory) for _ in range(3)]
     for row in (old, recent):
-        await record(row["id"], status=StatusChange("completed"))
-    await record(running["id"], status=StatusChange("running"))
+        await record(row["id"], StatusChange("completed"))
+    await record(running["id"], StatusChange("running"))
     await fetch("UPDATE execution SET ended_at = now() - interval '40 days', "
                 " created_at = now() - interval '40 days' WHERE id = ANY($1::int[])",
                 [old["id"], running["id"]])

@@ -76,14 +76,20 @@ class GraphQLWs:
 
 
 def position(cursor: str) -> int:
-    """Where an event cursor points in its stream (white-box: cursors are opaque to clients,
-    `<stream>@<seq>` in URL-safe base64)."""
+    """Where an event cursor points in an execution's or workflow's stream (white-box:
+    cursors are opaque to clients, `<stream>@<seq>` in URL-safe base64)."""
     return int(decode_cursor(cursor).rpartition("@")[2])
+
+
+def feed_position(cursor: str) -> tuple[int, int]:
+    """Where an event cursor points in a feed (`<stream>@<ftx>.<id>`, domain.event_log)."""
+    tx, _, event = decode_cursor(cursor).rpartition("@")[2].partition(".")
+    return int(tx), int(event)
 
 
 def start_of(stream: str) -> str:
     """The cursor before the first event of a stream (replays all of it)."""
-    return str(event_cursor(stream, 0))
+    return str(event_cursor(stream, (0, 0)))
 
 
 def auth(token: str, org: dict[str, Any]) -> dict[str, str]:

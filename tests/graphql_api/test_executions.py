@@ -3,8 +3,14 @@ from the workflow."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from domain._sql import fetch
 from domain.executions import start_execution
-from domain.recording import LogLine, SpanClose, SpanOpen, StatusChange, record
+from domain.recording import LogLine, Outputs, SpanClose, SpanOpen, StatusChange, record
 from graphql_api.types.ids import parse_global_id
 from tests.graphql_api.conftest import Caller, Cast, gid
 from tests.graphql_api.test_workflows import create
@@ -30,15 +36,14 @@ async def _finished_execution(caller: Caller, workflow_id: str) -> str:
     """An execution that ran one node and completed, recorded as the engine records it."""
     row = await start_execution(key(workflow_id), trigger_type="manual",
                                 triggered_by=caller.user["id"], input={"n": 1})
-    opened = await record(row["id"], status=StatusChange("running"),
-                          open_spans=[SpanOpen(kind="attempt")])
+    opened = await record(row["id"], StatusChange("running"), SpanOpen(kind="attempt"))
     attempt = opened.span_ids[0]
-    node = await record(row["id"], open_spans=[SpanOpen(kind="node", parent_id=attempt,
-                                                        node_id="fetch")])
-    await record(row["id"], status=StatusChange("completed"), outputs={"fetch": {"ok": True}},
-                 close_spans=[SpanClose(node.span_ids[0], "completed", {"ok": True}),
-                              SpanClose(attempt, "completed")],
-                 logs=[LogLine("fetched", node_id="fetch", span_id=node.span_ids[0])])
+    node = await record(row["id"], SpanOpen(kind="node", parent_id=attempt,
+                                                        node_id="fetch"))
+    await record(row["id"], StatusChange("completed"), Outputs({"fetch": {"ok": True}}),
+                 SpanClose(node.span_ids[0], "completed", {"ok": True}),
+                 SpanClose(attempt, "completed"),
+                 LogLine("fetched", node_id="fetch", span_id=node.span_ids[0]))
     return gid("Execution", row["id"])
 
 
@@ -126,3 +131,60 @@ async def test_run_retry_and_cancel_need_write_access(cast: Cast) -> None:
         id=(await _finished_execution(cast.owner, wid))))["cancelExecution"]
     assert again == {"__typename": "ExecutionFinished", "status": "COMPLETED"}
 
+
+
+# Every transaction that creates an execution holds its locks a moment longer when it commits
+# (a deferred trigger), so runs that queued on a row another one holds would be seen waiting.
+_SLOW_COMMIT = (
+    "CREATE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$",
+    "CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON execution DEFERRABLE"
+    " INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_slow_commit()",
+)
+# Sessions of this database waiting for a lock, but not for NOTIFY's commit lock (an `object`
+# lock on database 0, which every transaction that announces an event takes in turn).
+_WAITING = """
+SELECT l.locktype, coalesce(l.relation::regclass::text, l.transactionid::text, '') AS target
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()
+AND NOT (l.locktype = 'object' AND l.database = 0 AND l.objid = 0)
+"""
+
+
+@pytest.fixture
+async def slow_commits(db: str) -> AsyncIterator[None]:
+    for statement in _SLOW_COMMIT:
+        await fetch(statement)
+    try:
+        yield
+    finally:
+        await fetch("DROP TRIGGER IF EXISTS test_slow_commit ON execution")
+        await fetch("DROP FUNCTION IF EXISTS test_slow_commit()")
+
+
+async def _waits(stop: asyncio.Event, seen: list[tuple[str, str]]) -> int:
+    samples = 0
+    while not stop.is_set():
+        seen += [(str(r["locktype"]), str(r["target"])) for r in await fetch(_WAITING)]
+        samples += 1
+        await asyncio.sleep(0.005)
+    return samples
+
+
+async def test_concurrent_runs_of_one_workflow_never_wait_for_each_other_and_all_count(
+    cast: Cast, slow_commits: None
+) -> None:
+    wid = (await create(cast.owner))["id"]
+    stop, seen = asyncio.Event(), []
+    sampling = asyncio.create_task(_waits(stop, seen))
+    try:
+        runs = await asyncio.wait_for(asyncio.gather(*(
+            cast.owner.gql(RUN, w=wid, input={"n": n}) for n in range(20))), 60)
+    finally:
+        stop.set()
+    samples = await asyncio.wait_for(sampling, 10)
+    assert [r["runWorkflow"]["__typename"] for r in runs] == ["Execution"] * 20
+    assert samples >= 5 and seen == []
+    count = await cast.owner.gql("query($w: ID!) { node(id: $w) { ... on Workflow {"
+                                 " executionCount } } }", w=wid)
+    assert count["node"]["executionCount"] == 20

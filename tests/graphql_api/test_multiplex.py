@@ -90,7 +90,7 @@ async def test_subscribers_with_one_document_and_caller_share_one_execution_and_
     async with _watching(server, world["owner_auth"], execution) as one, \
             _watching(server, world["owner_auth"], execution) as two:
         before = await _results(server)
-        await record(execution, status=StatusChange("running"))
+        await record(execution, StatusChange("running"))
         first, second = await _frame(one), await _frame(two)
         after = await _results(server)
     assert _item(first)["status"] == "RUNNING"
@@ -109,7 +109,7 @@ async def test_callers_who_may_see_different_things_get_their_own_execution(
     async with _watching(server, world["owner_auth"], execution) as owner, \
             _watching(server, world["reader_auth"], execution) as reader:
         before = await _results(server)
-        await record(execution, status=StatusChange("running"))
+        await record(execution, StatusChange("running"))
         for_owner, for_reader = _item(await _frame(owner)), _item(await _frame(reader))
         after = await _results(server)
     assert for_owner["cursor"] == for_reader["cursor"]
@@ -128,8 +128,8 @@ async def test_subscribers_of_different_variables_are_executed_apart(
     async with _watching(server, world["owner_auth"], first) as one, \
             _watching(server, world["owner_auth"], second) as two:
         before = await _results(server)
-        await record(first, status=StatusChange("running"))
-        await record(second, status=StatusChange("running"))
+        await record(first, StatusChange("running"))
+        await record(second, StatusChange("running"))
         got = _item(await _frame(one)), _item(await _frame(two))
         after = await _results(server)
     assert [item["execution"]["id"] for item in got] == [gid("Execution", first),

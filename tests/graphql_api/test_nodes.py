@@ -49,8 +49,7 @@ async def _objects(cast: Cast) -> dict[str, tuple[str, str]]:
     execution = await _finished_execution(owner, workflow)
     span = await fetch_one("SELECT id FROM execution_span WHERE execution = $1",
                            key(execution))
-    await record(key(execution), open_spans=[SpanOpen(kind="node", node_id="x")],
-                 logs=[LogLine("a line")])
+    await record(key(execution), SpanOpen(kind="node", node_id="x"), LogLine("a line"))
     log = await fetch_one("SELECT id FROM execution_log WHERE execution = $1", key(execution))
     revision = await fetch_one("SELECT id FROM workflow_revision WHERE workflow = $1",
                                key(workflow))

@@ -137,7 +137,7 @@ async def test_a_workflow_made_private_ends_only_the_subscriptions_that_follow_i
         await _revoked(member, "run")
         await _still_live(member, "other", world, public)
         # Nothing more is delivered for the ended subscriptions, whatever happens next.
-        await record(execution, status=StatusChange("running"))
+        await record(execution, StatusChange("running"))
         await _still_live(member, "other", world, public)
         assert member.by_id["runs"].empty() and member.by_id["run"].empty()
 

@@ -12,15 +12,27 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from domain._sql import fetch
 from domain.access import Actor
-from domain.events import execution_stream
-from domain.recording import LogLine, NewExecution, SpanClose, SpanOpen, StatusChange, record
+from domain.event_log import prune_events
+from domain.events import execution_stream, workflow_executions_stream
+from domain.recording import (
+    LogLine,
+    NewExecution,
+    SpanClose,
+    SpanOpen,
+    StatusChange,
+    create,
+    record,
+)
 from domain.spec.definition import validate_definition
 from domain.sync_runs import set_sync_statuses
 from domain.workflow_removal import delete_workflow
 from domain.workflows import set_workflow_status, update_workflow
+from graphql_api.live_types import event_cursor
+from graphql_api.types.scalars import encode_cursor
 from tests.factory import Factory
-from tests.graphql_api._ws import auth, position, session, start_of
+from tests.graphql_api._ws import auth, feed_position, position, session, start_of
 from tests.graphql_api.conftest import gid
 from tests.processes import ApiServer
 
@@ -31,6 +43,7 @@ EXECUTION = """subscription($id: ID!, $after: Cursor) {
                             span { kind nodeId status } log { level message } }
     ... on ExecutionNotFound { message }
     ... on InvalidInput { message }
+    ... on CursorExpired { code message }
   }
 }"""
 EXECUTIONS = """subscription($filter: ExecutionFilter, $after: Cursor) {
@@ -70,7 +83,7 @@ async def _world(factory: Factory, **org_fields: Any) -> dict[str, Any]:
 
 
 async def _execution(world: dict[str, Any]) -> int:
-    created = await record(new=NewExecution(
+    created = await create(NewExecution(
         organization_id=world["org"]["id"], workflow_id=world["workflow"]["id"],
         trigger_type="manual", triggered_by=world["owner"]["id"], input={},
         workflow_version=1, definition={}, max_attempts=1, queue_name="q",
@@ -80,12 +93,12 @@ async def _execution(world: dict[str, Any]) -> int:
 
 async def _run(execution_id: int, node: str = "a") -> None:
     """pending -> running, one node span with a log line, -> completed (as a worker records)."""
-    opened = await record(execution_id, status=StatusChange("running"),
-                          open_spans=[SpanOpen(kind="node", node_id=node)])
+    opened = await record(execution_id, StatusChange("running"),
+                          SpanOpen(kind="node", node_id=node))
     span = opened.span_ids[0]
-    await record(execution_id, logs=[LogLine(f"hello from {node}", node_id=node, span_id=span)])
-    await record(execution_id, close_spans=[SpanClose(span, "completed")])
-    await record(execution_id, status=StatusChange("completed"))
+    await record(execution_id, LogLine(f"hello from {node}", node_id=node, span_id=span))
+    await record(execution_id, SpanClose(span, "completed"))
+    await record(execution_id, StatusChange("completed"))
 
 
 def _summary(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -144,14 +157,14 @@ async def test_resuming_with_the_last_cursor_delivers_exactly_the_missed_events(
     async with session(server.url, payload) as client:
         await client.subscribe("1", EXECUTION, id=gid("Execution", execution))
         await client.items("1", 1)
-        await record(execution, status=StatusChange("running"))
+        await record(execution, StatusChange("running"))
         [running] = await client.items("1", 1)
-    await record(execution, logs=[LogLine("missed 1"), LogLine("missed 2")])
+    await record(execution, LogLine("missed 1"), LogLine("missed 2"))
     async with session(server.url, payload) as client:
         await client.subscribe("1", EXECUTION, id=gid("Execution", execution),
                                after=running["cursor"])
         missed = await client.items("1", 2)
-        await record(execution, status=StatusChange("completed"))
+        await record(execution, StatusChange("completed"))
         live = await client.until_complete("1")
     assert _summary(missed) == [("LOG", "missed 1"), ("LOG", "missed 2")]
     assert _summary(live) == [("STATUS", "COMPLETED")]
@@ -173,6 +186,35 @@ async def test_bad_ids_and_cursors_are_invalid_input(factory: Factory, server: A
             await client.subscribe(str(op), EXECUTION, **variables)
             [item] = await client.until_complete(str(op))
             assert item["__typename"] == "InvalidInput", (variables, item)
+
+
+async def test_cursors_older_than_retention_or_the_event_log_format_have_expired(
+    factory: Factory, server: ApiServer
+) -> None:
+    """Like a Kubernetes watch answered 410 Gone: events after the cursor were pruned (or,
+    for a feed, the cursor predates feeds ordered by transaction): CursorExpired, then the
+    subscription completes. A cursor after what was pruned still resumes."""
+    world = await _world(factory)
+    execution = await _execution(world)
+    await _run(execution)  # cursors 1..6
+    await fetch("UPDATE event SET created_at = now() - interval '1000 hours'"
+                " WHERE execution = $1 AND seq <= 2", execution)
+    assert await prune_events() >= 2
+    stream = execution_stream(execution)
+    old_feed = str(encode_cursor(f"{workflow_executions_stream(world['workflow']['id'])}@3"))
+    async with session(server.url, auth(world["token"], world["org"])) as client:
+        await client.subscribe("1", EXECUTION, id=gid("Execution", execution),
+                               after=str(event_cursor(stream, (1, 0))))
+        [item] = await client.until_complete("1")
+        assert (item["__typename"], item["code"]) == ("CursorExpired", "CURSOR_EXPIRED")
+        await client.subscribe("2", EXECUTIONS, after=old_feed,
+                               filter={"workflowId": gid("Workflow", world["workflow"]["id"])})
+        [item] = await client.until_complete("2")
+        assert item["__typename"] == "CursorExpired", item
+        await client.subscribe("3", EXECUTION, id=gid("Execution", execution),
+                               after=str(event_cursor(stream, (2, 0))))
+        assert [i["kind"] for i in await client.until_complete("3")] == [
+            "SPAN", "LOG", "SPAN", "STATUS"]
 
 
 async def test_a_subscription_to_an_unreadable_execution_is_refused_as_not_found(
@@ -221,8 +263,8 @@ async def test_executions_updated_follows_one_workflow_from_ready(
         ("CREATED", "PENDING"), ("STATUS", "RUNNING"), ("STATUS", "COMPLETED"),
     ]
     assert {i["execution"]["id"] for i in items} == {gid("Execution", execution)}
-    assert [position(i["cursor"]) for i in items] == [position(ready["cursor"]) + n
-                                                       for n in (1, 2, 3)]
+    positions = [feed_position(i["cursor"]) for i in [ready, *items]]
+    assert positions == sorted(set(positions))
 
 
 async def test_the_organization_feed_shows_only_readable_workflows_and_matches_the_filter(
@@ -337,7 +379,7 @@ async def test_a_slow_client_is_told_it_lagged_while_a_fast_one_is_unaffected(
             await client.subscribe("1", EXECUTION, id=gid("Execution", execution))
         await fast.items("1", 1)
         for batch in range(batches):  # paced by the fast client: it never falls behind
-            await record(execution, logs=[LogLine(f"{batch}:{i}:{big}") for i in range(per_batch)])
+            await record(execution, *(LogLine(f"{batch}:{i}:{big}") for i in range(per_batch)))
             assert len(await fast.items("1", per_batch)) == per_batch
         slow.start_reading()
         received = await slow.until_complete("1", wait=30)

@@ -89,8 +89,8 @@ async def test_the_reference_graphql_ws_client_runs_a_whole_session(
 ) -> None:
     world = await _world(factory)
     execution = await _execution(world)  # type: ignore[arg-type]
-    await record(execution, status=StatusChange("running"))
-    await record(execution, status=StatusChange("completed"))
+    await record(execution, StatusChange("running"))
+    await record(execution, StatusChange("completed"))
     org = world["org"]
     report = run_node("session.mjs", {
         "FLOWPLANE_WS": server.url.replace("http://", "ws://") + "/graphql",

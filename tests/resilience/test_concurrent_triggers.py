@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from domain._sql import fetch
+from domain.execution_counts import execution_counts
 from domain.webhooks import ensure_webhook_token
 from tests.factory import Factory
 from tests.graphql_api._ws import auth
@@ -26,10 +27,8 @@ RUN = """mutation($id: ID!, $input: JSON) {
 
 
 async def _counts(workflow_id: int) -> tuple[int, int]:
-    rows = await fetch("SELECT execution_count, (SELECT count(*) FROM execution"
-                       " WHERE workflow = $1) AS executions FROM workflow WHERE id = $1",
-                       workflow_id)
-    return int(rows[0]["execution_count"]), int(rows[0]["executions"])
+    rows = await fetch("SELECT count(*) AS n FROM execution WHERE workflow = $1", workflow_id)
+    return (await execution_counts([workflow_id]))[workflow_id], int(rows[0]["n"])
 
 
 async def _at_once(requests: list[Any]) -> list[httpx.Response]:

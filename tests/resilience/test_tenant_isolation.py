@@ -99,8 +99,8 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
     ids: dict[str, Any] = {"wf": workflow["id"], "template": template["id"],
                            "member": member["id"], "org": org["id"]}
     ids["ex"] = await _execution({"org": org, "owner": owner, "workflow": workflow})
-    opened = await record(ids["ex"], open_spans=[SpanOpen(kind="node", node_id=MARKER)],
-                          logs=[LogLine(f"{MARKER} log")])
+    opened = await record(ids["ex"], SpanOpen(kind="node", node_id=MARKER),
+                          LogLine(f"{MARKER} log"))
     ids["span"] = opened.span_ids[0]
     ids.update(await _resources(org["id"]))
     secret = await secret_store.set_secret(org["id"], f"{MARKER}-secret", f"{MARKER}-value",

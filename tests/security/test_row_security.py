@@ -19,7 +19,9 @@ from db.engine import engine
 from db.row_security import SCOPES, TENANT_GRANTS, unclassified_tables
 from db.tables import TABLES
 from db.tenant_roles import TenantRoleError, ensure_role, new_password, role_name
-from domain.recording import LogLine, NewExecution, SpanOpen, record
+from domain._sql import fetch
+from domain.event_log import prune_events
+from domain.recording import LogLine, NewExecution, SpanOpen, create, record
 from tests.factory import Factory
 
 LIMIT = 7
@@ -51,13 +53,12 @@ async def make_tenant(url: str, organization_id: int) -> tuple[str, str]:
 
 
 async def _execution(org: dict[str, Any], workflow: dict[str, Any]) -> int:
-    created = await record(new=NewExecution(
+    created = await create(NewExecution(
         organization_id=org["id"], workflow_id=workflow["id"], trigger_type="manual",
         triggered_by=None, input={}, workflow_version=1, definition={"nodes": []},
         max_attempts=1, queue_name="q"))
     execution_id = int(created.execution["id"])
-    await record(execution_id, open_spans=[SpanOpen("execution")],
-                 logs=[LogLine("hello")])
+    await record(execution_id, SpanOpen("execution"), LogLine("hello"))
     return execution_id
 
 
@@ -130,7 +131,7 @@ async def test_tenant_role_sees_only_its_organization(two_orgs: dict[str, Any]) 
     for table in ("execution_span", "execution_log"):
         executions = {r["execution"] for r in await conn.fetch(f"SELECT execution FROM {table}")}
         assert executions == {two_orgs["my_execution"]}, table
-    streams = {r["stream"] for r in await conn.fetch("SELECT stream FROM stream_cursor")}
+    streams = {r["stream"] for r in await conn.fetch("SELECT stream FROM event")}
     assert f"execution:{two_orgs['their_execution']}" not in streams
     assert f"execution:{two_orgs['my_execution']}" in streams
 
@@ -153,16 +154,40 @@ async def test_tenant_role_cannot_write_another_organizations_rows(
             "INSERT INTO event (organization, execution, seq, stream, kind, payload, created_at)"
             " VALUES ($1, NULL, 99, $2, 'log', '{}', now())",
             two_orgs["acme"]["id"], f"execution:{theirs}")
-    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
-        await conn.execute("INSERT INTO stream_cursor (stream, seq) VALUES ($1, 1)"
-                           " ON CONFLICT (stream) DO UPDATE SET seq = stream_cursor.seq + 1",
-                           f"execution:{theirs}")
+    # Nor take a cursor of its stream, nor choose where its own events stand in the feeds.
+    assert await conn.execute(
+        "UPDATE execution SET event_seq = event_seq + 1 WHERE id = $1", theirs) == "UPDATE 0"
+    for column in ("tx", "ftx"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute(
+                "INSERT INTO event (organization, execution, seq, stream, kind, payload,"
+                f" created_at, {column}) VALUES ($1, $2, 99, $3, 'log', '{{}}', now(), 0)",
+                two_orgs["acme"]["id"], two_orgs["my_execution"],
+                f"execution:{two_orgs['my_execution']}")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await conn.execute("UPDATE execution SET event_ftx = 0 WHERE id = $1",
+                           two_orgs["my_execution"])
     # Nor can it move its own execution into another organization or workflow.
     for column, value in (("organization", two_orgs["other"]["id"]),
                           ("workflow", two_orgs["theirs"]["id"])):
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(f"UPDATE execution SET {column} = $2 WHERE id = $1",
                                two_orgs["my_execution"], value)
+
+
+async def test_tenant_role_cannot_date_an_event_for_retention_to_delete_at_once(
+        two_orgs: dict[str, Any]) -> None:
+    # Retention records what it deleted in the one horizon every feed cursor is held against:
+    # an event a worker dated in the past would be pruned now and expire everyone's cursors.
+    mine = two_orgs["my_execution"]
+    await two_orgs["conn"].execute(
+        "INSERT INTO event (organization, execution, seq, stream, kind, payload, created_at)"
+        " VALUES ($1, $2, 1000, $3, 'log', '{}', '1970-01-01T00:00:00Z')",
+        two_orgs["acme"]["id"], mine, f"execution:{mine}")
+    rows = await fetch("SELECT created_at > now() - interval '1 minute' AS recent FROM event"
+                       " WHERE execution = $1 AND seq = 1000", mine)
+    assert [r["recent"] for r in rows] == [True]
+    assert await prune_events(older_than_hours=1) == 0
 
 
 async def test_tenant_role_has_no_privileges_on_platform_tables(

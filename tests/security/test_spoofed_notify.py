@@ -66,19 +66,54 @@ async def test_forged_event_announcements_deliver_nothing_new(factory: Factory,
         await asyncio.wait_for(broker.connected.wait(), 10)
         stream = f"execution:{victim}"
         with broker.subscribe(stream) as subscriber:
-            for forged in ("garbage", f"{stream}:x:y", *(f"{stream}:1:{e['id']}"
-                                                        for e in foreign)):
+            for forged in ("garbage", f"{stream} x y z", *(f"{stream} 1 {e['id']} 0"
+                                                         for e in foreign)):
                 await attacker.execute("SELECT pg_notify('flowplane_events', $1)", forged)
-            await record(victim, logs=[LogLine("genuine")])
+            await record(victim, LogLine("genuine"))
             received = []
             while True:
                 item = await asyncio.wait_for(subscriber.next(), 30)
                 received.append(item)
-                if not isinstance(item, str) and item.kind == "log":  # the genuine one
+                if not isinstance(item, str) and item.event.kind == "log":  # the genuine one
                     break
     finally:
         await attacker.close()
         await broker.stop()
-    events = [item for item in received if not isinstance(item, str)]
+    events = [item.event for item in received if not isinstance(item, str)]
     assert {e.stream for e in events} == {stream}
     assert not {e.id for e in events} & {e["id"] for e in foreign}
+
+
+async def test_forged_feed_announcements_hold_no_feed_back(factory: Factory,
+                                                          database_url: str) -> None:
+    """A forged announcement naming a feed and a transaction that never ends (or an event
+    that does not exist) is dropped at the next read: the feed's watermark lag returns to
+    0 and the genuine event still arrives."""
+    from domain.events import workflow_executions_stream
+    from graphql_api.broker import Broker
+    from telemetry.metrics import WATERMARK_LAG
+
+    victim_org, attacker_org = await factory.org("victim"), await factory.org("attacker")
+    workflow = await factory.workflow(victim_org, await factory.user("owner", victim_org))
+    role, password = await make_tenant(database_url, attacker_org["id"])
+    broker = Broker(database_url, queue_size=64, health_interval=0.5, max_poll=0.05)
+    await broker.start()
+    attacker = await asyncpg.connect(_login(database_url, role, password))
+    feed = workflow_executions_stream(workflow["id"])
+    try:
+        await asyncio.wait_for(broker.connected.wait(), 10)
+        with broker.subscribe(feed) as subscriber:
+            await subscriber.ready()
+            forged = f"execution:1 1 999999 {2**62} {workflow['id']} {victim_org['id']}"
+            await attacker.execute("SELECT pg_notify('flowplane_events', $1)", forged)
+            genuine = await _execution(victim_org, workflow)
+            item = await asyncio.wait_for(subscriber.next(), 30)
+            assert not isinstance(item, str) and item.event.execution_id == genuine
+            deadline = asyncio.get_running_loop().time() + 30
+            while broker._tails[feed].held:  # white-box: what the broker still waits for
+                assert asyncio.get_running_loop().time() < deadline, broker._tails[feed].held
+                await asyncio.sleep(0.02)
+            assert WATERMARK_LAG._value.get() == 0.0  # type: ignore[attr-defined]
+    finally:
+        await attacker.close()
+        await broker.stop()

@@ -123,6 +123,7 @@ export type EnvironmentInput = {
 };
 
 export type ErrorCode =
+  | 'CURSOR_EXPIRED'
   | 'DEPLOYMENT_FAILED'
   | 'EXECUTION_FINISHED'
   | 'EXECUTION_NOT_FINISHED'
@@ -379,6 +380,7 @@ export type CacheTestLiveSubscriptionVariables = Exact<{ [key: string]: never; }
 
 
 export type CacheTestLiveSubscription = { executionsUpdated:
+    | { __typename: 'CursorExpired' }
     | { __typename: 'ExecutionEvent', kind: ExecutionEventKind, execution: { id: string, status: ExecutionStatus } | null }
     | { __typename: 'InvalidInput' }
     | { __typename: 'WorkflowNotFound' }
@@ -388,6 +390,7 @@ export type CacheTestReadySubscriptionVariables = Exact<{ [key: string]: never; 
 
 
 export type CacheTestReadySubscription = { executionsUpdated:
+    | { __typename: 'CursorExpired' }
     | { __typename: 'ExecutionEvent', kind: ExecutionEventKind, execution: { id: string, status: ExecutionStatus } | null }
     | { __typename: 'InvalidInput' }
     | { __typename: 'WorkflowNotFound' }
@@ -436,6 +439,8 @@ export type OrganizationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type OrganizationsQuery = { me: { organizations: Array<{ id: string, slug: string, name: string }> } };
 
+type ErrorFields_CursorExpired_Fragment = { __typename: 'CursorExpired', message: string, code: ErrorCode };
+
 type ErrorFields_DeploymentFailed_Fragment = { __typename: 'DeploymentFailed', reason: DeploymentFailureReason, problems: Array<string>, retryable: boolean, message: string, code: ErrorCode };
 
 type ErrorFields_ExecutionFinished_Fragment = { __typename: 'ExecutionFinished', message: string, code: ErrorCode };
@@ -467,6 +472,7 @@ type ErrorFields_WorkflowArchived_Fragment = { __typename: 'WorkflowArchived', m
 type ErrorFields_WorkflowNotFound_Fragment = { __typename: 'WorkflowNotFound', message: string, code: ErrorCode };
 
 export type ErrorFieldsFragment =
+  | ErrorFields_CursorExpired_Fragment
   | ErrorFields_DeploymentFailed_Fragment
   | ErrorFields_ExecutionFinished_Fragment
   | ErrorFields_ExecutionNotFinished_Fragment
@@ -635,6 +641,7 @@ export type ExecutionsLiveSubscriptionVariables = Exact<{
 
 
 export type ExecutionsLiveSubscription = { executionsUpdated:
+    | { __typename: 'CursorExpired', message: string, code: ErrorCode }
     | { __typename: 'ExecutionEvent', kind: ExecutionEventKind, status: ExecutionStatus | null, execution: { id: string, status: ExecutionStatus, triggerType: TriggerType, attempt: number, createdAt: string, startedAt: string | null, endedAt: string | null, durationMs: number | null, retryFrom: RetryFrom | null, triggeredBy: { id: string, handle: string } | null, workflow: { id: string, name: string } } | null }
     | { __typename: 'InvalidInput', message: string, code: ErrorCode, errors: Array<{ field: string, message: string }> }
     | { __typename: 'WorkflowNotFound', message: string, code: ErrorCode }
@@ -663,6 +670,7 @@ export type ExecutionLiveSubscriptionVariables = Exact<{
 
 
 export type ExecutionLiveSubscription = { executionUpdated:
+    | { __typename: 'CursorExpired', message: string, code: ErrorCode }
     | { __typename: 'ExecutionEvent', kind: ExecutionEventKind, cursor: string, execution: { error: string | null, input: unknown, workflowVersion: number, maxAttempts: number, cancelRequested: boolean, id: string, status: ExecutionStatus, triggerType: TriggerType, attempt: number, createdAt: string, startedAt: string | null, endedAt: string | null, durationMs: number | null, retryFrom: RetryFrom | null, retryOf: { id: string } | null, spans: Array<{ id: string, kind: SpanKind, nodeId: string | null, attempt: number, status: SpanStatus, startedAt: string, endedAt: string | null, durationMs: number | null, output: unknown, outputTruncated: boolean, error: string | null, children: Array<{ id: string, kind: SpanKind, nodeId: string | null, attempt: number, status: SpanStatus, startedAt: string, endedAt: string | null, durationMs: number | null, output: unknown, outputTruncated: boolean, error: string | null, children: Array<{ id: string, kind: SpanKind, nodeId: string | null, attempt: number, status: SpanStatus, startedAt: string, endedAt: string | null, durationMs: number | null, output: unknown, outputTruncated: boolean, error: string | null }> }> }>, triggeredBy: { id: string, handle: string } | null, workflow: { id: string, name: string } } | null, log: { id: string, nodeId: string | null, level: LogLevel, message: string, createdAt: string } | null }
     | { __typename: 'ExecutionNotFound', message: string, code: ErrorCode }
     | { __typename: 'InvalidInput', message: string, code: ErrorCode, errors: Array<{ field: string, message: string }> }
@@ -882,6 +890,7 @@ export type EnvironmentLiveSubscriptionVariables = Exact<{
 
 
 export type EnvironmentLiveSubscription = { environmentUpdated:
+    | { __typename: 'CursorExpired' }
     | { __typename: 'EnvironmentEvent', kind: EnvironmentEventKind, cursor: string, buildStatus: BuildStatus | null, buildError: string | null, logTail: string | null }
     | { __typename: 'InvalidInput' }
     | { __typename: 'NotFound' }
@@ -906,6 +915,7 @@ export type WorkflowLiveSubscriptionVariables = Exact<{
 
 
 export type WorkflowLiveSubscription = { workflowUpdated:
+    | { __typename: 'CursorExpired' }
     | { __typename: 'InvalidInput' }
     | { __typename: 'WorkflowEvent', kind: WorkflowEventKind, change: { reason: string | null } | null, workflow: { id: string, name: string, description: string, status: WorkflowStatus, version: number, isPublic: boolean, isTemplate: boolean, tags: Array<string>, executionCount: number, managedBy: ManagedBy, sourcePath: string | null, sourceCommit: string | null, syncStatus: SyncStatus | null, syncError: string | null, updatedAt: string, webhookUrl: string | null, deploymentEnvironmentId: string | null, deploymentCpu: number | null, deploymentMemory: string | null, deploymentDisk: string | null, deploymentGpu: number | null, deploymentGpuType: string | null, deploymentAutoscaleMin: number | null, deploymentAutoscaleMax: number | null, deploymentNamespace: string | null, deploymentName: string | null, deploymentPodName: string | null, deploymentPhase: DeploymentPhase | null, deploymentError: string | null, deployedAt: string | null, owner: { id: string, handle: string, displayName: string }, sharedWith: Array<{ id: string, handle: string, displayName: string }>, nodes: Array<{ id: string, type: string, params: unknown, dataSource: string | null, model: string | null, addOn: string | null, retry: { maxAttempts: number, backoffSeconds: number } | null }>, connections: Array<{ from: string, to: string, on: EdgeKind }>, trigger: { type: TriggerType, cron: string | null, timezone: string }, settings: { maxAttempts: number, timeoutSeconds: number | null, nodeTimeoutSeconds: number | null, concurrency: number | null }, deploymentSettings: { environment: string, cpu: number, memory: string, disk: string, gpu: number, gpuType: string | null, autoscale: { min: number, max: number } | null } | null } | null }
     | { __typename: 'WorkflowNotFound' }

@@ -759,6 +759,40 @@ export default {
       },
       {
         "kind": "OBJECT",
+        "name": "CursorExpired",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "DataSource",
         "fields": [
           {
@@ -1702,6 +1736,10 @@ export default {
         "possibleTypes": [
           {
             "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
+          {
+            "kind": "OBJECT",
             "name": "EnvironmentEvent"
           },
           {
@@ -1743,6 +1781,10 @@ export default {
         ],
         "interfaces": [],
         "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
           {
             "kind": "OBJECT",
             "name": "DeploymentFailed"
@@ -2390,6 +2432,10 @@ export default {
         "possibleTypes": [
           {
             "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
+          {
+            "kind": "OBJECT",
             "name": "ExecutionEvent"
           },
           {
@@ -2406,6 +2452,10 @@ export default {
         "kind": "UNION",
         "name": "ExecutionsUpdate",
         "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
           {
             "kind": "OBJECT",
             "name": "ExecutionEvent"
@@ -8087,6 +8137,10 @@ export default {
         "kind": "UNION",
         "name": "WorkflowUpdate",
         "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CursorExpired"
+          },
           {
             "kind": "OBJECT",
             "name": "InvalidInput"
