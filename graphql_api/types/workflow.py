@@ -100,11 +100,39 @@ class Workflow(Node):
     is_template: bool
     tags: list[str]
     execution_count: int
-    nodes: list[WorkflowNode]
-    connections: list[NodeConnection]
-    settings: WorkflowSettings
-    trigger: Trigger
-    deployment_settings: DeploymentSettings | None
+
+    # Built from the row only when selected (a list page rarely asks for the definition).
+    @lean
+    def _resolve_nodes(self) -> list[WorkflowNode]:
+        return [WorkflowNode.from_json(n) for n in self.row["nodes"] or []]
+
+    nodes: list[WorkflowNode] = strawberry.field(resolver=_resolve_nodes)
+
+    @lean
+    def _resolve_connections(self) -> list[NodeConnection]:
+        return [NodeConnection.from_json(c) for c in self.row["connections"] or []]
+
+    connections: list[NodeConnection] = strawberry.field(resolver=_resolve_connections)
+
+    @lean
+    def _resolve_settings(self) -> WorkflowSettings:
+        return WorkflowSettings.from_json(self.row["settings"] or {})
+
+    settings: WorkflowSettings = strawberry.field(resolver=_resolve_settings)
+
+    @lean
+    def _resolve_trigger(self) -> Trigger:
+        return Trigger.from_json(self.row["trigger"] or {})
+
+    trigger: Trigger = strawberry.field(resolver=_resolve_trigger)
+
+    @lean
+    def _resolve_deployment_settings(self) -> DeploymentSettings | None:
+        return DeploymentSettings.from_json(self.row["deployment_settings"])
+
+    deployment_settings: DeploymentSettings | None = strawberry.field(
+        resolver=_resolve_deployment_settings)
+
     deployment_environment_id: str | None
     deployment_cpu: float | None
     deployment_memory: str | None
@@ -196,6 +224,7 @@ class Workflow(Node):
         return connection(WorkflowRevisionConnection, REVISIONS, page, chosen,
                           WorkflowRevision.from_row)
 
+    @lean
     def _resolve_executions(
         self, info: Info, filter: ExecutionFilter | None = None, first: int | None = None,
         after: Cursor | None = None, last: int | None = None, before: Cursor | None = None,
@@ -218,11 +247,6 @@ class Workflow(Node):
             version=int(row["version"]), is_public=bool(row["is_public"]),
             is_template=bool(row["is_template"]), tags=list(row["tags"] or []),
             execution_count=int(row["execution_count"]),
-            nodes=[WorkflowNode.from_json(n) for n in row["nodes"] or []],
-            connections=[NodeConnection.from_json(c) for c in row["connections"] or []],
-            settings=WorkflowSettings.from_json(row["settings"] or {}),
-            trigger=Trigger.from_json(row["trigger"] or {}),
-            deployment_settings=DeploymentSettings.from_json(row["deployment_settings"]),
             deployment_phase=None if row["deployment_phase"] is None else enum_or(
                 DeploymentPhase, row["deployment_phase"], DeploymentPhase.FAILED),
             managed_by=enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
