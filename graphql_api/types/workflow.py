@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
@@ -14,7 +14,7 @@ from domain.access import can_write
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
-from graphql_api.loaders import ByIdLoader, Maybe, peek, peek_many, then
+from graphql_api.loaders import ByIdLoader, Maybe, peek, peek_many, pending, then
 from graphql_api.types.definition import (
     DeploymentSettings,
     NodeConnection,
@@ -207,9 +207,9 @@ class Workflow(Node):
         the organization's members."""
         loaders = info.context.loaders
         ids = peek(loaders.shared_user_ids_by_workflow, self.pk)
-        if isinstance(ids, Awaitable):
+        if pending(ids):
             return _shared_later(loaders.user_by_id, ids)
-        return then(peek_many(loaders.user_by_id, ids), _users)
+        return then(peek_many(loaders.user_by_id, cast(list[int], ids)), _users)  # loaded
 
     shared_with = strawberry.field(_resolve_shared_with, graphql_type=list[User])
 
@@ -259,8 +259,8 @@ def _users(rows: list[Row | None]) -> list[User]:
     return [User.from_row(row) for row in rows if row is not None]
 
 
-async def _shared_later(users: ByIdLoader, pending: Awaitable[list[int]]) -> list[User]:
-    return _users(await users.load_many(await pending))
+async def _shared_later(users: ByIdLoader, loading: Awaitable[list[int]]) -> list[User]:
+    return _users(await users.load_many(await loading))
 
 
 async def _readable(info: Info, workflow_id: int | None) -> Workflow | None:
