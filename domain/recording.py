@@ -140,8 +140,7 @@ async def _apply(result: Recorded, status: StatusChange | None, changes: tuple[C
     done_ids = await _done_spans(row, [c for c in changes if isinstance(c, SpanDone)], at)
     for close in (c for c in changes if isinstance(c, SpanClose)):
         await _close_span(row, close, at)
-    for span_open in (c for c in changes if isinstance(c, SpanOpen)):
-        result.span_ids.append(await _open_span(row, span_open, result.span_ids, at))
+    result.span_ids += await _open_spans(row, [c for c in changes if isinstance(c, SpanOpen)], at)
     result.span_ids += done_ids
     if outputs:
         await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
@@ -254,19 +253,38 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
     return decode(updated)
 
 
-async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
-                     at: datetime) -> int:
-    parent = span.parent_id if span.parent_opened is None else opened[span.parent_opened]
-    created = await fetch_one(
-        "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
-        " started_at, output_truncated) VALUES ($1, $2, $3, $4, $5, 'running', $6, false)"
-        " RETURNING id",
-        row["id"], parent, span.kind, span.node_id, span.attempt, at,
-    )
-    assert created is not None
-    _event("span", {"spanId": created["id"], "kind": span.kind,
-                               "nodeId": span.node_id, "status": "running"})
-    return int(created["id"])
+# Every span a call opens in one statement: each takes its id first (`t`, evaluated once), so
+# one can name another opened with it as its parent (`parent_opened`).
+_OPEN = """
+WITH t AS MATERIALIZED (
+    SELECT t.*, nextval('execution_span_id_seq') AS id
+    FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::int[]) WITH ORDINALITY
+        AS t(parent, parent_opened, kind, node_id, attempt, ord)
+)
+INSERT INTO execution_span (id, execution, parent, kind, node_id, attempt, status,
+                            started_at, output_truncated)
+SELECT t.id, $1, coalesce(p.id, t.parent), t.kind, t.node_id, t.attempt, 'running', $7, false
+FROM t LEFT JOIN t p ON p.ord = t.parent_opened + 1
+ORDER BY t.ord
+RETURNING id
+"""
+
+
+async def _open_spans(row: dict[str, Any], spans: list[SpanOpen], at: datetime) -> list[int]:
+    for i, span in enumerate(spans):
+        if span.parent_opened is not None and not 0 <= span.parent_opened < i:
+            raise ValueError(f"span {i} names span {span.parent_opened} as its parent: not"
+                             " one opened before it in the same call")
+    if not spans:
+        return []
+    created = await fetch(
+        _OPEN, row["id"], [s.parent_id for s in spans], [s.parent_opened for s in spans],
+        [s.kind for s in spans], [s.node_id for s in spans], [s.attempt for s in spans], at)
+    ids = sorted(int(r["id"]) for r in created)  # taken in the order given
+    for span_id, span in zip(ids, spans, strict=True):
+        _event("span", {"spanId": span_id, "kind": span.kind, "nodeId": span.node_id,
+                        "status": "running"})
+    return ids
 
 
 def _done_times(span: SpanDone, at: datetime) -> tuple[datetime, datetime]:

@@ -16,7 +16,7 @@ from domain.errors import Conflict, NotFound
 from domain.events import execution_stream
 from domain.execution_counts import execution_counts
 from domain.executions import cancel_execution, retry_execution, start_execution
-from domain.recording import Fenced, Outputs, SpanDone, StatusChange, record
+from domain.recording import Fenced, Outputs, SpanDone, SpanOpen, StatusChange, record
 from tests.factory import Factory
 
 
@@ -212,3 +212,22 @@ async def test_done_spans_of_one_call_take_their_ids_and_events_in_the_order_giv
     assert [(e["node"], e["status"]) for e in events] == [
         ("c", "running"), ("c", "completed"), ("a", "running"), ("a", "failed"),
         ("b", "running"), ("b", "completed")]
+
+
+async def test_spans_opened_together_can_name_each_other_as_parents(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    root = (await record(row["id"], SpanOpen("execution"))).span_ids[0]
+    opened = (await record(row["id"], SpanOpen("attempt", parent_id=root, attempt=2),
+                           SpanOpen("node", node_id="a", parent_opened=0, attempt=2),
+                           SpanOpen("node", node_id="b", parent_opened=1, attempt=2))).span_ids
+    spans = await fetch("SELECT id, parent, kind, node_id, attempt, status FROM execution_span"
+                        " WHERE execution = $1 ORDER BY id", row["id"])
+    assert [(s["id"], s["parent"], s["kind"], s["node_id"], s["status"]) for s in spans] == [
+        (root, None, "execution", None, "running"),
+        (opened[0], root, "attempt", None, "running"),
+        (opened[1], opened[0], "node", "a", "running"),
+        (opened[2], opened[1], "node", "b", "running")]
+    assert {s["attempt"] for s in spans[1:]} == {2}
+    with pytest.raises(ValueError, match="not one opened before it"):
+        await record(row["id"], SpanOpen("node", parent_opened=0))
