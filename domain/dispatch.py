@@ -75,6 +75,11 @@ def parse_job_id(value: str) -> tuple[int, int] | None:
     return int(parts[2]), int(parts[3])
 
 
+def job_organization(value: str) -> int:
+    """The organization of one of our job ids."""
+    return int(value.split(":")[1])
+
+
 async def arq_pool(url: str | None = None) -> ArqRedis:
     """The process's arq connection for `url` (the settings' Redis by default)."""
     url = url or get_settings().redis_url

@@ -6,8 +6,10 @@ of its jobs, whose ids are `exec:N:<execution>:<generation>` (`arq:job:`, `arq:i
 `arq:retry:`, `arq:result:`). The one shared key is `arq:abort`, which arq's worker removes
 finished jobs from; Flowplane never aborts through arq (cancels go through PostgreSQL), so
 what a tenant writes there changes nothing. Commands are an allow-list of what arq's worker
-and enqueue use, plus INFO and DBSIZE (arq logs them at start); no KEYS, SCAN, pub/sub or
-admin command. The user is (re)declared with `reset` each time, so its rules are exactly these.
+and enqueue use, plus INFO and DBSIZE (arq logs them at start), plus SUBSCRIBE to the one
+channel of the organization's cancel hints (`domain.cancel_signals`; no PUBLISH, no other
+channel); no KEYS, SCAN, PUBLISH or admin command. The user is (re)declared with `reset`
+each time, so its rules are exactly these.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ COMMANDS = (
     "get", "set", "psetex", "setex", "exists", "expire", "pexpire", "del", "incr", "incrby",
     "zadd", "zrem", "zcard", "zscore", "zrange", "zrangebyscore", "zincrby",
     "zremrangebyscore", "watch", "unwatch", "multi", "exec", "discard",
+    "subscribe", "unsubscribe",
 )
 ARQ_PREFIXES = ("arq:job:", "arq:in-progress:", "arq:retry:", "arq:result:")
 SHARED_KEYS = ("arq:abort",)
@@ -47,6 +50,7 @@ def acl_rules(organization_id: int, password: str) -> list[str]:
     """The ACL SETUSER rules of the organization's worker user."""
     digest = hashlib.sha256(password.encode()).hexdigest()
     return ["reset", "on", f"#{digest}", "resetchannels",
+            f"&{organization_prefix(organization_id)}cancel",
             *(f"~{pattern}" for pattern in key_patterns(organization_id)),
             *(f"+{command}" for command in COMMANDS)]
 

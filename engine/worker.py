@@ -17,7 +17,7 @@ from arq.connections import RedisSettings
 from redis.exceptions import RedisError
 
 from domain.cancel_signals import close_listener
-from domain.dispatch import DEFAULT_QUEUE, JOB_NAME, WORKER_MAX_JOBS
+from domain.dispatch import DEFAULT_QUEUE, JOB_NAME, WORKER_MAX_JOBS, job_organization
 from domain.settings import get_settings
 from engine import sandbox
 from engine.nodes import check_executors
@@ -36,8 +36,9 @@ def worker_id() -> str:
 
 
 async def run_execution_job(ctx: dict[str, Any], execution_id: int, generation: int) -> str:
-    """The arq job (Any: arq's context dict)."""
-    return await run_execution(execution_id, generation, ctx.get("worker_id") or worker_id())
+    """The arq job (Any: arq's context dict); its id names the organization."""
+    return await run_execution(execution_id, generation, ctx.get("worker_id") or worker_id(),
+                               job_organization(str(ctx["job_id"])))
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
