@@ -25,21 +25,17 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import asyncpg
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from domain._sql import fetch_one
 from domain.dispatch import arq_pool
-from domain.redis import redis_client
+from domain.hints import Hints, close_hints, hints
 from domain.redis_acl import organization_prefix
-from domain.settings import get_settings
 
 # A watch waits this long for the subscription to be confirmed, then relies on the checks.
 SUBSCRIBE_TIMEOUT = 5.0
-RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -59,17 +55,21 @@ async def announce_cancel(organization_id: int, execution_id: int, *,
 
 
 class CancelListener:
-    """One subscribing connection, many watchers (callbacks by execution id)."""
+    """Many watchers (callbacks by execution id) on the process's hint subscriptions."""
 
-    def __init__(self, redis_url: str) -> None:
-        self._url = redis_url
-        self._client: aioredis.Redis | None = None
-        self._pubsub: Any = None  # Any: redis-py's PubSub is untyped
-        self._subscribing = asyncio.Lock()
-        self._channels: dict[str, asyncio.Event] = {}  # set once the server confirmed
+    def __init__(self, subscriptions: Hints) -> None:
+        self._hints = subscriptions
+        self._owned = False
         self._watchers: dict[int, set[Callable[[], None]]] = {}
         self._announced: asyncio.Queue[int] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._confirmer: asyncio.Task[None] | None = None
+
+    @classmethod
+    def on(cls, redis_url: str) -> CancelListener:
+        """A listener with a subscribing connection of its own (closed with it)."""
+        found = cls(Hints(redis_url))
+        found._owned = True
+        return found
 
     async def watch(self, organization_id: int, execution_id: int,
                     callback: Callable[[], None]) -> Callable[[], None]:
@@ -77,9 +77,13 @@ class CancelListener:
         that stops watching. Returns once the subscription is confirmed, so a hint published
         after that is delivered; without Redis, watching quietly degrades to the checks."""
         self._watchers.setdefault(execution_id, set()).add(callback)
+        if self._confirmer is None:
+            # A context of its own: never a transaction of whoever watched first.
+            self._confirmer = asyncio.create_task(self._confirm_forever(),
+                                                  context=contextvars.Context())
         try:
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
-                await self._subscribe(cancel_channel(organization_id))
+                await self._hints.subscribe(cancel_channel(organization_id), self._hinted)
         except (OSError, RedisError, TimeoutError) as error:
             log.warning("cannot subscribe to cancel requests: %r", error)
         return lambda: self._unwatch(execution_id, callback)
@@ -91,42 +95,9 @@ class CancelListener:
             if not watchers:
                 del self._watchers[execution_id]
 
-    async def _subscribe(self, channel: str) -> None:
-        async with self._subscribing:
-            confirmed = self._channels.get(channel)
-            if confirmed is None:
-                if self._pubsub is None:
-                    self._client = redis_client(self._url)
-                    self._pubsub = self._client.pubsub()
-                await self._pubsub.subscribe(channel)
-                confirmed = self._channels[channel] = asyncio.Event()
-                if not self._tasks:
-                    # A context of its own: never a transaction of whoever watched first.
-                    self._tasks = [asyncio.create_task(task, context=contextvars.Context())
-                                   for task in (self._read_forever(), self._confirm_forever())]
-        await confirmed.wait()
-
-    async def _read_forever(self) -> None:
-        while True:
-            try:
-                message = await self._pubsub.get_message(timeout=None)
-            except (OSError, RedisError) as error:
-                # The next read reconnects, and redis-py subscribes the channels again.
-                log.warning("lost the cancel subscription (%s); trying again", error)
-                await asyncio.sleep(RETRY_SECONDS)
-                continue
-            if message is not None:
-                self._received(message)
-
-    def _received(self, message: dict[str, Any]) -> None:  # Any: redis-py's message dict
-        channel = message["channel"]
-        channel = channel.decode() if isinstance(channel, bytes) else str(channel)
-        if message["type"] == "subscribe" and channel in self._channels:
-            self._channels[channel].set()
-        elif message["type"] == "message":
-            payload = message["data"]
-            if isinstance(payload, bytes) and payload.isdigit() and int(payload) in self._watchers:
-                self._announced.put_nowait(int(payload))
+    def _hinted(self, payload: bytes) -> None:
+        if payload.isdigit() and int(payload) in self._watchers:
+            self._announced.put_nowait(int(payload))
 
     async def _confirm_forever(self) -> None:
         while True:
@@ -143,31 +114,29 @@ class CancelListener:
                     callback()
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
-        if self._client is not None:
-            await self._client.aclose()
-        self._pubsub = self._client = None
-        self._channels.clear()
+        if self._confirmer is not None:
+            self._confirmer.cancel()
+            await asyncio.gather(self._confirmer, return_exceptions=True)
+            self._confirmer = None
+        if self._owned:
+            await self._hints.close()
 
 
 _listeners: dict[asyncio.AbstractEventLoop, CancelListener] = {}
 
 
 def listener() -> CancelListener:
-    """This process's listener (one per event loop, on the configured Redis)."""
+    """This process's listener (one per event loop, on the process's hint subscriptions)."""
     loop = asyncio.get_running_loop()
     found = _listeners.get(loop)
     if found is None:
-        found = _listeners[loop] = CancelListener(get_settings().redis_url)
+        found = _listeners[loop] = CancelListener(hints())
     return found
 
 
 async def close_listener() -> None:
+    """Close this process's listener and its hint subscriptions."""
     found = _listeners.pop(asyncio.get_running_loop(), None)
     if found is not None:
         await found.close()
+    await close_hints()

@@ -15,6 +15,7 @@ from redis.exceptions import NoPermissionError
 from db.engine import engine
 from domain._sql import fetch
 from domain.cancel_signals import CancelListener, announce_cancel, cancel_channel
+from domain.dispatch import DEFAULT_QUEUE, wake_channel, workflow_queue
 from domain.settings import get_settings
 from domain.worker_credentials import ensure_worker_credentials
 from tests.factory import Factory
@@ -30,7 +31,7 @@ async def test_a_forged_cancel_hint_stops_no_run(factory: Factory, redis_url: st
     marker = await _execution(victim_org, workflow)
     stopped: list[int] = []
     genuine = asyncio.Event()
-    listener = CancelListener(redis_url)
+    listener = CancelListener.on(redis_url)
     unwatch = [await listener.watch(victim_org["id"], target, lambda: stopped.append(target)),
                await listener.watch(victim_org["id"], marker, genuine.set)]
     creds = await ensure_worker_credentials(attacker_org["id"])
@@ -68,15 +69,24 @@ async def test_an_organizations_worker_subscribes_to_its_own_cancel_hints(
     execution = await _execution(org, await factory.workflow(org, await factory.user("a", org)))
     creds = await ensure_worker_credentials(org["id"])
     called = asyncio.Event()
-    listener = CancelListener(creds.redis_url)
+    listener = CancelListener.on(creds.redis_url)
     stop = await listener.watch(org["id"], execution, called.set)
+    worker: aioredis.Redis = aioredis.from_url(creds.redis_url)  # type: ignore[no-untyped-call]
+    other = await factory.org("other")
     try:
         await fetch("UPDATE execution SET cancel_requested = true WHERE id = $1", execution)
         await announce_cancel(org["id"], execution, redis_url=redis_url)
         await asyncio.wait_for(called.wait(), 30)
+        # It wakes its own queues' workers (it enqueues released executions), nobody else's.
+        assert await worker.publish(wake_channel(workflow_queue(org["id"], 7)), b"") == 0
+        for channel in (wake_channel(workflow_queue(other["id"], 7)), wake_channel(DEFAULT_QUEUE),
+                        cancel_channel(org["id"])):
+            with pytest.raises(NoPermissionError):
+                await worker.publish(channel, b"1")
     finally:
         stop()
         await listener.close()
+        await worker.aclose()
 
 
 async def test_forged_event_announcements_deliver_nothing_new(factory: Factory,
