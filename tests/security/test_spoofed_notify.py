@@ -45,7 +45,7 @@ async def test_a_forged_cancel_hint_stops_no_run(factory: Factory, redis_url: st
                 await attacker.execute_command(*command)
         # A stray hint on the right channel (as anyone holding the platform's Redis could
         # send): confirmed against the row, which asks for no cancel.
-        assert await platform.publish(cancel_channel(victim_org["id"]), str(target)) == 1
+        assert await platform.publish(cancel_channel(victim_org["id"]), str(target)) >= 1
         # A genuine request, announced after the forged one: hints are confirmed in order,
         # so once it has stopped its run the forged hint was looked at and dismissed.
         async with engine().transaction():
@@ -78,7 +78,8 @@ async def test_an_organizations_worker_subscribes_to_its_own_cancel_hints(
         await announce_cancel(org["id"], execution, redis_url=redis_url)
         await asyncio.wait_for(called.wait(), 30)
         # It wakes its own queues' workers (it enqueues released executions), nobody else's.
-        assert await worker.publish(wake_channel(workflow_queue(org["id"], 7)), b"") == 0
+        # (raises NoPermissionError if refused; counts whoever listens, leftovers included)
+        assert await worker.publish(wake_channel(workflow_queue(org["id"], 7)), b"") >= 0
         for channel in (wake_channel(workflow_queue(other["id"], 7)), wake_channel(DEFAULT_QUEUE),
                         cancel_channel(org["id"])):
             with pytest.raises(NoPermissionError):
