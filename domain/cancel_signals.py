@@ -36,6 +36,7 @@ from domain.redis_acl import organization_prefix
 
 # A watch waits this long for the subscription to be confirmed, then relies on the checks.
 SUBSCRIBE_TIMEOUT = 5.0
+GIVE_UP_SECONDS = 60.0
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +64,7 @@ class CancelListener:
         self._watchers: dict[int, set[Callable[[], None]]] = {}
         self._announced: asyncio.Queue[int] = asyncio.Queue()
         self._confirmer: asyncio.Task[None] | None = None
+        self._given_up: dict[str, float] = {}  # channel: loop time to try again at
 
     @classmethod
     def on(cls, redis_url: str) -> CancelListener:
@@ -81,11 +83,16 @@ class CancelListener:
             # A context of its own: never a transaction of whoever watched first.
             self._confirmer = asyncio.create_task(self._confirm_forever(),
                                                   context=contextvars.Context())
-        try:
-            async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
-                await self._hints.subscribe(cancel_channel(organization_id), self._hinted)
-        except (OSError, RedisError, TimeoutError) as error:
-            log.warning("cannot subscribe to cancel requests: %r", error)
+        channel, now = cancel_channel(organization_id), asyncio.get_running_loop().time()
+        if self._given_up.get(channel, 0.0) <= now:
+            try:
+                async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
+                    await self._hints.subscribe(channel, self._hinted)
+            except (OSError, RedisError, TimeoutError) as error:
+                # Redis away or refusing (an ACL user of an older version): the runs of the
+                # next minute do not wait for it again.
+                log.warning("cannot subscribe to cancel requests: %r", error)
+                self._given_up[channel] = now + GIVE_UP_SECONDS
         return lambda: self._unwatch(execution_id, callback)
 
     def _unwatch(self, execution_id: int, callback: Callable[[], None]) -> None:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from domain.redis import redis_client
 from domain.settings import get_settings
@@ -32,7 +32,7 @@ class Hints:
         self._url = redis_url
         self._pubsub: Any = None  # Any: redis-py's PubSub is untyped
         self._subscribing = asyncio.Lock()
-        self._confirmed: dict[str, asyncio.Event] = {}
+        self._confirmed: dict[str, asyncio.Future[None]] = {}
         self._handlers: dict[str, list[Handler]] = {}
         self._reader: asyncio.Task[None] | None = None
 
@@ -45,7 +45,7 @@ class Hints:
                 if self._pubsub is None:
                     self._pubsub = redis_client(self._url).pubsub()
                 await self._pubsub.subscribe(channel)
-                confirmed = self._confirmed[channel] = asyncio.Event()
+                confirmed = self._confirmed[channel] = asyncio.get_running_loop().create_future()
                 if self._reader is None:
                     # A context of its own: never a transaction of whoever subscribed first.
                     self._reader = asyncio.create_task(self._read_forever(),
@@ -53,12 +53,15 @@ class Hints:
             handlers = self._handlers.setdefault(channel, [])
             if handler not in handlers:
                 handlers.append(handler)
-        await confirmed.wait()
+        await asyncio.shield(confirmed)
 
     async def _read_forever(self) -> None:
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
+            except ResponseError as error:  # a refused SUBSCRIBE (ACL): fail whoever waits
+                self._refused(error)
+                continue
             except (OSError, RedisError) as error:
                 # The next read reconnects, and redis-py subscribes the channels again.
                 log.warning("lost the hint subscriptions (%s); trying again", error)
@@ -67,11 +70,20 @@ class Hints:
             if message is not None:
                 self._received(message)
 
+    def _refused(self, error: ResponseError) -> None:
+        log.warning("a hint subscription was refused: %s", error)
+        for channel, confirmed in list(self._confirmed.items()):
+            if not confirmed.done():
+                confirmed.set_exception(error)
+                del self._confirmed[channel]
+                self._pubsub.channels.pop(channel.encode(), None)  # not again on reconnect
+
     def _received(self, message: dict[str, Any]) -> None:  # Any: redis-py's message dict
         channel = message["channel"]
         channel = channel.decode() if isinstance(channel, bytes) else str(channel)
-        if message["type"] == "subscribe" and channel in self._confirmed:
-            self._confirmed[channel].set()
+        confirmed = self._confirmed.get(channel)
+        if message["type"] == "subscribe" and confirmed is not None and not confirmed.done():
+            confirmed.set_result(None)
         elif message["type"] == "message" and isinstance(message["data"], bytes):
             for handler in list(self._handlers.get(channel, ())):
                 handler(message["data"])

@@ -163,3 +163,22 @@ async def test_forged_feed_announcements_hold_no_feed_back(factory: Factory,
     finally:
         await attacker.close()
         await broker.stop()
+
+
+async def test_a_refused_hint_subscription_fails_at_once(factory: Factory) -> None:
+    """A channel the ACL refuses (another organization's, or any with an older version's
+    rules) fails the subscription with the server's answer instead of leaving it waiting."""
+    from domain.hints import Hints
+
+    org, other = await factory.org("acme"), await factory.org("other")
+    creds = await ensure_worker_credentials(org["id"])
+    subscriptions = Hints(creds.redis_url)
+    try:
+        with pytest.raises(NoPermissionError):
+            await asyncio.wait_for(
+                subscriptions.subscribe(cancel_channel(other["id"]), lambda _: None), 30)
+        # Its own channel still subscribes on the same connection afterwards.
+        await asyncio.wait_for(
+            subscriptions.subscribe(cancel_channel(org["id"]), lambda _: None), 30)
+    finally:
+        await subscriptions.close()
