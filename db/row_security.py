@@ -99,8 +99,10 @@ TENANT_GRANTS: dict[str, str] = {
     "data_source": "SELECT",
     "add_on": "SELECT",
     "ai_model": "SELECT",
+    # deployment_environment_id / deployed_at: a python node's sandbox (its environment's
+    # packages, and which deployment a warm guest was started for).
     "workflow": "SELECT (id, organization, name, status, deployment_phase,"
-                " deployment_namespace)",
+                " deployment_namespace, deployment_environment_id, deployed_at)",
     "execution": f"SELECT, UPDATE ({_EXECUTION_WRITES})",
     "execution_summary": "SELECT, UPDATE (status, attempt, error, started_at, ended_at,"
                          " duration_ms)",

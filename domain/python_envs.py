@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,22 +50,37 @@ class PackagesNotBuilt(Exception):
     """The workflow's environment has python packages that are not installed here."""
 
 
-async def workflow_packages(workflow_id: int) -> Path | None:
-    """The package directory of the environment the workflow is deployed with; None when
-    that environment has no python packages (PackagesNotBuilt: they are not built here)."""
+@dataclass(frozen=True)
+class SandboxTarget:
+    """Whose a python node's sandbox is, and what it binds: the workflow's organization,
+    which deployment of it runs ("" when it is not deployed), and the package directory of
+    its environment (None: no python packages)."""
+
+    organization_id: int
+    deployment: str
+    packages: Path | None
+
+
+async def sandbox_target(workflow_id: int) -> SandboxTarget:
+    """The sandbox target of a workflow's python nodes; PackagesNotBuilt when its
+    environment's packages are not installed here."""
     rows = await fetch(
-        "SELECT e.name, e.organization, e.python FROM workflow w JOIN environment e"
-        " ON e.organization = w.organization AND e.name = w.deployment_environment_id"
-        " WHERE w.id = $1", workflow_id)
-    python = loads(rows[0]["python"]) if rows else None
+        "SELECT w.organization, w.deployed_at, e.name, e.python FROM workflow w"
+        " LEFT JOIN environment e ON e.organization = w.organization"
+        " AND e.name = w.deployment_environment_id WHERE w.id = $1", workflow_id)
+    if not rows:
+        raise PackagesNotBuilt(f"workflow {workflow_id} does not exist")
+    row = rows[0]
+    deployment = "" if row["deployed_at"] is None else row["deployed_at"].isoformat()
+    python = loads(row["python"])
     if not isinstance(python, dict):
-        return None
-    found = built_packages(int(rows[0]["organization"]), python)
+        return SandboxTarget(int(row["organization"]), deployment, None)
+    found = built_packages(int(row["organization"]), python)
     if found is None:
         raise PackagesNotBuilt(
-            f"the python packages of environment {rows[0]['name']!r} are not installed on "
+            f"the python packages of environment {row['name']!r} are not installed on "
             "this worker: deploy the workflow again to build them")
-    return found
+    return SandboxTarget(int(row["organization"]), deployment, found)
 
 
 def content_hash(python: dict[str, Any]) -> str:

@@ -60,6 +60,7 @@ class Outputs:
 Change = StatusChange | SpanDone | SpanClose | SpanOpen | Outputs | LogLine
 
 _SUMMARY_COLUMNS = ("status", "attempt", "error", "started_at", "ended_at", "duration_ms")
+_SUMMARY_SET = ", ".join(f"{name} = u.{name}" for name in _SUMMARY_COLUMNS)
 _SETTABLE = frozenset({
     "attempt", "worker_id", "lease_expires_at", "next_attempt_at", "cancel_requested",
     "dispatch_generation", "queue_name", "dispatched_at",
@@ -136,11 +137,10 @@ async def _apply(result: Recorded, status: StatusChange | None, changes: tuple[C
     if status is not None and not ending:
         result.execution = row = await _change_status(row, status, at)
     # Spans that are already over ended before anything this call closes or opens.
-    done_ids = [await _done_span(row, c, at) for c in changes if isinstance(c, SpanDone)]
+    done_ids = await _done_spans(row, [c for c in changes if isinstance(c, SpanDone)], at)
     for close in (c for c in changes if isinstance(c, SpanClose)):
         await _close_span(row, close, at)
-    for span_open in (c for c in changes if isinstance(c, SpanOpen)):
-        result.span_ids.append(await _open_span(row, span_open, result.span_ids, at))
+    result.span_ids += await _open_spans(row, [c for c in changes if isinstance(c, SpanOpen)], at)
     result.span_ids += done_ids
     if outputs:
         await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
@@ -239,15 +239,13 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
     if times:
         args.append(at)
         assignments += times
+    # The summary row follows in the same statement (one round trip per status change).
     updated = await fetch_one(
-        f"UPDATE execution SET {', '.join(assignments)} WHERE id = $1 RETURNING *", *args
+        f"WITH updated AS (UPDATE execution SET {', '.join(assignments)} WHERE id = $1"
+        f" RETURNING *), summary AS (UPDATE execution_summary s SET {_SUMMARY_SET}"
+        " FROM updated u WHERE s.execution = u.id) SELECT * FROM updated", *args
     )
     assert updated is not None
-    summary = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(_SUMMARY_COLUMNS))
-    await fetch(
-        f"UPDATE execution_summary SET {summary} WHERE execution = $1",
-        updated["id"], *(updated[name] for name in _SUMMARY_COLUMNS),
-    )
     payload = {"executionId": updated["id"], "status": change.status,
                "attempt": updated["attempt"], "error": change.error}
     # The feeds show a move to another status, not a change of attempt or lease.
@@ -255,42 +253,83 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
     return decode(updated)
 
 
-async def _open_span(row: dict[str, Any], span: SpanOpen, opened: list[int],
-                     at: datetime) -> int:
-    parent = span.parent_id if span.parent_opened is None else opened[span.parent_opened]
-    created = await fetch_one(
-        "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
-        " started_at, output_truncated) VALUES ($1, $2, $3, $4, $5, 'running', $6, false)"
-        " RETURNING id",
-        row["id"], parent, span.kind, span.node_id, span.attempt, at,
-    )
-    assert created is not None
-    _event("span", {"spanId": created["id"], "kind": span.kind,
-                               "nodeId": span.node_id, "status": "running"})
-    return int(created["id"])
+# Every span a call opens in one statement: each takes its id first (`t`, evaluated once), so
+# one can name another opened with it as its parent (`parent_opened`).
+_OPEN = """
+WITH t AS MATERIALIZED (
+    SELECT t.*, nextval('execution_span_id_seq') AS id
+    FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::int[]) WITH ORDINALITY
+        AS t(parent, parent_opened, kind, node_id, attempt, ord)
+)
+INSERT INTO execution_span (id, execution, parent, kind, node_id, attempt, status,
+                            started_at, output_truncated)
+SELECT t.id, $1, coalesce(p.id, t.parent), t.kind, t.node_id, t.attempt, 'running', $7, false
+FROM t LEFT JOIN t p ON p.ord = t.parent_opened + 1
+ORDER BY t.ord
+RETURNING id
+"""
 
 
-async def _done_span(row: dict[str, Any], span: SpanDone, at: datetime) -> int:
+async def _open_spans(row: dict[str, Any], spans: list[SpanOpen], at: datetime) -> list[int]:
+    for i, span in enumerate(spans):
+        if span.parent_opened is not None and not 0 <= span.parent_opened < i:
+            raise ValueError(f"span {i} names span {span.parent_opened} as its parent: not"
+                             " one opened before it in the same call")
+    if not spans:
+        return []
+    created = await fetch(
+        _OPEN, row["id"], [s.parent_id for s in spans], [s.parent_opened for s in spans],
+        [s.kind for s in spans], [s.node_id for s in spans], [s.attempt for s in spans], at)
+    ids = sorted(int(r["id"]) for r in created)  # taken in the order given
+    for span_id, span in zip(ids, spans, strict=True):
+        _event("span", {"spanId": span_id, "kind": span.kind, "nodeId": span.node_id,
+                        "status": "running"})
+    return ids
+
+
+def _done_times(span: SpanDone, at: datetime) -> tuple[datetime, datetime]:
     ended_at = at - timedelta(seconds=max(0.0, span.ended_ago))
     started_at = min(ended_at, at - timedelta(seconds=max(0.0, span.started_ago)))
     if span.not_before is not None and span.not_before <= at:
         started_at = max(started_at, span.not_before)
         ended_at = max(ended_at, started_at)
-    created = await fetch_one(
-        "INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status,"
-        " started_at, ended_at, duration_ms, output, output_truncated, error)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id",
-        row["id"], span.parent_id, span.kind, span.node_id, span.attempt, span.status,
-        started_at, ended_at, round((ended_at - started_at).total_seconds() * 1000),
-        dumps(span.output), span.output_truncated,
-        span.error,
-    )
-    assert created is not None
-    # A span written once still tells both halves of its story: it started, then it ended.
-    for status in ("running", span.status):
-        _event("span", {"spanId": created["id"], "kind": span.kind,
-                                   "nodeId": span.node_id, "status": status})
-    return int(created["id"])
+    return started_at, ended_at
+
+
+# Every done span of a call in one statement: rows are inserted in the order given, so their
+# ids (taken as each is inserted) ascend in that order.
+_DONE = """
+INSERT INTO execution_span (execution, parent, kind, node_id, attempt, status, started_at,
+                            ended_at, duration_ms, output, output_truncated, error)
+SELECT $1, t.parent, t.kind, t.node_id, t.attempt, t.status, t.started_at, t.ended_at,
+       t.duration_ms, t.output::jsonb, t.truncated, t.error
+FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[],
+            $8::timestamptz[], $9::bigint[], $10::text[], $11::bool[], $12::text[])
+    WITH ORDINALITY AS t(parent, kind, node_id, attempt, status, started_at, ended_at,
+                         duration_ms, output, truncated, error, ord)
+ORDER BY t.ord
+RETURNING id
+"""
+
+
+async def _done_spans(row: dict[str, Any], spans: list[SpanDone], at: datetime) -> list[int]:
+    if not spans:
+        return []
+    times = [_done_times(span, at) for span in spans]
+    created = await fetch(
+        _DONE, row["id"], [s.parent_id for s in spans], [s.kind for s in spans],
+        [s.node_id for s in spans], [s.attempt for s in spans], [s.status for s in spans],
+        [start for start, _ in times], [end for _, end in times],
+        [round((end - start).total_seconds() * 1000) for start, end in times],
+        [dumps(s.output) for s in spans], [s.output_truncated for s in spans],
+        [s.error for s in spans])
+    ids = sorted(int(r["id"]) for r in created)
+    for span_id, span in zip(ids, spans, strict=True):
+        # A span written once still tells both halves of its story: it started, then it ended.
+        for status in ("running", span.status):
+            _event("span", {"spanId": span_id, "kind": span.kind, "nodeId": span.node_id,
+                            "status": status})
+    return ids
 
 
 async def _close_span(row: dict[str, Any], span: SpanClose, at: datetime) -> None:

@@ -85,6 +85,11 @@ class Settings(BaseModel):
     python_max_timeout_seconds: float = Field(default=900.0, gt=0)
     python_memory_mb: int = Field(default=256, ge=32)
     python_max_memory_mb: int = Field(default=4096, ge=32)
+    # Warm python guests (engine.sandbox.warm): how many sandboxed interpreters a worker
+    # process keeps started ahead of their workflow's next python node (one per workflow at
+    # most; 0: none), and how long one waits unused before it is stopped.
+    python_warm_guests: int = Field(default=8, ge=0)
+    python_warm_idle_seconds: float = Field(default=120.0, gt=0)
     # Environments' python packages install from wheels only unless this allows source
     # distributions (their build scripts run arbitrary code at install time).
     python_source_builds: bool = False

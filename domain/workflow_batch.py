@@ -232,10 +232,13 @@ async def _insert_all(
         " created_at) SELECT id, NULL, 'draft', 'created', $2, now() FROM unnest($1::int[]) id",
         [int(row["id"]) for _, row in made], actor.user_id)
     # The `workflow` event of each status history row, as `store.record_status` announces it.
-    await append_each("workflow", [
+    appended = await append_each("workflow", [
         (int(row["id"]), NewEvent("workflow", {"workflowId": int(row["id"]), "status": "draft",
                                                "fromStatus": None, "reason": "created"}))
         for _, row in made])
+    by_id = {int(row["id"]): row for _, row in made}
+    for ref in appended:  # the append moved each row's stream cursor past RETURNING's
+        by_id[int(ref.stream.rpartition(":")[2])]["event_seq"] = ref.seq
     return [rows[item.name] if item.name in rows else NameTaken("workflow", item.name)
             for item in items]
 

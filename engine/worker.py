@@ -30,6 +30,7 @@ from domain.settings import get_settings
 from engine import sandbox
 from engine.nodes import check_executors
 from engine.runner import run_execution
+from engine.sandbox.warm import GUESTS
 
 # Longer than the longest execution timeout (7 days): arq must never cut a run short nor
 # start it again by itself; the lease and the sweeper handle lost workers, and the sweeper
@@ -160,4 +161,5 @@ async def run_workers(queues: list[str], *, burst: bool = False) -> None:
     finally:
         for w in workers:
             await w.close()
+        await GUESTS.close()
         await close_listener()

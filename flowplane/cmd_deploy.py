@@ -79,6 +79,7 @@ def _platform_workers(interval: float, default_queue: bool) -> None:
     from domain.settings import get_settings
     from domain.worker_credentials import ensure_worker_credentials
     from engine import sandbox
+    from engine.sandbox.warm import GUESTS
     from engine.scheduler import every
     from engine.worker import build_worker
 
@@ -98,6 +99,7 @@ def _platform_workers(interval: float, default_queue: bool) -> None:
                 every(1.0, reconcile_deployment_phases, "deployment phases"))
         finally:
             await organizations.stop()
+            await GUESTS.close()
 
     run_with_pool(main, max_size=10, redis=True)
 
@@ -106,16 +108,26 @@ def _organization_workers(organization_id: int, interval: float) -> None:
     from deploy.local import LocalWorkerSupervisor, organization_state_key
     from domain.provisioners import local_queues
     from domain.settings import get_settings
+    from engine import sandbox
+    from engine.nodes import check_executors
+    from engine.sandbox.warm import GUESTS
     from engine.worker import build_worker
 
     async def desired() -> list[str]:
         return await local_queues(include_default=False, organization_id=organization_id)
 
     async def main() -> None:
+        # As `flowplane worker` does before its first job: every executor loaded, bubblewrap
+        # probed and the guest compiled, so the first python node does not wait for them.
+        check_executors()
+        await asyncio.to_thread(sandbox.announce)
         supervisor = LocalWorkerSupervisor(
             desired, build_worker, get_settings().redis_url, interval=interval,
             state_key=organization_state_key(organization_id))
-        await _until_stopped(supervisor.run())
+        try:
+            await _until_stopped(supervisor.run())
+        finally:
+            await GUESTS.close()
 
     run_with_pool(main, max_size=10, redis=True)
 

@@ -12,7 +12,7 @@ not loaded yet) or a resync request re-reads the log. A lagged subscriber ends w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 from domain.event_log import LoggedEvent, Position, read_after
@@ -26,7 +26,7 @@ class Lagged:
     cursor: Position
 
 
-async def _log_after(stream: str, cursor: Position) -> AsyncIterator[LoggedEvent]:
+async def log_after(stream: str, cursor: Position) -> AsyncGenerator[LoggedEvent, None]:
     """Every logged event after `cursor`, page by page; waits out a database outage."""
     backoff = 0.05
     while True:
@@ -43,7 +43,7 @@ async def _log_after(stream: str, cursor: Position) -> AsyncIterator[LoggedEvent
             return
 
 
-async def _one(event: LoggedEvent) -> AsyncIterator[LoggedEvent]:
+async def _one(event: LoggedEvent) -> AsyncGenerator[LoggedEvent, None]:
     yield event
 
 
@@ -64,22 +64,22 @@ async def follow(
     subscriber: Subscriber,
     after: Position,
     until: Callable[[LoggedEvent], bool] = lambda _event: False,
-) -> AsyncIterator[LoggedEvent | Lagged]:
+) -> AsyncGenerator[LoggedEvent | Lagged, None]:
     """Events of the subscriber's stream after `after`. After an event for which `until` is
     true, the events committed with it (and any before the final read) follow, then it ends."""
     cursor, stream = after, subscriber.stream
     await subscriber.ready()
-    source = _log_after(stream, cursor)
+    source = log_after(stream, cursor)
     while True:
         async for event in source:
             cursor = event.position
             yield event
             if until(event):
-                async for rest in _log_after(stream, cursor):
+                async for rest in log_after(stream, cursor):
                     yield rest
                 return
         item = await _next_live(subscriber, cursor)
         if item == "lagged":
             yield Lagged(cursor)
             return
-        source = _one(item) if isinstance(item, LoggedEvent) else _log_after(stream, cursor)
+        source = _one(item) if isinstance(item, LoggedEvent) else log_after(stream, cursor)

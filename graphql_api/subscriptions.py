@@ -10,7 +10,7 @@ organization-wide feed the position it starts from (`READY`). Bad arguments are 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -39,7 +39,7 @@ from domain.recording import TERMINAL
 from domain.workflows import get_workflow
 from graphql_api.broker import Broker
 from graphql_api.executions.queries import execution_not_found
-from graphql_api.follow import Lagged, follow
+from graphql_api.follow import Lagged
 from graphql_api.live import live_connection, request_of
 from graphql_api.live_feed import Feed
 from graphql_api.live_types import (
@@ -50,6 +50,7 @@ from graphql_api.live_types import (
     cursor_position,
     event_cursor,
 )
+from graphql_api.multiplex import Frame, shared_frames
 from graphql_api.reauth import guarded
 from graphql_api.resources.live import environment_updated
 from graphql_api.types.enums import ExecutionStatus, enum_or
@@ -64,7 +65,7 @@ from graphql_api.types.filters import ExecutionFilter
 from graphql_api.types.ids import decode_id
 from graphql_api.types.scalars import Cursor
 from graphql_api.workflows.queries import workflow_not_found
-from graphql_api.ws_protocol import sent_shared
+from graphql_api.ws_protocol import send_shared
 
 ExecutionUpdate = Annotated[
     ExecutionEvent | ExecutionNotFound | InvalidInput | CursorExpired,
@@ -137,6 +138,13 @@ async def _readable_workflow(actor: Actor | None, workflow_id: int) -> bool:
     return True
 
 
+def _execution_item(stream: str) -> Callable[[LoggedEvent], Awaitable[ExecutionEvent | None]]:
+    async def item(event: LoggedEvent) -> ExecutionEvent | None:
+        return ExecutionEvent.from_event(stream, event)
+
+    return item
+
+
 def _snapshot(stream: str, row: dict[str, Any], cursor: Position) -> ExecutionEvent:
     return ExecutionEvent(
         cursor=event_cursor(stream, cursor), kind=ExecutionEventKind.SNAPSHOT,
@@ -162,23 +170,22 @@ async def _execution_updated(
         if (gone := await _gone(stream, cursor)) is not None:
             yield gone
             return
-        with _broker(info).subscribe(stream) as subscriber:
-            if cursor is None:
-                state = await execution_state(execution)
-                if state is None:  # deleted since the access check: it has ended for good
-                    return
-                row, cursor = state
-                yield _snapshot(stream, row, cursor)
-                if row["status"] in TERMINAL:
-                    return
-            async for item in guarded(info.context, int(state[0]["workflow"]),
-                                      follow(subscriber, cursor, until=_ends_execution)):
-                if isinstance(item, Lagged):
-                    yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
-                                         kind=ExecutionEventKind.LAGGED, execution_pk=execution)
-                elif (event := ExecutionEvent.from_event(stream, item)) is not None \
-                        and not await sent_shared(info, event):
-                    yield event
+        if cursor is None:
+            state = await execution_state(execution)
+            if state is None:  # deleted since the access check: it has ended for good
+                return
+            row, cursor = state
+            yield _snapshot(stream, row, cursor)
+            if row["status"] in TERMINAL:
+                return
+        frames = shared_frames(info.context, _broker(info), stream, cursor,
+                               _execution_item(stream), until=_ends_execution)
+        async for got in guarded(info.context, int(state[0]["workflow"]), frames):
+            if isinstance(got, Lagged):
+                yield ExecutionEvent(cursor=event_cursor(stream, got.cursor),
+                                     kind=ExecutionEventKind.LAGGED, execution_pk=execution)
+            elif not await send_shared(got.data):
+                yield got.item
 
 
 @dataclass(frozen=True)
@@ -219,23 +226,27 @@ async def _executions_updated(
         if (gone := await _gone(stream, cursor)) is not None:
             yield gone
             return
-        feed = Feed(lambda: connection.actor, where)
-        with _broker(info).subscribe(stream) as subscriber:
-            if cursor is None:
-                cursor = await watermark()
-                yield ExecutionEvent(cursor=event_cursor(stream, cursor),
-                                     kind=ExecutionEventKind.READY)
-            events = follow(subscriber, cursor)
-            if where.workflow_id is not None:  # one workflow's stream: re-checked per event
-                events = guarded(info.context, where.workflow_id, events, per_event=True)
-            async for item in events:
-                if isinstance(item, Lagged):
-                    yield ExecutionEvent(cursor=event_cursor(stream, item.cursor),
-                                         kind=ExecutionEventKind.LAGGED)
-                elif await feed.shows(item):
-                    event = ExecutionEvent.from_event(stream, item)
-                    if event is not None and not await sent_shared(info, event):
-                        yield event
+        if cursor is None:
+            cursor = await watermark()
+            yield ExecutionEvent(cursor=event_cursor(stream, cursor),
+                                 kind=ExecutionEventKind.READY)
+        # The feed of the actor the group is chosen by (a member whose role changes moves).
+        viewer = connection.actor
+        feed = Feed(lambda: viewer, where)
+
+        async def item(event: LoggedEvent) -> ExecutionEvent | None:
+            return ExecutionEvent.from_event(stream, event) if await feed.shows(event) else None
+
+        frames: AsyncIterator[Frame[ExecutionEvent] | Lagged] = shared_frames(
+            info.context, _broker(info), stream, cursor, item)
+        if where.workflow_id is not None:  # one workflow's stream: re-checked per event
+            frames = guarded(info.context, where.workflow_id, frames, per_event=True)
+        async for got in frames:
+            if isinstance(got, Lagged):
+                yield ExecutionEvent(cursor=event_cursor(stream, got.cursor),
+                                     kind=ExecutionEventKind.LAGGED)
+            elif not await send_shared(got.data):
+                yield got.item
 
 
 async def _workflow_updated(
@@ -254,23 +265,25 @@ async def _workflow_updated(
         if (gone := await _gone(stream, cursor)) is not None:
             yield gone
             return
-        with _broker(info).subscribe(stream) as subscriber:
-            if cursor is None:
-                state = await workflow_state(workflow)
-                if state is None:
-                    return
-                row, cursor = state
-                yield WorkflowEvent(cursor=event_cursor(stream, cursor),
-                                    kind=WorkflowEventKind.SNAPSHOT, workflow_pk=workflow,
-                                    row=row)
-            events = follow(subscriber, cursor, until=lambda e: bool(e.payload.get("deleted")))
-            async for item in guarded(info.context, workflow, events, per_event=True):
-                if isinstance(item, Lagged):
-                    yield WorkflowEvent(cursor=event_cursor(stream, item.cursor),
-                                        kind=WorkflowEventKind.LAGGED, workflow_pk=workflow)
-                elif (event := WorkflowEvent.from_event(stream, workflow, item)) is not None \
-                        and not await sent_shared(info, event):
-                    yield event
+        if cursor is None:
+            state = await workflow_state(workflow)
+            if state is None:
+                return
+            row, cursor = state
+            yield WorkflowEvent(cursor=event_cursor(stream, cursor),
+                                kind=WorkflowEventKind.SNAPSHOT, workflow_pk=workflow, row=row)
+
+        async def item(event: LoggedEvent) -> WorkflowEvent | None:
+            return WorkflowEvent.from_event(stream, workflow, event)
+
+        frames = shared_frames(info.context, _broker(info), stream, cursor, item,
+                               until=lambda e: bool(e.payload.get("deleted")))
+        async for got in guarded(info.context, workflow, frames, per_event=True):
+            if isinstance(got, Lagged):
+                yield WorkflowEvent(cursor=event_cursor(stream, got.cursor),
+                                    kind=WorkflowEventKind.LAGGED, workflow_pk=workflow)
+            elif not await send_shared(got.data):
+                yield got.item
 
 
 @strawberry.type

@@ -5,9 +5,9 @@
 - every error before execution (syntax, validation, limits, an unknown operation) is an
   `error` message for that subscription id, never a closed socket;
 - a `next` whose data is shared by several subscribers (`graphql_api.multiplex`) is sent as
-  the same encoded payload in each subscriber's message; once one subscriber of a group has
-  executed an event, the others' resolvers send that payload themselves (`sent_shared`),
-  without a GraphQL execution or Strawberry's per-result work of their own;
+  the same encoded payload in each subscriber's message; the group executed the event once,
+  and each member's resolver sends that payload itself (`send_shared`), without a GraphQL
+  execution or Strawberry's per-result work of its own;
 - each operation's task knows its operation (`current_operation`), so access re-checks can
   end that one subscription with an `error` and leave the socket's others running.
 """
@@ -32,8 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from graphql_api.live import ConnectionRefused
-from graphql_api.multiplex import RESULTS, SharedData, group_key
-from telemetry.metrics import SUBSCRIPTION_EVENTS
+from graphql_api.multiplex import SharedData
 
 # Any: the handler is generic in the context type; this module serves the API's only.
 _OPERATION: ContextVar[Operation[Any, Any] | None] = ContextVar("flowplane_operation",
@@ -56,27 +55,19 @@ async def end_with_error(operation: Operation[Any, Any], error: GraphQLError) ->
         operation.task.cancel()
 
 
-async def sent_shared(info: Any, item: object) -> bool:
-    """Whether `item` was sent as the result another subscriber of its group made (the caller
-    yields it as usual when not). The resolver is resumed only once its previous item was
-    sent, so items keep their order. Any: Strawberry's Info of the subscription field."""
+async def send_shared(data: SharedData | None) -> bool:
+    """Send the result a subscriber's group made (`graphql_api.multiplex`) as this
+    operation's `next`; False when it must go through Strawberry instead (no shared result,
+    or not served by this transport). The resolver is resumed only once it was sent, so
+    items keep their order."""
     operation = current_operation()
     handler = None if operation is None else operation.handler
-    if operation is None or not isinstance(handler, TransportWS):
-        return False
-    key = group_key(info.operation, info._raw_info.variable_values, info.context,
-                    getattr(item, "shared_key", None))
-    pending = None if key is None else RESULTS.pending(key)
-    if pending is None:
-        return False
-    result = await pending
-    websocket = getattr(handler.websocket, "ws", None)
-    if result.errors or result.extensions or not isinstance(result.data, SharedData) \
+    websocket = getattr(getattr(handler, "websocket", None), "ws", None)
+    if data is None or operation is None or not isinstance(handler, TransportWS) \
             or not isinstance(websocket, WebSocket):
-        return False  # executed the usual way, which reports errors as Strawberry does
+        return False
     if not operation.completed and handler.operations.get(operation.id) is operation:
-        SUBSCRIPTION_EVENTS.labels("shared").inc()
-        await handler._send_shared(websocket, operation.id, result.data)
+        await handler._send_shared(websocket, operation.id, data)
     return True
 
 

@@ -72,6 +72,9 @@ NODE_DURATION = Histogram(
 NODE_RETRIES = Counter(
     "flowplane_node_retries", "Node tries started again by the node's own retry policy.",
     ["node_type"])
+PYTHON_GUESTS = Counter(
+    "flowplane_python_guests", "Sandboxed guests that ran a python node, by whether the guest "
+    "was started ahead of the run (warm) or for it (cold).", ["start"])
 LEASE_TAKEOVERS = Counter(
     "flowplane_lease_takeovers", "Executions a worker took over from a lost one (its lease "
     "had expired).")

@@ -177,6 +177,9 @@ async def db(database_url: str, redis_url: str) -> AsyncIterator[str]:
     await engine.truncate_all()
     await empty_redis(redis_url)
     yield database_url
+    from engine.sandbox.warm import GUESTS
+
+    await GUESTS.close()  # warm python guests belong to this test's workflows (ids restart)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""python: the user's `main(inputs)` in a sandboxed child process (engine.sandbox)."""
+"""python: the user's `main(inputs)` in a sandboxed child process (engine.sandbox), a warm
+one of its workflow's when one is waiting (engine.sandbox.warm)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import json
 from typing import Any
 
 from domain.node_types import PythonParams
-from domain.python_envs import PackagesNotBuilt, workflow_packages
+from domain.python_envs import PackagesNotBuilt, sandbox_target
 from domain.settings import get_settings
 from engine.errors import NodeError, PermanentError
 from engine.nodes.base import NodeContext, NodeResult
 from engine.sandbox import sandbox_bwrap
-from engine.sandbox.child import ChildResult, Limits, run_child
+from engine.sandbox.child import ChildResult, GuestSpec, Limits
+from engine.sandbox.warm import GUESTS, Owner
 
 # Deterministic failures: running the same code again cannot help.
 _PERMANENT = frozenset({"syntax", "main", "output"})
@@ -48,11 +50,13 @@ async def python(ctx: NodeContext) -> NodeResult:
                              "from git may name a file")
     limits = _limits(params)
     bwrap = await asyncio.to_thread(sandbox_bwrap)  # probes bubblewrap once per process
-    filename = params.file or "main.py"
-    result = await run_child(params.code, filename, _inputs(ctx), json.dumps(ctx.services),
-                             limits, lambda level, line: ctx.log(line, level), bwrap=bwrap,
-                             env=_trace_env(ctx), packages=await _packages(ctx),
-                             egress=ctx.egress if settings_egress() else None)
+    owner, packages = await _target(ctx)
+    egress = ctx.egress if settings_egress() else None
+    spec = GuestSpec(bwrap, packages, egress is not None)
+    result = await GUESTS.run(owner, spec, params.code, params.file or "main.py",
+                              _inputs(ctx), json.dumps(ctx.services), limits,
+                              lambda level, line: ctx.log(line, level),
+                              environ=_trace_env(ctx), egress=egress)
     return NodeResult(_output(result, limits))
 
 
@@ -61,14 +65,16 @@ def settings_egress() -> bool:
     return get_settings().sandbox_network == "egress"
 
 
-async def _packages(ctx: NodeContext) -> tuple[str, ...]:
-    """The package directory of the workflow's environment, when it has python packages."""
-    workflow_id = (ctx.scope.get("execution") or {}).get("workflowId")
+async def _target(ctx: NodeContext) -> tuple[Owner, tuple[str, ...]]:
+    """Whose the sandbox is (the warm guest's owner) and the package directory of the
+    workflow's environment, when it has python packages."""
+    workflow_id = int((ctx.scope.get("execution") or {}).get("workflowId") or 0)
     try:
-        found = await workflow_packages(int(workflow_id)) if workflow_id else None
+        target = await sandbox_target(workflow_id)
     except PackagesNotBuilt as error:
         raise NodeError(str(error)) from None
-    return (str(found),) if found else ()
+    owner = Owner(target.organization_id, workflow_id, target.deployment)
+    return owner, (str(target.packages),) if target.packages else ()
 
 
 def _trace_env(ctx: NodeContext) -> dict[str, str]:

@@ -1,12 +1,13 @@
 """What runs inside the sandbox: `python -I -S guest.py RESULT_FD`. Standard library only,
 never imported by the worker.
 
-It reads one request from stdin (marshal: written by the worker, so trusted; json would
-double the interpreter's start), lowers its own hard rlimits (and, when the sandbox was
-started by root, gives up root for an unprivileged uid), then runs the user's module and
-calls its `main(inputs)`, awaiting it if it is a coroutine. `sys.stdout` and `sys.stderr`
-write tagged lines to fd 1 (the log lines, in order); the answer goes to RESULT_FD as one
-JSON object:
+Once started it writes READY to RESULT_FD, then blocks until one request has come on stdin
+(marshal: written by the worker, so trusted; json would double the interpreter's start), so a
+guest may be started ahead of its run (`engine.sandbox.warm`). Then it lowers its own hard
+rlimits (and, when the sandbox was started by root, gives up root for an unprivileged uid),
+sets the run's variables, then runs the user's module and calls its `main(inputs)`, awaiting
+it if it is a coroutine. `sys.stdout` and `sys.stderr` write tagged lines to fd 1 (the log
+lines, in order); the answer goes to RESULT_FD as one JSON object:
 
     {"ok": true, "output": ...}
     {"ok": false, "error": {"kind", "type", "message", "traceback"}}
@@ -14,8 +15,6 @@ JSON object:
 `kind` is `exception`, `memory`, `output` (not JSON), `syntax` or `main` (no main function).
 A traceback holds the frames of the user's code only.
 """
-
-from __future__ import annotations
 
 import io
 import marshal
@@ -25,12 +24,14 @@ import sys
 from _json import encode_basestring_ascii as _quote  # json's own C string escaper
 
 # json (which imports re: two thirds of a bare interpreter's start), typing, asyncio,
-# traceback and linecache are not imported, or only when a run needs them.
+# traceback and linecache are not imported, or only when a run needs them; nor is
+# __future__ (annotations are strings instead).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 INFO, WARNING = b"\x1fi", b"\x1fw"  # the tags of stdout and stderr lines on fd 1
+READY = b"R"  # the first byte on RESULT_FD: started, waiting for its request
 _LIMITS = {
     "memory_mb": (resource.RLIMIT_AS, 1024 * 1024),
     "cpu_seconds": (resource.RLIMIT_CPU, 1),
@@ -40,7 +41,7 @@ _LIMITS = {
 }
 
 
-def _confine(request: dict[str, Any]) -> None:
+def _confine(request: "dict[str, Any]") -> None:
     for name, value in (request.get("limits") or {}).items():
         limit, unit = _LIMITS[name]
         resource.setrlimit(limit, (int(value) * unit, int(value) * unit))
@@ -54,6 +55,7 @@ def _confine(request: dict[str, Any]) -> None:
     services = request.get("services")
     if services is not None:  # set here, never on a command line another process could read
         os.environ["STRONGLY_SERVICES"] = services
+    os.environ.update(request.get("environ") or {})  # of this run (TRACEPARENT)
     sys.path[:0] = list(request.get("paths") or [])
 
 
@@ -128,13 +130,13 @@ def _user_frames(error: BaseException, filename: str, code: str) -> str:
     return "".join(traceback.format_list(frames))
 
 
-def _failure(kind: str, error: BaseException, filename: str, code: str) -> dict[str, Any]:
+def _failure(kind: str, error: BaseException, filename: str, code: str) -> "dict[str, Any]":
     return {"ok": False, "error": {"kind": kind, "type": type(error).__name__,
                                    "message": str(error),
                                    "traceback": _user_frames(error, filename, code)}}
 
 
-def _load(code: str, filename: str) -> Any:  # Any: the user's main function
+def _load(code: str, filename: str) -> "Any":  # Any: the user's main function
     module: dict[str, Any] = {"__name__": "__flowplane_node__", "__file__": filename}
     exec(compile(code, filename, "exec"), module)
     main = module.get("main")
@@ -147,7 +149,7 @@ class _NoMain(Exception):
     pass
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
+def _run(request: "dict[str, Any]") -> "dict[str, Any]":
     filename, code = str(request.get("filename") or "main.py"), str(request["code"])
     try:
         main = _load(code, filename)
@@ -174,7 +176,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "output": output}
 
 
-async def _awaited(awaitable: Any) -> Any:  # Any: whatever the user's coroutine returns
+async def _awaited(awaitable: "Any") -> "Any":  # Any: whatever the user's coroutine returns
     return await awaitable
 
 
@@ -182,7 +184,7 @@ MAX_DEPTH = 200
 _KEYS = {True: "true", False: "false", None: "null"}
 
 
-def _encode(value: Any, depth: int = 0) -> str:  # Any: what main returned
+def _encode(value: "Any", depth: int = 0) -> str:  # Any: what main returned
     """JSON text of `value`, as `json.dumps(value, allow_nan=False)` writes it."""
     if depth > MAX_DEPTH:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels (or circular)")
@@ -204,7 +206,7 @@ def _encode(value: Any, depth: int = 0) -> str:  # Any: what main returned
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _key(key: Any) -> str:  # Any: a dict key of the output
+def _key(key: "Any") -> str:  # Any: a dict key of the output
     if isinstance(key, str):
         return key
     if key is None or key is True or key is False:
@@ -214,7 +216,7 @@ def _key(key: Any) -> str:  # Any: a dict key of the output
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _answer(result: dict[str, Any]) -> bytes:
+def _answer(result: "dict[str, Any]") -> bytes:
     try:
         return _encode(result).encode()
     except (TypeError, ValueError, RecursionError) as error:
@@ -225,6 +227,7 @@ def _answer(result: dict[str, Any]) -> bytes:
 
 def main() -> None:
     result_fd = int(sys.argv[1])
+    os.write(result_fd, READY)
     request = marshal.loads(sys.stdin.buffer.read())  # written by the worker: trusted
     sys.stdin.close()
     _confine(request)

@@ -5,7 +5,8 @@ namespace of its own (only a loopback of its own: no host loopback, no metadata 
 root filesystem built from nothing but read-only binds of the interpreter, its libraries and
 the environment's packages, a private writable working directory (its HOME) and a /tmp of its
 own. bwrap itself is started with the environment the child gets, so not even its
-/proc/1/environ holds a variable of the worker.
+/proc/1/environ holds a variable of the worker; what belongs to one run (STRONGLY_SERVICES,
+TRACEPARENT) comes with the request instead, so a guest can be started before its run.
 
 Run by a non-root worker, bwrap also makes a user namespace (unprivileged bubblewrap needs one;
 the process limit then counts the child's processes only). Run by root, the child keeps no
@@ -148,8 +149,11 @@ def _fixed_args(bwrap: str, root: bool, extra_packages: tuple[str, ...]
     """The arguments that depend on the installation alone (and the guest's path inside):
     worked out once per process and environment, not on every run (sysconfig and the
     parents of every bind cost more than bwrap's own argument parsing)."""
-    args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
+    # --as-pid-1: the guest is the namespace's init itself, without bwrap's own reaper in
+    # between (one process fewer to start on every run; the namespace still dies with it).
+    args = [bwrap, "--as-pid-1", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--unshare-net", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            "--clearenv",
             "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"

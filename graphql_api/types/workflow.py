@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
@@ -14,7 +14,7 @@ from domain.access import can_write
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
-from graphql_api.loaders import ByIdLoader, Maybe, peek, peek_many, then
+from graphql_api.loaders import ByIdLoader, Maybe, peek, peek_many, pending, then
 from graphql_api.types.definition import (
     DeploymentSettings,
     NodeConnection,
@@ -106,11 +106,39 @@ class Workflow(Node):
         return peek(info.context.loaders.execution_count_by_workflow, self.pk)
 
     execution_count = strawberry.field(_resolve_execution_count, graphql_type=int)
-    nodes: list[WorkflowNode]
-    connections: list[NodeConnection]
-    settings: WorkflowSettings
-    trigger: Trigger
-    deployment_settings: DeploymentSettings | None
+
+    # Built from the row only when selected (a list page rarely asks for the definition).
+    @lean
+    def _resolve_nodes(self) -> list[WorkflowNode]:
+        return [WorkflowNode.from_json(n) for n in self.row["nodes"] or []]
+
+    nodes: list[WorkflowNode] = strawberry.field(resolver=_resolve_nodes)
+
+    @lean
+    def _resolve_connections(self) -> list[NodeConnection]:
+        return [NodeConnection.from_json(c) for c in self.row["connections"] or []]
+
+    connections: list[NodeConnection] = strawberry.field(resolver=_resolve_connections)
+
+    @lean
+    def _resolve_settings(self) -> WorkflowSettings:
+        return WorkflowSettings.from_json(self.row["settings"] or {})
+
+    settings: WorkflowSettings = strawberry.field(resolver=_resolve_settings)
+
+    @lean
+    def _resolve_trigger(self) -> Trigger:
+        return Trigger.from_json(self.row["trigger"] or {})
+
+    trigger: Trigger = strawberry.field(resolver=_resolve_trigger)
+
+    @lean
+    def _resolve_deployment_settings(self) -> DeploymentSettings | None:
+        return DeploymentSettings.from_json(self.row["deployment_settings"])
+
+    deployment_settings: DeploymentSettings | None = strawberry.field(
+        resolver=_resolve_deployment_settings)
+
     deployment_environment_id: str | None
     deployment_cpu: float | None
     deployment_memory: str | None
@@ -185,9 +213,9 @@ class Workflow(Node):
         the organization's members."""
         loaders = info.context.loaders
         ids = peek(loaders.shared_user_ids_by_workflow, self.pk)
-        if isinstance(ids, Awaitable):
+        if pending(ids):
             return _shared_later(loaders.user_by_id, ids)
-        return then(peek_many(loaders.user_by_id, ids), _users)
+        return then(peek_many(loaders.user_by_id, cast(list[int], ids)), _users)  # loaded
 
     shared_with = strawberry.field(_resolve_shared_with, graphql_type=list[User])
 
@@ -202,6 +230,7 @@ class Workflow(Node):
         return connection(WorkflowRevisionConnection, REVISIONS, page, chosen,
                           WorkflowRevision.from_row)
 
+    @lean
     def _resolve_executions(
         self, info: Info, filter: ExecutionFilter | None = None, first: int | None = None,
         after: Cursor | None = None, last: int | None = None, before: Cursor | None = None,
@@ -223,11 +252,6 @@ class Workflow(Node):
             status=enum_or(WorkflowStatus, row["status"], WorkflowStatus.DRAFT),
             version=int(row["version"]), is_public=bool(row["is_public"]),
             is_template=bool(row["is_template"]), tags=list(row["tags"] or []),
-            nodes=[WorkflowNode.from_json(n) for n in row["nodes"] or []],
-            connections=[NodeConnection.from_json(c) for c in row["connections"] or []],
-            settings=WorkflowSettings.from_json(row["settings"] or {}),
-            trigger=Trigger.from_json(row["trigger"] or {}),
-            deployment_settings=DeploymentSettings.from_json(row["deployment_settings"]),
             deployment_phase=None if row["deployment_phase"] is None else enum_or(
                 DeploymentPhase, row["deployment_phase"], DeploymentPhase.FAILED),
             managed_by=enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
@@ -240,8 +264,8 @@ def _users(rows: list[Row | None]) -> list[User]:
     return [User.from_row(row) for row in rows if row is not None]
 
 
-async def _shared_later(users: ByIdLoader, pending: Awaitable[list[int]]) -> list[User]:
-    return _users(await users.load_many(await pending))
+async def _shared_later(users: ByIdLoader, loading: Awaitable[list[int]]) -> list[User]:
+    return _users(await users.load_many(await loading))
 
 
 async def _readable(info: Info, workflow_id: int | None) -> Workflow | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import expect
 
@@ -32,11 +33,12 @@ def _sync_with_an_invalid_file(repo: Path, database_url: str) -> None:
     assert process.process is not None and process.process.wait(120) == 1, process.output()
 
 
-async def _alice(console: Console, factory: Factory) -> None:
+async def _alice(console: Console, factory: Factory) -> dict[str, Any]:
     org = await factory.org("acme", name="Acme Inc.")
     alice = await factory.user("alice", org, "admin")
     await factory.user("bob", org)
     await console.sign_in(await factory.token(alice, org))
+    return org
 
 
 async def test_resources_are_added_edited_and_deleted_with_secrets_as_references(
@@ -108,6 +110,34 @@ async def test_resources_are_added_edited_and_deleted_with_secrets_as_references
     await row.get_by_role("button", name="Delete warehouse").click()
     await row.get_by_role("button", name="Delete warehouse").click()  # "Confirm delete"
     await expect(rows).to_have_count(0)
+
+
+async def test_an_environments_build_is_followed_live_without_reloading(
+    console: Console, factory: Factory,
+) -> None:
+    from db.tables import Environment
+    from domain._sql import dumps
+    from domain.environment_builds import record_build_log, set_build_state
+
+    org = await _alice(console, factory)
+    env = Environment(organization=org["id"], name="reports",
+                      python=dumps({"packages": ["six"]}))
+    await env.save()
+    page = console.page
+    await page.get_by_role("link", name="Resources").click()
+    await page.get_by_role("tab", name=re.compile("Environments")).click()
+    build = page.locator('[data-name="reports"]').get_by_test_id("build")
+    await expect(build).to_have_attribute("data-build", "NONE")
+
+    # The build as a deploy's pip writes it: each change reaches the open screen by itself.
+    await set_build_state(int(env.id), "building", None, log="")
+    await expect(build).to_have_attribute("data-build", "BUILDING")
+    await record_build_log(int(env.id), "Collecting six\n")
+    await expect(build.locator("pre.build-log")).to_contain_text("Collecting six")
+    await set_build_state(int(env.id), "ready", None,
+                          log="Collecting six\nSuccessfully installed six-1.17.0\n")
+    await expect(build).to_have_attribute("data-build", "READY")
+    await expect(build.locator("pre.build-log")).to_contain_text("Successfully installed six")
 
 
 async def test_sync_runs_show_each_file_and_sync_now_queues_one(

@@ -16,7 +16,7 @@ from domain.errors import Conflict, NotFound
 from domain.events import execution_stream
 from domain.execution_counts import execution_counts
 from domain.executions import cancel_execution, retry_execution, start_execution
-from domain.recording import Fenced, Outputs, StatusChange, record
+from domain.recording import Fenced, Outputs, SpanDone, SpanOpen, StatusChange, record
 from tests.factory import Factory
 
 
@@ -174,3 +174,60 @@ async def test_retry_of_unfinished_execution_is_a_conflict(factory: Factory) -> 
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     with pytest.raises(Conflict):
         await retry_execution(row["id"], from_node="START", version="PINNED", triggered_by=None)
+
+
+async def test_summary_row_follows_every_status_change(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    columns = "status, attempt, error, started_at, ended_at, duration_ms"
+    for change in (StatusChange("running", fields={"attempt": 1}),
+                   StatusChange("failed", error="boom")):
+        await record(row["id"], change)
+        execution = await fetch(f"SELECT {columns} FROM execution WHERE id = $1", row["id"])
+        summary = await fetch(f"SELECT {columns} FROM execution_summary WHERE execution = $1",
+                              row["id"])
+        assert summary == execution and execution[0]["status"] == change.status
+    assert summary[0]["error"] == "boom" and summary[0]["ended_at"] is not None
+
+
+async def test_done_spans_of_one_call_take_their_ids_and_events_in_the_order_given(
+    factory: Factory,
+) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    nodes = ["c", "a", "b"]
+    done = await record(row["id"], *(SpanDone(
+        "node", None, node, 1, started_ago=0.3 - i * 0.1, ended_ago=0.25 - i * 0.1,
+        status="completed" if node != "a" else "failed", output={"n": node},
+        error="x" if node == "a" else None) for i, node in enumerate(nodes)))
+    spans = await fetch("SELECT id, node_id, status, output->>'n' AS n, error, duration_ms"
+                        " FROM execution_span WHERE execution = $1 ORDER BY id", row["id"])
+    assert [s["id"] for s in spans] == done.span_ids
+    assert [(s["node_id"], s["n"], s["status"], s["error"]) for s in spans] == [
+        ("c", "c", "completed", None), ("a", "a", "failed", "x"), ("b", "b", "completed", None)]
+    assert all(s["duration_ms"] == 50 for s in spans)
+    events = await fetch("SELECT payload->>'nodeId' AS node, payload->>'status' AS status"
+                         " FROM event WHERE stream = $1 AND kind = 'span' ORDER BY seq",
+                         execution_stream(row["id"]))
+    assert [(e["node"], e["status"]) for e in events] == [
+        ("c", "running"), ("c", "completed"), ("a", "running"), ("a", "failed"),
+        ("b", "running"), ("b", "completed")]
+
+
+async def test_spans_opened_together_can_name_each_other_as_parents(factory: Factory) -> None:
+    wf, _ = await _workflow(factory)
+    row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
+    root = (await record(row["id"], SpanOpen("execution"))).span_ids[0]
+    opened = (await record(row["id"], SpanOpen("attempt", parent_id=root, attempt=2),
+                           SpanOpen("node", node_id="a", parent_opened=0, attempt=2),
+                           SpanOpen("node", node_id="b", parent_opened=1, attempt=2))).span_ids
+    spans = await fetch("SELECT id, parent, kind, node_id, attempt, status FROM execution_span"
+                        " WHERE execution = $1 ORDER BY id", row["id"])
+    assert [(s["id"], s["parent"], s["kind"], s["node_id"], s["status"]) for s in spans] == [
+        (root, None, "execution", None, "running"),
+        (opened[0], root, "attempt", None, "running"),
+        (opened[1], opened[0], "node", "a", "running"),
+        (opened[2], opened[1], "node", "b", "running")]
+    assert {s["attempt"] for s in spans[1:]} == {2}
+    with pytest.raises(ValueError, match="not one opened before it"):
+        await record(row["id"], SpanOpen("node", parent_opened=0))

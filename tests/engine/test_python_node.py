@@ -20,6 +20,7 @@ from domain._sql import fetch
 from domain.executions import load_execution, start_execution
 from domain.settings import get_settings
 from engine.sandbox import _warn_unsandboxed, bwrap_problem
+from engine.sandbox.warm import GUESTS
 from tests.engine.conftest import drain
 from tests.engine.test_runner import edge, node
 from tests.factory import Factory
@@ -326,6 +327,7 @@ async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
     """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
     assert done["status"] == "failed"
     assert "timed out after 1.0 s" in done["error"]
+    await GUESTS.close()  # the workflow's next (warm) guest, started once the node ended
     for _ in range(100):  # the kernel reaps a dead PID namespace's processes a moment later
         if not set(_guests()) - before:
             break

@@ -154,3 +154,33 @@ async def test_without_egress_mode_there_is_no_proxy(
     get_settings.cache_clear()
     output = done["outputs"]["call"]["output"]
     assert output["proxy"] is None and "Connection refused" in output["error"]
+
+
+async def test_a_warm_guest_reaches_out_through_the_proxy_of_its_own_run(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    from prometheus_client import REGISTRY
+
+    from domain.executions import load_execution, start_execution
+    from engine.sandbox.warm import GUESTS, Owner
+    from tests.engine.conftest import drain
+
+    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    org = await factory.org()
+    wf = await factory.workflow(org, await factory.user(org=org), nodes=[py("call", CALLS)],
+                                settings={"maxAttempts": 1})
+    for run in range(2):  # the second in the guest started after the first: its proxy is new
+        if run:
+            await GUESTS.started_for(Owner(int(org["id"]), int(wf["id"]), ""))
+        warm = REGISTRY.get_sample_value("flowplane_python_guests_total", {"start": "warm"})
+        row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
+                                    input={"port": server})
+        await drain(redis_url)
+        done = await load_execution(row["id"])
+        assert done["status"] == "completed", done["error"]
+        output = done["outputs"]["call"]["output"]
+        assert output["server"] == {"status": 200, "body": "hello from the host: /hello?x=1"}
+        assert output["metadata"]["status"] == 403
+        after = REGISTRY.get_sample_value("flowplane_python_guests_total", {"start": "warm"})
+        assert (after or 0) - (warm or 0) == run

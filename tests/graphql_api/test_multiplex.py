@@ -3,7 +3,8 @@ document, variables and caller get one execution of each event and the same byte
 caller gets its own execution and sees what it may see. Executions are counted by the
 server's own metric (flowplane_subscription_event_results_total). A slow subscriber of a
 shared group not slowing a fast one is test_subscriptions' lag test (both clients there share
-a token, so they are one group)."""
+a token, so they are one group); a revoked member of a group ending while the others go on is
+test_reauth's revoked-token test (one user's two tokens: one group)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from domain.events import execution_stream
 from domain.recording import StatusChange, record
 from tests.factory import Factory
-from tests.graphql_api._ws import PROTOCOL, auth
+from tests.graphql_api._ws import PROTOCOL, auth, start_of
 from tests.graphql_api.conftest import gid
 from tests.graphql_api.test_subscriptions import _execution
 from tests.processes import ApiServer
@@ -135,3 +137,65 @@ async def test_subscribers_of_different_variables_are_executed_apart(
     assert [item["execution"]["id"] for item in got] == [gid("Execution", first),
                                                          gid("Execution", second)]
     assert delta(before, after, RESULTS, outcome="executed") == 2
+
+
+WATCH_AFTER = """subscription($id: ID!, $after: Cursor) {
+  executionUpdated(executionId: $id, after: $after) {
+    ... on ExecutionEvent { cursor kind status execution { id status } }
+  }
+}"""
+
+
+@asynccontextmanager
+async def _resuming(server: ApiServer, payload: dict[str, str], execution: int
+                    ) -> AsyncIterator[ClientConnection]:
+    """A socket subscribed to the execution from the start of its stream (no SNAPSHOT)."""
+    url = server.url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "w", "type": "subscribe", "payload": {
+            "query": WATCH_AFTER, "variables": {
+                "id": gid("Execution", execution),
+                "after": start_of(execution_stream(execution))}}}))
+        yield ws
+
+
+async def test_a_subscriber_joining_behind_its_group_catches_up_then_shares_its_frames(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _webhook_world(factory)
+    execution = await _execution(world)
+    async with _resuming(server, world["owner_auth"], execution) as ahead:
+        await record(execution, StatusChange("running"))
+        early = [_item(await _frame(ahead)) for _ in range(2)]  # its creation, then running
+        # Same document and variables: the same group, which is two events further on.
+        async with _resuming(server, world["owner_auth"], execution) as behind:
+            caught_up = [_item(await _frame(behind)) for _ in range(2)]
+            before = await _results(server)
+            await record(execution, StatusChange("completed"))
+            last_ahead, last_behind = await _frame(ahead), await _frame(behind)
+            after = await _results(server)
+    assert [i["cursor"] for i in caught_up] == [i["cursor"] for i in early]
+    assert [i["status"] for i in caught_up] == ["PENDING", "RUNNING"]
+    assert last_ahead == last_behind  # the group's frame, the same bytes
+    assert _item(last_behind)["status"] == "COMPLETED"
+    assert len({i["cursor"] for i in [*caught_up, _item(last_behind)]}) == 3
+    assert delta(before, after, RESULTS, outcome="executed") == 1
+    assert delta(before, after, RESULTS, outcome="shared") == 1
+
+
+async def test_the_group_goes_on_for_the_others_when_its_first_subscriber_leaves(
+    factory: Factory, server: ApiServer
+) -> None:
+    world = await _webhook_world(factory)
+    execution = await _execution(world)
+    async with _watching(server, world["owner_auth"], execution) as stays:
+        async with _watching(server, world["owner_auth"], execution) as first:
+            await record(execution, StatusChange("running"))
+            assert await _frame(first) == await _frame(stays)
+        # `first` created the group (its executor runs the group's executions) and left.
+        await record(execution, StatusChange("completed"))
+        item = _item(await _frame(stays))
+    assert item["status"] == "COMPLETED"
+    assert item["execution"]["workflow"]["webhookUrl"].endswith("/webhooks/t0ken")

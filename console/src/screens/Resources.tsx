@@ -4,7 +4,7 @@
 // with the API's errors shown in place. Git-managed items are changed in git unless the
 // organization allows overrides, as the API decides.
 import { GitBranch, Pencil, Plus, Trash2 } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useClient, useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from 'urql';
 import { useLocation, useSearch } from 'wouter';
 import { MutationError, useProblem } from '../components/MutationError';
@@ -130,13 +130,7 @@ export function ResourcesScreen() {
   const kind = KINDS.find((k) => k.key === current) ?? KINDS[0]!;
   const [{ data, error }, reexecute] = useQuery({ query: ResourceLists, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
-  // No subscription carries builds (yet): while one runs, and only then, the list refetches every 2 s.
-  const building = !!data?.environments.nodes.some((e) => e.buildStatus === 'BUILDING');
-  useEffect(() => {
-    if (!building) return undefined;
-    const timer = setInterval(() => reexecute({ requestPolicy: 'network-only' }), 2000);
-    return () => clearInterval(timer);
-  }, [building, reexecute]);
+  // Builds are followed live by each environment's Build cell (environmentUpdated), not polled.
   return (
     <section>
       <header className="screen-header">

@@ -1,6 +1,9 @@
-// An environment's build: its status (kept live by the screen's polling while a build runs),
-// the image it produced, its error, and the installer's log, folded, showing its tail.
-import type { EnvironmentFieldsFragment } from '../../gql/graphql';
+// An environment's build: its status, the image it produced, its error, and the installer's
+// log, folded, showing its tail. `LiveBuildCell` follows the build as it happens through the
+// `environmentUpdated` subscription (status changes and the log's tail while pip writes).
+import { useSubscription } from 'urql';
+import type { EnvironmentFieldsFragment, EnvironmentLiveSubscription } from '../../gql/graphql';
+import { EnvironmentLive } from './documents';
 
 const BUILD_LABELS: Record<string, string> = { NONE: 'not built', BUILDING: 'building', READY: 'ready', FAILED: 'failed' };
 export const LOG_TAIL_LINES = 40;
@@ -13,6 +16,30 @@ export function logTail(log: string, lines = LOG_TAIL_LINES): { text: string; om
 }
 
 type Build = Pick<EnvironmentFieldsFragment, 'buildStatus' | 'buildError' | 'buildLog' | 'builtImage'>;
+type Update = EnvironmentLiveSubscription['environmentUpdated'];
+
+/** The build as of `event`, from the build as it was. An event's log is the log's last 4 KiB:
+ * the snapshot's is not taken over a loaded log it ends (nothing new), later ones are. */
+export function foldBuild(build: Build, event: Update): Build {
+  if (event.__typename !== 'EnvironmentEvent' || event.kind === 'DELETED' || event.kind === 'LAGGED') return build;
+  const status = event.buildStatus ?? build.buildStatus;
+  const unchanged = event.kind === 'SNAPSHOT' && !!build.buildLog && !!event.logTail && build.buildLog.endsWith(event.logTail);
+  return {
+    ...build,
+    buildStatus: status,
+    buildError: event.kind === 'LOG' ? build.buildError : (event.buildError ?? null),
+    buildLog: unchanged ? build.buildLog : (event.logTail ?? build.buildLog),
+  };
+}
+
+/** BuildCell kept live by the environment's subscription. */
+export function LiveBuildCell({ environment: e }: { environment: Build & { id: string } }) {
+  const [live] = useSubscription(
+    { query: EnvironmentLive, variables: { id: e.id } },
+    (build: Build | undefined, event: EnvironmentLiveSubscription) => foldBuild(build ?? e, event.environmentUpdated),
+  );
+  return <BuildCell environment={live.data ?? e} />;
+}
 
 export function BuildCell({ environment: e }: { environment: Build }) {
   const tail = e.buildLog ? logTail(e.buildLog) : null;

@@ -276,3 +276,18 @@ export const DeleteModel = graphql(`
     }
   }
 `);
+
+export const EnvironmentLive = graphql(`
+  subscription EnvironmentLive($id: ID!) {
+    environmentUpdated(environmentId: $id) {
+      __typename
+      ... on EnvironmentEvent {
+        kind
+        cursor
+        buildStatus
+        buildError
+        logTail
+      }
+    }
+  }
+`);

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { TypedDocumentNode } from 'urql';
 import type { ResourceListsQuery } from '../../gql/graphql';
-import { BuildCell } from './BuildCell';
+import { LiveBuildCell } from './BuildCell';
 import {
   CreateAddOn,
   CreateDataSource,
@@ -60,7 +60,7 @@ export const KINDS = [
     total: (d) => d.environments.totalCount,
     columns: [
       ['Runtime', (e) => <code>{runtime(e)}</code>],
-      ['Build', (e) => <BuildCell environment={e} />],
+      ['Build', (e) => <LiveBuildCell environment={e} />],
     ],
     fields: [
       { key: 'name', label: 'Name', required: true },
