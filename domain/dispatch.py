@@ -61,6 +61,12 @@ def queue_for(workflow: dict[str, Any]) -> str:
     return DEFAULT_QUEUE
 
 
+def wake_channel(queue_name: str) -> str:
+    """Where an enqueue tells the queue's workers to poll now (`engine.worker`); under the
+    queue's own name, so an organization's channels carry its prefix (`domain.redis_acl`)."""
+    return f"{queue_name}:wake"
+
+
 def job_id(organization_id: int, execution_id: int, generation: int) -> str:
     """The arq job id; it carries the organization, so arq's keys of the job do too."""
     return f"exec:{organization_id}:{execution_id}:{generation}"
@@ -73,6 +79,11 @@ def parse_job_id(value: str) -> tuple[int, int] | None:
             part.isascii() and part.isdigit() for part in parts[1:]):
         return None
     return int(parts[2]), int(parts[3])
+
+
+def job_organization(value: str) -> int:
+    """The organization of one of our job ids."""
+    return int(value.split(":")[1])
 
 
 async def arq_pool(url: str | None = None) -> ArqRedis:
@@ -119,7 +130,13 @@ async def enqueue_execution(
     except (OSError, RedisError) as error:
         log.warning("could not enqueue execution %s: %s", execution_id, error)
         return False
-    return job is not None
+    if job is None:
+        return False
+    try:
+        await pool.publish(wake_channel(queue_name), b"")
+    except (OSError, RedisError) as error:  # the workers' next poll finds the job
+        log.debug("could not wake the workers of %s: %s", queue_name, error)
+    return True
 
 
 async def job_state(

@@ -213,6 +213,7 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
         who = "a trigger" if actor_id is None else f"user {actor_id}"
         line = LogLine(f"cancel requested by {who}", level="warning")
         closes: list[SpanClose] = []
+        announce = False
         if row["status"] == "pending":
             change = StatusChange("cancelled", "cancelled before it started",
                                   {"cancel_requested": True})
@@ -224,6 +225,8 @@ async def cancel_execution(execution_id: int, *, actor_id: int | None) -> dict[s
             closes = await open_span_closes(execution_id, "cancelled", "cancelled on request")
         else:
             change = StatusChange("running", row["error"], {"cancel_requested": True})
-            await announce_cancel(execution_id)
+            announce = True
         recorded = await record(locked, change, line, *closes)
+    if announce:  # after the commit: the worker that confirms the hint must see the request
+        await announce_cancel(int(row["organization"]), execution_id)
     return recorded.execution

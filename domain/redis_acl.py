@@ -6,8 +6,11 @@ of its jobs, whose ids are `exec:N:<execution>:<generation>` (`arq:job:`, `arq:i
 `arq:retry:`, `arq:result:`). The one shared key is `arq:abort`, which arq's worker removes
 finished jobs from; Flowplane never aborts through arq (cancels go through PostgreSQL), so
 what a tenant writes there changes nothing. Commands are an allow-list of what arq's worker
-and enqueue use, plus INFO and DBSIZE (arq logs them at start); no KEYS, SCAN, pub/sub or
-admin command. The user is (re)declared with `reset` each time, so its rules are exactly these.
+and enqueue use, plus INFO and DBSIZE (arq logs them at start), plus SUBSCRIBE to the channel
+of the organization's cancel hints (`domain.cancel_signals`) and to the wake-up channels of its
+queues (`domain.dispatch.wake_channel`), and PUBLISH to those wake-up channels only (a
+selector); no other channel, no KEYS, SCAN or admin command. The user is (re)declared with
+`reset` each time, so its rules are exactly these.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ COMMANDS = (
     "get", "set", "psetex", "setex", "exists", "expire", "pexpire", "del", "incr", "incrby",
     "zadd", "zrem", "zcard", "zscore", "zrange", "zrangebyscore", "zincrby",
     "zremrangebyscore", "watch", "unwatch", "multi", "exec", "discard",
+    "subscribe", "unsubscribe",
 )
 ARQ_PREFIXES = ("arq:job:", "arq:in-progress:", "arq:retry:", "arq:result:")
 SHARED_KEYS = ("arq:abort",)
@@ -46,7 +50,11 @@ def key_patterns(organization_id: int) -> list[str]:
 def acl_rules(organization_id: int, password: str) -> list[str]:
     """The ACL SETUSER rules of the organization's worker user."""
     digest = hashlib.sha256(password.encode()).hexdigest()
-    return ["reset", "on", f"#{digest}", "resetchannels",
+    org = organization_prefix(organization_id)
+    wakes = f"&{org}wf:*:wake"  # domain.dispatch.wake_channel of the organization's queues
+    return ["reset", "on", f"#{digest}", "resetchannels", f"&{org}cancel", wakes,
+            # PUBLISH only to its queues' wake-up channels (it enqueues released executions).
+            f"(+publish {wakes})",
             *(f"~{pattern}" for pattern in key_patterns(organization_id)),
             *(f"+{command}" for command in COMMANDS)]
 

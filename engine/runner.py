@@ -65,12 +65,14 @@ class _Stopper:
             body.cancel()
 
 
-async def run_execution(execution_id: int, generation: int, worker_id: str) -> str:
-    """Run the execution if this job still holds it; returns what happened (for arq)."""
+async def run_execution(execution_id: int, generation: int, worker_id: str,
+                        organization_id: int) -> str:
+    """Run the execution (of `organization_id`) if this job still holds it; returns what
+    happened (for arq)."""
     stopper = _Stopper()
     # Watch before claiming: a cancel committed after the claim read the row is not missed.
     unwatch = await cancel_signals.listener().watch(
-        execution_id, lambda: stopper.request("cancel"))
+        organization_id, execution_id, lambda: stopper.request("cancel"))
     try:
         claimed = await claim_execution(execution_id, generation, worker_id)
         if claimed is None:

@@ -7,6 +7,7 @@ test), not by arq's startup hook, so several queue workers in one process share 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -16,8 +17,15 @@ from arq import Worker, func
 from arq.connections import RedisSettings
 from redis.exceptions import RedisError
 
-from domain.cancel_signals import close_listener
-from domain.dispatch import DEFAULT_QUEUE, JOB_NAME, WORKER_MAX_JOBS
+from domain.cancel_signals import SUBSCRIBE_TIMEOUT, close_listener
+from domain.dispatch import (
+    DEFAULT_QUEUE,
+    JOB_NAME,
+    WORKER_MAX_JOBS,
+    job_organization,
+    wake_channel,
+)
+from domain.hints import hints
 from domain.settings import get_settings
 from engine import sandbox
 from engine.nodes import check_executors
@@ -37,8 +45,9 @@ def worker_id() -> str:
 
 
 async def run_execution_job(ctx: dict[str, Any], execution_id: int, generation: int) -> str:
-    """The arq job (Any: arq's context dict)."""
-    return await run_execution(execution_id, generation, ctx.get("worker_id") or worker_id())
+    """The arq job (Any: arq's context dict); its id names the organization."""
+    return await run_execution(execution_id, generation, ctx.get("worker_id") or worker_id(),
+                               job_organization(str(ctx["job_id"])))
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
@@ -61,7 +70,19 @@ class ResilientWorker(Worker):
     """An arq worker that outlives a Redis outage. arq's poll loop lets a connection error end
     the worker; here the poll is tried again until Redis is back, while the running jobs (which
     need only PostgreSQL) go on. Jobs Redis lost meanwhile are dispatched again by the sweeper.
+
+    It also polls as soon as a job is enqueued: `enqueue_execution` publishes a wake-up hint
+    on the queue's channel, so a new job waits for no poll interval (arq alone sleeps
+    `poll_delay` between polls, half of it on average before a job is seen). The interval stays
+    the fallback for a hint lost with the subscription, so arq's own `poll_delay` is 0 and
+    the wait happens here, cut short by a hint.
     """
+
+    def __init__(self, *args: Any, poll_delay: float, **kwargs: Any) -> None:
+        super().__init__(*args, poll_delay=0, **kwargs)
+        self._poll_wait = poll_delay
+        self._woken = asyncio.Event()
+        self._listening: asyncio.Task[None] | None = None
 
     def handle_sig(self, signum: int) -> None:
         """What arq's `close()` calls (with SIGUSR1): cancel the running jobs and the poll
@@ -74,11 +95,33 @@ class ResilientWorker(Worker):
             self.main_task.cancel()
 
     async def _poll_iteration(self) -> None:
+        if self._listening is None and self._poll_wait > 0:
+            self._listening = asyncio.create_task(self._listen_for_jobs())
+        self._woken.clear()  # before reading the queue: a job enqueued from now on wakes it
         try:
             await super()._poll_iteration()
         except (OSError, RedisError) as error:
             log.warning("polling Redis failed (%s); trying again", error)
             await asyncio.sleep(REDIS_RETRY_SECONDS)
+        if self._poll_wait > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_wait):
+                    await self._woken.wait()
+
+    async def _listen_for_jobs(self) -> None:
+        try:
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
+                await hints().subscribe(wake_channel(self.queue_name),
+                                        lambda _payload: self._woken.set())
+        except (OSError, RedisError, TimeoutError) as error:
+            log.warning("no wake-ups for %s (%r): polling every %s s", self.queue_name, error,
+                        self._poll_wait)
+
+    async def close(self) -> None:
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
+        await super().close()
 
 
 def build_worker(

@@ -62,10 +62,10 @@ async def test_stale_generation_can_neither_claim_nor_write(factory: Factory) ->
     await _claimed_by_a_dead_worker(row)
     assert await redispatch(row["id"], old, "test: taken over")
     assert not await redispatch(row["id"], old, "a second sweeper saw the same generation")
-    assert await run_execution(row["id"], old, "w1") == "not claimed"
+    assert await run_execution(row["id"], old, "w1", row["organization"]) == "not claimed"
     with pytest.raises(Fenced):
         await Journal(row["id"], old).log("late write from the lost worker")
-    assert await run_execution(row["id"], old + 1, "w2") == "completed"
+    assert await run_execution(row["id"], old + 1, "w2", row["organization"]) == "completed"
 
 
 async def test_expired_lease_is_taken_back_and_its_leftover_job_discarded(
