@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import asyncpg
 import pytest
 
 from db.engine import engine
@@ -92,3 +93,13 @@ def _until_tried(scheduler: FlowplaneProcess, seconds: float = 120) -> None:
 
 async def _redispatched(execution_id: int, first: int) -> bool:
     return await _generation(execution_id) > first
+
+
+async def test_a_transaction_whose_connection_died_is_forgotten(factory: Factory) -> None:
+    """The task goes on querying after a transaction lost its connection (a scheduler loop
+    after a PostgreSQL restart), instead of using the dead transaction forever."""
+    with pytest.raises(asyncpg.InterfaceError):
+        async with engine().transaction():
+            await fetch("SELECT pg_terminate_backend(pg_backend_pid())")
+    assert engine().current_transaction.get() is None
+    assert await fetch("SELECT 1 AS one") == [{"one": 1}]
