@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import os
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -92,9 +94,30 @@ async def keep_session(connection: asyncpg.Connection) -> None:
         await connection.reset()
 
 
-async def start_pool(max_size: int = 10) -> None:
-    await engine().start_connection_pool(min_size=1, max_size=max_size, reset=keep_session,
-                                         connection_class=PooledConnection)
+# What a server that is down or restarting answers a new connection: refused or reset, the
+# connection closed mid-handshake (ConnectionDoesNotExistError, a PostgresConnectionError), or
+# "the database system is starting up / shutting down" (CannotConnectNowError, 57P03).
+UNREACHABLE = (TimeoutError, OSError, asyncpg.PostgresConnectionError,
+               asyncpg.OperatorInterventionError)
+log = logging.getLogger(__name__)
+
+
+async def start_pool(max_size: int = 10, wait: float = 0.0) -> None:
+    """Open the pool, trying again for `wait` seconds while the server is unreachable (a
+    process started while PostgreSQL restarts); then the last UNREACHABLE error is raised."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            await engine().start_connection_pool(
+                min_size=1, max_size=max_size, reset=keep_session,
+                connection_class=PooledConnection)
+            return
+        except UNREACHABLE as error:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("cannot reach PostgreSQL (%s); trying again", str(error) or
+                        type(error).__name__)
+            await asyncio.sleep(1.0)
 
 
 async def close_pool() -> None:

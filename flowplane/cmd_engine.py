@@ -11,7 +11,13 @@ import typer
 from flowplane._help import examples
 from flowplane.errors import CliError
 from flowplane.observability import METRICS_PORT_OPTION, observe
-from flowplane.runtime import bootstrap, check_redis, check_secret_key, run_with_pool
+from flowplane.runtime import (
+    DAEMON_WAIT_SECONDS,
+    bootstrap,
+    check_redis,
+    check_secret_key,
+    run_with_pool,
+)
 
 
 def check_node_types() -> None:
@@ -58,7 +64,7 @@ def worker(
         finally:
             await close_pools()
 
-    run_with_pool(main, max_size=10, redis=True)
+    run_with_pool(main, max_size=10, redis=True, wait=DAEMON_WAIT_SECONDS)
 
 
 def _stop_on_signals() -> list[signal.Signals]:
@@ -84,7 +90,7 @@ def scheduler(metrics_port: int | None = METRICS_PORT_OPTION) -> None:
 
     bootstrap(redis=True)
     observe("scheduler", metrics_port)
-    run_with_pool(run_scheduler, max_size=5, redis=True)
+    run_with_pool(run_scheduler, max_size=5, redis=True, wait=DAEMON_WAIT_SECONDS)
 
 
 def register(app: typer.Typer) -> None:

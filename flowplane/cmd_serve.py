@@ -9,7 +9,7 @@ import uvicorn
 from flowplane._help import examples
 from flowplane.embedded import check_port_free
 from flowplane.observability import observe
-from flowplane.runtime import bootstrap, check_secret_key, run_with_pool
+from flowplane.runtime import DAEMON_WAIT_SECONDS, bootstrap, check_secret_key, run_with_pool
 
 
 def serve(
@@ -20,7 +20,7 @@ def serve(
     settings = bootstrap(redis=True)
     check_port_free(host, port, "--port")
     observe("api", serve=False)  # the API answers /metrics on its own port
-    run_with_pool(check_secret_key, max_size=1)
+    run_with_pool(check_secret_key, max_size=1, wait=DAEMON_WAIT_SECONDS)
     from graphql_api.app import create_app
 
     # Websocket messages get the HTTP body limit; uvicorn refuses bigger frames before

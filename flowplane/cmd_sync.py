@@ -14,7 +14,7 @@ from rich.console import Console
 from flowplane._help import examples
 from flowplane.errors import CliError
 from flowplane.observability import METRICS_PORT_OPTION, observe
-from flowplane.runtime import bootstrap, check_secret_key, run_with_pool
+from flowplane.runtime import DAEMON_WAIT_SECONDS, bootstrap, check_secret_key, run_with_pool
 from sync.actions import PruneMode
 from sync.daemon import Daemon, DaemonSettings, run_once
 from sync.durations import parse_duration
@@ -114,7 +114,8 @@ def sync_command(
         raise typer.Exit(code=0 if report.status == "succeeded" else 1)
     bootstrap(redis=True)
     observe("sync", metrics_port)
-    run_with_pool(lambda: _daemon(target, options, settings), max_size=3, redis=True)
+    run_with_pool(lambda: _daemon(target, options, settings), max_size=3, redis=True,
+                  wait=DAEMON_WAIT_SECONDS)
 
 
 async def _daemon(target: SyncTarget, options: PlanOptions, settings: DaemonSettings) -> None:

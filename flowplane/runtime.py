@@ -151,23 +151,33 @@ def check_redis(url: str) -> None:
         client.close()
 
 
-async def start_pool(max_size: int) -> None:
-    """Open the pool; an unreachable server is a one-line CliError naming it."""
+DAEMON_WAIT_SECONDS = 60.0  # how long a long-running process waits for PostgreSQL at start
+
+
+async def start_pool(max_size: int, wait: float = 0.0) -> None:
+    """Open the pool, trying again for `wait` seconds while the server is unreachable (a
+    daemon started while PostgreSQL restarts); then an unreachable server is a one-line
+    CliError naming it. A one-shot command waits for nothing: a wrong DATABASE_URL is said
+    at once."""
     url = engine.engine().config["dsn"]
     try:
-        await engine.start_pool(max_size=max_size)
-    except (TimeoutError, OSError) as error:
-        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        raise CliError(f"cannot reach PostgreSQL at {where(url)} ({reason}): is `make dev` "
-                       "running, or is DATABASE_URL right?") from error
+        await engine.start_pool(max_size=max_size, wait=wait)
+    except engine.UNREACHABLE as error:
+        raise CliError(f"cannot reach PostgreSQL at {where(url)} ({_reason(error)}): is "
+                       "`make dev` running, or is DATABASE_URL right?") from error
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 def run_with_pool(main: Callable[[], Awaitable[T]], max_size: int = 5, *,
-                  redis: bool = False) -> T:
-    """Run `main` in a fresh event loop with the database pool open around it."""
+                  redis: bool = False, wait: float = 0.0) -> T:
+    """Run `main` in a fresh event loop with the database pool open around it; `wait`: see
+    `start_pool` (DAEMON_WAIT_SECONDS for the processes that run until stopped)."""
 
     async def wrapper() -> T:
-        await start_pool(max_size)
+        await start_pool(max_size, wait)
         try:
             return await main()
         finally:

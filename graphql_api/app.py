@@ -29,7 +29,8 @@ from graphql_api.webhooks import sync_webhook, webhook
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    await engine.start_pool(max_size=10)
+    # Started while PostgreSQL restarts (or behind it in a rollout): waits for it.
+    await engine.start_pool(max_size=10, wait=60)
     broker = app.state.broker = create_broker()  # the one LISTEN connection of this process
     broker.access = app.state.access_watch = AccessWatch()
     await broker.start()
