@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import sysconfig
 import textwrap
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,9 +133,16 @@ STATEFUL = """
 """
 
 
+def _bound_under_tmp() -> list[str]:
+    """What a fresh sandbox's /tmp holds: nothing, but the mount points of the read-only
+    binds (interpreter, packages, SDK) of a checkout or venv that itself lives under /tmp."""
+    paths = (sys.prefix, str(Path(__file__).resolve().parents[2]))
+    return sorted({Path(p).parts[2] for p in paths if Path(p).parts[1:2] == ("tmp",)})
+
+
 async def test_nothing_of_one_run_is_seen_by_the_next(spec: GuestSpec) -> None:
-    clean = {"counter": 1, "builtins": None, "module": False, "home": [], "tmp": [],
-             "env": None}
+    clean = {"counter": 1, "builtins": None, "module": False, "home": [],
+             "tmp": _bound_under_tmp(), "env": None}
     first, lines = await _run(A, spec, STATEFUL)
     assert first.answer == {"ok": True, "output": clean} and lines == ["run done"]
     await _next_guest(A)
