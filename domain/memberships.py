@@ -25,7 +25,7 @@ _MEMBERS = (
 BY_HANDLE = Order(("u.handle",))
 
 
-async def list_members(actor: Actor, window: Window) -> Page:
+async def list_members(actor: Actor, window: Window) -> Page[dict[str, Any]]:
     """Members of the actor's organization by handle: membership `id`, `user`, `role`,
     `created_at` and the user's columns."""
     args: list[Any] = [actor.organization_id]

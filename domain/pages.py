@@ -9,13 +9,14 @@ direction of travel, and puts rows fetched from the end back into list order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain._sql import decode, fetch
 
 Key = tuple[Any, ...]  # Any: key column values (ints, strings, timestamps)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,13 @@ class Order:
     columns: tuple[str, ...]  # SQL expressions, e.g. ("e.created_at", "e.execution")
     descending: bool = False
 
-    def key(self, row: dict[str, Any]) -> Key:
-        """The row's key, read from the columns' unqualified names."""
-        return tuple(row[column.rsplit(".", 1)[-1]] for column in self.columns)
+    def key(self, row: object) -> Key:
+        """The row's key, read from the columns' unqualified names (attributes of a typed row,
+        keys of a mapping)."""
+        names = [column.rsplit(".", 1)[-1] for column in self.columns]
+        if isinstance(row, Mapping):
+            return tuple(row[name] for name in names)
+        return tuple(getattr(row, name) for name in names)
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,14 @@ class Window:
 
 
 @dataclass(frozen=True)
-class Page:
-    rows: list[dict[str, Any]]  # Any: column values
+class Page(Generic[T]):
+    rows: list[T]  # typed rows (domain.rows), or dicts of column values
     # More rows lie beyond this page in the direction it was taken (after it, or before it
     # when taken from the end).
     has_more: bool
 
     @classmethod
-    def of(cls, rows: Sequence[dict[str, Any]], window: Window) -> Page:
+    def of(cls, rows: Sequence[T], window: Window) -> Page[T]:
         kept = list(rows[: window.size])
         if window.from_end:
             kept.reverse()
@@ -76,12 +81,18 @@ def keyset(order: Order, window: Window, args: list[Any]) -> tuple[str, str]:
     return conditions, f" ORDER BY {ordering} LIMIT ${len(args)}"
 
 
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    return decode(row)
+
+
 async def pages_by_parent(
-    source: str, args: list[Any], parent: str, order: Order, window: Window
-) -> dict[int, Page]:
+    source: str, args: list[Any], parent: str, order: Order, window: Window,
+    make: Callable[[dict[str, Any]], T] = _decoded,  # type: ignore[assignment]
+) -> dict[int, Page[T]]:
     """One page per parent id in one statement. `source` selects the rows of the parent `p.id`
     (`$1` holds the parent ids, the first of `args`); `order` names columns of it as `t.<name>`,
-    and `parent` is its column holding the parent id."""
+    and `parent` is its column holding the parent id. `make` builds each row from its record
+    (a typed row's `from_record`; by default a dict with its JSON columns decoded)."""
     ids = [int(value) for value in args[0]]
     conditions, ordering = keyset(order, window, args)
     rows = await fetch(
@@ -89,7 +100,7 @@ async def pages_by_parent(
         f"SELECT t.* FROM ({source}) t WHERE true{conditions}{ordering}) page",
         *args,
     )
-    grouped: dict[int, list[dict[str, Any]]] = {parent_id: [] for parent_id in ids}
+    grouped: dict[int, list[T]] = {parent_id: [] for parent_id in ids}
     for row in rows:
-        grouped[int(row[parent])].append(decode(row))
+        grouped[int(row[parent])].append(make(row))
     return {parent_id: Page.of(found, window) for parent_id, found in grouped.items()}

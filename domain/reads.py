@@ -53,7 +53,9 @@ def _matching(alias: str, where: ExecutionFilter, args: list[Any]) -> str:
     return conditions
 
 
-async def list_executions(actor: Actor, where: ExecutionFilter, window: Window) -> Page:
+async def list_executions(
+    actor: Actor, where: ExecutionFilter, window: Window
+) -> Page[dict[str, Any]]:
     """Summaries of the executions of every workflow the actor may read, newest first."""
     condition, args = visible(actor)
     filters = _matching("s", where, args)
@@ -68,7 +70,7 @@ async def list_executions(actor: Actor, where: ExecutionFilter, window: Window) 
 
 async def executions_by_workflows(
     workflow_ids: Sequence[int], where: ExecutionFilter, window: Window
-) -> dict[int, Page]:
+) -> dict[int, Page[dict[str, Any]]]:
     """A page of each workflow's execution summaries, newest first (access is the caller's:
     it read the workflows)."""
     args: list[Any] = [list(workflow_ids)]
@@ -111,7 +113,7 @@ async def spans_by_executions(ids: Sequence[int]) -> dict[int, list[dict[str, An
     return found
 
 
-async def logs_by_executions(ids: Sequence[int], window: Window) -> dict[int, Page]:
+async def logs_by_executions(ids: Sequence[int], window: Window) -> dict[int, Page[dict[str, Any]]]:
     """A page of each execution's log lines, in the order they were written."""
     source = "SELECT * FROM execution_log x WHERE x.execution = p.id"
     return await pages_by_parent(source, [list(ids)], "execution", LOG_ORDER, window)

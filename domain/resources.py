@@ -123,7 +123,7 @@ def _require_admin(actor: Actor, kind: ResourceKind) -> None:
         raise Forbidden(f"only organization admins may change a {kind.label}")
 
 
-async def list_resources(actor: Actor, kind: ResourceKind, window: Window) -> Page:
+async def list_resources(actor: Actor, kind: ResourceKind, window: Window) -> Page[dict[str, Any]]:
     """The organization's resources of one kind, by name."""
     args: list[Any] = [actor.organization_id]
     conditions, ordering = keyset(BY_NAME, window, args)

@@ -168,7 +168,7 @@ async def delete_secret(organization_id: int, name: str, *, actor: Actor | None)
     return row
 
 
-async def list_secrets(organization_id: int, window: Window) -> Page:
+async def list_secrets(organization_id: int, window: Window) -> Page[dict[str, Any]]:
     """The organization's secrets by name: names, who set them and when, never values."""
     args: list[Any] = [organization_id]
     conditions, ordering = keyset(BY_NAME, window, args)

@@ -176,7 +176,7 @@ async def mark_git_managed(table: str, resource_id: int, source_path: str) -> No
 NEWEST_FIRST = Order(("t.id",), descending=True)
 
 
-async def list_sync_runs(organization_id: int, window: Window) -> Page:
+async def list_sync_runs(organization_id: int, window: Window) -> Page[dict[str, Any]]:
     args: list[Any] = [organization_id]
     conditions, ordering = keyset(NEWEST_FIRST, window, args)
     rows = await fetch(f"SELECT * FROM sync_run t WHERE organization = $1{conditions}{ordering}",

@@ -119,7 +119,7 @@ _TOKENS = (
 BY_ID = Order(("t.id",))
 
 
-async def api_tokens_of(user_id: int, window: Window) -> Page:
+async def api_tokens_of(user_id: int, window: Window) -> Page[dict[str, Any]]:
     args: list[Any] = [user_id]
     conditions, ordering = keyset(BY_ID, window, args)
     return Page.of(await fetch(_TOKENS + conditions + ordering, *args), window)

@@ -55,7 +55,9 @@ def _filtered(actor: Actor, where: WorkflowFilter) -> tuple[str, list[Any]]:
     ), args
 
 
-async def list_workflows(actor: Actor, where: WorkflowFilter, window: Window) -> Page:
+async def list_workflows(
+    actor: Actor, where: WorkflowFilter, window: Window
+) -> Page[dict[str, Any]]:
     """Visible workflows matching `where`, oldest first."""
     source, args = _filtered(actor, where)
     conditions, ordering = keyset(BY_ID, window, args)
@@ -123,14 +125,17 @@ async def shared_ids_by_workflows(ids: Sequence[int]) -> dict[int, list[int]]:
     return found
 
 
-async def revisions_by_workflows(ids: Sequence[int], window: Window) -> dict[int, Page]:
+async def revisions_by_workflows(
+    ids: Sequence[int], window: Window
+) -> dict[int, Page[dict[str, Any]]]:
     """A page of each workflow's revisions, oldest first; each row carries the definition of
     the revision before it (`previous_definition`) so its changes can be shown."""
     source = (
         "SELECT x.*, lag(x.definition) OVER (ORDER BY x.version) AS previous_definition"
         " FROM workflow_revision x WHERE x.workflow = p.id"
     )
-    pages = await pages_by_parent(source, [list(ids)], "workflow", REVISIONS, window)
+    pages: dict[int, Page[dict[str, Any]]] = await pages_by_parent(
+        source, [list(ids)], "workflow", REVISIONS, window)
     for page in pages.values():
         for row in page.rows:
             row["previous_definition"] = loads(row["previous_definition"])

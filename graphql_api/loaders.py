@@ -39,19 +39,19 @@ class ByIdLoader(DataLoader[int, Row | None]):
         super().__init__(load_fn=_by_key(fetch, lambda: None), cache=cache)
 
 
-class PagesByParentLoader(DataLoader[tuple[int, A], Page], Generic[A]):
+class PagesByParentLoader(DataLoader[tuple[int, A], Page[Any]], Generic[A]):
     """Key: (parent id, arguments); one statement per distinct arguments in a batch."""
 
-    def __init__(self, fetch: Callable[[list[int], A], Awaitable[dict[int, Page]]],
+    def __init__(self, fetch: Callable[[list[int], A], Awaitable[dict[int, Page[Any]]]],
                  cache: bool) -> None:
         self.fetch = fetch
         super().__init__(load_fn=self._load, cache=cache)
 
-    async def _load(self, keys: list[tuple[int, A]]) -> list[Page]:
+    async def _load(self, keys: list[tuple[int, A]]) -> list[Page[Any]]:
         by_args: dict[A, list[int]] = {}
         for parent, args in keys:
             by_args.setdefault(args, []).append(parent)
-        found: dict[tuple[int, A], Page] = {}
+        found: dict[tuple[int, A], Page[Any]] = {}
         for args, parents in by_args.items():
             pages = await self.fetch(sorted(set(parents)), args)
             found.update({(parent, args): pages[parent] for parent in parents})
@@ -67,7 +67,7 @@ class ListsByParentLoader(DataLoader[int, list[Row]]):
 ExecutionPageArgs = tuple[reads.ExecutionFilter, Window]
 
 
-async def _executions(ids: list[int], args: ExecutionPageArgs) -> dict[int, Page]:
+async def _executions(ids: list[int], args: ExecutionPageArgs) -> dict[int, Page[Any]]:
     return await reads.executions_by_workflows(ids, *args)
 
 

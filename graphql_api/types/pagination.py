@@ -143,7 +143,7 @@ def window(
 
 
 def connection(
-    cls: type[C], listing: Listing, page: Page, window: Window, node: Callable[[Row], Any],
+    cls: type[C], listing: Listing, page: Page[Any], window: Window, node: Callable[[Row], Any],
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> C:
     """The connection of `cls` for one page of `listing`."""
