@@ -98,8 +98,32 @@ async def _read_answer(pipe: _Pipe, ready: asyncio.Future[None]) -> tuple[bytes,
 
 
 def _kill(process: asyncio.subprocess.Process) -> None:
+    """Kill the child and everything it started. In bubblewrap the guest is its own session
+    (`--new-session`) and outlives a killed bwrap, so the guest (the PID namespace's init,
+    whose death ends every process of the namespace) is killed first."""
+    if process.returncode is None:  # not reaped: its pid is still its own, not a reused one
+        for pid in _children(process.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, from /proc (this kernel may lack
+    /proc/PID/task/TID/children)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):  # gone meanwhile
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(entry.name))
+    return found
 
 
 @dataclass(frozen=True)

@@ -300,39 +300,80 @@ async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_a
         _warn_unsandboxed.cache_clear()
 
 
-def _guests() -> list[int]:
-    """Processes running the sandbox's guest (in bubblewrap or not), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
+def _processes() -> dict[int, tuple[int, list[bytes], str]]:
+    """Every process: pid -> (parent pid, command line, PID namespace), from /proc."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() \
-                else []
+            stat = Path(f"/proc/{entry.name}/stat").read_bytes()
+            cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes().split(b"\0")
+            namespace = os.readlink(f"/proc/{entry.name}/ns/pid")
         except OSError:  # gone meanwhile
             continue
-        if any(part.endswith((b"guest.py", b"guest.pyc")) for part in cmdline):
-            found.append(int(entry.name))
+        found[int(entry.name)] = (int(stat.rsplit(b")", 1)[1].split()[1]), cmdline, namespace)
     return found
+
+
+def _our_sandboxes() -> set[str]:
+    """The PID namespaces of the guests this test process started (its descendants): other
+    processes on the machine (another suite, a dev server) run guests of their own. bwrap
+    itself, which names the guest among its arguments, runs in this process's namespace."""
+    processes, found = _processes(), set()
+    own = os.readlink("/proc/self/ns/pid")
+    for pid, (_, cmdline, namespace) in processes.items():
+        if namespace == own or not any(
+                part.endswith((b"guest.py", b"guest.pyc")) for part in cmdline):
+            continue
+        ancestor = pid
+        while ancestor in processes and ancestor > 1:
+            if ancestor == os.getpid():
+                found.add(namespace)
+                break
+            ancestor = processes[ancestor][0]
+    return found
+
+
+def _alive_in(namespaces: set[str]) -> list[int]:
+    """Processes still in any of these PID namespaces (whatever they run, wherever their
+    parent went: no process leaves its PID namespace)."""
+    return [pid for pid, (_, _, namespace) in _processes().items() if namespace in namespaces]
 
 
 async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
     factory: Factory, redis_url: str
 ) -> None:
-    before = set(_guests())
-    done = await _run(factory, redis_url, [py("sleepy", """
-        import os, time
-        def main(inputs):
-            if os.fork() == 0:  # a child of its own, which must die too
-                time.sleep(60)
-            time.sleep(60)
-    """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
-    assert done["status"] == "failed"
-    assert "timed out after 1.0 s" in done["error"]
-    await GUESTS.close()  # the workflow's next (warm) guest, started once the node ended
+    seen: set[str] = set()
+
+    async def watch() -> None:  # the sandboxes of this run, while they are alive
+        while True:
+            seen.update(_our_sandboxes())
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        # Sleeps far longer than the suite's per-test timeout: the run ends only if the node's
+        # cut takes its sandbox with it.
+        done = await _run(factory, redis_url, [py("sleepy", """
+            import os, time
+            def main(inputs):
+                if os.fork() == 0:  # a child of its own, which must die too
+                    time.sleep(3600)
+                time.sleep(3600)
+        """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
+        assert done["status"] == "failed"
+        assert "timed out after 1.0 s" in done["error"]
+        await asyncio.sleep(0.2)  # the workflow's next (warm) guest, started once the node ended
+        await GUESTS.close()
+    finally:
+        watcher.cancel()
+    assert len(seen) >= 1, "the node's sandbox was never seen"
     for _ in range(100):  # the kernel reaps a dead PID namespace's processes a moment later
-        if not set(_guests()) - before:
+        if not _alive_in(seen):
             break
         await asyncio.sleep(0.05)
-    assert set(_guests()) - before == set()
+    assert _alive_in(seen) == []
 
 
 async def test_parallel_python_nodes_each_get_their_own_answer(
