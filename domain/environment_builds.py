@@ -15,8 +15,9 @@ import json
 from typing import Any
 
 from db.engine import engine
-from domain._sql import decode, fetch_one
+from domain._sql import fetch_one
 from domain.events import NewEvent, append
+from domain.rows import EnvironmentRow
 
 TAIL_BYTES = 4096
 PROGRESS_SECONDS = 0.5  # installer output is written (and announced) at most this often
@@ -75,11 +76,11 @@ async def announce_environment_deleted(environment_id: int) -> None:
     await append("environment", environment_id, [NewEvent("deleted", {"deleted": True})])
 
 
-async def environment_row(environment_id: int, organization_id: int) -> dict[str, Any] | None:
-    """The environment, if it is the organization's (Any: column values)."""
+async def environment_row(environment_id: int, organization_id: int) -> EnvironmentRow | None:
+    """The environment, if it is the organization's."""
     row = await fetch_one("SELECT * FROM environment WHERE id = $1 AND organization = $2",
                           environment_id, organization_id)
-    return None if row is None else decode(row)
+    return None if row is None else EnvironmentRow.from_record(row)
 
 
 async def _write(sql: str, kind: str, *args: Any) -> None:  # Any: statement parameters

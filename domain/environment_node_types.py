@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domain._sql import fetch_one, loads
+from domain._sql import fetch_one
 from domain.node_types import BUILTIN_NODE_TYPES
+from domain.rows import EnvironmentRow
 from domain.settings import get_settings
 
 BUILTIN = frozenset(t.name for t in BUILTIN_NODE_TYPES)
@@ -27,15 +28,15 @@ def base_image_node_types() -> frozenset[str]:
     return frozenset(name.strip() for name in raw.split(",") if name.strip())
 
 
-def provided_node_types(row: Mapping[str, Any] | None) -> frozenset[str] | None:
+def provided_node_types(row: EnvironmentRow | None) -> frozenset[str] | None:
     """The types the workers of an environment row (None: `custom`) run; None when they run
-    every registered type (no cluster). Any: column values."""
+    every registered type (no cluster)."""
     if not get_settings().kubeconfig:
         return None
     if row is None:
         return BUILTIN | base_image_node_types()
-    declared = frozenset(loads(row.get("node_types")) or [])
-    on_base = loads(row.get("python")) is not None and not row.get("base_image")
+    declared = frozenset(row.node_types or [])
+    on_base = row.python is not None and not row.base_image
     return BUILTIN | declared | (base_image_node_types() if on_base else frozenset())
 
 
@@ -47,11 +48,11 @@ async def node_type_problems(
         return []
     row = None
     if environment != CUSTOM:
-        row = await fetch_one("SELECT node_types, python, base_image FROM environment"
-                              " WHERE organization = $1 AND name = $2",
-                              organization_id, environment)
-        if row is None:  # reported as a missing environment
+        record = await fetch_one("SELECT * FROM environment WHERE organization = $1 AND name = $2",
+                                 organization_id, environment)
+        if record is None:  # reported as a missing environment
             return []
+        row = EnvironmentRow.from_record(record)
     provided = provided_node_types(row)
     assert provided is not None  # a cluster is configured
     extra = sorted(provided - BUILTIN)

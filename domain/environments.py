@@ -15,7 +15,6 @@ Every image must contain Flowplane (built `FROM` the Flowplane base image): work
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from deploy.builds import (
     BuildHandle,
@@ -25,11 +24,12 @@ from deploy.builds import (
     python_dockerfile,
 )
 from deploy.errors import DeployError
-from domain._sql import fetch, fetch_one, loads
+from domain._sql import fetch, fetch_one
 from domain.environment_builds import set_build_state
 from domain.errors import DomainError
 from domain.provisioners import image_builder
 from domain.python_envs import BuildSuperseded, PythonBuildFailed, built_packages, ensure_built
+from domain.rows import EnvironmentRow
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -56,16 +56,17 @@ async def environment_image(
     if name == CUSTOM:
         return get_settings().base_image
     for _ in range(_BUILD_ATTEMPTS):
-        row = await fetch_one(
+        record = await fetch_one(
             "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
             " WHERE e.organization = $1 AND e.name = $2", organization_id, name)
-        if row is None:
+        if record is None:
             raise EnvironmentNotReady(name, f"environment {name!r} does not exist")
-        if python_of(row) is None and (row["image"] or row["base_image"]):
-            return str(row["image"] or row["base_image"])
+        row = EnvironmentRow.from_record(record)
+        if row.python is None and (row.image or row.base_image):
+            return str(row.image or row.base_image)
         check_python_version(row)
         if get_settings().kubeconfig:
-            return await _built_image(row, builder)
+            return await _built_image(row, str(record["slug"]), builder)
         try:
             return await _local_packages(row)
         except BuildSuperseded:
@@ -75,12 +76,11 @@ async def environment_image(
         "its python packages: deploy again"))
 
 
-async def _local_packages(row: dict[str, Any]) -> str:
+async def _local_packages(row: EnvironmentRow) -> str:
     """Without a cluster: the packages are built into a local directory (once), and the
     workers run the base image; python nodes get the directory bound in."""
-    python = python_of(row)
-    name = str(row["name"])
-    if python is None or row["image"] or row["dockerfile"] or row["base_image"]:
+    python, name = row.python, row.name
+    if python is None or row.image or row.dockerfile or row.base_image:
         raise EnvironmentNotReady(name, (
             f"environment {name!r} needs an image build: locally only python packages on "
             "the platform's base image can be used (no image, dockerfile or baseImage)"))
@@ -98,18 +98,12 @@ async def local_build_pending(organization_id: int, name: str) -> bool:
     (no cluster, and they are not installed yet)."""
     if get_settings().kubeconfig or name == CUSTOM:
         return False
-    row = await fetch_one("SELECT * FROM environment WHERE organization = $1 AND name = $2",
-                          organization_id, name)
-    python = None if row is None else python_of(row)
-    if row is None or python is None or row["image"] or row["dockerfile"] or row["base_image"]:
+    record = await fetch_one("SELECT * FROM environment WHERE organization = $1 AND name = $2",
+                             organization_id, name)
+    row = None if record is None else EnvironmentRow.from_record(record)
+    if row is None or row.python is None or row.image or row.dockerfile or row.base_image:
         return False
-    return built_packages(organization_id, python) is None
-
-
-def python_of(row: dict[str, Any]) -> dict[str, Any] | None:
-    """The row's `python` column, decoded (Any: JSON)."""
-    value = loads(row.get("python"))
-    return value if isinstance(value, dict) else None
+    return built_packages(organization_id, row.python) is None
 
 
 def platform_python() -> str:
@@ -117,61 +111,62 @@ def platform_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def check_python_version(row: dict[str, Any]) -> None:
-    """EnvironmentNotReady when the row asks for a Python the platform does not run (Any:
-    column values)."""
-    wanted = (python_of(row) or {}).get("version")
+def check_python_version(row: EnvironmentRow) -> None:
+    """EnvironmentNotReady when the row asks for a Python the platform does not run."""
+    wanted = (row.python or {}).get("version")
     if wanted and wanted != platform_python():
-        raise EnvironmentNotReady(str(row["name"]), (
-            f"environment {row['name']!r} asks for Python {wanted}, but this installation "
+        raise EnvironmentNotReady(row.name, (
+            f"environment {row.name!r} asks for Python {wanted}, but this installation "
             f"runs Python {platform_python()}: drop python.version or set it to "
             f"{platform_python()!r}"))
 
 
-def _dockerfile(row: dict[str, Any]) -> str | None:
+def _dockerfile(row: EnvironmentRow) -> str | None:
     """The Dockerfile of a row: its own, or one rendered from its python packages."""
-    if row["dockerfile"]:
-        return str(row["dockerfile"])
-    python = python_of(row)
+    if row.dockerfile:
+        return row.dockerfile
+    python = row.python
     if python is None:
         return None
     settings = get_settings()
-    return python_dockerfile(str(row["base_image"] or settings.base_image),
+    return python_dockerfile(row.base_image or settings.base_image,
                              list(python.get("packages") or []),
                              source_builds=settings.python_source_builds)
 
 
-def build_request(row: dict[str, Any]) -> BuildRequest | None:
-    """The build of a Dockerfile environment row (with the org `slug`); None without a registry
-    (Any: column values)."""
+def build_request(row: EnvironmentRow, slug: str) -> BuildRequest | None:
+    """The build of a Dockerfile environment row of the organization `slug`; None without a
+    registry."""
     settings = get_settings()
     dockerfile = _dockerfile(row)
     if not settings.build_registry or dockerfile is None:
         return None
     return BuildRequest(
-        organization_id=int(row["organization"]), organization_slug=str(row["slug"]),
-        environment_id=int(row["id"]), environment_name=str(row["name"]),
+        organization_id=row.organization, organization_slug=slug,
+        environment_id=row.id, environment_name=row.name,
         dockerfile=dockerfile, base_image=settings.base_image,
         registry=settings.build_registry, builder_image=settings.builder_image,
     )
 
 
-async def _built_image(row: dict[str, Any], builder: KubernetesImageBuilder | None) -> str:
-    name = str(row["name"])
-    request = build_request(row)
+async def _built_image(
+    row: EnvironmentRow, slug: str, builder: KubernetesImageBuilder | None
+) -> str:
+    name = row.name
+    request = build_request(row, slug)
     if request is None or builder is None:
         raise EnvironmentNotReady(name, (
             f"environment {name!r} has a Dockerfile or python packages but no image builder is "
             "configured: on Kubernetes they need FLOWPLANE_BUILD_REGISTRY"))
     wanted = build_handle_for(request).image
-    if row["build_status"] == "ready" and row["built_image"] == wanted:
+    if row.build_status == "ready" and row.built_image == wanted:
         return wanted
-    if row["build_status"] == "building" and row["built_image"] == wanted:
+    if row.build_status == "building" and row.built_image == wanted:
         raise EnvironmentNotReady(name, f"environment {name!r} is still being built ({wanted})",
                                   building=True)
-    if row["build_status"] == "failed" and row["built_image"] == wanted:
+    if row.build_status == "failed" and row.built_image == wanted:
         raise EnvironmentNotReady(name, (
-            f"the build of environment {name!r} failed: {row['build_error']}; "
+            f"the build of environment {name!r} failed: {row.build_error}; "
             "change its Dockerfile or packages to build it again"))
     await start_build(request, builder)
     raise EnvironmentNotReady(name, (
@@ -200,18 +195,19 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
     builder = builder or image_builder()
     if builder is None:
         return 0
-    rows = await fetch(
+    records = await fetch(
         "SELECT e.*, o.slug FROM environment e JOIN organization o ON o.id = e.organization"
         " WHERE e.build_status = 'building'")
     changed = 0
-    for row in rows:
-        request = build_request(row)
+    for record in records:
+        row = EnvironmentRow.from_record(record)
+        request = build_request(row, str(record["slug"]))
         if request is None:  # saved again as something that needs no build
-            await set_build_state(int(row["id"]), "none", None)
+            await set_build_state(row.id, "none", None)
             changed += 1
             continue
         handle = build_handle_for(request)
-        if row["built_image"] != handle.image:
+        if row.built_image != handle.image:
             changed += await _restart_superseded(request, builder)
             continue
         try:
@@ -220,7 +216,7 @@ async def reconcile_builds(builder: KubernetesImageBuilder | None = None) -> int
             continue
         if status.state != "building":
             error = status.message if status.state == "failed" else None
-            await _set_build(int(row["id"]), status.state, handle.image, error)
+            await _set_build(row.id, status.state, handle.image, error)
             ENVIRONMENT_BUILDS.labels(status.state).inc()
             changed += 1
     return changed

@@ -25,6 +25,7 @@ from typing import Any
 
 from domain._sql import decode, fetch, fetch_one, loads
 from domain.events import feed_of
+from domain.rows import EnvironmentRow
 from domain.settings import get_settings
 
 PAGE = 500
@@ -149,9 +150,10 @@ async def workflow_state(workflow_id: int) -> tuple[dict[str, Any], Position] | 
     return await _with_cursor("workflow", workflow_id)
 
 
-async def environment_state(environment_id: int) -> tuple[dict[str, Any], Position] | None:
-    """The environment row (Any: column values) and its stream's position, in one snapshot."""
-    return await _with_cursor("environment", environment_id)
+async def environment_state(environment_id: int) -> tuple[EnvironmentRow, Position] | None:
+    """The environment row and its stream's position, in one snapshot."""
+    state = await _with_cursor("environment", environment_id)
+    return None if state is None else (EnvironmentRow.from_columns(state[0]), state[1])
 
 
 async def log_messages(log_ids: Sequence[int]) -> dict[int, str]:

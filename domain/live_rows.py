@@ -8,6 +8,7 @@ from typing import Any
 
 from domain._sql import decode, fetch
 from domain.resources import KINDS
+from domain.rows import ResourceRow
 
 
 async def member_ids(organization_id: int) -> dict[str, int]:
@@ -33,11 +34,11 @@ async def workflow_rows(organization_id: int) -> list[dict[str, Any]]:
     return [decode(row) for row in rows]
 
 
-async def resource_rows(organization_id: int) -> dict[tuple[str, str], dict[str, Any]]:
-    """(kind, name) -> row (Any: column values) of every resource of the organization."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+async def resource_rows(organization_id: int) -> dict[tuple[str, str], ResourceRow]:
+    """(kind, name) -> row of every resource of the organization."""
+    found: dict[tuple[str, str], ResourceRow] = {}
     for kind in KINDS:
         rows = await fetch(f"SELECT * FROM {kind.table} WHERE organization = $1",
                            organization_id)
-        found.update({(kind.kind, str(row["name"])): decode(row) for row in rows})
+        found.update({(kind.kind, str(row["name"])): kind.row.from_record(row) for row in rows})
     return found

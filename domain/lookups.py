@@ -6,15 +6,17 @@ actor's organization; tokens to the actor). What is left out does not exist for 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.reads import DETAIL_COLUMNS
-from domain.resources import TABLES
+from domain.resources import ResourceKind
+from domain.rows import ResourceRow
 from domain.workflow_reads import readable_workflows, visible
 
 Rows = dict[int, dict[str, Any]]  # Any: column values
+R = TypeVar("R", bound=ResourceRow)
 
 
 async def _by_readable_workflow(actor: Actor, sql: str, ids: Sequence[int]) -> Rows:
@@ -59,14 +61,12 @@ async def revisions(actor: Actor, ids: Sequence[int]) -> Rows:
     return rows
 
 
-async def resources(actor: Actor, table: str, ids: Sequence[int]) -> Rows:
-    """Resource rows (environment, data_source, add_on, ai_model) of the actor's
-    organization."""
-    if table not in TABLES:
-        raise ValueError(f"{table} is not a resource table")
-    rows = await fetch(f"SELECT * FROM {table} WHERE organization = $1 AND id = ANY($2::int[])",
-                       actor.organization_id, list(ids))
-    return {int(row["id"]): decode(row) for row in rows}
+async def resources(actor: Actor, kind: ResourceKind[R], ids: Sequence[int]) -> dict[int, R]:
+    """Resources of one kind of the actor's organization."""
+    rows = await fetch(
+        f"SELECT * FROM {kind.table} WHERE organization = $1 AND id = ANY($2::int[])",
+        actor.organization_id, list(ids))
+    return {int(row["id"]): kind.row.from_record(row) for row in rows}
 
 
 async def users(actor: Actor, ids: Sequence[int]) -> Rows:

@@ -27,6 +27,7 @@ from typing import Any
 
 from domain._sql import fetch, fetch_one, loads
 from domain.environment_builds import PROGRESS_SECONDS, record_build_log, set_build_state
+from domain.rows import EnvironmentRow
 from domain.settings import get_settings
 from telemetry.metrics import ENVIRONMENT_BUILDS
 
@@ -109,12 +110,12 @@ def bounded(log: str) -> str:
     return "[earlier output cut]\n" + data[-LOG_BYTES:].decode(errors="replace")
 
 
-async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
+async def ensure_built(row: EnvironmentRow, python: dict[str, Any]) -> Path:
     """The environment's package directory, building it first unless it exists; the
-    environment row's build status and log follow (Any: column values, JSON). Raises
+    environment row's build status and log follow (Any: JSON). Raises
     BuildSuperseded when the environment no longer has these packages (checked once the
     build's turn has come and when it is over): build what it has now instead."""
-    organization_id = int(row["organization"])
+    organization_id = row.organization
     directory = package_dir(organization_id, python)
     directory.mkdir(parents=True, exist_ok=True)
     lock = os.open(directory / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
@@ -131,13 +132,13 @@ async def ensure_built(row: dict[str, Any], python: dict[str, Any]) -> Path:
         os.close(lock)
 
 
-async def _build(row: dict[str, Any], python: dict[str, Any], directory: Path) -> Path:
+async def _build(row: EnvironmentRow, python: dict[str, Any], directory: Path) -> Path:
     packages = list(python.get("packages") or [])
     await _set(row, python, "building", None, "")
     ENVIRONMENT_BUILDS.labels("started").inc()
     try:
         log = await _install(directory, packages,
-                             lambda so_far: record_build_log(int(row["id"]), so_far, packages))
+                             lambda so_far: record_build_log(row.id, so_far, packages))
     except PythonBuildFailed as error:
         await _check_current(row, python)  # a failure of what it no longer asks for is moot
         await _set(row, python, "failed", error.message, error.log)
@@ -150,14 +151,13 @@ async def _build(row: dict[str, Any], python: dict[str, Any], directory: Path) -
     return directory / "site-packages"
 
 
-async def _check_current(row: dict[str, Any], python: dict[str, Any]) -> None:
-    """BuildSuperseded unless the environment still has `python`'s content (Any: column
-    values, JSON)."""
-    current = await fetch_one("SELECT python FROM environment WHERE id = $1", int(row["id"]))
+async def _check_current(row: EnvironmentRow, python: dict[str, Any]) -> None:
+    """BuildSuperseded unless the environment still has `python`'s content (Any: JSON)."""
+    current = await fetch_one("SELECT python FROM environment WHERE id = $1", row.id)
     now = None if current is None else loads(current["python"])
     if not isinstance(now, dict) or content_hash(now) != content_hash(python):
         raise BuildSuperseded(
-            f"environment {row['name']!r} was saved with other python packages meanwhile")
+            f"environment {row.name!r} was saved with other python packages meanwhile")
 
 
 async def _install(
@@ -212,8 +212,8 @@ def _why(log: str, packages: list[str]) -> str:
 
 
 async def _set(
-    row: dict[str, Any], python: dict[str, Any], status: str, error: str | None,
+    row: EnvironmentRow, python: dict[str, Any], status: str, error: str | None,
     log: str | None,
 ) -> None:
-    await set_build_state(int(row["id"]), status, error, log=log,
+    await set_build_state(row.id, status, error, log=log,
                           packages=list(python.get("packages") or []))

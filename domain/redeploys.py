@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from domain import _workflow_store as store
 from domain import resources, workflows
@@ -34,9 +34,11 @@ from domain.errors import DomainError
 from domain.organizations import sync_principal
 from domain.provisioners import image_builder
 from domain.resources import ResourceKind
+from domain.rows import ResourceRow
 from domain.services import build_services
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=ResourceRow)
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,8 @@ async def update_workflow(
 
 
 async def update_resource(
-    actor: Actor, kind: ResourceKind, resource_id: int, name: str, spec: Mapping[str, Any]
-) -> dict[str, Any]:
+    actor: Actor, kind: ResourceKind[R], resource_id: int, name: str, spec: Mapping[str, Any]
+) -> R:
     """`domain.resources.update_resource`, then redeploy the deployments it changed."""
     row = await resources.update_resource(actor, kind, resource_id, name, spec)
     await redeploy_changed(actor.organization_id)

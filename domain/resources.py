@@ -12,19 +12,20 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from pydantic import BaseModel
 
 from db.engine import engine
-from domain._sql import decode, dumps, fetch, fetch_one
+from domain._sql import dumps, fetch, fetch_one
 from domain._workflow_rules import check_name
 from domain.access import Actor
 from domain.environment_builds import announce_environment_deleted
 from domain.errors import Forbidden, GitManaged, InvalidInput, NameTaken, NotFound
 from domain.pages import Order, Page, Window, keyset
 from domain.reference_rules import DEPRECATED, document_issues, document_refs, is_deprecated
+from domain.rows import AddOnRow, DataSourceRow, EnvironmentRow, ModelRow, ResourceRow
 from domain.spec._issues import Issue, validate_model
 from domain.spec.errors import SpecError, format_loc
 from domain.spec.model import AddOnSpec, DataSourceSpec, EnvironmentSpec, ModelSpec
@@ -56,30 +57,32 @@ def _model(spec: ModelSpec) -> dict[str, Any]:
             "secret_ref": _ref(spec.api_key_ref)}
 
 
+# A kind's row class (covariant: an environment's kind is a kind of resource rows).
+RowT = TypeVar("RowT", bound=ResourceRow, covariant=True)
+R = TypeVar("R", bound=ResourceRow)
+
+
 @dataclass(frozen=True)
-class ResourceKind:
+class ResourceKind(Generic[RowT]):
     kind: str  # the YAML document's `kind` and the GraphQL type
     label: str
-    table: str
+    row: type[RowT]  # its table's rows
     spec: type[BaseModel]
     columns: Callable[[Any], dict[str, Any]]  # Any: an instance of `spec`
-    json_columns: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return self.row.TABLE
 
 
 # The one registry of resource kinds: every place that maps a kind to its table reads it.
-ENVIRONMENT = ResourceKind(
-    "Environment", "environment", "environment", EnvironmentSpec, _environment,
-    ("python", "node_types"),
-)
-DATA_SOURCE = ResourceKind(
-    "DataSource", "data source", "data_source", DataSourceSpec, _data_source,
-    ("config", "secret_ref"),
-)
-ADD_ON = ResourceKind(
-    "AddOn", "add-on", "add_on", AddOnSpec, _add_on, ("config", "secret_ref")
-)
-MODEL = ResourceKind("Model", "model", "ai_model", ModelSpec, _model, ("secret_ref",))
-KINDS: tuple[ResourceKind, ...] = (ENVIRONMENT, DATA_SOURCE, ADD_ON, MODEL)
+ENVIRONMENT = ResourceKind("Environment", "environment", EnvironmentRow, EnvironmentSpec,
+                           _environment)
+DATA_SOURCE = ResourceKind("DataSource", "data source", DataSourceRow, DataSourceSpec,
+                           _data_source)
+ADD_ON = ResourceKind("AddOn", "add-on", AddOnRow, AddOnSpec, _add_on)
+MODEL = ResourceKind("Model", "model", ModelRow, ModelSpec, _model)
+KINDS: tuple[ResourceKind[ResourceRow], ...] = (ENVIRONMENT, DATA_SOURCE, ADD_ON, MODEL)
 TABLES = frozenset(kind.table for kind in KINDS)
 BY_NAME = Order(("t.name",))
 KINDS_BY_TABLE = {"environment": "Environment", "data_source": "DataSource", "add_on": "AddOn",
@@ -87,7 +90,7 @@ KINDS_BY_TABLE = {"environment": "Environment", "data_source": "DataSource", "ad
 log = logging.getLogger(__name__)
 
 
-async def _validated(actor: Actor, kind: ResourceKind, name: str,
+async def _validated(actor: Actor, kind: ResourceKind[ResourceRow], name: str,
                      spec: Mapping[str, Any]) -> dict[str, Any]:
     """Row columns from a camelCase spec (Any: JSON input); InvalidInput lists every issue,
     including references the organization may not use (domain.reference_rules)."""
@@ -101,12 +104,12 @@ async def _validated(actor: Actor, kind: ResourceKind, name: str,
             SpecError(None, None, None, format_loc(loc), message) for loc, message in issues
         ]
         raise InvalidInput(f"the {kind.label} is not valid", errors)
-    columns = kind.columns(parsed)
-    return {key: dumps(value) if key in kind.json_columns else value
+    columns, json_columns = kind.columns(parsed), kind.row.json_columns()
+    return {key: dumps(value) if key in json_columns else value
             for key, value in columns.items()}
 
 
-async def _reference_issues(actor: Actor, kind: ResourceKind,
+async def _reference_issues(actor: Actor, kind: ResourceKind[ResourceRow],
                             spec: Mapping[str, Any]) -> list[Issue]:
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", actor.organization_id)
     assert org is not None  # the actor's organization
@@ -118,37 +121,37 @@ async def _reference_issues(actor: Actor, kind: ResourceKind,
     return [(loc[1:], message) for loc, message in issues]  # paths inside the spec
 
 
-def _require_admin(actor: Actor, kind: ResourceKind) -> None:
+def _require_admin(actor: Actor, kind: ResourceKind[ResourceRow]) -> None:
     if not actor.is_admin:
         raise Forbidden(f"only organization admins may change a {kind.label}")
 
 
-async def list_resources(actor: Actor, kind: ResourceKind, window: Window) -> Page[dict[str, Any]]:
+async def list_resources(actor: Actor, kind: ResourceKind[R], window: Window) -> Page[R]:
     """The organization's resources of one kind, by name."""
     args: list[Any] = [actor.organization_id]
     conditions, ordering = keyset(BY_NAME, window, args)
     rows = await fetch(f"SELECT * FROM {kind.table} t WHERE organization = $1{conditions}"
                        f"{ordering}", *args)
-    return Page.of([decode(row) for row in rows], window)
+    return Page.of([kind.row.from_record(row) for row in rows], window)
 
 
-async def count_resources(actor: Actor, kind: ResourceKind) -> int:
+async def count_resources(actor: Actor, kind: ResourceKind[ResourceRow]) -> int:
     row = await fetch_one(f"SELECT count(*) AS n FROM {kind.table} WHERE organization = $1",
                           actor.organization_id)
     return 0 if row is None else int(row["n"])
 
 
-async def _write(sql: str, kind: ResourceKind, name: str, *args: Any) -> dict[str, Any] | None:
+async def _write(sql: str, kind: ResourceKind[R], name: str, *args: Any) -> R | None:
     try:
         row = await fetch_one(sql, *args)
     except asyncpg.UniqueViolationError:
         raise NameTaken(kind.label, name) from None
-    return None if row is None else decode(row)
+    return None if row is None else kind.row.from_record(row)
 
 
 async def create_resource(
-    actor: Actor, kind: ResourceKind, name: str, spec: Mapping[str, Any]
-) -> dict[str, Any]:
+    actor: Actor, kind: ResourceKind[R], name: str, spec: Mapping[str, Any]
+) -> R:
     _require_admin(actor, kind)
     columns = await _validated(actor, kind, name, spec)
     names = ", ".join(columns)
@@ -162,7 +165,7 @@ async def create_resource(
     return row
 
 
-async def _owned(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
+async def _owned(actor: Actor, kind: ResourceKind[R], resource_id: int) -> R:
     """A resource of the actor's organization that the actor may change."""
     row = await fetch_one(
         f"SELECT * FROM {kind.table} WHERE id = $1 AND organization = $2 FOR UPDATE",
@@ -171,18 +174,19 @@ async def _owned(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str
     if row is None:
         raise NotFound(f"{kind.label} {resource_id} does not exist")
     _require_admin(actor, kind)
-    if row["managed_by"] == "git" and not actor.is_service:
+    owned = kind.row.from_record(row)
+    if owned.managed_by == "git" and not actor.is_service:
         allowed = await fetch_one(
             "SELECT allow_git_overrides FROM organization WHERE id = $1", actor.organization_id
         )
         if not (allowed and allowed["allow_git_overrides"]):
-            raise GitManaged(f"{kind.label} {row['name']!r}", row["source_path"])
-    return decode(row)
+            raise GitManaged(f"{kind.label} {owned.name!r}", owned.source_path)
+    return owned
 
 
 async def update_resource(
-    actor: Actor, kind: ResourceKind, resource_id: int, name: str, spec: Mapping[str, Any]
-) -> dict[str, Any]:
+    actor: Actor, kind: ResourceKind[R], resource_id: int, name: str, spec: Mapping[str, Any]
+) -> R:
     """Replace a resource's name and settings (the whole spec, as a YAML apply does)."""
     columns = await _validated(actor, kind, name, spec)
     sets = ", ".join(f"{key} = ${n}" for n, key in enumerate(columns, start=3))
@@ -197,7 +201,7 @@ async def update_resource(
     return row
 
 
-async def delete_resource(actor: Actor, kind: ResourceKind, resource_id: int) -> dict[str, Any]:
+async def delete_resource(actor: Actor, kind: ResourceKind[R], resource_id: int) -> R:
     async with engine().transaction():
         row = await _owned(actor, kind, resource_id)
         if kind is ENVIRONMENT:

@@ -302,7 +302,7 @@ class EnvironmentRow(ResourceRow):
     build_error: str | None
     built_image: str | None
     build_log: str | None
-    node_types: Json[list[dict[str, Any]] | None]
+    node_types: Json[list[str] | None]  # plugin node types its image provides
     event_seq: int
     managed_by: str
     source_path: str | None

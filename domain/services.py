@@ -37,21 +37,24 @@ from typing import Any
 
 from domain import reference_rules, secret_store
 from domain._envelope import SecretKeyError
-from domain._sql import decode, fetch, fetch_one
+from domain._sql import fetch, fetch_one
 from domain.errors import DomainError
 from domain.pod_secrets import ENV_FIELD, SECRET_FIELDS, fill_from_env
 from domain.pod_secrets import env_name as pod_secrets_env
+from domain.resources import ADD_ON, DATA_SOURCE, MODEL, ResourceKind
+from domain.rows import AddOnRow, DataSourceRow, ModelRow
 from domain.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 ENV_VAR = "STRONGLY_SERVICES"
 WORKFLOW_ENV_VAR = "FLOWPLANE_WORKFLOW_ID"  # set on a deployed workflow's workers
-# node field -> (table, services key, what the message calls it)
-_KINDS = {
-    "dataSource": ("data_source", "dataSources", "data source"),
-    "model": ("ai_model", "models", "model"),
-    "addOn": ("add_on", "addOns", "add-on"),
+ServiceRow = DataSourceRow | ModelRow | AddOnRow
+# node field -> (resource kind, services key)
+_KINDS: dict[str, tuple[ResourceKind[ServiceRow], str]] = {
+    "dataSource": (DATA_SOURCE, "dataSources"),
+    "model": (MODEL, "models"),
+    "addOn": (ADD_ON, "addOns"),
 }
 
 
@@ -151,31 +154,32 @@ async def build_services(
         org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
         slug = "" if org is None else str(org["slug"])
     for field, wanted in referenced_names(nodes).items():
-        table, key, label = _KINDS[field]
+        kind, key = _KINDS[field]
+        label = kind.label
         if not wanted:
             continue
         rows = await fetch(
-            f"SELECT * FROM {table} WHERE organization = $1 AND name = ANY($2::text[])",
+            f"SELECT * FROM {kind.table} WHERE organization = $1 AND name = ANY($2::text[])",
             organization_id, sorted(wanted),
         )
-        found = {row["name"]: decode(row) for row in rows}
+        found = {str(row["name"]): kind.row.from_record(row) for row in rows}
         services[key] = {}
         for name in sorted(wanted):
             if name not in found:
                 problems.append(f"{label} {name!r} does not exist")
                 continue
-            ref = found[name].get("secret_ref")
+            ref = found[name].secret_ref
             k8s = ref.get("k8sSecret") if isinstance(ref, dict) else None
             try:
                 if resolve and pod_secrets is not None and isinstance(k8s, dict):
                     variable = pod_secrets_env(str(k8s["name"]), str(k8s["key"]))
                     pod_secrets[variable] = (str(k8s["name"]), str(k8s["key"]))
-                    services[key][name] = {**_describe(field, found[name], None, resolve),
+                    services[key][name] = {**_describe(found[name], None, resolve),
                                            ENV_FIELD: variable}
                     continue
                 secret = (await resolve_reference(organization_id, slug, ref)
                           if resolve and ref else None)
-                services[key][name] = _describe(field, found[name], secret, resolve)
+                services[key][name] = _describe(found[name], secret, resolve)
             except UnresolvedReference as error:
                 problems += [f"{label} {name!r}: {p}" for p in error.problems]
     if problems:
@@ -183,18 +187,18 @@ async def build_services(
     return services
 
 
-def _describe(field: str, row: dict[str, Any], secret: str | None,
-              resolve: bool) -> dict[str, Any]:
-    ref = row.get("secret_ref")
-    if field == "dataSource":
-        described = {"type": row["type"], **(row.get("config") or {})}
+def _describe(row: ServiceRow, secret: str | None, resolve: bool) -> dict[str, Any]:
+    ref = row.secret_ref
+    described: dict[str, Any]  # Any: JSON values
+    if isinstance(row, DataSourceRow):
+        described = {"type": row.type, **(row.config or {})}
         described["password"] = secret
-    elif field == "model":
-        described = {"provider": row["provider"], "model": row["model"],
-                     "baseUrl": row["base_url"], "apiKey": secret}
+    elif isinstance(row, ModelRow):
+        described = {"provider": row.provider, "model": row.model,
+                     "baseUrl": row.base_url, "apiKey": secret}
     else:
-        described = {"type": row["type"], "endpoint": row["endpoint"],
-                     "config": row.get("config") or {}, "credentials": secret}
+        described = {"type": row.type, "endpoint": row.endpoint,
+                     "config": row.config or {}, "credentials": secret}
     if not resolve and ref:
         described["secretRef"] = ref
     return described

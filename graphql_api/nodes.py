@@ -5,13 +5,15 @@ null, exactly like one that never existed; a malformed id is a BAD_USER_INPUT fi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
 
-from domain import lookups, memberships, secret_store, sync_runs, tokens
+from domain import lookups, memberships, resources, secret_store, sync_runs, tokens
 from domain.access import Actor
+from domain.resources import ResourceKind
+from domain.rows import ResourceRow
 from graphql_api.context import Info
 from graphql_api.types.execution import Execution, LogLine, Span
 from graphql_api.types.ids import parse_global_id
@@ -23,16 +25,17 @@ from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
 
-Rows = dict[int, dict[str, Any]]  # Any: column values
+Rows = Mapping[int, Any]  # Any: rows by id, typed (domain.rows) or dicts of column values
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
 
 
-def _resources(table: str) -> Fetch:
-    return lambda actor, ids: lookups.resources(actor, table, ids)
+def _resources(kind: ResourceKind[ResourceRow]) -> Fetch:
+    return lambda actor, ids: lookups.resources(actor, kind, ids)
 
 
-# Every Node type: how to read its rows for an actor, and how to build it from a row.
-RESOLVERS: dict[str, tuple[Fetch, Callable[[dict[str, Any]], Node]]] = {
+# Every Node type: how to read its rows for an actor, and how to build it from a row (Any:
+# the rows its fetch returns).
+RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Workflow": (lookups.workflows, Workflow.from_row),
     "WorkflowRevision": (lookups.revisions, WorkflowRevision.from_row),
     "Execution": (lookups.executions, Execution.from_row),
@@ -43,10 +46,10 @@ RESOLVERS: dict[str, tuple[Fetch, Callable[[dict[str, Any]], Node]]] = {
     "Member": (memberships.members_by_ids, Member.from_row),
     "ApiToken": (lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
                  ApiToken.from_row),
-    "Environment": (_resources("environment"), Environment.from_row),
-    "DataSource": (_resources("data_source"), DataSource.from_row),
-    "AddOn": (_resources("add_on"), AddOn.from_row),
-    "Model": (_resources("ai_model"), Model.from_row),
+    "Environment": (_resources(resources.ENVIRONMENT), Environment.from_row),
+    "DataSource": (_resources(resources.DATA_SOURCE), DataSource.from_row),
+    "AddOn": (_resources(resources.ADD_ON), AddOn.from_row),
+    "Model": (_resources(resources.MODEL), Model.from_row),
     "SyncRun": (lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
                 SyncRun.from_row),
     "Secret": (lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),

@@ -20,13 +20,13 @@ def plan_resources(desired: DesiredState, live: LiveState, prune: PruneMode) -> 
         if row is None:
             actions.append(Action("create", kind, name, f"new in {path}", path))
             continue
-        object_id = int(row["id"])
-        if row["managed_by"] != "git":
+        object_id = row.id
+        if row.managed_by != "git":
             actions.append(Action("conflict", kind, name, f"a {kind} with this name was created "
                                   "through the API; sync does not take it over", path, object_id))
             continue
         changes = changed_fields(resource_fields(resource.loaded), row)
-        if row["source_path"] != path:
+        if row.source_path != path:
             changes.append("sourcePath")
         if changes:
             actions.append(Action("update", kind, name, f"{', '.join(changes)} changed", path,
@@ -35,13 +35,13 @@ def plan_resources(desired: DesiredState, live: LiveState, prune: PruneMode) -> 
             actions.append(Action("unchanged", kind, name, f"in sync with {path}", path, object_id))
     for key in sorted(set(live.resources) - set(desired.resources)):
         row = live.resources[key]
-        if row["managed_by"] == "git":
-            actions.append(_orphan(key, row["source_path"], int(row["id"]), desired, prune))
+        if row.managed_by == "git":
+            actions.append(_orphan(key, row.source_path, row.id, desired, prune))
     return actions
 
 
 def _orphan(
-    key: tuple[str, str], path: str, object_id: int, desired: DesiredState, prune: PruneMode
+    key: tuple[str, str], path: str | None, object_id: int, desired: DesiredState, prune: PruneMode
 ) -> Action:
     kind, name = key
     if key in desired.held or path in desired.invalid_paths:

@@ -59,7 +59,7 @@ async def apply(
 ) -> list[ActionResult]:
     """Carry out `plan.changes` in order; one result per change."""
     ids = {("Workflow", n): w.id for n, w in live.workflows.items()}
-    ids.update({key: int(row["id"]) for key, row in live.resources.items()})
+    ids.update({key: row.id for key, row in live.resources.items()})
     context = _Context(actor, desired, live, ids)
     changes = plan.changes
     saves = {index: action for index, action in enumerate(changes) if _is_save(action)}
@@ -209,7 +209,7 @@ async def _apply_resource(context: _Context, action: Action) -> None:
     async with engine().transaction():
         if action.verb == "create":
             row = await create_resource(context.actor, kind, action.name, resource_spec(loaded))
-            context.ids[key] = int(row["id"])
+            context.ids[key] = row.id
         else:
             await update_resource(context.actor, kind, context.ids[key], action.name,
                                   resource_spec(loaded))

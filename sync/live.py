@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.live_rows import member_ids, resource_rows, workflow_rows
+from domain.rows import ResourceRow
 from domain.workflows import stored_definition
 
 Key = tuple[str, str]  # (kind, name)
@@ -40,7 +41,7 @@ class LiveWorkflow:
 class LiveState:
     organization_id: int
     workflows: dict[str, LiveWorkflow] = field(default_factory=dict)
-    resources: dict[Key, Mapping[str, Any]] = field(default_factory=dict)
+    resources: dict[Key, ResourceRow] = field(default_factory=dict)
     members: dict[str, int] = field(default_factory=dict)  # handle -> user id
 
 

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.resources import ADD_ON, DATA_SOURCE, ENVIRONMENT, MODEL, ResourceKind
+from domain.rows import ResourceRow
 from domain.spec.loader import LoadedDocument
 
-RESOURCE_KINDS: dict[str, ResourceKind] = {
+RESOURCE_KINDS: dict[str, ResourceKind[ResourceRow]] = {
     "Environment": ENVIRONMENT, "DataSource": DATA_SOURCE, "AddOn": ADD_ON, "Model": MODEL,
 }
 
@@ -28,6 +29,6 @@ def resource_fields(loaded: LoadedDocument) -> dict[str, Any]:
     return RESOURCE_KINDS[loaded.kind].columns(loaded.document.spec)
 
 
-def changed_fields(desired: Mapping[str, Any], row: Mapping[str, Any]) -> list[str]:
+def changed_fields(desired: Mapping[str, Any], row: ResourceRow) -> list[str]:
     """Columns whose live value differs from the desired one (Any: column values)."""
-    return [name for name, value in desired.items() if row.get(name) != value]
+    return [name for name, value in desired.items() if getattr(row, name) != value]

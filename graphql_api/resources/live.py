@@ -23,6 +23,7 @@ from domain.errors import CursorExpired as DomainCursorExpired
 from domain.errors import InvalidInput as DomainInvalidInput
 from domain.event_log import LoggedEvent, Position, environment_state, expired
 from domain.events import environment_stream
+from domain.rows import EnvironmentRow
 from graphql_api.broker import Broker
 from graphql_api.follow import Lagged, follow
 from graphql_api.live import LiveConnection, live_connection, request_of
@@ -33,7 +34,6 @@ from graphql_api.types.ids import decode_id
 from graphql_api.types.resources import Environment
 from graphql_api.types.scalars import Cursor
 
-Row = dict[str, Any]  # Any: column values
 Info = strawberry.Info[Any, None]  # Any: the API's context type, as in graphql_api.subscriptions
 
 
@@ -58,7 +58,7 @@ class EnvironmentEvent:
         "that is kept)."))
     environment_pk: strawberry.Private[int] = 0
     organization_pk: strawberry.Private[int] = 0
-    row: strawberry.Private[Row | None] = None
+    row: strawberry.Private[EnvironmentRow | None] = None
 
     @strawberry.field
     async def environment(self) -> Environment | None:
@@ -94,12 +94,12 @@ def _not_found(environment_id: strawberry.ID) -> NotFound:
                     id=environment_id)
 
 
-def _snapshot(stream: str, row: Row, cursor: Position) -> EnvironmentEvent:
+def _snapshot(stream: str, row: EnvironmentRow, cursor: Position) -> EnvironmentEvent:
     return EnvironmentEvent(
         cursor=event_cursor(stream, cursor), kind=EnvironmentEventKind.SNAPSHOT,
-        build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
-        build_error=row["build_error"], log_tail=log_tail(row["build_log"]),
-        environment_pk=int(row["id"]), organization_pk=int(row["organization"]), row=row)
+        build_status=enum_or(BuildStatus, row.build_status, BuildStatus.NONE),
+        build_error=row.build_error, log_tail=log_tail(row.build_log),
+        environment_pk=row.id, organization_pk=row.organization, row=row)
 
 
 def _still_member(connection: LiveConnection, organization_id: int) -> bool:
@@ -123,7 +123,7 @@ async def environment_updated(
             yield error
             return
         state = await environment_state(key)
-        if state is None or int(state[0]["organization"]) != actor.organization_id:
+        if state is None or state[0].organization != actor.organization_id:
             yield _not_found(environment_id)
             return
         if cursor is not None and await expired(stream, cursor):

@@ -10,6 +10,7 @@ import strawberry
 from domain import redeploys, resources
 from domain.access import Actor
 from domain.resources import ResourceKind
+from domain.rows import ResourceRow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
 from graphql_api.resources.inputs import AddOnInput, DataSourceInput, EnvironmentInput, ModelInput
@@ -19,7 +20,7 @@ from graphql_api.types.inputs import to_json
 from graphql_api.types.resources import AddOn, DataSource, Environment, Model
 
 T = TypeVar("T")
-Row = dict[str, Any]  # Any: column values
+R = TypeVar("R", bound=ResourceRow)
 CreateErrors = Forbidden | NameTaken | InvalidInput
 UpdateErrors = NotFound | Forbidden | GitManaged | NameTaken | InvalidInput
 
@@ -57,35 +58,35 @@ def _spec(input: object) -> tuple[str, dict[str, Any]]:
     return str(data.pop("name")), data
 
 
-def _gone(kind: ResourceKind, id: strawberry.ID) -> NotFound:
+def _gone(kind: ResourceKind[ResourceRow], id: strawberry.ID) -> NotFound:
     return NotFound(message=f"{kind.label} {id} does not exist", id=id)
 
 
-async def _create(result: Any, actor: Actor, kind: ResourceKind, input: object,
-                  wrap: Callable[[Row], T]) -> Any:  # Any: `result`, a union, and its member
+async def _create(result: Any, actor: Actor, kind: ResourceKind[R], input: object,
+                  wrap: Callable[[R], T]) -> Any:  # Any: `result`, a union, and its member
     name, spec = _spec(input)
     return await run(result, lambda: resources.create_resource(actor, kind, name, spec), wrap,
                      field_prefix="input.")
 
 
-async def _update(result: Any, actor: Actor, kind: ResourceKind, id: strawberry.ID,
-                  input: object, wrap: Callable[[Row], T]) -> Any:  # Any: see `_create`
+async def _update(result: Any, actor: Actor, kind: ResourceKind[R], id: strawberry.ID,
+                  input: object, wrap: Callable[[R], T]) -> Any:  # Any: see `_create`
     name, spec = _spec(input)
 
-    async def call() -> Row:
+    async def call() -> R:
         resource_id = decode_id(id, TYPE_NAMES[kind.table], "id")
         return await redeploys.update_resource(actor, kind, resource_id, name, spec)
 
     return await run(result, call, wrap, not_found=_gone(kind, id), field_prefix="input.")
 
 
-async def _delete(result: Any, actor: Actor, kind: ResourceKind,
+async def _delete(result: Any, actor: Actor, kind: ResourceKind[ResourceRow],
                   id: strawberry.ID) -> Any:  # Any: see `_create`
-    async def call() -> Row:
+    async def call() -> ResourceRow:
         return await resources.delete_resource(actor, kind, decode_id(id, TYPE_NAMES[kind.table],
                                                                       "id"))
 
-    return await run(result, call, lambda row: ResourceDeleted(deleted_id=id, name=row["name"]),
+    return await run(result, call, lambda row: ResourceDeleted(deleted_id=id, name=row.name),
                      not_found=_gone(kind, id))
 
 

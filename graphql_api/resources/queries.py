@@ -9,6 +9,7 @@ import strawberry
 
 from domain import resources
 from domain.resources import ResourceKind
+from domain.rows import ResourceRow
 from graphql_api.context import Info
 from graphql_api.types.pagination import Connection, Listing, connection, window
 from graphql_api.types.resources import (
@@ -24,11 +25,12 @@ from graphql_api.types.resources import (
 from graphql_api.types.scalars import Cursor
 
 C = TypeVar("C", bound=Connection[Any])
-BY_NAME = Listing("resources", lambda row: (row["name"],), (str,))
+R = TypeVar("R", bound=ResourceRow)
+BY_NAME = Listing("resources", lambda row: (row.name,), (str,))
 
 
 async def _page(
-    info: Info, kind: ResourceKind, cls: type[C], node: Callable[[dict[str, Any]], Any],
+    info: Info, kind: ResourceKind[R], cls: type[C], node: Callable[[R], Any],
     first: int | None, after: Cursor | None, last: int | None, before: Cursor | None,
 ) -> C:
     chosen = window(BY_NAME, first, after, last, before)

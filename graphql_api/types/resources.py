@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from domain.rows import AddOnRow, DataSourceRow, EnvironmentRow, ModelRow, ResourceRow
 from graphql_api.context import Info
 from graphql_api.types.definition import SecretRef
 from graphql_api.types.enums import BuildStatus, ManagedBy, enum_or
@@ -19,12 +20,12 @@ from graphql_api.types.user import Organization
 Row = dict[str, Any]  # Any: column values
 
 
-def _common(type_name: str, row: Row) -> dict[str, Any]:
+def _common(type_name: str, row: ResourceRow) -> dict[str, Any]:
     return {
-        "id": global_id(type_name, row["id"]), "pk": int(row["id"]), "name": row["name"],
-        "managed_by": enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
-        "source_path": row["source_path"], "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
+        "id": global_id(type_name, row.id), "pk": row.id, "name": row.name,
+        "managed_by": enum_or(ManagedBy, row.managed_by, ManagedBy.API),
+        "source_path": row.source_path, "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
 
 
@@ -68,15 +69,13 @@ class Environment(Resource):
         "`custom` environment's are the operator's FLOWPLANE_BASE_IMAGE_NODE_TYPES)."))
 
     @classmethod
-    def from_row(cls, row: Row) -> Environment:
-        return cls(**_common("Environment", row), description=row["description"],
-                   image=row["image"], dockerfile=row["dockerfile"],
-                   base_image=row["base_image"], python=PythonEnvironment.from_json(
-                       row.get("python")),
-                   build_status=enum_or(BuildStatus, row["build_status"], BuildStatus.NONE),
-                   build_error=row["build_error"], built_image=row["built_image"],
-                   build_log=row.get("build_log"),
-                   node_types=list(row.get("node_types") or []))
+    def from_row(cls, row: EnvironmentRow) -> Environment:
+        return cls(**_common("Environment", row), description=row.description,
+                   image=row.image, dockerfile=row.dockerfile, base_image=row.base_image,
+                   python=PythonEnvironment.from_json(row.python),
+                   build_status=enum_or(BuildStatus, row.build_status, BuildStatus.NONE),
+                   build_error=row.build_error, built_image=row.built_image,
+                   build_log=row.build_log, node_types=list(row.node_types or []))
 
 
 @strawberry.type
@@ -90,12 +89,12 @@ class DataSource(Resource):
     password_ref: SecretRef | None
 
     @classmethod
-    def from_row(cls, row: Row) -> DataSource:
-        config = row["config"] or {}
-        return cls(**_common("DataSource", row), type=row["type"], host=config.get("host"),
+    def from_row(cls, row: DataSourceRow) -> DataSource:
+        config = row.config or {}
+        return cls(**_common("DataSource", row), type=row.type, host=config.get("host"),
                    port=config.get("port"), database=config.get("database"),
                    user=config.get("user"), options=JSON(config.get("options") or {}),
-                   password_ref=SecretRef.from_json(row["secret_ref"]))
+                   password_ref=SecretRef.from_json(row.secret_ref))
 
 
 @strawberry.type
@@ -106,10 +105,10 @@ class AddOn(Resource):
     credentials_ref: SecretRef | None
 
     @classmethod
-    def from_row(cls, row: Row) -> AddOn:
-        return cls(**_common("AddOn", row), type=row["type"], endpoint=row["endpoint"],
-                   config=JSON(row["config"] or {}),
-                   credentials_ref=SecretRef.from_json(row["secret_ref"]))
+    def from_row(cls, row: AddOnRow) -> AddOn:
+        return cls(**_common("AddOn", row), type=row.type, endpoint=row.endpoint,
+                   config=JSON(row.config or {}),
+                   credentials_ref=SecretRef.from_json(row.secret_ref))
 
 
 @strawberry.type
@@ -120,9 +119,9 @@ class Model(Resource):
     api_key_ref: SecretRef | None
 
     @classmethod
-    def from_row(cls, row: Row) -> Model:
-        return cls(**_common("Model", row), provider=row["provider"], model=row["model"],
-                   base_url=row["base_url"], api_key_ref=SecretRef.from_json(row["secret_ref"]))
+    def from_row(cls, row: ModelRow) -> Model:
+        return cls(**_common("Model", row), provider=row.provider, model=row.model,
+                   base_url=row.base_url, api_key_ref=SecretRef.from_json(row.secret_ref))
 
 
 @strawberry.type

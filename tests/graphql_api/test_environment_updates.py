@@ -17,6 +17,7 @@ from domain.access import Actor
 from domain.memberships import remove_member
 from domain.python_envs import PythonBuildFailed, ensure_built
 from domain.resources import ENVIRONMENT, delete_resource
+from domain.rows import EnvironmentRow
 from domain.settings import get_settings
 from tests.factory import Factory
 from tests.graphql_api._ws import auth, session
@@ -72,7 +73,7 @@ async def test_a_build_is_pushed_as_it_runs_and_ends_with_its_error(
         [snapshot] = await client.items("1", 1)
         assert (snapshot["kind"], snapshot["buildStatus"]) == ("SNAPSHOT", "NONE")
         with pytest.raises(PythonBuildFailed):
-            await ensure_built(world["env"], {"packages": [MISSING]})
+            await ensure_built(EnvironmentRow.from_record(world["env"]), {"packages": [MISSING]})
         items = [await client.items("1", 1, wait=60)]
         while items[-1][0]["buildStatus"] != "FAILED":
             items.append(await client.items("1", 1, wait=60))
