@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from domain import _envelope
 from flowplane.embedded import free_port
 
 
@@ -79,6 +80,12 @@ class ApiServer(FlowplaneProcess):
 
     def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
+        # A server outlives the test that started it (module fixtures), and `serve` refuses
+        # to start without a master key once any secret exists: one an earlier test left
+        # before this module's first test emptied the tables. Unless the test chose a key
+        # (or none, with an empty value), the server gets a key of its own.
+        if "FLOWPLANE_SECRET_KEY" not in {**os.environ, **env}:
+            env = {**env, "FLOWPLANE_SECRET_KEY": _envelope.encode_key(_envelope.new_key())}
         super().__init__(["serve", "--host", "127.0.0.1", "--port", str(self.port)], env)
 
     @property
