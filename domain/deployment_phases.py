@@ -55,7 +55,7 @@ UPDATE workflow SET deployment_phase = $2::varchar, deployment_pod_name = $3, de
        deployment_phase_changed_at = CASE WHEN deployment_phase = $2
          THEN deployment_phase_changed_at ELSE clock_timestamp() END
  WHERE id = $1 AND deployed_at = $6 AND deployment_phase IS NOT DISTINCT FROM $7::varchar
-RETURNING id, organization
+RETURNING id
 """
 
 
@@ -164,7 +164,7 @@ async def _record(row: dict[str, Any], status: DeploymentStatus) -> bool:
             row["deployed_at"], row["deployment_phase"])
         if written is None:  # redeployed, undeployed or observed by another process meanwhile
             return False
-        await announce(written, {"deployment": {
+        await announce(int(row["id"]), {"deployment": {
             "phase": status.phase, "podName": status.pod_name, "error": error,
             "reason": status.reason}})
     if status.phase == "FAILED" and row["deployment_phase"] != "FAILED":

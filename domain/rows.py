@@ -175,6 +175,14 @@ class RevisionRow(Row):
     previous_definition: Json[dict[str, Any] | None]
 
 
+@_row("workflow")
+class SyncWorkflowRow(WorkflowRow):
+    """A workflow as a git sync compares it: with its owner's and sharers' handles."""
+
+    owner_handle: str
+    shared_handles: list[str] | None
+
+
 # -- executions ------------------------------------------------------------------------------
 
 
@@ -356,6 +364,7 @@ class ModelRow(ResourceRow):
 
 
 ROW_CLASSES: tuple[type[Row], ...] = (
+    SyncWorkflowRow,
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
     LogRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

@@ -23,7 +23,9 @@ from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
 
-Rows = dict[int, dict[str, Any]]  # Any: column values
+# Any: the rows of one node type (a typed row of domain.rows, or a dict of column values),
+# which only that type's `from_row` reads.
+Rows = dict[int, Any]
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
 
 
@@ -32,7 +34,7 @@ def _resources(table: str) -> Fetch:
 
 
 # Every Node type: how to read its rows for an actor, and how to build it from a row.
-RESOLVERS: dict[str, tuple[Fetch, Callable[[dict[str, Any]], Node]]] = {
+RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Workflow": (lookups.workflows, Workflow.from_row),
     "WorkflowRevision": (lookups.revisions, WorkflowRevision.from_row),
     "Execution": (lookups.executions, Execution.from_row),
