@@ -95,7 +95,7 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
     assert row.deployment_phase == "PROGRESSING" and row.deployment_cpu == 0.5
     row = await until(lambda: available(wid), "phase AVAILABLE", workers)
     # Served by the organization's own worker process, which holds only its credentials.
-    pod = int(row["deployment_pod_name"])
+    pod = int(row.deployment_pod_name)
     assert pod != workers.pid
     assert_holds_only_its_organizations_credentials(pod, actor.organization_id)
 
