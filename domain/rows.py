@@ -20,10 +20,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import (
     Annotated,
     Any,
     ClassVar,
+    Literal,
     Self,
     TypeAlias,
     TypeVar,
@@ -181,6 +183,34 @@ class SyncWorkflowRow(WorkflowRow):
 
     owner_handle: str
     shared_handles: list[str] | None
+
+
+@_row("workflow", whole=False)
+class DeployedWorkflowRow(Row):
+    """What the deployment watcher reads of a deployed workflow, with the seconds it has
+    spent in its phase (on the database clock; None before its first phase)."""
+
+    id: int
+    organization: int
+    deployment_namespace: str | None
+    deployment_name: str | None
+    deployed_at: datetime | None
+    deployment_phase: Literal["PROGRESSING", "AVAILABLE", "FAILED"] | None  # deploy.model.Phase
+    deployment_pod_name: str | None
+    deployment_error: str | None
+    deployment_reason: str | None
+    deployment_autoscale_max: int | None
+    phase_seconds: Decimal | None
+
+
+@_row("workflow", whole=False)
+class ScheduledWorkflowRow(Row):
+    """An active workflow with a schedule trigger: when it last fired and became active."""
+
+    id: int
+    trigger: Json[dict[str, Any]]
+    last_fired: datetime | None
+    active_since: datetime | None
 
 
 # -- executions ------------------------------------------------------------------------------
@@ -364,7 +394,7 @@ class ModelRow(ResourceRow):
 
 
 ROW_CLASSES: tuple[type[Row], ...] = (
-    SyncWorkflowRow,
+    SyncWorkflowRow, DeployedWorkflowRow, ScheduledWorkflowRow,
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
     LogRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

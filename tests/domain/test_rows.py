@@ -14,7 +14,9 @@ from tests.factory import Factory
 
 # Columns a class reads that its table does not hold: computed by the query that reads it.
 COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"},
-                                        rows.SyncWorkflowRow: {"owner_handle", "shared_handles"}}
+                                        rows.SyncWorkflowRow: {"owner_handle", "shared_handles"},
+                                        rows.DeployedWorkflowRow: {"phase_seconds"},
+                                        rows.ScheduledWorkflowRow: {"last_fired", "active_since"}}
 
 
 async def _schema(table: str) -> dict[str, tuple[str, bool]]:
