@@ -93,3 +93,10 @@ def test_rows_are_frozen_slotted_and_a_full_execution_is_an_execution() -> None:
     assert dataclasses.replace(row, name="other").name == "other"
     assert issubclass(FullExecutionRow, rows.ExecutionRow)
     assert set(rows.ExecutionRow.columns()) < set(FullExecutionRow.columns())
+
+
+def test_the_constructors_fill_every_slot_as_the_dataclass_would_also_inherited_ones() -> None:
+    values = {name: n for n, name in enumerate(FullExecutionRow.columns())}
+    row = FullExecutionRow.from_columns(values)
+    assert row == FullExecutionRow(*values.values())  # type: ignore[arg-type]
+    assert row.as_dict() == values and FullExecutionRow.from_record(values) == row
