@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -27,6 +27,13 @@ from graphql_api.types.workflow import Workflow, WorkflowRevision
 # which only that type's `from_row` reads.
 Rows = dict[int, Any]
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
+R = TypeVar("R")
+
+
+def _typed(fetch: Callable[[Actor, Sequence[int]], Awaitable[dict[int, R]]],
+           build: Callable[[R], Node]) -> tuple[Fetch, Callable[[Any], Node]]:
+    """A node type's read and build, checked to agree on the type of its rows."""
+    return fetch, build
 
 
 def _resources(table: str) -> Fetch:
@@ -35,8 +42,8 @@ def _resources(table: str) -> Fetch:
 
 # Every Node type: how to read its rows for an actor, and how to build it from a row.
 RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
-    "Workflow": (lookups.workflows, Workflow.from_row),
-    "WorkflowRevision": (lookups.revisions, WorkflowRevision.from_row),
+    "Workflow": _typed(lookups.workflows, Workflow.from_row),
+    "WorkflowRevision": _typed(lookups.revisions, WorkflowRevision.from_row),
     "Execution": (lookups.executions, Execution.from_row),
     "Span": (lookups.spans, Span.from_row),
     "LogLine": (lookups.logs, LogLine.from_row),

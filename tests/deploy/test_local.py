@@ -75,7 +75,7 @@ async def owner_and_workflow(factory: Factory) -> tuple[Actor, int]:
     actor = Actor(user["id"], org["id"], "member")
     nodes = [{"id": "pause", "type": "delay", "params": {"seconds": 1}}]
     row = await create_workflow(actor, "greeter", definition(nodes=nodes))
-    return actor, int(row.id)
+    return actor, row.id
 
 
 async def available(workflow_id: int) -> WorkflowRow | None:

@@ -86,7 +86,7 @@ SALES = [{"id": "sales", "type": "source.postgres", "dataSource": "warehouse",
 async def workflow(actor: Actor, name: str = "daily-sales", **overrides: Any) -> int:
     row = await create_workflow(actor, name, definition(**{"nodes": SALES, **overrides}),
                                 is_public=True)
-    return int(row.id)
+    return row.id
 
 
 def deployment(kube: FakeCluster, row: WorkflowRow) -> dict[str, Any]:
@@ -434,6 +434,6 @@ async def test_a_k8s_secret_is_wired_into_the_pod_and_never_read(
     # The worker fills the value in from the variable the pod got from its namespace's Secret.
     env = {"STRONGLY_SERVICES": stored["STRONGLY_SERVICES"],
            "FLOWPLANE_WORKFLOW_ID": str(row.id), variable: "sk-from-the-namespace"}
-    found = services_from_env(int(row.id), env)
+    found = services_from_env(row.id, env)
     assert found is not None and found["models"]["chat"]["apiKey"] == "sk-from-the-namespace"
     assert "secretEnv" not in found["models"]["chat"]

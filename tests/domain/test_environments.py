@@ -263,7 +263,7 @@ async def test_a_deploy_needs_an_environment_that_provides_each_plugin_node_type
 async def _copy(actor: Actor, nodes: list[dict[str, Any]]) -> int:
     created = await create_workflow(actor, "shouter-2", definition(
         nodes=nodes, connections=[{"from": "a", "to": "loud"}]))
-    return int(created.id)
+    return created.id
 
 
 async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_settings(

@@ -80,14 +80,14 @@ async def test_a_batch_writes_what_one_create_at_a_time_writes(factory: Factory)
 
     assert not isinstance(batched, DomainError)
     assert batched.name == "batched" and batched.version == 1
-    assert await _written(int(batched.id)) == await _written(int(alone.id))
+    assert await _written(batched.id) == await _written(alone.id)
     # What the API creates (no git source) matches too.
     api = _item("api", users, source=None)
     [through_batch] = await create_workflows(actor, [api])
     one = await create_workflow(actor, "api-one", api.definition, is_public=True,
                                 shared_with=api.shared_with, owner_id=api.owner_id)
     assert not isinstance(through_batch, DomainError)
-    assert await _written(int(through_batch.id)) == await _written(int(one.id))
+    assert await _written(through_batch.id) == await _written(one.id)
 
 
 async def test_the_rows_returned_are_the_rows_stored(factory: Factory) -> None:
@@ -128,7 +128,7 @@ async def test_an_item_that_fails_fails_alone(factory: Factory) -> None:
     assert names == {"taken", "good-1", "good-2"}
     for result in results:
         if not isinstance(result, DomainError):
-            written = await _written(int(result.id))
+            written = await _written(result.id)
             assert [e["kind"] for e in written["events"]] == ["workflow"]
             assert len(written["revisions"]) == len(written["history"]) == 1
 
@@ -172,7 +172,7 @@ async def test_save_each_rolls_back_only_the_item_that_failed(factory: Factory) 
         return row.name
 
     results = await save_each(made, archive_then_fail_the_second,
-                              lock=lambda chunk: [int(r.id) for r in chunk])
+                              lock=lambda chunk: [r.id for r in chunk])
 
     assert [str(r) if isinstance(r, DomainError) else r for r in results] == [
         "w0", "w1 is refused after it changed", "w2"]
