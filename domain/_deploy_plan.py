@@ -28,6 +28,7 @@ from domain.egress import deployment_egress
 from domain.environment_node_types import node_type_problems
 from domain.environments import EnvironmentNotReady, environment_image
 from domain.errors import DomainError, InvalidInput
+from domain.rows import WorkflowRow
 from domain.secret_store import checksum_key
 from domain.services import UnresolvedReference, build_services
 from domain.settings import get_settings
@@ -75,7 +76,7 @@ class DeployPlan:
 
 
 def chosen_definition(
-    row: Mapping[str, Any], settings: DeploymentSettings | None
+    row: WorkflowRow, settings: DeploymentSettings | None
 ) -> WorkflowDefinition:
     """The stored definition with `settings` (None: the kept ones), validated like a save."""
     data = stored_definition(row)
@@ -93,7 +94,7 @@ def chosen_definition(
 
 
 async def plan_deploy(
-    row: Mapping[str, Any],
+    row: WorkflowRow,
     settings: DeploymentSettings | None,
     builder: KubernetesImageBuilder | None,
 ) -> DeployPlan:
@@ -102,7 +103,7 @@ async def plan_deploy(
     credentials on its first deploy)."""
     definition = chosen_definition(row, settings)
     changed = definition.content_hash() != stored_hash(row)
-    organization_id = int(row["organization"])
+    organization_id = row.organization
     missing: list[str] = []
     services: dict[str, Any] = {}
     # On Kubernetes, {k8sSecret} references are wired into the pod, never read here.
@@ -135,16 +136,16 @@ async def plan_deploy(
 
 
 async def _request(
-    row: Mapping[str, Any], chosen: DeploymentSettings, services: dict[str, Any], image: str,
+    row: WorkflowRow, chosen: DeploymentSettings, services: dict[str, Any], image: str,
     pod_secrets: dict[str, tuple[str, str]],
 ) -> DeploymentRequest:
-    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
+    org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row.organization)
     assert org is not None  # the workflow's foreign key
     egress_env, egress_cidrs = deployment_egress(str(org["slug"]))
     # The pod's Secret gets the organization's worker credentials, never the platform's
     # DATABASE_URL / REDIS_URL (docs/security.md).
     try:
-        credentials = await ensure_worker_credentials(int(row["organization"]))
+        credentials = await ensure_worker_credentials(row.organization)
     except TenantRoleError as error:
         raise DeploymentFailed("WorkerCredentials", f"cannot deploy: {error}") from error
     except (OSError, RedisError) as error:
@@ -152,11 +153,11 @@ async def _request(
                                f"credentials could not be set up in Redis: {error}",
                                retryable=True) from error
     return DeploymentRequest(
-        organization_id=int(row["organization"]),
+        organization_id=row.organization,
         organization_slug=str(org["slug"]),
-        workflow_id=int(row["id"]),
-        workflow_name=str(row["name"]),
-        queue_name=workflow_queue(int(row["organization"]), int(row["id"])),
+        workflow_id=row.id,
+        workflow_name=row.name,
+        queue_name=workflow_queue(row.organization, row.id),
         image=image,
         cpu=chosen.cpu,
         memory=chosen.memory,

@@ -15,6 +15,7 @@ from domain._workflow_store import GitSource
 from domain.access import Actor, can_admin, can_write
 from domain.errors import Forbidden, GitManaged, InvalidInput
 from domain.reference_rules import document_issues
+from domain.rows import WorkflowRow
 from domain.spec._types import DnsLabel
 from domain.spec.errors import SpecError
 
@@ -66,21 +67,21 @@ async def check_owner(actor: Actor, owner_id: int, field: str = "owner") -> None
         raise invalid(field, f"user {owner_id} is not a member of this organization")
 
 
-async def refuse_git_edit(actor: Actor, row: Mapping[str, Any], source: GitSource | None) -> None:
+async def refuse_git_edit(actor: Actor, row: WorkflowRow, source: GitSource | None) -> None:
     """Forbidden when an API caller edits a git-managed workflow without an override."""
-    if row["managed_by"] != "git" or source is not None or actor.is_service:
+    if row.managed_by != "git" or source is not None or actor.is_service:
         return
     org = await Organization.select(Organization.allow_git_overrides).where(
-        Organization.id == row["organization"]
+        Organization.id == row.organization
     ).first()
     if org is not None and org["allow_git_overrides"]:
         return
-    raise GitManaged(f"workflow {row['name']!r}", row["source_path"])
+    raise GitManaged(f"workflow {row.name!r}", row.source_path)
 
 
 async def writable(
     actor: Actor, workflow_id: int, source: GitSource | None = None
-) -> tuple[dict[str, Any], set[int]]:
+) -> tuple[WorkflowRow, set[int]]:
     """Lock a workflow the actor may change; NotFound / Forbidden otherwise."""
     row, shared = await store.readable(actor, workflow_id, lock=True)
     if not can_write(actor, row, shared):
@@ -89,7 +90,7 @@ async def writable(
     return row, shared
 
 
-async def administrable(actor: Actor, workflow_id: int, action: str) -> dict[str, Any]:
+async def administrable(actor: Actor, workflow_id: int, action: str) -> WorkflowRow:
     """Lock a workflow the actor may delete / share / make public (owner or org admin)."""
     row, shared = await store.readable(actor, workflow_id, lock=True)
     if not can_admin(actor, row, shared):

@@ -1,7 +1,7 @@
 """Rows behind the workflow services: locked reads, inserts, revisions, status history.
 
 Every function here runs inside the caller's transaction when there is one. Rows are dicts with
-the column names of db/tables.py and JSON columns decoded.
+typed `WorkflowRow`s (domain.rows).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import asyncpg
 from piccolo.columns import Column
 
 from db.tables import Workflow, WorkflowRevision, WorkflowStatusHistory
-from domain._sql import decode, fetch, fetch_one
+from domain._sql import fetch, fetch_one
 from domain.access import Actor, can_read
 from domain.errors import NameTaken, NotFound
 from domain.events import NewEvent, append
+from domain.rows import WorkflowRow
 from domain.spec.definition import canonical_bytes
 
 
@@ -45,27 +46,27 @@ def definition_columns(definition: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def stored_definition(row: Mapping[str, Any]) -> dict[str, Any]:
+def stored_definition(row: WorkflowRow) -> dict[str, Any]:
     """The definition JSON a workflow row holds (Any: JSON values), keys as in `to_json`."""
     return {
-        "description": row["description"],
-        "tags": list(row["tags"] or []),
-        "trigger": row["trigger"],
-        "settings": row["settings"],
-        "deployment": row["deployment_settings"] or {},
-        "nodes": row["nodes"],
-        "connections": row["connections"],
+        "description": row.description,
+        "tags": list(row.tags or []),
+        "trigger": row.trigger,
+        "settings": row.settings,
+        "deployment": row.deployment_settings or {},
+        "nodes": row.nodes,
+        "connections": row.connections,
     }
 
 
-def stored_hash(row: Mapping[str, Any]) -> str:
+def stored_hash(row: WorkflowRow) -> str:
     return hashlib.sha256(canonical_bytes(stored_definition(row))).hexdigest()
 
 
-async def load_row(workflow_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+async def load_row(workflow_id: int, *, lock: bool = False) -> WorkflowRow | None:
     sql = "SELECT * FROM workflow WHERE id = $1" + (" FOR UPDATE" if lock else "")
     row = await fetch_one(sql, workflow_id)
-    return None if row is None else decode(row)
+    return None if row is None else WorkflowRow.from_record(row)
 
 
 async def shared_ids(workflow_id: int) -> set[int]:
@@ -79,7 +80,7 @@ def not_found(workflow_id: int, thing: str = "workflow") -> NotFound:
 
 async def readable(
     actor: Actor, workflow_id: int, *, lock: bool = False
-) -> tuple[dict[str, Any], set[int]]:
+) -> tuple[WorkflowRow, set[int]]:
     """The row and its shared user ids, or NotFound when the actor may not read it."""
     row = await load_row(workflow_id, lock=lock)
     if row is None:
@@ -126,23 +127,24 @@ async def add_revision(
 
 
 async def record_status(
-    actor: Actor, row: Mapping[str, Any], from_status: str | None, to_status: str, reason: str
+    actor: Actor, workflow_id: int, from_status: str | None, to_status: str, reason: str
 ) -> None:
     """Status history row plus a `workflow` event, in the caller's transaction."""
     await WorkflowStatusHistory(
-        workflow=row["id"],
+        workflow=workflow_id,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
         actor=actor.user_id,
     ).save()
-    await announce(row, {"status": to_status, "fromStatus": from_status, "reason": reason})
+    await announce(workflow_id, {"status": to_status, "fromStatus": from_status,
+                                 "reason": reason})
 
 
-async def announce(row: Mapping[str, Any], payload: dict[str, Any]) -> None:
+async def announce(workflow_id: int, payload: dict[str, Any]) -> None:
     """A `workflow` event on the workflow's stream (status, version, sharing changes)."""
-    await append("workflow", int(row["id"]),
-                 [NewEvent("workflow", {"workflowId": int(row["id"]), **payload})])
+    await append("workflow", workflow_id,
+                 [NewEvent("workflow", {"workflowId": workflow_id, **payload})])
 
 
 async def non_members(organization_id: int, user_ids: Collection[int]) -> list[int]:
@@ -175,7 +177,7 @@ async def insert_new_workflow(
     *,
     source: GitSource | None = None,
     shared_with: Collection[int] = (),
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Insert a draft at version 1 with its first revision, shares, history and event.
     `fields` holds name, owner and the non-versioned columns; call inside a transaction."""
     workflow_id = await insert_workflow(
@@ -192,5 +194,5 @@ async def insert_new_workflow(
     await add_shares(workflow_id, shared_with)
     row = await load_row(workflow_id)
     assert row is not None  # inserted above, in this transaction
-    await record_status(actor, row, None, "draft", "created")
+    await record_status(actor, workflow_id, None, "draft", "created")
     return row

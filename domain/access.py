@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from domain.organizations import membership_role
+from domain.rows import WorkflowRow
 
 Role = Literal["admin", "member"]
 
@@ -42,26 +43,26 @@ async def actor_for(user: Mapping[str, Any], organization_id: int) -> Actor | No
     )
 
 
-def _same_org(actor: Actor, workflow: Mapping[str, Any]) -> bool:
-    return int(workflow["organization"]) == actor.organization_id
+def _same_org(actor: Actor, workflow: WorkflowRow) -> bool:
+    return workflow.organization == actor.organization_id
 
 
-def can_admin(actor: Actor, workflow: Mapping[str, Any], shared_user_ids: Collection[int]) -> bool:
+def can_admin(actor: Actor, workflow: WorkflowRow, shared_user_ids: Collection[int]) -> bool:
     """Delete, share, unshare, make public: the owner or an organization admin."""
     return _same_org(actor, workflow) and (
-        actor.is_admin or int(workflow["owner"]) == actor.user_id
+        actor.is_admin or workflow.owner == actor.user_id
     )
 
 
-def can_write(actor: Actor, workflow: Mapping[str, Any], shared_user_ids: Collection[int]) -> bool:
+def can_write(actor: Actor, workflow: WorkflowRow, shared_user_ids: Collection[int]) -> bool:
     """Edit, archive, run: the owner, an admin, or a user it is shared with."""
     return can_admin(actor, workflow, shared_user_ids) or (
         _same_org(actor, workflow) and actor.user_id in shared_user_ids
     )
 
 
-def can_read(actor: Actor, workflow: Mapping[str, Any], shared_user_ids: Collection[int]) -> bool:
+def can_read(actor: Actor, workflow: WorkflowRow, shared_user_ids: Collection[int]) -> bool:
     """Everything a writer may see, plus public workflows for every member."""
     return can_write(actor, workflow, shared_user_ids) or (
-        _same_org(actor, workflow) and bool(workflow["is_public"])
+        _same_org(actor, workflow) and workflow.is_public
     )

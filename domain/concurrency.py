@@ -82,7 +82,8 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
         " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
         " AND dispatched_at IS NULL ORDER BY id LIMIT $2)"
         " RETURNING id, organization, dispatch_generation, queue_name, dispatched_at",
-        workflow_id, free, queue_for(workflow))
+        workflow_id, free,
+        queue_for(int(workflow["organization"]), workflow_id, workflow["deployment_phase"]))
 
 
 async def enqueue_released(released: list[dict[str, Any]]) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
 
 from db.engine import engine
 from deploy.errors import DeployError, TemporaryDeployError
@@ -37,6 +36,7 @@ from deploy.model import DeploymentHandle, DeploymentStatus
 from domain._sql import fetch, fetch_one
 from domain._workflow_store import announce
 from domain.provisioners import provisioner
+from domain.rows import DeployedWorkflowRow
 from domain.settings import get_settings
 from telemetry.metrics import DEPLOYMENT_FAILURES, reason_label
 
@@ -55,7 +55,7 @@ UPDATE workflow SET deployment_phase = $2::varchar, deployment_pod_name = $3, de
        deployment_phase_changed_at = CASE WHEN deployment_phase = $2
          THEN deployment_phase_changed_at ELSE clock_timestamp() END
  WHERE id = $1 AND deployed_at = $6 AND deployment_phase IS NOT DISTINCT FROM $7::varchar
-RETURNING id, organization
+RETURNING id
 """
 
 
@@ -67,10 +67,10 @@ async def reconcile_deployment_phases(
     only = "AND deployment_phase = 'PROGRESSING'" if progressing_only else ""
     if workflow_ids is not None:
         only += " AND id = ANY($1::int[])"
-    rows = await fetch(_DEPLOYED.format(only=only),
-                       *([] if workflow_ids is None else [list(workflow_ids)]))
+    records = await fetch(_DEPLOYED.format(only=only),
+                          *([] if workflow_ids is None else [list(workflow_ids)]))
     changed = 0
-    for row in rows:
+    for row in map(DeployedWorkflowRow.from_record, records):
         status = next_status(row, await observe(row))
         if _differs(row, status) and await _record(row, status):
             changed += 1
@@ -98,9 +98,9 @@ async def watch_deployment_phases(
         await sleep(error.delay)
 
 
-async def observe(row: dict[str, Any]) -> DeploymentStatus:
-    """What the cluster reports for a workflow row's deployment (Any: column values)."""
-    handle = DeploymentHandle(str(row["deployment_namespace"]), str(row["deployment_name"]))
+async def observe(row: DeployedWorkflowRow) -> DeploymentStatus:
+    """What the cluster reports for a workflow row's deployment."""
+    handle = DeploymentHandle(str(row.deployment_namespace), str(row.deployment_name))
     try:
         return await provisioner(handle.namespace).status(handle)
     except TemporaryDeployError as error:  # no news: the phase stays as it is
@@ -109,23 +109,23 @@ async def observe(row: dict[str, Any]) -> DeploymentStatus:
         return DeploymentStatus("FAILED", reason=error.reason, message=error.message)
 
 
-def next_status(row: dict[str, Any], observed: DeploymentStatus) -> DeploymentStatus:
+def next_status(row: DeployedWorkflowRow, observed: DeploymentStatus) -> DeploymentStatus:
     """The status to record for `observed`, given the row's phase and time in it (pure)."""
-    phase = row["deployment_phase"]
+    phase = row.deployment_phase
     if observed.reason == "Unreachable":  # the cluster did not answer: keep what we know
         return _as_recorded(row)
     if observed.phase != "PROGRESSING":
         return observed
     if phase == "FAILED":  # only a redeploy starts a new rollout (and a new deadline)
         return _as_recorded(row)
-    if phase == "AVAILABLE" and row.get("deployment_autoscale_max") is not None and (
+    if phase == "AVAILABLE" and row.deployment_autoscale_max is not None and (
             observed.reason is None):
         # KEDA is waking a worker up (from zero) or replacing one: pods come and go by design,
         # and the queue keeps its jobs until one serves it. An obstacle (Unschedulable) or a
         # redeploy's rollout (recorded PROGRESSING at deploy) still shows.
         return DeploymentStatus("AVAILABLE", pod_name=observed.pod_name)
     timeout = get_settings().deploy_timeout_seconds
-    if phase == "PROGRESSING" and float(row["phase_seconds"] or 0) > timeout:
+    if phase == "PROGRESSING" and float(row.phase_seconds or 0) > timeout:
         waited = f"{observed.reason}: {observed.message}" if observed.reason else (
             observed.message or "no progress")
         message = f"not available after {timeout:g}s: {waited}"
@@ -134,11 +134,11 @@ def next_status(row: dict[str, Any], observed: DeploymentStatus) -> DeploymentSt
     return observed
 
 
-def _as_recorded(row: dict[str, Any]) -> DeploymentStatus:
-    error = row["deployment_error"]
+def _as_recorded(row: DeployedWorkflowRow) -> DeploymentStatus:
+    error = row.deployment_error
     message = error.split(": ", 1)[-1] if error else None
-    return DeploymentStatus(row["deployment_phase"] or "PROGRESSING",
-                            pod_name=row["deployment_pod_name"], reason=row["deployment_reason"],
+    return DeploymentStatus(row.deployment_phase or "PROGRESSING",
+                            pod_name=row.deployment_pod_name, reason=row.deployment_reason,
                             message=message)
 
 
@@ -150,23 +150,23 @@ def error_text(status: DeploymentStatus) -> str | None:
     return f"{status.reason}: {status.message}" if status.message else status.reason
 
 
-def _differs(row: dict[str, Any], status: DeploymentStatus) -> bool:
-    recorded = (row["deployment_phase"], row["deployment_pod_name"], row["deployment_reason"],
-                row["deployment_error"])
+def _differs(row: DeployedWorkflowRow, status: DeploymentStatus) -> bool:
+    recorded = (row.deployment_phase, row.deployment_pod_name, row.deployment_reason,
+                row.deployment_error)
     return recorded != (status.phase, status.pod_name, status.reason, error_text(status))
 
 
-async def _record(row: dict[str, Any], status: DeploymentStatus) -> bool:
+async def _record(row: DeployedWorkflowRow, status: DeploymentStatus) -> bool:
     error = error_text(status)
     async with engine().transaction():
         written = await fetch_one(
-            _RECORD, row["id"], status.phase, status.pod_name, error, status.reason,
-            row["deployed_at"], row["deployment_phase"])
+            _RECORD, row.id, status.phase, status.pod_name, error, status.reason,
+            row.deployed_at, row.deployment_phase)
         if written is None:  # redeployed, undeployed or observed by another process meanwhile
             return False
-        await announce(written, {"deployment": {
+        await announce(row.id, {"deployment": {
             "phase": status.phase, "podName": status.pod_name, "error": error,
             "reason": status.reason}})
-    if status.phase == "FAILED" and row["deployment_phase"] != "FAILED":
+    if status.phase == "FAILED" and row.deployment_phase != "FAILED":
         DEPLOYMENT_FAILURES.labels(reason_label(status.reason)).inc()
     return True

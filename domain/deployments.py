@@ -37,6 +37,7 @@ from domain.dispatch import workflow_queue
 from domain.environments import local_build_pending
 from domain.leases import redispatch
 from domain.provisioners import image_builder, provisioner
+from domain.rows import WorkflowRow
 from domain.spec.model import DeploymentSettings
 from domain.webhooks import ensure_webhook_token
 from domain.workflows import update_workflow
@@ -66,11 +67,11 @@ DEPLOYMENT_COLUMNS = (
 _ATTEMPTS = 3  # plans of one deploy, each after a save that landed meanwhile
 
 
-def handle_of(row: dict[str, Any]) -> DeploymentHandle | None:
-    """Where the workflow row (Any: column values) says its workers are, if anywhere."""
-    if not row["deployment_namespace"] or not row["deployment_name"]:
+def handle_of(row: WorkflowRow) -> DeploymentHandle | None:
+    """Where the workflow row says its workers are, if anywhere."""
+    if not row.deployment_namespace or not row.deployment_name:
         return None
-    return DeploymentHandle(str(row["deployment_namespace"]), str(row["deployment_name"]))
+    return DeploymentHandle(row.deployment_namespace, row.deployment_name)
 
 
 def failed(error: DeployError) -> DeploymentFailed:
@@ -78,7 +79,7 @@ def failed(error: DeployError) -> DeploymentFailed:
     return DeploymentFailed(error.reason, error.message, retryable=retryable)
 
 
-async def _writable_row(actor: Actor, workflow_id: int) -> dict[str, Any]:
+async def _writable_row(actor: Actor, workflow_id: int) -> WorkflowRow:
     async with engine().transaction():
         row, _ = await writable(actor, workflow_id)
     return row
@@ -90,7 +91,7 @@ async def deploy_workflow(
     settings: DeploymentSettings | None = None,
     *,
     force_redeploy: bool = False,
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Deploy with `settings` (None: the saved deployment settings); returns the row.
 
     The deploy is planned from the row as read; a save that lands before it is recorded makes
@@ -99,14 +100,14 @@ async def deploy_workflow(
     DeploymentFailed (missing references, environment not usable, cluster errors)."""
     row = await _writable_row(actor, workflow_id)
     if handle_of(row) is None and await local_build_pending(
-            int(row["organization"]), chosen_definition(row, settings).deployment.environment):
+            row.organization, chosen_definition(row, settings).deployment.environment):
         return await _deploy_after_local_build(actor, workflow_id, row, settings)
     return await _deploy(actor, workflow_id, row, settings, force_redeploy)
 
 
 async def _deploy_after_local_build(
-    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
-) -> dict[str, Any]:
+    actor: Actor, workflow_id: int, row: WorkflowRow, settings: DeploymentSettings | None,
+) -> WorkflowRow:
     """A first deploy that installs its environment's packages here: recorded as waiting
     for them while pip runs (so the phase says so), then deployed; if anything fails, the
     waiting record is taken back (all or nothing, as for any other deploy)."""
@@ -116,15 +117,15 @@ async def _deploy_after_local_build(
     try:
         return await _deploy(actor, workflow_id, waiting, None, False)
     except BaseException as error:
-        await _record_undeployed(actor, workflow_id, str(row["status"]),
+        await _record_undeployed(actor, workflow_id, row.status,
                                  f"deploy failed: {error}")
         raise
 
 
 async def _deploy(
-    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    actor: Actor, workflow_id: int, row: WorkflowRow, settings: DeploymentSettings | None,
     force_redeploy: bool,
-) -> dict[str, Any]:
+) -> WorkflowRow:
     previous = handle_of(row)
     removed = previous if force_redeploy else None
     if removed is not None:
@@ -135,7 +136,7 @@ async def _deploy(
             return plan
         handle = await _apply(actor, workflow_id, plan, removed)
         try:
-            updated = await _record_deployed(actor, workflow_id, plan, handle, int(row["version"]))
+            updated = await _record_deployed(actor, workflow_id, plan, handle, row.version)
         except _Superseded as superseded:
             row = superseded.row
             continue
@@ -159,8 +160,8 @@ async def _deploy(
 class _Superseded(Exception):  # control flow: never escapes this module
     """A save landed while the deploy was applying: plan again from the saved row."""
 
-    def __init__(self, row: dict[str, Any]) -> None:
-        super().__init__(f"workflow {row['id']} is at version {row['version']} now")
+    def __init__(self, row: WorkflowRow) -> None:
+        super().__init__(f"workflow {row.id} is at version {row.version} now")
         self.row = row
 
 
@@ -199,12 +200,12 @@ def deployed_columns(settings: DeploymentSettings, handle: DeploymentHandle) -> 
 
 async def _record_deployed(
     actor: Actor, workflow_id: int, plan: DeployPlan, handle: DeploymentHandle, version: int
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Write the deployment, if the row is still at the `version` it was planned from."""
     digest = await fingerprint(plan)
     async with engine().transaction():
         row, _ = await writable(actor, workflow_id)
-        if int(row["version"]) != version:
+        if row.version != version:
             raise _Superseded(row)
         if plan.settings_changed:  # a save of the definition: new version and revision
             await update_workflow(actor, workflow_id, definition=plan.definition,
@@ -216,9 +217,9 @@ async def _record_deployed(
         await fetch("UPDATE workflow SET deployed_at = c.t, deployment_phase_changed_at = c.t"
                     " FROM (SELECT clock_timestamp() AS t) AS c"  # the database clock, once
                     " WHERE id = $1", workflow_id)
-        if row["status"] != "active":
-            await store.record_status(actor, row, row["status"], "active", "deployed")
-        await store.announce(row, {"deployment": {
+        if row.status != "active":
+            await store.record_status(actor, workflow_id, row.status, "active", "deployed")
+        await store.announce(workflow_id, {"deployment": {
             "phase": "PROGRESSING", "namespace": handle.namespace, "name": handle.name}})
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
@@ -226,9 +227,9 @@ async def _record_deployed(
 
 
 async def _plan_or_wait(
-    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    actor: Actor, workflow_id: int, row: WorkflowRow, settings: DeploymentSettings | None,
     *, first: bool,
-) -> DeployPlan | dict[str, Any]:
+) -> DeployPlan | WorkflowRow:
     """The plan; or, for a first deploy whose environment is being built, the row recorded
     as waiting for it (a deployed workflow keeps its workers: the redeploy pass follows up)."""
     try:
@@ -240,9 +241,9 @@ async def _plan_or_wait(
 
 
 async def _record_waiting(
-    actor: Actor, workflow_id: int, row: dict[str, Any], settings: DeploymentSettings | None,
+    actor: Actor, workflow_id: int, row: WorkflowRow, settings: DeploymentSettings | None,
     building: EnvironmentBuilding,
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Record a first deploy as waiting for its environment's build: active, PROGRESSING with
     reason WAITING and what it waits for, no workers (yet)."""
     definition = chosen_definition(row, settings)
@@ -251,7 +252,7 @@ async def _record_waiting(
         current, _ = await writable(actor, workflow_id)
         if definition.content_hash() != store.stored_hash(current):  # chosen settings: saved
             await update_workflow(actor, workflow_id, definition=definition,
-                                  expected_version=int(row["version"]))
+                                  expected_version=row.version)
         deployment = definition.deployment
         await store.update_columns(workflow_id, dict.fromkeys(DEPLOYMENT_COLUMNS) | {
             "status": "active", "deployment_environment_id": deployment.environment,
@@ -261,11 +262,11 @@ async def _record_waiting(
             "deployment_reason": WAITING, "deployment_error": error})
         await fetch("UPDATE workflow SET deployment_phase_changed_at = clock_timestamp()"
                     " WHERE id = $1", workflow_id)
-        if current["status"] != "active":
-            await store.record_status(actor, current, current["status"], "active",
+        if current.status != "active":
+            await store.record_status(actor, workflow_id, current.status, "active",
                                       f"deployed, waiting for environment "
                                       f"{building.environment!r}")
-        await store.announce(current, {"deployment": {
+        await store.announce(workflow_id, {"deployment": {
             "phase": "PROGRESSING", "reason": WAITING, "error": error}})
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
@@ -281,22 +282,22 @@ async def fail_waiting(workflow_id: int, failure: DeploymentFailed) -> bool:
             "UPDATE workflow SET deployment_phase = 'FAILED', deployment_reason = $2,"
             " deployment_error = $3, deployment_phase_changed_at = clock_timestamp(),"
             " updated_at = now() WHERE id = $1 AND deployment_name IS NULL"
-            " AND deployment_reason = $4 RETURNING id, organization",
+            " AND deployment_reason = $4 RETURNING id",
             workflow_id, failure.reason, error, WAITING)
         if row is None:
             return False
-        await store.announce(row, {"deployment": {
+        await store.announce(workflow_id, {"deployment": {
             "phase": "FAILED", "reason": failure.reason, "error": error}})
     DEPLOYMENT_FAILURES.labels(reason_label(failure.reason)).inc()
     return True
 
 
-async def undeploy_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+async def undeploy_workflow(actor: Actor, workflow_id: int) -> WorkflowRow:
     """Tear the workers down and clear the deployment fields; an active workflow is paused."""
     return await _teardown(actor, workflow_id, "paused", "undeployed", only_active=True)
 
 
-async def pause_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+async def pause_workflow(actor: Actor, workflow_id: int) -> WorkflowRow:
     """Undeploy and set the status to paused (deployment settings are kept)."""
     return await _teardown(actor, workflow_id, "paused", "paused", only_active=False)
 
@@ -308,12 +309,12 @@ async def undeploy_before_delete(actor: Actor, workflow_id: int) -> None:
 
 async def _teardown(
     actor: Actor, workflow_id: int, status: str | None, reason: str, *, only_active: bool = True
-) -> dict[str, Any]:
+) -> WorkflowRow:
     row = await _writable_row(actor, workflow_id)
     handle = handle_of(row)
     if handle is not None:
         await _remove(handle, workflow_id)
-    if only_active and row["status"] != "active":
+    if only_active and row.status != "active":
         status = None
     updated = await _record_undeployed(actor, workflow_id, status, reason)
     if handle is not None:
@@ -336,17 +337,17 @@ async def _requeue_pending(workflow_id: int) -> None:
 
 async def _record_undeployed(
     actor: Actor, workflow_id: int, status: str | None, reason: str
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Clear the deployment fields (and move to `status`), with history and event."""
     async with engine().transaction():
         row, _ = await writable(actor, workflow_id)
         values: dict[str, Any] = dict.fromkeys(DEPLOYMENT_COLUMNS)
-        if status is not None and row["status"] != status:
+        if status is not None and row.status != status:
             values["status"] = status
-            await store.record_status(actor, row, row["status"], status, reason)
-        if any(row[column] is not None for column in DEPLOYMENT_COLUMNS):
+            await store.record_status(actor, workflow_id, row.status, status, reason)
+        if any(getattr(row, column) is not None for column in DEPLOYMENT_COLUMNS):
             await store.update_columns(workflow_id, values)
-            await store.announce(row, {"deployment": None, "reason": reason})
+            await store.announce(workflow_id, {"deployment": None, "reason": reason})
         elif "status" in values:
             await store.update_columns(workflow_id, {"status": status})
         updated = await store.load_row(workflow_id)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_prefix
@@ -53,11 +53,10 @@ def workflow_queue(organization_id: int, workflow_id: int) -> str:
     return f"flowplane:org:{organization_id}:wf:{workflow_id}"
 
 
-def queue_for(workflow: dict[str, Any]) -> str:
-    """The queue of a workflow row (Any: column values, with `id`, `organization` and
-    `deployment_phase`): its own once it is deployed."""
-    if workflow.get("deployment_phase") == "AVAILABLE":
-        return workflow_queue(int(workflow["organization"]), int(workflow["id"]))
+def queue_for(organization_id: int, workflow_id: int, deployment_phase: str | None) -> str:
+    """The queue of a workflow in `deployment_phase`: its own once it is deployed."""
+    if deployment_phase == "AVAILABLE":
+        return workflow_queue(organization_id, workflow_id)
     return DEFAULT_QUEUE
 
 

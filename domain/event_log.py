@@ -25,7 +25,7 @@ from typing import Any
 
 from domain._sql import decode, fetch, fetch_one, loads
 from domain.events import feed_of
-from domain.rows import EnvironmentRow
+from domain.rows import EnvironmentRow, WorkflowRow
 from domain.settings import get_settings
 
 PAGE = 500
@@ -145,9 +145,12 @@ async def execution_state(execution_id: int) -> tuple[dict[str, Any], Position] 
     return await _with_cursor("execution", execution_id)
 
 
-async def workflow_state(workflow_id: int) -> tuple[dict[str, Any], Position] | None:
-    """The workflow row (Any: column values) and its stream's position, in one snapshot."""
-    return await _with_cursor("workflow", workflow_id)
+async def workflow_state(workflow_id: int) -> tuple[WorkflowRow, Position] | None:
+    """The workflow row and its stream's position, in one snapshot (as `_with_cursor`)."""
+    row = await fetch_one("SELECT * FROM workflow WHERE id = $1", workflow_id)
+    if row is None:
+        return None
+    return WorkflowRow.from_record(row), (int(row["event_seq"]), 0)
 
 
 async def environment_state(environment_id: int) -> tuple[EnvironmentRow, Position] | None:

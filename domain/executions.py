@@ -32,15 +32,17 @@ from domain.recording import (
     lock,
     record,
 )
+from domain.rows import WorkflowRow
 
 RetryFrom = Literal["START", "FAILED_NODE"]
 RetryVersion = Literal["PINNED", "LATEST"]
 DEFAULT_MAX_ATTEMPTS = 3
 
 
-def definition_snapshot(workflow: dict[str, Any]) -> dict[str, Any]:
-    """The part of a workflow row (Any: column values) an execution runs."""
-    return {name: workflow[name] for name in ("nodes", "connections", "settings", "trigger")}
+def definition_snapshot(workflow: WorkflowRow) -> dict[str, Any]:
+    """The part of a workflow row an execution runs (Any: JSON values)."""
+    return {"nodes": workflow.nodes, "connections": workflow.connections,
+            "settings": workflow.settings, "trigger": workflow.trigger}
 
 
 def max_attempts_of(definition: dict[str, Any]) -> int:
@@ -48,11 +50,11 @@ def max_attempts_of(definition: dict[str, Any]) -> int:
     return int(settings.get("maxAttempts") or DEFAULT_MAX_ATTEMPTS)
 
 
-async def load_workflow(workflow_id: int) -> dict[str, Any]:
+async def load_workflow(workflow_id: int) -> WorkflowRow:
     row = await fetch_one("SELECT * FROM workflow WHERE id = $1", workflow_id)
     if row is None:
         raise NotFound(f"workflow {workflow_id} does not exist")
-    return decode(row)
+    return WorkflowRow.from_record(row)
 
 
 async def load_execution(execution_id: int) -> dict[str, Any]:
@@ -99,7 +101,8 @@ async def _counted(row: dict[str, Any]) -> dict[str, Any]:
         raise NotFound(f"workflow {row['workflow']} does not exist")
     if workflow["status"] == "archived":
         raise WorkflowArchived(str(workflow["name"]))
-    queue = queue_for(workflow)
+    queue = queue_for(int(workflow["organization"]), int(workflow["id"]),
+                      workflow["deployment_phase"])
     if queue != row["queue_name"]:
         await fetch("UPDATE execution SET queue_name = $2 WHERE id = $1", row["id"], queue)
         row["queue_name"] = queue
@@ -117,12 +120,9 @@ async def create_execution(
     """The pending execution row and whether it is new, without dispatching it: for callers
     that create it inside a larger transaction and `dispatch` it after commit (Any: JSON)."""
     async with engine().transaction():
-        workflow = await fetch_one("SELECT * FROM workflow WHERE id = $1", workflow_id)
-        if workflow is None:
-            raise NotFound(f"workflow {workflow_id} does not exist")
-        decode(workflow)
-        if workflow["status"] == "archived":
-            raise WorkflowArchived(str(workflow["name"]))
+        workflow = await load_workflow(workflow_id)
+        if workflow.status == "archived":
+            raise WorkflowArchived(workflow.name)
         if idempotency_key is not None:
             # Serialise deliveries with the same key, so only the first one creates.
             await fetch("SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -135,15 +135,15 @@ async def create_execution(
                 return decode(existing), False
         definition = definition_snapshot(workflow)
         created = await create(NewExecution(
-            organization_id=workflow["organization"],
+            organization_id=workflow.organization,
             workflow_id=workflow_id,
             trigger_type=trigger_type,
             triggered_by=triggered_by,
             input=input,
-            workflow_version=workflow["version"],
+            workflow_version=workflow.version,
             definition=definition,
             max_attempts=max_attempts_of(definition),
-            queue_name=queue_for(workflow),
+            queue_name=queue_for(workflow.organization, workflow_id, workflow.deployment_phase),
             idempotency_key=idempotency_key,
         ))
         row = await _counted(created.execution)
@@ -168,7 +168,7 @@ async def retry_execution(
             raise ExecutionNotFinished(execution_id, str(original["status"]))
         workflow = await load_workflow(original["workflow"])
         if version == "LATEST":
-            definition, workflow_version = definition_snapshot(workflow), workflow["version"]
+            definition, workflow_version = definition_snapshot(workflow), workflow.version
         else:
             definition, workflow_version = original["definition"], original["workflow_version"]
         node_ids = {node["id"] for node in definition.get("nodes", [])}
@@ -184,7 +184,7 @@ async def retry_execution(
             workflow_version=workflow_version,
             definition=definition,
             max_attempts=max_attempts_of(definition),
-            queue_name=queue_for(workflow),
+            queue_name=queue_for(workflow.organization, workflow.id, workflow.deployment_phase),
             retry_of=execution_id,
             retry_from=from_node,
             outputs=reused,

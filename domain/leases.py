@@ -204,7 +204,8 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
         " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
         f" AND dispatched_at IS NOT NULL AND {_UNHELD}"
         " RETURNING organization, dispatch_generation, queue_name, dispatched_at",
-        execution_id, generation, queue_for(current))
+        execution_id, generation,
+        queue_for(int(current["organization"]), int(current["id"]), current["deployment_phase"]))
     if row is not None:
         row["old_queue"] = current["queue_name"]
     return row

@@ -1,14 +1,13 @@
 """The rows of one organization that a git sync compares with its checkout: members by
 handle, every workflow (not only git-managed ones) with its owner's and sharers' handles, and
-every resource by (kind, name). Rows keep db/tables.py column names, JSON columns decoded."""
+every resource by (kind, name). Workflows are typed rows (domain.rows); resource rows keep
+db/tables.py column names, JSON columns decoded."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from domain._sql import decode, fetch
+from domain._sql import fetch
 from domain.resources import KINDS
-from domain.rows import ResourceRow
+from domain.rows import ResourceRow, SyncWorkflowRow
 
 
 async def member_ids(organization_id: int) -> dict[str, int]:
@@ -21,8 +20,8 @@ async def member_ids(organization_id: int) -> dict[str, int]:
     return {str(row["handle"]): int(row["id"]) for row in rows}
 
 
-async def workflow_rows(organization_id: int) -> list[dict[str, Any]]:
-    """Every workflow row (Any: column values), with `owner_handle` and `shared_handles`."""
+async def workflow_rows(organization_id: int) -> list[SyncWorkflowRow]:
+    """Every workflow row, with its owner's and sharers' handles."""
     rows = await fetch(
         "SELECT w.*, o.handle AS owner_handle, "
         '(SELECT array_agg(u.handle) FROM workflow_share s JOIN app_user u ON u.id = s."user" '
@@ -31,7 +30,7 @@ async def workflow_rows(organization_id: int) -> list[dict[str, Any]]:
         "WHERE w.organization = $1",
         organization_id,
     )
-    return [decode(row) for row in rows]
+    return [SyncWorkflowRow.from_record(row) for row in rows]
 
 
 async def resource_rows(organization_id: int) -> dict[tuple[str, str], ResourceRow]:

@@ -12,21 +12,25 @@ from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.reads import DETAIL_COLUMNS
 from domain.resources import ResourceKind
-from domain.rows import ResourceRow
+from domain.rows import ResourceRow, RevisionRow, WorkflowRow
 from domain.workflow_reads import readable_workflows, visible
 
 Rows = dict[int, dict[str, Any]]  # Any: column values
 R = TypeVar("R", bound=ResourceRow)
 
 
+async def _readable_records(actor: Actor, sql: str, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Raw records of `sql` (`$4` holds the ids) whose workflow `w` the actor may read."""
+    condition, args = visible(actor)
+    return await fetch(sql.format(visible=condition), *args, list(ids))
+
+
 async def _by_readable_workflow(actor: Actor, sql: str, ids: Sequence[int]) -> Rows:
     """Rows of `sql` (`$4` holds the ids) whose workflow `w` the actor may read."""
-    condition, args = visible(actor)
-    rows = await fetch(sql.format(visible=condition), *args, list(ids))
-    return {int(row["id"]): decode(row) for row in rows}
+    return {int(row["id"]): decode(row) for row in await _readable_records(actor, sql, ids)}
 
 
-async def workflows(actor: Actor, ids: Sequence[int]) -> Rows:
+async def workflows(actor: Actor, ids: Sequence[int]) -> dict[int, WorkflowRow]:
     return await readable_workflows(actor, ids)
 
 
@@ -49,16 +53,13 @@ async def logs(actor: Actor, ids: Sequence[int]) -> Rows:
         " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids)
 
 
-async def revisions(actor: Actor, ids: Sequence[int]) -> Rows:
-    rows = await _by_readable_workflow(actor, (
+async def revisions(actor: Actor, ids: Sequence[int]) -> dict[int, RevisionRow]:
+    records = await _readable_records(actor, (
         "SELECT x.*, (SELECT p.definition FROM workflow_revision p WHERE p.workflow = x.workflow"
         " AND p.version < x.version ORDER BY p.version DESC LIMIT 1) AS previous_definition"
         " FROM workflow_revision x JOIN workflow w ON w.id = x.workflow"
         " WHERE {visible} AND x.id = ANY($4::int[])"), ids)
-    for row in rows.values():
-        row["previous_definition"] = decode({"definition": row["previous_definition"]})[
-            "definition"]
-    return rows
+    return {int(record["id"]): RevisionRow.from_record(record) for record in records}
 
 
 async def resources(actor: Actor, kind: ResourceKind[R], ids: Sequence[int]) -> dict[int, R]:

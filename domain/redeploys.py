@@ -34,7 +34,7 @@ from domain.errors import DomainError
 from domain.organizations import sync_principal
 from domain.provisioners import image_builder
 from domain.resources import ResourceKind
-from domain.rows import ResourceRow
+from domain.rows import ResourceRow, WorkflowRow
 from domain.services import build_services
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,15 @@ async def redeploy_changed(
 
 async def _changed(workflow_id: int, rotated_secret: str | None) -> bool:
     row = await store.load_row(workflow_id)
-    if row is None or row["deployment_name"] is None:  # gone or undeployed meanwhile
+    if row is None or row.deployment_name is None:  # gone or undeployed meanwhile
         return False
     plan = await plan_deploy(row, None, image_builder())
     if rotated_secret is not None:
         nodes = plan.definition.to_json()["nodes"]
-        services = await build_services(int(row["organization"]), nodes, resolve=False)
+        services = await build_services(row.organization, nodes, resolve=False)
         if rotated_secret in _secret_names(services):
             return True
-    return bool(await fingerprint(plan) != row["deployment_fingerprint"])
+    return await fingerprint(plan) != row.deployment_fingerprint
 
 
 def _secret_names(document: Any) -> set[str]:  # Any: a STRONGLY_SERVICES JSON value
@@ -120,11 +120,11 @@ async def _service_actor(organization_id: int) -> Actor:
 
 async def update_workflow(
     actor: Actor, workflow_id: int, **changes: Any  # Any: domain.workflows.update_workflow's
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """`domain.workflows.update_workflow`, then a redeploy if the save changed what the
     workflow's deployment renders (the API's door; the sync redeploys after its plan)."""
     row = await workflows.update_workflow(actor, workflow_id, **changes)
-    if row["deployment_name"] is None:
+    if row.deployment_name is None:
         return row
     if await redeploy_changed(actor.organization_id, workflow_ids=[workflow_id]):
         reloaded = await store.load_row(workflow_id)

@@ -20,10 +20,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import (
     Annotated,
     Any,
     ClassVar,
+    Literal,
     Self,
     TypeAlias,
     TypeVar,
@@ -54,6 +56,9 @@ class Row:
     WHOLE: ClassVar[bool] = True
     _columns: ClassVar[tuple[str, ...]]
     _json: ClassVar[tuple[bool, ...]]
+    # (column, is JSON, its slot's setter): the constructors fill the slots directly, as a
+    # frozen dataclass's __init__ would (through object.__setattr__, at twice the cost).
+    _fill: ClassVar[tuple[tuple[str, bool, Callable[[Any, Any], None]], ...]]
 
     @classmethod
     def columns(cls) -> tuple[str, ...]:
@@ -68,21 +73,24 @@ class Row:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Self:
         """The row of a raw record: JSON columns are decoded."""
+        row = object.__new__(cls)
         try:
-            values = [_loads(record[name]) if is_json else record[name]
-                      for name, is_json in zip(cls._columns, cls._json, strict=True)]
+            for name, is_json, fill in cls._fill:
+                fill(row, _loads(record[name]) if is_json else record[name])
         except KeyError as missing:
             raise KeyError(f"{cls.__name__} needs the column {missing.args[0]!r}") from None
-        return cast(Any, cls)(*values)  # type: ignore[no-any-return]
+        return row
 
     @classmethod
     def from_columns(cls, values: Mapping[str, Any]) -> Self:
         """The row of values that are already decoded."""
+        row = object.__new__(cls)
         try:
-            ordered = [values[name] for name in cls._columns]
+            for name, _, fill in cls._fill:
+                fill(row, values[name])
         except KeyError as missing:
             raise KeyError(f"{cls.__name__} needs the column {missing.args[0]!r}") from None
-        return cast(Any, cls)(*ordered)  # type: ignore[no-any-return]
+        return row
 
     def as_dict(self) -> dict[str, Any]:
         """The row's columns by name (for JSON payloads and templates)."""
@@ -104,6 +112,8 @@ def _row(table: str, *, whole: bool = True) -> Callable[[type[R]], type[R]]:
         made.WHOLE = whole
         made._columns = tuple(declared)
         made._json = tuple(_JSON in getattr(hints[name], "__metadata__", ()) for name in declared)
+        made._fill = tuple((name, is_json, getattr(made, name).__set__)
+                           for name, is_json in zip(made._columns, made._json, strict=True))
         return made
 
     return make
@@ -173,6 +183,42 @@ class RevisionRow(Row):
     source_commit: str | None
     created_at: datetime
     previous_definition: Json[dict[str, Any] | None]
+
+
+@_row("workflow")
+class SyncWorkflowRow(WorkflowRow):
+    """A workflow as a git sync compares it: with its owner's and sharers' handles."""
+
+    owner_handle: str
+    shared_handles: list[str] | None
+
+
+@_row("workflow", whole=False)
+class DeployedWorkflowRow(Row):
+    """What the deployment watcher reads of a deployed workflow, with the seconds it has
+    spent in its phase (on the database clock; None before its first phase)."""
+
+    id: int
+    organization: int
+    deployment_namespace: str | None
+    deployment_name: str | None
+    deployed_at: datetime | None
+    deployment_phase: Literal["PROGRESSING", "AVAILABLE", "FAILED"] | None  # deploy.model.Phase
+    deployment_pod_name: str | None
+    deployment_error: str | None
+    deployment_reason: str | None
+    deployment_autoscale_max: int | None
+    phase_seconds: Decimal | None
+
+
+@_row("workflow", whole=False)
+class ScheduledWorkflowRow(Row):
+    """An active workflow with a schedule trigger: when it last fired and became active."""
+
+    id: int
+    trigger: Json[dict[str, Any]]
+    last_fired: datetime | None
+    active_since: datetime | None
 
 
 # -- executions ------------------------------------------------------------------------------
@@ -356,6 +402,7 @@ class ModelRow(ResourceRow):
 
 
 ROW_CLASSES: tuple[type[Row], ...] = (
+    SyncWorkflowRow, DeployedWorkflowRow, ScheduledWorkflowRow,
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
     LogRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

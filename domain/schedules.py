@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from db.engine import engine
-from domain._sql import decode, fetch, fetch_one
+from domain._sql import fetch, fetch_one
 from domain.executions import create_execution, dispatch
+from domain.rows import ScheduledWorkflowRow
 from domain.settings import get_settings
 from telemetry.metrics import SCHEDULE_CAUGHT_UP, SCHEDULE_FIRES, SCHEDULE_LAG, SCHEDULE_MISSED
 from telemetry.tracing import start_span
@@ -78,21 +79,20 @@ async def fire_due_schedules(now: datetime | None = None) -> list[int]:
     now = now or await database_now()
     catchup = get_settings().schedule_catchup_seconds
     started: list[int] = []
-    for workflow in await fetch(_SCHEDULED):
-        trigger = decode(workflow)["trigger"]
+    for workflow in map(ScheduledWorkflowRow.from_record, await fetch(_SCHEDULED)):
+        trigger = workflow.trigger
         try:
-            slot = due_slot(trigger, now, workflow["last_fired"], workflow["active_since"],
-                            catchup)
+            slot = due_slot(trigger, now, workflow.last_fired, workflow.active_since, catchup)
         except (KeyError, ValueError) as error:
-            log.warning("workflow %s has an unusable schedule: %s", workflow["id"], error)
+            log.warning("workflow %s has an unusable schedule: %s", workflow.id, error)
             continue
         if slot is None:
             continue
-        with start_span("schedule fire", {"flowplane.workflow.id": int(workflow["id"])}):
-            execution_id = await fire_slot(workflow["id"], slot)
+        with start_span("schedule fire", {"flowplane.workflow.id": workflow.id}):
+            execution_id = await fire_slot(workflow.id, slot)
         if execution_id is not None:
             started.append(execution_id)
-            _count_fire(trigger, slot, now, workflow["last_fired"], workflow["active_since"])
+            _count_fire(trigger, slot, now, workflow.last_fired, workflow.active_since)
     return started
 
 

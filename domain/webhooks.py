@@ -29,6 +29,7 @@ from domain.access import Actor
 from domain.errors import NotFound
 from domain.executions import create_execution, dispatch
 from domain.json_body import InvalidJsonBody, parse_json_body
+from domain.rows import WorkflowRow
 from domain.services import UnresolvedReference, resolve_reference
 from domain.settings import env_name, get_settings
 from domain.webhook_receipts import claim_receipt
@@ -58,17 +59,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def accepts_deliveries(workflow: Mapping[str, Any]) -> bool:
-    """Active with a webhook trigger (Any: workflow row with `trigger` decoded)."""
-    trigger = workflow.get("trigger") or {}
-    return workflow.get("status") == "active" and trigger.get("type") == "webhook"
+def accepts_deliveries(status: str, trigger: Mapping[str, Any] | None) -> bool:
+    """Active with a webhook trigger (Any: the decoded `trigger` of a workflow)."""
+    return status == "active" and (trigger or {}).get("type") == "webhook"
 
 
-def webhook_url(workflow: Mapping[str, Any]) -> str | None:
-    """The URL to give callers (Any: workflow row), or None without a token or while the
-    workflow does not accept deliveries."""
-    token = workflow.get("webhook_token")
-    if not token or not accepts_deliveries(workflow):
+def webhook_url(workflow: WorkflowRow) -> str | None:
+    """The URL to give callers, or None without a token or while the workflow does not
+    accept deliveries."""
+    token = workflow.webhook_token
+    if not token or not accepts_deliveries(workflow.status, workflow.trigger):
         return None
     return f"{get_settings().public_url.rstrip('/')}/webhooks/{token}"
 
@@ -92,7 +92,7 @@ async def rotate_webhook_token(workflow_id: int) -> str:
     return str(row["webhook_token"])
 
 
-async def rotate_workflow_webhook(actor: Actor, workflow_id: int) -> dict[str, Any]:
+async def rotate_workflow_webhook(actor: Actor, workflow_id: int) -> WorkflowRow:
     """rotateWebhookToken: a new token for a caller who may change the workflow (the old URL
     stops working at once); the workflow row."""
     await check_writable(actor, workflow_id)
@@ -201,7 +201,7 @@ async def _first_delivery(workflow: Mapping[str, Any], signed: _Signed,
 
 async def _check(workflow: dict[str, Any], body: bytes, headers: Mapping[str, str],
                  key: str | None) -> WebhookRejected | None:
-    if not accepts_deliveries(workflow):
+    if not accepts_deliveries(str(workflow["status"]), workflow["trigger"]):
         return WebhookRejected(409, "the workflow is not active with a webhook trigger")
     secret = await _secret(workflow)
     if secret is None or isinstance(secret, WebhookRejected):

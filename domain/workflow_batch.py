@@ -25,13 +25,14 @@ import asyncpg
 
 from db.engine import engine
 from domain import _workflow_store as store
-from domain._sql import decode, dumps, fetch
+from domain._sql import dumps, fetch
 from domain._workflow_rules import check_name, invalid
 from domain._workflow_store import GitSource
 from domain.access import Actor
 from domain.errors import DomainError, Forbidden, NameTaken
 from domain.events import NewEvent, append_each
 from domain.reference_rules import document_issues
+from domain.rows import WorkflowRow
 from domain.spec.definition import WorkflowDefinition
 from domain.workflows import create_workflow
 
@@ -99,9 +100,9 @@ async def lock_workflows(workflow_ids: Collection[int]) -> None:
 
 async def create_workflows(
     actor: Actor, items: Sequence[NewWorkflow]
-) -> list[dict[str, Any] | DomainError]:
+) -> list[WorkflowRow | DomainError]:
     """`create_workflow` for each item, one result per item (the row, or why it failed)."""
-    results: list[dict[str, Any] | DomainError] = []
+    results: list[WorkflowRow | DomainError] = []
     for start in range(0, len(items), CREATE_CHUNK):
         results += await _create_chunk(actor, items[start:start + CREATE_CHUNK])
     return results
@@ -109,7 +110,7 @@ async def create_workflows(
 
 async def _create_chunk(
     actor: Actor, items: Sequence[NewWorkflow]
-) -> list[dict[str, Any] | DomainError]:
+) -> list[WorkflowRow | DomainError]:
     checked = await _checked(actor, items)
     valid = [item for item, error in zip(items, checked, strict=True) if error is None]
     async with engine().transaction():
@@ -124,7 +125,7 @@ async def _create_chunk(
     return [next(found) if error is None else error for error in checked]
 
 
-async def _create_one(actor: Actor, item: NewWorkflow) -> dict[str, Any]:
+async def _create_one(actor: Actor, item: NewWorkflow) -> WorkflowRow:
     return await create_workflow(actor, item.name, item.definition, is_public=item.is_public,
                                  shared_with=item.shared_with, source=item.source,
                                  owner_id=item.owner_id)
@@ -206,59 +207,66 @@ def _workflow_json(actor: Actor, item: NewWorkflow) -> dict[str, Any]:
 # cold sync. (column, key in _workflow_json)
 _AS_WRITTEN = (("nodes", "nodes"), ("connections", "connections"), ("settings", "settings"),
                ("trigger", "trigger"), ("deployment_settings", "deployment"))
+# They are all of the row's JSON columns, so the row is built from already-decoded values.
+assert {column for column, _ in _AS_WRITTEN} == set(WorkflowRow.json_columns())
 
 
-def _as_written(row: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:
-    """Any: a workflow row and the JSON values it was inserted from."""
+def _as_written(record: dict[str, Any], written: dict[str, Any], event_seq: int) -> WorkflowRow:
+    """The row of a RETURNING record (Any: its values, and the JSON it was inserted from)."""
     for column, key in _AS_WRITTEN:
-        row[column] = written[key]
-    return decode(row)  # any other JSON column
+        record[column] = written[key]
+    record["event_seq"] = event_seq
+    return WorkflowRow.from_columns(record)
 
 
 async def _insert_all(
     actor: Actor, items: Sequence[NewWorkflow]
-) -> list[dict[str, Any] | DomainError]:
+) -> list[WorkflowRow | DomainError]:
     """Insert the (checked) items: one statement per table, an event per workflow."""
     if not items:
         return []
     written = {item.name: _workflow_json(actor, item) for item in items}
     inserted = await fetch(_INSERT_WORKFLOWS, actor.organization_id, dumps([*written.values()]))
-    rows = {str(row["name"]): _as_written(row, written[str(row["name"])]) for row in inserted}
-    made = [(item, rows[item.name]) for item in items if item.name in rows]
+    ids = {str(record["name"]): int(record["id"]) for record in inserted}
+    made = [(item, ids[item.name]) for item in items if item.name in ids]
     await _add_revisions(actor, made)
     await _add_shares(made)
     await fetch(
         "INSERT INTO workflow_status_history (workflow, from_status, to_status, reason, actor,"
         " created_at) SELECT id, NULL, 'draft', 'created', $2, now() FROM unnest($1::int[]) id",
-        [int(row["id"]) for _, row in made], actor.user_id)
+        [workflow_id for _, workflow_id in made], actor.user_id)
     # The `workflow` event of each status history row, as `store.record_status` announces it.
     appended = await append_each("workflow", [
-        (int(row["id"]), NewEvent("workflow", {"workflowId": int(row["id"]), "status": "draft",
-                                               "fromStatus": None, "reason": "created"}))
-        for _, row in made])
-    by_id = {int(row["id"]): row for _, row in made}
-    for ref in appended:  # the append moved each row's stream cursor past RETURNING's
-        by_id[int(ref.stream.rpartition(":")[2])]["event_seq"] = ref.seq
+        (workflow_id, NewEvent("workflow", {"workflowId": workflow_id, "status": "draft",
+                                            "fromStatus": None, "reason": "created"}))
+        for _, workflow_id in made])
+    # The append moved each row's stream cursor past RETURNING's.
+    seqs = {int(ref.stream.rpartition(":")[2]): ref.seq for ref in appended}
+    rows = {}
+    for record in inserted:
+        name = str(record["name"])
+        seq = seqs.get(int(record["id"]), record["event_seq"])
+        rows[name] = _as_written(record, written[name], seq)
     return [rows[item.name] if item.name in rows else NameTaken("workflow", item.name)
             for item in items]
 
 
-async def _add_revisions(actor: Actor, made: Sequence[tuple[NewWorkflow, dict[str, Any]]]
-                         ) -> None:
+async def _add_revisions(actor: Actor, made: Sequence[tuple[NewWorkflow, int]]) -> None:
     await fetch(
         "INSERT INTO workflow_revision (workflow, version, definition, author, source,"
         " source_commit, created_at) SELECT r.id, 1, r.definition::jsonb, $3, r.source,"
         " r.source_commit, now() FROM unnest($1::int[], $2::text[], $4::text[], $5::text[])"
         " AS r(id, definition, source, source_commit)",
-        [int(row["id"]) for _, row in made],
+        [workflow_id for _, workflow_id in made],
         [dumps(item.definition_json) for item, _ in made], actor.user_id,
         ["api" if item.source is None else "git" for item, _ in made],
         [None if item.source is None else item.source.commit for item, _ in made],
     )
 
 
-async def _add_shares(made: Sequence[tuple[NewWorkflow, dict[str, Any]]]) -> None:
-    pairs = [(int(row["id"]), user) for item, row in made for user in sorted(set(item.shared_with))]
+async def _add_shares(made: Sequence[tuple[NewWorkflow, int]]) -> None:
+    pairs = [(workflow_id, user) for item, workflow_id in made
+             for user in sorted(set(item.shared_with))]
     if pairs:
         await fetch(
             'INSERT INTO workflow_share (workflow, "user", created_at)'

@@ -14,9 +14,10 @@ from domain import _workflow_store as store
 from domain._sql import fetch
 from domain._workflow_rules import check_name
 from domain.access import Actor
+from domain.rows import WorkflowRow
 
 
-async def _copy(actor: Actor, source: dict[str, Any], name: str, **fields: Any) -> dict[str, Any]:
+async def _copy(actor: Actor, source: WorkflowRow, name: str, **fields: Any) -> WorkflowRow:
     return await store.insert_new_workflow(
         actor,
         {"name": name, "content_hash": store.stored_hash(source), **fields},
@@ -24,7 +25,7 @@ async def _copy(actor: Actor, source: dict[str, Any], name: str, **fields: Any) 
     )
 
 
-async def clone_workflow(actor: Actor, workflow_id: int, name: str) -> dict[str, Any]:
+async def clone_workflow(actor: Actor, workflow_id: int, name: str) -> WorkflowRow:
     """The seed's clone: a deep copy that records its origin in `cloned_from`."""
     check_name(name)
     async with engine().transaction():
@@ -35,25 +36,25 @@ async def clone_workflow(actor: Actor, workflow_id: int, name: str) -> dict[str,
 
 async def create_template(
     actor: Actor, workflow_id: int, name: str | None = None
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """A template (isTemplate) made from a readable workflow, `template` pointing at it."""
     if name is not None:
         check_name(name)
     async with engine().transaction():
         source, _ = await store.readable(actor, workflow_id)
-        name = name or await _free_name(actor.organization_id, f"{source['name']}-template")
+        name = name or await _free_name(actor.organization_id, f"{source.name}-template")
         row = await _copy(actor, source, name, is_template=True, template=workflow_id)
     return row
 
 
 async def create_workflow_from_template(
     actor: Actor, template_id: int, name: str
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """A workflow made from a readable template; it remembers the template in `template`."""
     check_name(name)
     async with engine().transaction():
         template, _ = await store.readable(actor, template_id)
-        if not template["is_template"]:
+        if not template.is_template:
             raise store.not_found(template_id, "template")
         row = await _copy(actor, template, name, template=template_id)
     return row

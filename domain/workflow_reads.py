@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain._sql import decode, fetch, fetch_one, loads
+from domain._sql import fetch, fetch_one
 from domain.access import Actor
 from domain.errors import NotFound
 from domain.pages import Order, Page, Window, keyset, pages_by_parent
+from domain.rows import RevisionRow, WorkflowRow
 
 # A workflow is visible to members when they own it, it is shared with them or public;
 # admins see every workflow of their organization.
@@ -57,12 +58,12 @@ def _filtered(actor: Actor, where: WorkflowFilter) -> tuple[str, list[Any]]:
 
 async def list_workflows(
     actor: Actor, where: WorkflowFilter, window: Window
-) -> Page[dict[str, Any]]:
+) -> Page[WorkflowRow]:
     """Visible workflows matching `where`, oldest first."""
     source, args = _filtered(actor, where)
     conditions, ordering = keyset(BY_ID, window, args)
     rows = await fetch(f"SELECT w.* {source}{conditions}{ordering}", *args)
-    return Page.of([decode(row) for row in rows], window)
+    return Page.of([WorkflowRow.from_record(row) for row in rows], window)
 
 
 async def count_workflows(actor: Actor, where: WorkflowFilter) -> int:
@@ -71,22 +72,22 @@ async def count_workflows(actor: Actor, where: WorkflowFilter) -> int:
     return 0 if row is None else int(row["n"])
 
 
-async def workflow_by_name(actor: Actor, name: str) -> dict[str, Any]:
+async def workflow_by_name(actor: Actor, name: str) -> WorkflowRow:
     """The visible workflow of the actor's organization named `name` (NotFound otherwise)."""
     condition, args = visible(actor)
     row = await fetch_one(f"SELECT w.* FROM workflow w WHERE {condition} AND w.name = $4",
                           *args, name)
     if row is None:
         raise NotFound(f"workflow {name!r} does not exist")
-    return decode(row)
+    return WorkflowRow.from_record(row)
 
 
-async def readable_workflows(actor: Actor, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def readable_workflows(actor: Actor, ids: Sequence[int]) -> dict[int, WorkflowRow]:
     """The workflows among `ids` that the actor may read."""
     condition, args = visible(actor)
     rows = await fetch(f"SELECT w.* FROM workflow w WHERE {condition} AND w.id = ANY($4::int[])",
                        *args, list(ids))
-    return {int(row["id"]): decode(row) for row in rows}
+    return {int(row["id"]): WorkflowRow.from_record(row) for row in rows}
 
 
 async def still_readable(actor: Actor, workflow_id: int) -> bool | None:
@@ -101,11 +102,11 @@ async def still_readable(actor: Actor, workflow_id: int) -> bool | None:
     return bool(row["visible"]) if row["present"] else None
 
 
-async def workflows_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def workflows_by_ids(ids: Sequence[int]) -> dict[int, WorkflowRow]:
     """Workflow rows by id, without an access check (for objects whose access was checked:
     an execution's workflow)."""
     rows = await fetch("SELECT * FROM workflow WHERE id = ANY($1::int[])", list(ids))
-    return {int(row["id"]): decode(row) for row in rows}
+    return {int(row["id"]): WorkflowRow.from_record(row) for row in rows}
 
 
 async def users_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -127,16 +128,12 @@ async def shared_ids_by_workflows(ids: Sequence[int]) -> dict[int, list[int]]:
 
 async def revisions_by_workflows(
     ids: Sequence[int], window: Window
-) -> dict[int, Page[dict[str, Any]]]:
+) -> dict[int, Page[RevisionRow]]:
     """A page of each workflow's revisions, oldest first; each row carries the definition of
     the revision before it (`previous_definition`) so its changes can be shown."""
     source = (
         "SELECT x.*, lag(x.definition) OVER (ORDER BY x.version) AS previous_definition"
         " FROM workflow_revision x WHERE x.workflow = p.id"
     )
-    pages: dict[int, Page[dict[str, Any]]] = await pages_by_parent(
-        source, [list(ids)], "workflow", REVISIONS, window)
-    for page in pages.values():
-        for row in page.rows:
-            row["previous_definition"] = loads(row["previous_definition"])
-    return pages
+    return await pages_by_parent(source, [list(ids)], "workflow", REVISIONS, window,
+                                 make=RevisionRow.from_record)

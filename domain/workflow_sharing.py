@@ -12,26 +12,29 @@ from domain._sql import fetch
 from domain._workflow_rules import administrable, check_shareable
 from domain.access import Actor
 from domain.access_changes import announce_workflow_access_changed
+from domain.rows import WorkflowRow
 
 
-async def share_workflow(actor: Actor, workflow_id: int, user_id: int) -> dict[str, Any]:
+async def share_workflow(actor: Actor, workflow_id: int, user_id: int) -> WorkflowRow:
     """Add a member of the organization to the workflow's sharedWith set; returns the row."""
     async with engine().transaction():
         row = await administrable(actor, workflow_id, "share")
         await check_shareable(actor.organization_id, [user_id], field="userId")
         await store.add_shares(workflow_id, [user_id])
-        await store.announce(row, {"sharedWith": sorted(await store.shared_ids(workflow_id))})
+        shared = sorted(await store.shared_ids(workflow_id))
+        await store.announce(workflow_id, {"sharedWith": shared})
     return row
 
 
-async def unshare_workflow(actor: Actor, workflow_id: int, user_id: int) -> dict[str, Any]:
+async def unshare_workflow(actor: Actor, workflow_id: int, user_id: int) -> WorkflowRow:
     """Remove a user from the sharedWith set (a no-op when they are not in it)."""
     async with engine().transaction():
         row = await administrable(actor, workflow_id, "unshare")
         await fetch(
             'DELETE FROM workflow_share WHERE workflow = $1 AND "user" = $2', workflow_id, user_id
         )
-        await store.announce(row, {"sharedWith": sorted(await store.shared_ids(workflow_id))})
+        shared = sorted(await store.shared_ids(workflow_id))
+        await store.announce(workflow_id, {"sharedWith": shared})
         await announce_workflow_access_changed(workflow_id)
     return row
 

@@ -5,12 +5,12 @@ Every save of the definition whose content hash changed bumps `version` by one a
 `workflow_revision`; every status change writes `workflow_status_history` and a `workflow`
 event in the same transaction. Git-managed workflows refuse edits unless the caller passes the
 git `source` (the sync), is a service principal, or the organization allows git overrides.
-Rows returned are dicts with db/tables.py column names and JSON columns decoded.
+Rows returned are typed `WorkflowRow`s (domain.rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from db.engine import engine
@@ -27,6 +27,7 @@ from domain._workflow_store import GitSource, stored_definition
 from domain.access import Actor, can_admin, can_write
 from domain.access_changes import announce_workflow_access_changed
 from domain.errors import Conflict, Forbidden
+from domain.rows import WorkflowRow
 from domain.spec.definition import WorkflowDefinition
 from domain.workflow_copies import clone_workflow, create_template, create_workflow_from_template
 from domain.workflow_sharing import share_workflow, shared_users, unshare_workflow
@@ -84,7 +85,7 @@ async def create_workflow(
     shared_with: Sequence[int] = (),
     source: GitSource | None = None,
     owner_id: int | None = None,
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """A new draft workflow at version 1 owned by the actor (or by `owner_id`, a member of the
     organization, when an admin or the sync creates it for someone)."""
     check_name(name)
@@ -111,23 +112,23 @@ async def update_workflow(
     expected_version: int | None = None,
     source: GitSource | None = None,
     owner_id: int | None = None,
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Save changes; the version moves only when the definition's content changed. A new
     `owner_id` (a member) is for the owner or an organization admin to give, not a version."""
     if name is not None:
         check_name(name)
     async with engine().transaction():
         row, shared = await writable(actor, workflow_id, source)
-        if expected_version is not None and expected_version != row["version"]:
-            raise VersionConflict(workflow_id, expected_version, int(row["version"]))
+        if expected_version is not None and expected_version != row.version:
+            raise VersionConflict(workflow_id, expected_version, row.version)
         values: dict[str, Any] = {}
-        if name is not None and name != row["name"]:
+        if name is not None and name != row.name:
             values["name"] = name
-        if is_public is not None and is_public != row["is_public"]:
+        if is_public is not None and is_public != row.is_public:
             if not can_admin(actor, row, shared):
                 raise Forbidden("only the owner or an organization admin may change isPublic")
             values["is_public"] = is_public
-        if owner_id is not None and owner_id != row["owner"]:
+        if owner_id is not None and owner_id != row.owner:
             values["owner"] = await _new_owner(actor, row, shared, owner_id)
         if definition is not None:
             values.update(await _save_definition(actor, row, definition, source))
@@ -140,19 +141,17 @@ async def update_workflow(
     return updated
 
 
-async def _new_owner(
-    actor: Actor, row: Mapping[str, Any], shared: set[int], owner_id: int
-) -> int:
+async def _new_owner(actor: Actor, row: WorkflowRow, shared: set[int], owner_id: int) -> int:
     if not can_admin(actor, row, shared):
         raise Forbidden("only the owner or an organization admin may change the owner")
     if await store.non_members(actor.organization_id, [owner_id]):
         raise invalid("owner", f"user {owner_id} is not a member of this organization")
-    await store.announce(row, {"ownerId": owner_id})
+    await store.announce(row.id, {"ownerId": owner_id})
     return owner_id
 
 
 async def _save_definition(
-    actor: Actor, row: Mapping[str, Any], definition: WorkflowDefinition, source: GitSource | None
+    actor: Actor, row: WorkflowRow, definition: WorkflowDefinition, source: GitSource | None
 ) -> dict[str, Any]:
     """Column changes for a definition save; a revision and event when the content changed."""
     values = _source_columns(source, definition)
@@ -160,15 +159,15 @@ async def _save_definition(
     if definition.content_hash() == store.stored_hash(row):
         return values
     await check_references(actor.organization_id, document)
-    version = int(row["version"]) + 1
-    await store.add_revision(int(row["id"]), version, document, actor, source)
-    await store.announce(row, {"version": version})
+    version = row.version + 1
+    await store.add_revision(row.id, version, document, actor, source)
+    await store.announce(row.id, {"version": version})
     return {**values, **store.definition_columns(document), "version": version}
 
 
 async def set_workflow_status(
     actor: Actor, workflow_id: int, status: str, reason: str = ""
-) -> dict[str, Any]:
+) -> WorkflowRow:
     """Move a workflow to `status` (history row and event in the same transaction)."""
     if status not in STATUSES:
         raise invalid("status", f"{status!r} is not a workflow status ({', '.join(STATUSES)})")
@@ -176,9 +175,9 @@ async def set_workflow_status(
         row, shared = await store.readable(actor, workflow_id, lock=True)
         if not can_write(actor, row, shared):
             raise Forbidden(f"you may read workflow {workflow_id} but not change its status")
-        if row["status"] != status:
+        if row.status != status:
             await store.update_columns(workflow_id, {"status": status})
-            await store.record_status(actor, row, row["status"], status, reason)
+            await store.record_status(actor, workflow_id, row.status, status, reason)
         updated = await store.load_row(workflow_id)
     assert updated is not None  # locked above
     return updated
@@ -191,7 +190,7 @@ async def check_writable(actor: Actor, workflow_id: int) -> None:
         raise Forbidden(f"you may read workflow {workflow_id} but not change or run it")
 
 
-async def get_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+async def get_workflow(actor: Actor, workflow_id: int) -> WorkflowRow:
     """The workflow if the actor may read it; NotFound otherwise (also for other orgs)."""
     row, _ = await store.readable(actor, workflow_id)
     return row

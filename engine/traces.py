@@ -36,7 +36,7 @@ async def _export(row: dict[str, Any]) -> None:
     try:
         spans = (await spans_by_executions([int(row["id"])])).get(int(row["id"]), [])
         workflow = await load_workflow(int(row["workflow"]))
-        export_execution({**row, "workflow_name": workflow["name"]},
+        export_execution({**row, "workflow_name": workflow.name},
                          sorted(spans, key=lambda span: int(span["id"])))
     except Exception:  # observability must never take an execution down with it
         log.warning("could not export the trace of execution %s", row["id"], exc_info=True)

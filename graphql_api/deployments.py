@@ -13,6 +13,7 @@ import strawberry
 
 from domain import deployments
 from domain.errors import InvalidInput as InvalidSettings
+from domain.rows import WorkflowRow
 from domain.spec.errors import SpecError
 from domain.spec.model import DeploymentSettings
 from graphql_api.context import Info
@@ -28,8 +29,6 @@ from graphql_api.types.ids import decode_id
 from graphql_api.types.workflow import Workflow
 from graphql_api.workflows.inputs import AutoscaleInput
 from graphql_api.workflows.queries import workflow_not_found
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.input
@@ -79,8 +78,8 @@ PauseWorkflowResult = Annotated[DeploymentResult, strawberry.union("PauseWorkflo
 
 
 async def _on_workflow(result: Any, workflow_id: strawberry.ID,
-                       call: Callable[[int], Awaitable[Row]]) -> Any:  # Any: the union
-    async def bound() -> Row:
+                       call: Callable[[int], Awaitable[WorkflowRow]]) -> Any:  # Any: the union
+    async def bound() -> WorkflowRow:
         return await call(decode_id(workflow_id, "Workflow", "workflowId"))
 
     return await run(result, bound, Workflow.from_row, not_found=workflow_not_found(workflow_id))
@@ -98,7 +97,7 @@ class DeploymentMutations:
         deploymentSettings; with forceRedeploy an existing deployment is removed first."""
         actor = info.context.actor
 
-        async def call(wid: int) -> Row:
+        async def call(wid: int) -> WorkflowRow:
             chosen = None if settings is None else settings.to_settings()
             return await deployments.deploy_workflow(
                 actor, wid, chosen, force_redeploy=force_redeploy)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -25,19 +25,27 @@ from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
 
-Rows = Mapping[int, Any]  # Any: rows by id, typed (domain.rows) or dicts of column values
+# Any: the rows of one node type (a typed row of domain.rows, or a dict of column values),
+# which only that type's `from_row` reads.
+Rows = Mapping[int, Any]
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
+R = TypeVar("R")
+
+
+def _typed(fetch: Callable[[Actor, Sequence[int]], Awaitable[dict[int, R]]],
+           build: Callable[[R], Node]) -> tuple[Fetch, Callable[[Any], Node]]:
+    """A node type's read and build, checked to agree on the type of its rows."""
+    return fetch, build
 
 
 def _resources(kind: ResourceKind[ResourceRow]) -> Fetch:
     return lambda actor, ids: lookups.resources(actor, kind, ids)
 
 
-# Every Node type: how to read its rows for an actor, and how to build it from a row (Any:
-# the rows its fetch returns).
+# Every Node type: how to read its rows for an actor, and how to build it from a row.
 RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
-    "Workflow": (lookups.workflows, Workflow.from_row),
-    "WorkflowRevision": (lookups.revisions, WorkflowRevision.from_row),
+    "Workflow": _typed(lookups.workflows, Workflow.from_row),
+    "WorkflowRevision": _typed(lookups.revisions, WorkflowRevision.from_row),
     "Execution": (lookups.executions, Execution.from_row),
     "Span": (lookups.spans, Span.from_row),
     "LogLine": (lookups.logs, LogLine.from_row),

@@ -13,17 +13,16 @@ loaders.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from domain import reads
+from domain.rows import WorkflowRow
 from graphql_api.context import Info
 from graphql_api.loaders import ExecutionPageArgs
 from graphql_api.types.execution import EXECUTIONS
 from graphql_api.types.pagination import BadArgument, window
 
-Row = dict[str, Any]  # Any: column values
 _SHARES = {"sharedWith", "webhookUrl"}
 
 
@@ -67,14 +66,14 @@ def _execution_args(field: SelectedField) -> ExecutionPageArgs | None:
     return reads.ExecutionFilter(), chosen
 
 
-async def preload_workflows(info: Info, rows: list[Row]) -> None:
+async def preload_workflows(info: Info, rows: list[WorkflowRow]) -> None:
     """Load, in one batch per loader, what the selected fields of these workflows read."""
     if not info.context.loaders.user_by_id.cache or not rows:
         return  # loaders that do not cache (websockets) could not serve it later
     fields = [f for top in _fields(info.selected_fields) for f in _node_fields(top)]
     names = {field.name for field in fields}
-    loaders, ids = info.context.loaders, [int(row["id"]) for row in rows]
-    users: set[int] = {int(row["owner"]) for row in rows} if "owner" in names else set()
+    loaders, ids = info.context.loaders, [row.id for row in rows]
+    users: set[int] = {row.owner for row in rows} if "owner" in names else set()
     if "executionCount" in names:
         await loaders.execution_count_by_workflow.load_many(ids)
     if names & _SHARES:

@@ -30,8 +30,8 @@ def plan_workflows(
         current = live.workflows[name]
         if not current.managed:
             continue  # created through the API and not in git: not ours
-        if (KIND, name) in desired.held or current.row["source_path"] in desired.invalid_paths:
-            path = current.row["source_path"]
+        if (KIND, name) in desired.held or current.row.source_path in desired.invalid_paths:
+            path = current.row.source_path
             actions.append(Action("skip", KIND, name, f"{path} is invalid: the workflow keeps its "
                                   "last good state", path, current.id))
         else:
@@ -60,7 +60,7 @@ def _desired_actions(workflow: DesiredWorkflow, current: LiveWorkflow | None) ->
     if not current.managed:
         return [Action("conflict", KIND, name, "a workflow with this name was created through "
                        "the API; sync does not take it over", path, current.id)]
-    actions = [*_update(workflow, current), *_lifecycle(workflow, current.row["status"],
+    actions = [*_update(workflow, current), *_lifecycle(workflow, current.row.status,
                                                          current.id)]
     return actions or [Action("unchanged", KIND, name, f"in sync with {path}", path, current.id)]
 
@@ -70,23 +70,23 @@ def _update(workflow: DesiredWorkflow, current: LiveWorkflow) -> list[Action]:
     definition = [key for key, value in wanted.items() if stored.get(key) != value]
     meta = workflow.document.metadata
     other = [label for label, differs in (
-        ("public", meta.public != bool(current.row["is_public"])),
+        ("public", meta.public != current.row.is_public),
         ("sharedWith", frozenset(meta.shared_with) != current.shared_with),
         # Without metadata.owner the workflow keeps whoever owns it.
         ("owner", meta.owner is not None and meta.owner != current.owner),
     ) if differs]
     reasons = []
     if definition:
-        version = int(current.row["version"])
+        version = current.row.version
         reasons.append(f"definition changed ({', '.join(definition)}): "
                        f"version {version} -> {version + 1}")
     if other:
         reasons.append(f"{', '.join(other)} changed")
-    old_path = current.row["source_path"]
+    old_path = current.row.source_path
     if old_path != workflow.path:
         reasons.append(f"moved from {old_path} to {workflow.path}")
         other.append("sourcePath")
-    if current.row["status"] == "archived" and workflow.state != "archived":
+    if current.row.status == "archived" and workflow.state != "archived":
         # A file added back (often unchanged): the commit that restored it is its source now.
         reasons.append(f"restored from {workflow.path}")
         other.append("sourceCommit")
@@ -110,7 +110,7 @@ def _lifecycle(workflow: DesiredWorkflow, status: str, object_id: int | None) ->
 
 
 def _orphan(current: LiveWorkflow, prune: PruneMode) -> Action:
-    name, path, status = str(current.row["name"]), current.row["source_path"], current.row["status"]
+    name, path, status = current.row.name, current.row.source_path, current.row.status
     removed = f"{path} no longer declares it"
     if prune == "off":
         return Action("skip", KIND, name, f"{removed}; --prune off leaves it", path, current.id)

@@ -103,7 +103,7 @@ async def _save_workflows(context: _Context, saves: dict[int, Action]) -> dict[i
     created = await create_workflows(context.actor, new)
     for (_, action), outcome in zip(creates, created, strict=True):
         if not isinstance(outcome, DomainError):
-            context.ids[("Workflow", action.name)] = int(outcome["id"])
+            context.ids[("Workflow", action.name)] = outcome.id
 
     async def update(action: Action) -> None:
         await _update_workflow(context, action, context.desired.workflows[action.name])
@@ -154,7 +154,7 @@ async def _apply_workflow(context: _Context, action: Action) -> None:
         await delete_workflow(actor, context.ids[key])
     else:  # deploy, undeploy, archive, prune (archive)
         current = context.live.workflows.get(action.name)
-        status = "draft" if current is None else str(current.row["status"])
+        status = "draft" if current is None else current.row.status
         target = action.target if action.verb != "prune" else "archived"
         assert target is not None  # lifecycle actions always name their target
         await transition(actor, context.ids[key], status, target)

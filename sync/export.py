@@ -57,16 +57,16 @@ def workflow_documents(slug: str, workflow: LiveWorkflow) -> tuple[dict[str, Any
     full = _clean(stored if definition is None else definition.to_json())
     minimal = full if definition is None else _clean(
         definition.model_dump(mode="json", by_alias=True, exclude_defaults=True))
-    meta_full = {"name": row["name"], "organization": slug, "owner": workflow.owner,
+    meta_full = {"name": row.name, "organization": slug, "owner": workflow.owner,
                  "description": full.get("description", ""), "tags": full.get("tags", []),
-                 "sharedWith": sorted(workflow.shared_with), "public": bool(row["is_public"])}
+                 "sharedWith": sorted(workflow.shared_with), "public": row.is_public}
     if workflow.owner.startswith(SYNC_PRINCIPAL_PREFIX):  # created by sync: no person owns it
         del meta_full["owner"]
     meta_min = {k: v for k, v in meta_full.items() if v not in ("", [], False)}
     spec_keys = ("trigger", "settings", "deployment", "nodes", "connections")
 
     def document(meta: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
-        spec = {"state": row["status"], **{k: source[k] for k in spec_keys if k in source}}
+        spec = {"state": row.status, **{k: source[k] for k in spec_keys if k in source}}
         return {"apiVersion": "flowplane/v1", "kind": "Workflow", "metadata": meta, "spec": spec}
 
     return document(meta_full, full), document(meta_min, minimal)

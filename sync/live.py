@@ -2,17 +2,16 @@
 
 Every workflow of the organization is loaded (not only git-managed ones), so the planner can
 see a same-named workflow created through the API and report the conflict instead of taking it
-over. Rows keep db/tables.py column names; shares and owners are resolved to user handles.
+over. Workflows are typed rows (domain.rows); shares and owners are resolved to user handles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.live_rows import member_ids, resource_rows, workflow_rows
-from domain.rows import ResourceRow
+from domain.rows import ResourceRow, WorkflowRow
 from domain.workflows import stored_definition
 
 Key = tuple[str, str]  # (kind, name)
@@ -20,17 +19,17 @@ Key = tuple[str, str]  # (kind, name)
 
 @dataclass(frozen=True)
 class LiveWorkflow:
-    row: Mapping[str, Any]  # Any: column values
+    row: WorkflowRow
     owner: str
     shared_with: frozenset[str]
 
     @property
     def id(self) -> int:
-        return int(self.row["id"])
+        return self.row.id
 
     @property
     def managed(self) -> bool:
-        return bool(self.row["managed_by"] == "git")
+        return self.row.managed_by == "git"
 
     def definition(self) -> dict[str, Any]:
         """The stored definition with the keys of `WorkflowDefinition.to_json()` (Any: JSON)."""
@@ -49,7 +48,6 @@ async def load_live(organization_id: int) -> LiveState:
     state = LiveState(organization_id, members=await member_ids(organization_id),
                       resources=dict(await resource_rows(organization_id)))
     for row in await workflow_rows(organization_id):
-        state.workflows[str(row["name"])] = LiveWorkflow(
-            row, str(row.pop("owner_handle")), frozenset(row.pop("shared_handles") or ())
-        )
+        state.workflows[row.name] = LiveWorkflow(
+            row, row.owner_handle, frozenset(row.shared_handles or ()))
     return state

@@ -64,7 +64,7 @@ def _refusal(actions: list[Action], live: LiveState, options: PlanOptions) -> st
         return None
     pruned = {a.name for a in actions if a.verb == "prune" and a.kind == "Workflow"}
     managed = {name for name, wf in live.workflows.items()
-               if wf.managed and (options.prune == "delete" or wf.row["status"] != "archived")}
+               if wf.managed and (options.prune == "delete" or wf.row.status != "archived")}
     if pruned and pruned == managed:
         return (f"this commit would prune every managed workflow ({len(pruned)}); "
                 "pass --allow-empty if that is intended")

@@ -26,7 +26,7 @@ from graphql_api.types.scalars import Cursor
 
 C = TypeVar("C", bound=Connection[Any])
 R = TypeVar("R", bound=ResourceRow)
-BY_NAME = Listing("resources", lambda row: (row.name,), (str,))
+BY_NAME = Listing[ResourceRow]("resources", lambda row: (row.name,), (str,))
 
 
 async def _page(

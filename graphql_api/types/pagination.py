@@ -14,10 +14,11 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import strawberry
 from graphql import GraphQLError
+from typing_extensions import TypeVar
 
 from domain.pages import Key, Page, Window
 from graphql_api.types.lean import lean
@@ -25,7 +26,11 @@ from graphql_api.types.scalars import Cursor, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Connection[Any]")
-Row = Any  # Any: a listed row, typed (domain.rows) or a dict of column values
+# A row of a list: a typed row (domain.rows), or a dict of column values (the default, while
+# lists of untyped rows remain; Any: column values).
+R = TypeVar("R", default=dict[str, Any])
+# A listing only reads rows, so one keyed on a base row class keys its subclasses' lists too.
+R_contra = TypeVar("R_contra", contravariant=True, default=dict[str, Any])
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
@@ -42,9 +47,9 @@ class BadArgument(GraphQLError):
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    first_row: strawberry.Private[Row | None]
-    last_row: strawberry.Private[Row | None]
-    listing: strawberry.Private[Listing]
+    first_row: strawberry.Private[Any]  # Any: a row of `listing`, None for an empty page
+    last_row: strawberry.Private[Any]
+    listing: strawberry.Private[Listing[Any]]
 
     # Encoded only when asked for, as edge cursors are.
     @strawberry.field
@@ -67,8 +72,8 @@ class Edge(Generic[T]):
         return self.listing.cursor(self.row)
 
     node: T
-    row: strawberry.Private[Row]
-    listing: strawberry.Private[Listing]
+    row: strawberry.Private[Any]  # Any: a row of `listing`
+    listing: strawberry.Private[Listing[Any]]
 
 
 @strawberry.type
@@ -91,14 +96,14 @@ class CountedConnection(Connection[T]):
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(Generic[R_contra]):
     """How one list is keyed: the key of a row and the types of its parts (for cursors)."""
 
     name: str
-    key: Callable[[Row], Key]
+    key: Callable[[R_contra], Key]
     types: tuple[type, ...]
 
-    def cursor(self, row: Row) -> Cursor:
+    def cursor(self, row: R_contra) -> Cursor:
         parts = [v.isoformat() if isinstance(v, datetime) else v for v in self.key(row)]
         return Cursor(encode_cursor(json.dumps([self.name, *parts])))
 
@@ -127,7 +132,7 @@ def _size(argument: str, value: int | None) -> int | None:
 
 
 def window(
-    listing: Listing, first: int | None, after: Cursor | None, last: int | None,
+    listing: Listing[Any], first: int | None, after: Cursor | None, last: int | None,
     before: Cursor | None, default: int = DEFAULT_PAGE,
 ) -> Window:
     """The rows a connection's arguments ask for (BadArgument for what it cannot honour)."""
@@ -143,7 +148,7 @@ def window(
 
 
 def connection(
-    cls: type[C], listing: Listing, page: Page[Any], window: Window, node: Callable[[Row], Any],
+    cls: type[C], listing: Listing[R], page: Page[R], window: Window, node: Callable[[R], Any],
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> C:
     """The connection of `cls` for one page of `listing`."""

@@ -11,6 +11,7 @@ import strawberry
 
 from domain import reads
 from domain.access import can_write
+from domain.rows import RevisionRow, WorkflowRow
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
@@ -39,8 +40,8 @@ from graphql_api.types.scalars import JSON, Cursor
 from graphql_api.types.sync_run import SyncStatus, sync_status
 from graphql_api.types.user import User
 
-Row = dict[str, Any]  # Any: column values
-REVISIONS = Listing("revisions", lambda row: (row["version"],), (int,))
+Row = dict[str, Any]  # Any: column values (of users)
+REVISIONS = Listing[RevisionRow]("revisions", lambda row: (row.version,), (int,))
 
 
 @strawberry.type
@@ -71,15 +72,15 @@ class WorkflowRevision(Node):
         return None if row is None else User.from_row(row)
 
     @classmethod
-    def from_row(cls, row: Row) -> WorkflowRevision:
+    def from_row(cls, row: RevisionRow) -> WorkflowRevision:
         """From a revision row with the definition before it (`previous_definition`)."""
         changes = [DefinitionChange(path=c.path, before=c.before, after=c.after)
-                   for c in diff(row["previous_definition"] or {}, row["definition"])]
+                   for c in diff(row.previous_definition or {}, row.definition)]
         return cls(
-            id=global_id("WorkflowRevision", row["id"]), pk=int(row["id"]),
-            author_pk=row["author"], version=int(row["version"]), created_at=row["created_at"],
-            source=enum_or(ManagedBy, row["source"], ManagedBy.API),
-            source_commit=row["source_commit"], definition=row["definition"], changes=changes,
+            id=global_id("WorkflowRevision", row.id), pk=row.id,
+            author_pk=row.author, version=row.version, created_at=row.created_at,
+            source=enum_or(ManagedBy, row.source, ManagedBy.API),
+            source_commit=row.source_commit, definition=JSON(row.definition), changes=changes,
         )
 
 
@@ -90,7 +91,7 @@ class WorkflowRevisionConnection(Connection[WorkflowRevision]):
 
 @strawberry.type
 class Workflow(Node):
-    row: strawberry.Private[Row]
+    row: strawberry.Private[WorkflowRow]
     pk: strawberry.Private[int]
     name: str
     description: str
@@ -110,31 +111,31 @@ class Workflow(Node):
     # Built from the row only when selected (a list page rarely asks for the definition).
     @lean
     def _resolve_nodes(self) -> list[WorkflowNode]:
-        return [WorkflowNode.from_json(n) for n in self.row["nodes"] or []]
+        return [WorkflowNode.from_json(n) for n in self.row.nodes or []]
 
     nodes: list[WorkflowNode] = strawberry.field(resolver=_resolve_nodes)
 
     @lean
     def _resolve_connections(self) -> list[NodeConnection]:
-        return [NodeConnection.from_json(c) for c in self.row["connections"] or []]
+        return [NodeConnection.from_json(c) for c in self.row.connections or []]
 
     connections: list[NodeConnection] = strawberry.field(resolver=_resolve_connections)
 
     @lean
     def _resolve_settings(self) -> WorkflowSettings:
-        return WorkflowSettings.from_json(self.row["settings"] or {})
+        return WorkflowSettings.from_json(self.row.settings or {})
 
     settings: WorkflowSettings = strawberry.field(resolver=_resolve_settings)
 
     @lean
     def _resolve_trigger(self) -> Trigger:
-        return Trigger.from_json(self.row["trigger"] or {})
+        return Trigger.from_json(self.row.trigger or {})
 
     trigger: Trigger = strawberry.field(resolver=_resolve_trigger)
 
     @lean
     def _resolve_deployment_settings(self) -> DeploymentSettings | None:
-        return DeploymentSettings.from_json(self.row["deployment_settings"])
+        return DeploymentSettings.from_json(self.row.deployment_settings)
 
     deployment_settings: DeploymentSettings | None = strawberry.field(
         resolver=_resolve_deployment_settings)
@@ -188,7 +189,7 @@ class Workflow(Node):
 
     @lean
     def _resolve_owner(self, info: Info) -> Maybe[User]:
-        return then(peek(info.context.loaders.user_by_id, int(self.row["owner"])), self._owner)
+        return then(peek(info.context.loaders.user_by_id, self.row.owner), self._owner)
 
     owner = strawberry.field(_resolve_owner, graphql_type=User)
 
@@ -200,12 +201,12 @@ class Workflow(Node):
     @strawberry.field
     async def template(self, info: Info) -> Workflow | None:
         """The template this workflow was created from, if the caller may read it."""
-        return await _readable(info, self.row["template"])
+        return await _readable(info, self.row.template)
 
     @strawberry.field
     async def cloned_from(self, info: Info) -> Workflow | None:
         """The workflow this one was cloned from, if the caller may read it."""
-        return await _readable(info, self.row["cloned_from"])
+        return await _readable(info, self.row.cloned_from)
 
     @lean
     def _resolve_shared_with(self, info: Info) -> Maybe[list[User]]:
@@ -245,18 +246,30 @@ class Workflow(Node):
     executions = strawberry.field(_resolve_executions, graphql_type=ExecutionConnection)
 
     @classmethod
-    def from_row(cls, row: Row) -> Workflow:
+    def from_row(cls, row: WorkflowRow) -> Workflow:
         return cls(
-            row=row, id=global_id("Workflow", row["id"]), pk=int(row["id"]), name=row["name"],
-            description=row["description"],
-            status=enum_or(WorkflowStatus, row["status"], WorkflowStatus.DRAFT),
-            version=int(row["version"]), is_public=bool(row["is_public"]),
-            is_template=bool(row["is_template"]), tags=list(row["tags"] or []),
-            deployment_phase=None if row["deployment_phase"] is None else enum_or(
-                DeploymentPhase, row["deployment_phase"], DeploymentPhase.FAILED),
-            managed_by=enum_or(ManagedBy, row["managed_by"], ManagedBy.API),
-            sync_status=sync_status(row.get("sync_status")),
-            **{name: row[name] for name in _PLAIN_COLUMNS},
+            row=row, id=global_id("Workflow", row.id), pk=row.id, name=row.name,
+            description=row.description,
+            status=enum_or(WorkflowStatus, row.status, WorkflowStatus.DRAFT),
+            version=row.version, is_public=row.is_public,
+            is_template=row.is_template, tags=list(row.tags or []),
+            deployment_phase=None if row.deployment_phase is None else enum_or(
+                DeploymentPhase, row.deployment_phase, DeploymentPhase.FAILED),
+            managed_by=enum_or(ManagedBy, row.managed_by, ManagedBy.API),
+            sync_status=sync_status(row.sync_status),
+            deployment_environment_id=row.deployment_environment_id,
+            deployment_cpu=row.deployment_cpu, deployment_memory=row.deployment_memory,
+            deployment_disk=row.deployment_disk, deployment_gpu=row.deployment_gpu,
+            deployment_gpu_type=row.deployment_gpu_type,
+            deployment_autoscale_min=row.deployment_autoscale_min,
+            deployment_autoscale_max=row.deployment_autoscale_max,
+            deployment_namespace=row.deployment_namespace,
+            deployment_name=row.deployment_name, deployment_pod_name=row.deployment_pod_name,
+            deployment_error=row.deployment_error, deployment_reason=row.deployment_reason,
+            deployed_at=row.deployed_at,
+            deployment_phase_changed_at=row.deployment_phase_changed_at,
+            source_path=row.source_path, source_commit=row.source_commit,
+            sync_error=row.sync_error, created_at=row.created_at, updated_at=row.updated_at,
         )
 
 
@@ -264,7 +277,7 @@ def _users(rows: list[Row | None]) -> list[User]:
     return [User.from_row(row) for row in rows if row is not None]
 
 
-async def _shared_later(users: ByIdLoader, loading: Awaitable[list[int]]) -> list[User]:
+async def _shared_later(users: ByIdLoader[Row], loading: Awaitable[list[int]]) -> list[User]:
     return _users(await users.load_many(await loading))
 
 
@@ -279,12 +292,3 @@ async def _readable(info: Info, workflow_id: int | None) -> Workflow | None:
 class WorkflowConnection(CountedConnection[Workflow]):
     pass
 
-
-_PLAIN_COLUMNS = (
-    "deployment_environment_id", "deployment_cpu", "deployment_memory", "deployment_disk",
-    "deployment_gpu", "deployment_gpu_type", "deployment_autoscale_min",
-    "deployment_autoscale_max", "deployment_namespace", "deployment_name",
-    "deployment_pod_name", "deployment_error", "deployment_reason", "deployed_at",
-    "deployment_phase_changed_at", "source_path",
-    "source_commit", "sync_error", "created_at", "updated_at",
-)

@@ -10,6 +10,7 @@ import strawberry
 from domain import redeploys, webhooks, workflow_removal, workflows
 from domain.access import Actor
 from domain.errors import InvalidInput as InvalidDefinition
+from domain.rows import WorkflowRow
 from domain.settings import get_settings
 from domain.spec.definition import WorkflowDefinition, validate_definition
 from graphql_api.context import Info
@@ -31,7 +32,6 @@ from graphql_api.workflows.queries import workflow_not_found
 
 DEFINITION_KEYS = ("description", "tags", "trigger", "settings", "deployment", "nodes",
                    "connections")
-Row = dict[str, Any]  # Any: column values
 
 
 def _union(name: str) -> Any:  # Any: a strawberry.union marker for Annotated
@@ -91,14 +91,14 @@ def _given_definition(fields: Any) -> dict[str, Any]:  # Any: a DefinitionFields
 
 
 async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
-                  expected_version: int | None) -> Row:
+                  expected_version: int | None) -> WorkflowRow:
     changes = _given_definition(given)
     definition = None
     if changes:
         current = await workflows.get_workflow(actor, workflow_id)
         definition = _definition({**workflows.stored_definition(current), **changes})
         # The merge is based on the version read here: a concurrent save is a conflict.
-        expected_version = expected_version or int(current["version"])
+        expected_version = expected_version or current.version
     return await redeploys.update_workflow(
         actor, workflow_id, definition=definition, name=given.name, is_public=given.is_public,
         expected_version=expected_version,
@@ -106,12 +106,12 @@ async def _update(actor: Actor, workflow_id: int, given: UpdateWorkflowInput,
 
 
 def _on_workflow(
-    id: strawberry.ID, field: str, call: Callable[[int], Awaitable[Row]]
-) -> Callable[[], Awaitable[Row]]:
+    id: strawberry.ID, field: str, call: Callable[[int], Awaitable[WorkflowRow]]
+) -> Callable[[], Awaitable[WorkflowRow]]:
     """`call(key)` for the workflow id given as argument `field` (InvalidId when it names
     no workflow)."""
 
-    async def bound() -> Row:
+    async def bound() -> WorkflowRow:
         return await call(decode_id(id, "Workflow", field))
 
     return bound
@@ -123,7 +123,7 @@ class WorkflowMutations:
     async def create_workflow(self, info: Info, input: CreateWorkflowInput) -> CreateWorkflowResult:
         actor = info.context.actor
 
-        async def call() -> Row:
+        async def call() -> WorkflowRow:
             shared = decode_ids(input.shared_with, "User", "input.sharedWith")
             return await workflows.create_workflow(
                 actor, input.name, _definition(_given_definition(input)),
@@ -154,7 +154,7 @@ class WorkflowMutations:
         result: DeleteWorkflowResult = await run(
             DeleteWorkflowResult,
             _on_workflow(id, "id", lambda wid: workflow_removal.delete_workflow(actor, wid)),
-            lambda row: WorkflowDeleted(deleted_id=id, name=row["name"]),
+            lambda row: WorkflowDeleted(deleted_id=id, name=row.name),
             not_found=workflow_not_found(id))
         return result
 
@@ -174,7 +174,7 @@ class WorkflowMutations:
         """Add a member of the organization to sharedWith (sharing twice keeps one entry)."""
         actor = info.context.actor
 
-        async def share(wid: int) -> Row:
+        async def share(wid: int) -> WorkflowRow:
             user = decode_id(user_id, "User", "userId")
             return await workflows.share_workflow(actor, wid, user)
 
@@ -189,7 +189,7 @@ class WorkflowMutations:
     ) -> UnshareWorkflowResult:
         actor = info.context.actor
 
-        async def unshare(wid: int) -> Row:
+        async def unshare(wid: int) -> WorkflowRow:
             user = decode_id(user_id, "User", "userId")
             return await workflows.unshare_workflow(actor, wid, user)
 
@@ -205,7 +205,7 @@ class WorkflowMutations:
         """An independent draft copy owned by the caller; nothing shared, no deployment."""
         actor = info.context.actor
 
-        async def clone(wid: int) -> Row:
+        async def clone(wid: int) -> WorkflowRow:
             return await workflows.clone_workflow(actor, wid, name)
 
         result: CloneWorkflowResult = await run(
@@ -221,7 +221,7 @@ class WorkflowMutations:
         a name is given."""
         actor = info.context.actor
 
-        async def template(wid: int) -> Row:
+        async def template(wid: int) -> WorkflowRow:
             return await workflows.create_template(actor, wid, name)
 
         result: CreateTemplateResult = await run(
@@ -235,7 +235,7 @@ class WorkflowMutations:
     ) -> CreateWorkflowFromTemplateResult:
         actor = info.context.actor
 
-        async def create(wid: int) -> Row:
+        async def create(wid: int) -> WorkflowRow:
             return await workflows.create_workflow_from_template(actor, wid, name)
 
         result: CreateWorkflowFromTemplateResult = await run(
@@ -251,7 +251,7 @@ class WorkflowMutations:
         working at once."""
         actor = info.context.actor
 
-        async def rotate(wid: int) -> Row:
+        async def rotate(wid: int) -> WorkflowRow:
             return await webhooks.rotate_workflow_webhook(actor, wid)
 
         result: RotateWebhookTokenResult = await run(

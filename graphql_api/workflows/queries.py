@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import workflow_reads
+from domain.rows import WorkflowRow
 from domain.workflows import get_workflow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
@@ -18,7 +19,7 @@ from graphql_api.types.pagination import Listing, connection, window
 from graphql_api.types.scalars import Cursor
 from graphql_api.types.workflow import Workflow, WorkflowConnection
 
-WORKFLOWS = Listing("workflows", lambda row: (row["id"],), (int,))
+WORKFLOWS = Listing[WorkflowRow]("workflows", lambda row: (row.id,), (int,))
 
 
 def workflow_not_found(workflow_id: strawberry.ID | str) -> WorkflowNotFound:
@@ -62,7 +63,7 @@ class WorkflowQueries:
         """One workflow by its id, or by its name (unique in the organization)."""
         actor = info.context.actor
 
-        async def call() -> dict[str, Any]:
+        async def call() -> WorkflowRow:
             if (id is None) == (name is None):
                 raise InvalidArgument("id", "give exactly one of id and name")
             if id is not None:

@@ -23,6 +23,7 @@ from domain.deployments import (
 )
 from domain.dispatch import workflow_queue
 from domain.executions import load_execution, load_workflow, start_execution
+from domain.rows import WorkflowRow
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow
@@ -74,13 +75,13 @@ async def owner_and_workflow(factory: Factory) -> tuple[Actor, int]:
     actor = Actor(user["id"], org["id"], "member")
     nodes = [{"id": "pause", "type": "delay", "params": {"seconds": 1}}]
     row = await create_workflow(actor, "greeter", definition(nodes=nodes))
-    return actor, int(row["id"])
+    return actor, row.id
 
 
-async def available(workflow_id: int) -> dict[str, Any] | None:
+async def available(workflow_id: int) -> WorkflowRow | None:
     await reconcile_deployment_phases()
     row = await load_workflow(workflow_id)
-    return row if row["deployment_phase"] == "AVAILABLE" else None
+    return row if row.deployment_phase == "AVAILABLE" else None
 
 
 async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
@@ -90,11 +91,11 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
 
     row = await deploy_workflow(actor, wid)
 
-    assert (row["status"], row["deployment_namespace"]) == ("active", LOCAL_NAMESPACE)
-    assert row["deployment_phase"] == "PROGRESSING" and row["deployment_cpu"] == 0.5
+    assert (row.status, row.deployment_namespace) == ("active", LOCAL_NAMESPACE)
+    assert row.deployment_phase == "PROGRESSING" and row.deployment_cpu == 0.5
     row = await until(lambda: available(wid), "phase AVAILABLE", workers)
     # Served by the organization's own worker process, which holds only its credentials.
-    pod = int(row["deployment_pod_name"])
+    pod = int(row.deployment_pod_name)
     assert pod != workers.pid
     assert_holds_only_its_organizations_credentials(pod, actor.organization_id)
 
@@ -113,7 +114,7 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
 
     undeployed = await undeploy_workflow(actor, wid)
 
-    assert undeployed["status"] == "paused" and undeployed["deployment_namespace"] is None
+    assert undeployed.status == "paused" and undeployed.deployment_namespace is None
     queue = workflow_queue(actor.organization_id, wid)
     await until(lambda: _not_served(redis_url, queue), "queue removal", workers)
 

@@ -39,7 +39,7 @@ async def test_the_parents_port_counts_the_runs_of_its_organization_children(
         actor, wid = await owner_and_workflow(factory)
         await deploy_workflow(actor, wid)
         row = await until(lambda: available(wid), "phase AVAILABLE", workers)
-        child = int(row["deployment_pod_name"])
+        child = int(row.deployment_pod_name)
         assert child != workers.pid
         folder = _environ(workers.pid)["PROMETHEUS_MULTIPROC_DIR"]
         assert _environ(child)["PROMETHEUS_MULTIPROC_DIR"] == folder

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
 
 import pytest
 
 from domain.access import Actor, actor_for, can_admin, can_read, can_write
+from domain.rows import WorkflowRow
 from tests.factory import Factory
 
-WORKFLOW: dict[str, Any] = {"id": 1, "organization": 10, "owner": 1, "is_public": False}
+WORKFLOW = WorkflowRow.from_columns(dict.fromkeys(WorkflowRow.columns()) | {
+    "id": 1, "organization": 10, "owner": 1, "is_public": False})
 SHARED = {2}
 
 
@@ -31,7 +33,7 @@ def _actor(user_id: int, organization_id: int = 10, role: str = "member") -> Act
     ids=["owner", "shared", "public", "other-member", "org-admin", "other-org", "other-admin"],
 )
 def test_access_matrix(actor: Actor, public: bool, read: bool, write: bool, admin: bool) -> None:
-    workflow = {**WORKFLOW, "is_public": public}
+    workflow = dataclasses.replace(WORKFLOW, is_public=public)
     assert can_read(actor, workflow, SHARED) is read
     assert can_write(actor, workflow, SHARED) is write
     assert can_admin(actor, workflow, SHARED) is admin

@@ -50,8 +50,9 @@ async def test_the_watcher_records_available_with_the_pod_name(
     assert await reconcile_deployment_phases() == 1
 
     row = await load_workflow(wid)
-    assert (row["deployment_phase"], row["deployment_pod_name"]) == ("AVAILABLE", "worker-abc")
-    assert queue_for(row) == workflow_queue(row["organization"], wid)
+    assert (row.deployment_phase, row.deployment_pod_name) == ("AVAILABLE", "worker-abc")
+    assert queue_for(row.organization, row.id, row.deployment_phase) == workflow_queue(
+        row.organization, wid)
     last = await Event.select().order_by(Event.id, ascending=False).first()
     assert last is not None
     assert json.loads(last["payload"])["deployment"]["phase"] == "AVAILABLE"
@@ -73,10 +74,10 @@ async def test_the_watcher_records_failed_with_the_reason(
     assert await reconcile_deployment_phases() == 1
 
     row = await load_workflow(wid)
-    assert row["deployment_phase"] == "FAILED"
-    assert row["deployment_error"].startswith("ImagePull: ")
-    assert "pull access denied" in row["deployment_error"]
-    assert row["status"] == "active"
+    assert row.deployment_phase == "FAILED"
+    assert row.deployment_error.startswith("ImagePull: ")
+    assert "pull access denied" in row.deployment_error
+    assert row.status == "active"
 
 
 async def test_the_watcher_fails_a_deployment_that_stays_progressing_too_long(
@@ -90,7 +91,7 @@ async def test_the_watcher_fails_a_deployment_that_stays_progressing_too_long(
 
     assert await reconcile_deployment_phases() == 1
     row = await load_workflow(wid)
-    assert row["deployment_phase"] == "FAILED" and row["deployment_error"].startswith("Timeout")
+    assert row.deployment_phase == "FAILED" and row.deployment_error.startswith("Timeout")
 
 
 A100 = Node("gpu-1", gpus=1, labels={"nvidia.com/gpu.product": "nvidia-a100"})
@@ -98,7 +99,7 @@ A100 = Node("gpu-1", gpus=1, labels={"nvidia.com/gpu.product": "nvidia-a100"})
 
 async def _phase(wid: int) -> tuple[Any, ...]:
     row = await load_workflow(wid)
-    return row["deployment_phase"], row["deployment_reason"], row["deployment_error"]
+    return row.deployment_phase, row.deployment_reason, row.deployment_error
 
 
 async def _deployment_events(wid: int) -> list[dict[str, Any]]:
@@ -127,10 +128,10 @@ async def test_unschedulable_is_a_reason_while_progressing_and_a_gpu_node_makes_
     assert await reconcile_deployment_phases() == 1
 
     row = await load_workflow(wid)
-    assert (row["deployment_phase"], row["deployment_reason"], row["deployment_error"]) == (
+    assert (row.deployment_phase, row.deployment_reason, row.deployment_error) == (
         "AVAILABLE", None, None)
-    (pod,) = plane.pods(row["deployment_name"])
-    assert row["deployment_pod_name"] == pod["metadata"]["name"]
+    (pod,) = plane.pods(row.deployment_name)
+    assert row.deployment_pod_name == pod["metadata"]["name"]
     assert [e["phase"] for e in await _deployment_events(wid)] == [
         "PROGRESSING", "PROGRESSING", "AVAILABLE"]
 
@@ -169,14 +170,14 @@ async def test_a_crash_loop_after_available_fails_the_deployment_until_it_recove
     assert await reconcile_deployment_phases() == 1
     assert (await _phase(wid))[0] == "AVAILABLE"
 
-    plane.crashing.add(row["deployment_name"])
+    plane.crashing.add(row.deployment_name)
     plane.settle()
     assert await reconcile_deployment_phases() == 1
 
     phase, reason, error = await _phase(wid)
     assert (phase, reason) == ("FAILED", "CrashLoop")
     assert "CrashLoopBackOff" in error and "restarted 5 times" in error
-    assert (await load_workflow(wid))["status"] == "active"
+    assert (await load_workflow(wid)).status == "active"
     plane.crashing.clear()
     plane.settle()
     assert await reconcile_deployment_phases() == 1
@@ -192,10 +193,10 @@ async def test_the_time_of_the_last_phase_change_is_recorded_on_the_database_clo
     wid = await workflow(org.owner)
     await deploy_workflow(org.owner, wid, GPU_SETTINGS)
     deployed = await load_workflow(wid)
-    assert deployed["deployment_phase_changed_at"] == deployed["deployed_at"]
+    assert deployed.deployment_phase_changed_at == deployed.deployed_at
     plane.settle()
     await reconcile_deployment_phases()  # PROGRESSING with a reason: the same phase
-    assert (await load_workflow(wid))["deployment_phase_changed_at"] == deployed["deployed_at"]
+    assert (await load_workflow(wid)).deployment_phase_changed_at == deployed.deployed_at
 
     plane.nodes.append(A100)
     plane.settle()
@@ -205,7 +206,7 @@ async def test_the_time_of_the_last_phase_change_is_recorded_on_the_database_clo
     (later,) = await fetch("SELECT deployment_phase_changed_at > deployed_at AS later,"
                            " deployment_phase_changed_at <= clock_timestamp() AS past"
                            " FROM workflow WHERE id = $1", wid)
-    assert available["deployment_phase"] == "AVAILABLE" and later["later"] and later["past"]
+    assert available.deployment_phase == "AVAILABLE" and later["later"] and later["past"]
 
 
 async def test_watchers_running_at_once_record_each_change_once(
@@ -273,17 +274,17 @@ async def test_an_available_worker_whose_node_went_away_is_progressing_from_then
     plane.settle()
     await reconcile_deployment_phases()
     available = await load_workflow(wid)
-    assert available["deployment_phase"] == "AVAILABLE"
+    assert available.deployment_phase == "AVAILABLE"
 
     plane.nodes.clear()  # the node is drained and removed: its pod goes, a new one waits
-    (pod,) = plane.pods(row["deployment_name"])
+    (pod,) = plane.pods(row.deployment_name)
     fake.delete(f"{NS}/pods/{pod['metadata']['name']}")
     plane.settle()
     assert await reconcile_deployment_phases() == 1
 
     waiting = await load_workflow(wid)
-    assert (waiting["deployment_phase"], waiting["deployment_reason"]) == (
+    assert (waiting.deployment_phase, waiting.deployment_reason) == (
         "PROGRESSING", "Unschedulable")
-    assert waiting["deployment_phase_changed_at"] > available["deployment_phase_changed_at"]
+    assert waiting.deployment_phase_changed_at > available.deployment_phase_changed_at
     await fetch("UPDATE workflow SET deployed_at = now() - interval '1 day' WHERE id = $1", wid)
     assert await reconcile_deployment_phases() == 0  # the timeout counts from the change

@@ -27,6 +27,7 @@ from domain.dispatch import DEFAULT_QUEUE, workflow_queue
 from domain.errors import Forbidden
 from domain.executions import load_execution, load_workflow, start_execution
 from domain.pod_secrets import env_name
+from domain.rows import WorkflowRow
 from domain.services import services_from_env
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
@@ -85,15 +86,15 @@ SALES = [{"id": "sales", "type": "source.postgres", "dataSource": "warehouse",
 async def workflow(actor: Actor, name: str = "daily-sales", **overrides: Any) -> int:
     row = await create_workflow(actor, name, definition(**{"nodes": SALES, **overrides}),
                                 is_public=True)
-    return int(row["id"])
+    return row.id
 
 
-def deployment(kube: FakeCluster, row: dict[str, Any]) -> dict[str, Any]:
-    obj: dict[str, Any] = kube.objects[f"{DEPLOYMENTS}/{row['deployment_name']}"]
+def deployment(kube: FakeCluster, row: WorkflowRow) -> dict[str, Any]:
+    obj: dict[str, Any] = kube.objects[f"{DEPLOYMENTS}/{row.deployment_name}"]
     return obj
 
 
-def make_available(kube: FakeCluster, row: dict[str, Any], pod: str = "worker-abc") -> None:
+def make_available(kube: FakeCluster, row: WorkflowRow, pod: str = "worker-abc") -> None:
     """What the cluster reports once the worker pod runs."""
     obj = deployment(kube, row)
     generation = obj["metadata"]["generation"]
@@ -114,15 +115,15 @@ async def test_deploy_applies_the_workers_and_records_the_seed_metadata(
 
     row = await deploy_workflow(org.owner, wid, GPU)
 
-    assert row["status"] == "active" and row["deployment_phase"] == "PROGRESSING"
-    assert (row["deployment_environment_id"], row["deployment_cpu"], row["deployment_memory"],
-            row["deployment_disk"], row["deployment_gpu"], row["deployment_gpu_type"]) == (
+    assert row.status == "active" and row.deployment_phase == "PROGRESSING"
+    assert (row.deployment_environment_id, row.deployment_cpu, row.deployment_memory,
+            row.deployment_disk, row.deployment_gpu, row.deployment_gpu_type) == (
         "custom", 2.0, "8Gi", "20Gi", 1, "nvidia-a100")
-    assert row["deployment_namespace"] == "fp-acme"
-    assert row["deployment_name"] == f"wf-{wid}-daily-sales"
-    assert row["deployed_at"] is not None and row["deployment_pod_name"] is None
-    assert row["deployment_settings"]["gpuType"] == "nvidia-a100"
-    assert row["version"] == 2  # the chosen settings were saved as a new version
+    assert row.deployment_namespace == "fp-acme"
+    assert row.deployment_name == f"wf-{wid}-daily-sales"
+    assert row.deployed_at is not None and row.deployment_pod_name is None
+    assert row.deployment_settings["gpuType"] == "nvidia-a100"
+    assert row.version == 2  # the chosen settings were saved as a new version
     history = await WorkflowStatusHistory.select().where(
         WorkflowStatusHistory.workflow == wid).order_by(WorkflowStatusHistory.id)
     assert [(h["from_status"], h["to_status"]) for h in history] == [
@@ -143,7 +144,7 @@ async def test_secrets_reach_only_the_kubernetes_secret(
     wid = await workflow(org.owner)
     row = await deploy_workflow(org.owner, wid)
 
-    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    secret = fake.objects[f"{NS}/secrets/{row.deployment_name}-services"]
     services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
     assert services["dataSources"]["warehouse"]["password"] == PASSWORD
     stored = json.dumps(await fetch("SELECT * FROM workflow"), default=str)
@@ -219,8 +220,8 @@ async def test_force_redeploy_undeploys_first_then_applies(
     writes = [(s.method, s.path.rsplit("/", 2)[-2]) for s in fake.sent if s.method != "GET"]
     assert writes == [("DELETE", "deployments"), ("DELETE", "secrets"), ("PATCH", "namespaces"),
                       ("PATCH", "networkpolicies"), ("PATCH", "secrets"), ("PATCH", "deployments")]
-    assert row["deployment_memory"] == "4Gi" and row["deployment_phase"] == "PROGRESSING"
-    assert row["deployed_at"] > first["deployed_at"]
+    assert row.deployment_memory == "4Gi" and row.deployment_phase == "PROGRESSING"
+    assert row.deployed_at > first.deployed_at
 
 
 async def test_pause_clears_the_fields_and_redeploy_uses_the_kept_settings(
@@ -232,17 +233,17 @@ async def test_pause_clears_the_fields_and_redeploy_uses_the_kept_settings(
 
     paused = await pause_workflow(org.owner, wid)
 
-    assert paused["status"] == "paused"
-    assert all(paused[f] is None for f in (*SEED_FIELDS, "deployment_pod_name",
+    assert paused.status == "paused"
+    assert all(getattr(paused, f) is None for f in (*SEED_FIELDS, "deployment_pod_name",
                                            "deployment_phase", "deployment_error"))
     assert not [p for p in fake.objects if "/deployments/" in p or "/secrets/" in p]
-    assert paused["deployment_settings"]["gpu"] == 1
+    assert paused.deployment_settings["gpu"] == 1
 
     again = await deploy_workflow(org.owner, wid)
 
-    assert (again["status"], again["deployment_gpu"], again["deployment_cpu"]) == (
+    assert (again.status, again.deployment_gpu, again.deployment_cpu) == (
         "active", 1, 2.0)
-    assert again["version"] == 2  # same settings: no new version
+    assert again.version == 2  # same settings: no new version
     assert deployment(fake, again)["spec"]["template"]["spec"]["nodeSelector"]
 
 
@@ -255,7 +256,7 @@ async def test_undeploy_pauses_an_active_workflow_and_clears_every_seed_field(
 
     row = await undeploy_workflow(org.owner, wid)
 
-    assert row["status"] == "paused" and all(row[f] is None for f in SEED_FIELDS)
+    assert row.status == "paused" and all(getattr(row, f) is None for f in SEED_FIELDS)
     assert [s.method for s in fake.sent if s.method == "DELETE"] == ["DELETE", "DELETE"]
 
 
@@ -282,10 +283,10 @@ async def test_a_webhook_workflow_gets_a_token_that_survives_redeploys(
     org = await acme(factory)
     wid = await workflow(org.owner, trigger={"type": "webhook"})
     first = await deploy_workflow(org.owner, wid)
-    assert first["webhook_token"] and len(first["webhook_token"]) >= 32
+    assert first.webhook_token and len(first.webhook_token) >= 32
     await pause_workflow(org.owner, wid)
     again = await deploy_workflow(org.owner, wid, force_redeploy=True)
-    assert again["webhook_token"] == first["webhook_token"]
+    assert again.webhook_token == first.webhook_token
 
 
 async def test_only_writers_may_deploy_and_delete_undeploys_first(
@@ -310,7 +311,7 @@ async def test_archive_undeploys_first(factory: Factory, fake: FakeCluster) -> N
 
     archived = await archive_workflow(org.owner, wid)
 
-    assert archived["status"] == "archived"
+    assert archived.status == "archived"
     assert not [p for p in fake.objects if "/deployments/" in p or "/secrets/" in p]
 
 
@@ -321,7 +322,7 @@ async def test_workers_get_their_organizations_egress_allow_list_and_namespace_p
     monkeypatch.setenv("FLOWPLANE_EGRESS_ALLOW_GLOBEX", "10.9.0.0/16")
     org = await acme(factory)
     row = await deploy_workflow(org.owner, await workflow(org.owner), GPU)
-    secret = secret_values(fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"])
+    secret = secret_values(fake.objects[f"{NS}/secrets/{row.deployment_name}-services"])
     assert secret["FLOWPLANE_EGRESS_ALLOW_ACME"] == "10.7.0.0/16 db.internal"
     assert "FLOWPLANE_EGRESS_ALLOW_GLOBEX" not in secret
     policy = fake.objects["/apis/networking.k8s.io/v1/namespaces/fp-acme/networkpolicies/"
@@ -346,18 +347,18 @@ async def test_a_save_that_lands_during_a_deploy_is_kept_and_deployed(
     async def save_meanwhile() -> None:  # while the API server answers the Deployment PATCH
         row = await update_workflow(org.owner, wid, definition=definition(
             nodes=[*SALES, crm], description="saved meanwhile"))
-        saved.append(int(row["version"]))
+        saved.append(int(row.version))
 
     fake.before("PATCH", f"{DEPLOYMENTS}/.*", save_meanwhile)
 
     row = await deploy_workflow(org.owner, wid, GPU)
 
     assert saved == [2]  # the save landed between the plan and the record
-    assert row["description"] == "saved meanwhile"
-    assert [node["id"] for node in row["nodes"]] == ["sales", "crm"]
-    assert row["deployment_settings"]["gpuType"] == "nvidia-a100"  # the deploy's save too
-    assert row["version"] == 3
-    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    assert row.description == "saved meanwhile"
+    assert [node["id"] for node in row.nodes] == ["sales", "crm"]
+    assert row.deployment_settings["gpuType"] == "nvidia-a100"  # the deploy's save too
+    assert row.version == 3
+    secret = fake.objects[f"{NS}/secrets/{row.deployment_name}-services"]
     services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
     assert sorted(services["dataSources"]) == ["crm", "warehouse"]  # planned again from it
 
@@ -380,9 +381,9 @@ async def test_a_deploy_saved_over_at_every_attempt_fails_as_retryable_and_keeps
 
     assert caught.value.reason == "Conflict" and caught.value.retryable
     row = await load_workflow(wid)
-    assert row["description"] == "save 2" and row["version"] == 4
-    assert row["deployment_settings"] != GPU.model_dump(mode="json", by_alias=True)
-    assert row["deployment_name"] is None and row["status"] == "draft"
+    assert row.description == "save 2" and row.version == 4
+    assert row.deployment_settings != GPU.model_dump(mode="json", by_alias=True)
+    assert row.deployment_name is None and row.status == "draft"
     assert not [path for path in fake.objects if "/deployments/" in path]  # nothing left behind
 
 
@@ -397,18 +398,18 @@ async def test_changing_a_secret_redeploys_the_workflows_deployed_with_it(
     other = await deploy_workflow(org.owner, await workflow(
         org.owner, "other-source", nodes=[{**SALES[0], "dataSource": "other"}]))
 
-    def password(row: dict[str, Any], source: str) -> str:
-        secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    def password(row: WorkflowRow, source: str) -> str:
+        secret = fake.objects[f"{NS}/secrets/{row.deployment_name}-services"]
         services = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
         return str(services["dataSources"][source]["password"])
 
-    other_before = fake.objects[f"{NS}/secrets/{other['deployment_name']}-services"]
+    other_before = fake.objects[f"{NS}/secrets/{other.deployment_name}-services"]
     await secret_store.set_secret(org.owner.organization_id, "warehouse-password",
                                   "rotated-password", actor=None)
 
     assert password(deployed, "warehouse") == "rotated-password"
     # A workflow that does not use the secret is left alone.
-    assert fake.objects[f"{NS}/secrets/{other['deployment_name']}-services"] == other_before
+    assert fake.objects[f"{NS}/secrets/{other.deployment_name}-services"] == other_before
     assert password(other, "other") == "o"
 
 
@@ -427,12 +428,12 @@ async def test_a_k8s_secret_is_wired_into_the_pod_and_never_read(
     wired = [e for e in container["env"] if e["name"] == variable]
     assert wired == [{"name": variable, "valueFrom": {"secretKeyRef": {
         "name": "openai", "key": "api-key"}}}]
-    stored = secret_values(fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"])
+    stored = secret_values(fake.objects[f"{NS}/secrets/{row.deployment_name}-services"])
     services = json.loads(stored["STRONGLY_SERVICES"])
     assert services["models"]["chat"]["apiKey"] is None
     # The worker fills the value in from the variable the pod got from its namespace's Secret.
     env = {"STRONGLY_SERVICES": stored["STRONGLY_SERVICES"],
-           "FLOWPLANE_WORKFLOW_ID": str(row["id"]), variable: "sk-from-the-namespace"}
-    found = services_from_env(int(row["id"]), env)
+           "FLOWPLANE_WORKFLOW_ID": str(row.id), variable: "sk-from-the-namespace"}
+    found = services_from_env(row.id, env)
     assert found is not None and found["models"]["chat"]["apiKey"] == "sk-from-the-namespace"
     assert "secretEnv" not in found["models"]["chat"]

@@ -69,9 +69,9 @@ async def test_an_autoscaled_deploy_applies_a_scaled_object_and_records_the_boun
 
     row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
 
-    name = row["deployment_name"]
-    assert (row["deployment_autoscale_min"], row["deployment_autoscale_max"]) == (0, 5)
-    assert row["deployment_settings"]["autoscale"] == {"min": 0, "max": 5}
+    name = row.deployment_name
+    assert (row.deployment_autoscale_min, row.deployment_autoscale_max) == (0, 5)
+    assert row.deployment_settings["autoscale"] == {"min": 0, "max": 5}
     scaled = fake.objects[f"{SCALED_OBJECTS}/{name}"]
     (trigger,) = scaled["spec"]["triggers"]
     assert trigger["metadata"]["serverAddress"] == PROMETHEUS
@@ -86,23 +86,23 @@ async def test_changing_the_bounds_in_a_save_redeploys_and_turning_it_off_remove
     org = await acme(factory)
     wid = await workflow(org.owner)
     row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
-    name = row["deployment_name"]
+    name = row.deployment_name
 
-    wider = definition(nodes=row["nodes"], deployment={"autoscale": {"min": 1, "max": 8}})
+    wider = definition(nodes=row.nodes, deployment={"autoscale": {"min": 1, "max": 8}})
     await redeploys.update_workflow(org.owner, wid, definition=wider,
-                                    expected_version=int(row["version"]))
+                                    expected_version=int(row.version))
 
     spec = fake.objects[f"{SCALED_OBJECTS}/{name}"]["spec"]
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (1, 8)
     row = await load_workflow(wid)
-    assert (row["deployment_autoscale_min"], row["deployment_autoscale_max"]) == (1, 8)
+    assert (row.deployment_autoscale_min, row.deployment_autoscale_max) == (1, 8)
 
     row = await deploy_workflow(org.owner, wid, DeploymentSettings())
 
     assert f"{SCALED_OBJECTS}/{name}" not in fake.objects
     assert fake.objects[f"{DEPLOYMENTS}/{name}"]["spec"]["replicas"] == 1
-    assert (row["deployment_autoscale_min"], row["deployment_autoscale_max"]) == (None, None)
-    assert "autoscale" not in row["deployment_settings"]
+    assert (row.deployment_autoscale_min, row.deployment_autoscale_max) == (None, None)
+    assert "autoscale" not in row.deployment_settings
 
 
 async def test_undeploy_removes_the_scaled_object(
@@ -115,7 +115,7 @@ async def test_undeploy_removes_the_scaled_object(
     row = await undeploy_workflow(org.owner, wid)
 
     assert not [path for path in fake.objects if "scaledobjects" in path]
-    assert row["deployment_autoscale_min"] is None and row["deployment_name"] is None
+    assert row.deployment_autoscale_min is None and row.deployment_name is None
 
 
 async def test_without_a_prometheus_url_an_autoscaled_deploy_fails_before_the_cluster(
@@ -133,7 +133,7 @@ async def test_without_a_prometheus_url_an_autoscaled_deploy_fails_before_the_cl
     assert caught.value.reason == "AutoscaleUnconfigured"
     assert "FLOWPLANE_PROMETHEUS_URL" in str(caught.value)
     assert not fake.requests("PATCH")
-    assert (await load_workflow(wid))["deployment_name"] is None
+    assert (await load_workflow(wid)).deployment_name is None
     await deploy_workflow(org.owner, wid)  # fixed-size deploys do not need it
 
 
@@ -166,7 +166,7 @@ async def test_a_cluster_without_keda_fails_the_deploy_with_its_reason(
 
     assert caught.value.reason == "AutoscalerMissing" and not caught.value.retryable
     row = await load_workflow(wid)
-    assert row["deployment_name"] is None and row["status"] == "draft"
+    assert row.deployment_name is None and row.status == "draft"
     assert not fake.requests("PATCH")
 
 
@@ -178,13 +178,13 @@ async def test_min_zero_is_available_while_idle_and_the_first_execution_waits_fo
     wid = await workflow(org.owner, nodes=[{"id": "t", "type": "transform",
                                             "params": {"value": 1}}])
     row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
-    path = f"{DEPLOYMENTS}/{row['deployment_name']}"
+    path = f"{DEPLOYMENTS}/{row.deployment_name}"
     fake.scale(path, 0)  # KEDA: the queue stayed empty, the last worker goes
     plane.settle()
 
     await reconcile_deployment_phases()
     row = await load_workflow(wid)
-    assert (row["deployment_phase"], row["deployment_pod_name"]) == ("AVAILABLE", None)
+    assert (row.deployment_phase, row.deployment_pod_name) == ("AVAILABLE", None)
     assert await reconcile_deployment_phases() == 0  # and stays so, pass after pass
 
     execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
@@ -203,7 +203,7 @@ async def test_min_zero_is_available_while_idle_and_the_first_execution_waits_fo
 
     assert (await load_execution(execution["id"]))["status"] == "completed"
     await reconcile_deployment_phases()
-    assert (await load_workflow(wid))["deployment_phase"] == "AVAILABLE"
+    assert (await load_workflow(wid)).deployment_phase == "AVAILABLE"
 
 
 async def test_the_local_provisioner_warns_and_runs_one_worker(
@@ -218,9 +218,9 @@ async def test_the_local_provisioner_warns_and_runs_one_worker(
     with caplog.at_level(logging.WARNING, logger="deploy.local"):
         row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
 
-    assert row["deployment_namespace"] == "local" and row["deployment_phase"] == "PROGRESSING"
-    assert (row["deployment_autoscale_min"], row["deployment_autoscale_max"]) == (None, None)
-    assert row["deployment_settings"]["autoscale"] == {"min": 0, "max": 5}  # kept for a cluster
+    assert row.deployment_namespace == "local" and row.deployment_phase == "PROGRESSING"
+    assert (row.deployment_autoscale_min, row.deployment_autoscale_max) == (None, None)
+    assert row.deployment_settings["autoscale"] == {"min": 0, "max": 5}  # kept for a cluster
     (warning,) = [r.getMessage() for r in caplog.records if "autoscal" in r.getMessage()]
     assert "autoscaling is not supported locally: one worker serves it" in warning
 
@@ -234,11 +234,11 @@ async def test_waking_from_zero_keeps_the_deployment_available_and_an_obstacle_s
     org = await acme(factory)
     wid = await workflow(org.owner)
     row = await deploy_workflow(org.owner, wid, ZERO_TO_FIVE)
-    path = f"{DEPLOYMENTS}/{row['deployment_name']}"
+    path = f"{DEPLOYMENTS}/{row.deployment_name}"
     fake.scale(path, 0)
     plane.settle()
     await reconcile_deployment_phases()
-    assert (await load_workflow(wid))["deployment_phase"] == "AVAILABLE"
+    assert (await load_workflow(wid)).deployment_phase == "AVAILABLE"
 
     plane.nodes.clear()  # the worker KEDA asks for cannot be scheduled yet
     fake.scale(path, 1)
@@ -247,13 +247,13 @@ async def test_waking_from_zero_keeps_the_deployment_available_and_an_obstacle_s
     assert deployment["status"]["availableReplicas"] == 0  # starting, as the cluster says
     await reconcile_deployment_phases()
     row = await load_workflow(wid)
-    assert (row["deployment_phase"], row["deployment_reason"]) == (
+    assert (row.deployment_phase, row.deployment_reason) == (
         "PROGRESSING", "Unschedulable")  # an obstacle is no wake-up: it shows
 
     plane.nodes.append(Node("node-2"))
     plane.settle()
     await reconcile_deployment_phases()
-    assert (await load_workflow(wid))["deployment_phase"] == "AVAILABLE"
+    assert (await load_workflow(wid)).deployment_phase == "AVAILABLE"
     fake.scale(path, 0)
     plane.settle()
     await reconcile_deployment_phases()
@@ -265,4 +265,4 @@ async def test_waking_from_zero_keeps_the_deployment_available_and_an_obstacle_s
     await reconcile_deployment_phases()
 
     row = await load_workflow(wid)
-    assert (row["deployment_phase"], row["deployment_reason"]) == ("AVAILABLE", None)
+    assert (row.deployment_phase, row.deployment_reason) == ("AVAILABLE", None)

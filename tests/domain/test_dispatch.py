@@ -25,14 +25,12 @@ AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def test_undeployed_workflow_runs_on_the_default_queue() -> None:
-    assert queue_for({"id": 7, "organization": 2, "deployment_phase": None}) == DEFAULT_QUEUE
-    assert queue_for({"id": 7, "organization": 2,
-                      "deployment_phase": "PROGRESSING"}) == DEFAULT_QUEUE
+    assert queue_for(2, 7, None) == DEFAULT_QUEUE
+    assert queue_for(2, 7, "PROGRESSING") == DEFAULT_QUEUE
 
 
 def test_deployed_workflow_runs_on_its_own_queue_under_its_organization() -> None:
-    assert queue_for({"id": 7, "organization": 2, "deployment_phase": "AVAILABLE"}) == \
-        "flowplane:org:2:wf:7"
+    assert queue_for(2, 7, "AVAILABLE") == "flowplane:org:2:wf:7"
     assert workflow_queue(2, 7) == "flowplane:org:2:wf:7"
 
 

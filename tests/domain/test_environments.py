@@ -77,20 +77,20 @@ async def test_a_dockerfile_environment_is_built_before_it_can_be_deployed(
     org = await org_id(factory)
     user = await factory.user("alice", {"id": org})
     actor = Actor(user["id"], org, "member")
-    wid = int((await create_workflow(actor, "trainer", definition()))["id"])
+    wid = int((await create_workflow(actor, "trainer", definition())).id)
     torch = DeploymentSettings(environment="torch")
 
     waiting = await deploy_workflow(actor, wid, torch)
-    assert (waiting["status"], waiting["deployment_phase"], waiting["deployment_reason"]) == (
+    assert (waiting.status, waiting.deployment_phase, waiting.deployment_reason) == (
         "active", "PROGRESSING", "WaitingForEnvironment")
-    assert waiting["deployment_name"] is None
-    assert "waiting for environment 'torch'" in waiting["deployment_error"]
-    assert "its build started" in waiting["deployment_error"]
-    assert waiting["deployment_environment_id"] == "torch"  # the chosen settings are saved
+    assert waiting.deployment_name is None
+    assert "waiting for environment 'torch'" in waiting.deployment_error
+    assert "its build started" in waiting.deployment_error
+    assert waiting.deployment_environment_id == "torch"  # the chosen settings are saved
     env = await Environment.select().where(Environment.name == "torch").first()
     assert env is not None and env["build_status"] == "building"
     again = await deploy_workflow(actor, wid, torch)
-    assert "still being built" in again["deployment_error"]
+    assert "still being built" in again.deployment_error
     assert await deploy_waiting() == []  # the build is still under way: nothing to do
 
     [job] = [path for path in fake.objects if path.startswith(JOBS)]
@@ -98,14 +98,14 @@ async def test_a_dockerfile_environment_is_built_before_it_can_be_deployed(
     assert await reconcile_builds_and_redeploy() == 1  # the build is recorded, the deploy goes on
 
     row = await load_row(wid)
-    assert row is not None and row["deployment_name"] is not None
-    assert (row["deployment_phase"], row["deployment_reason"]) == ("PROGRESSING", None)
+    assert row is not None and row.deployment_name is not None
+    assert (row.deployment_phase, row.deployment_reason) == ("PROGRESSING", None)
 
     deployment = fake.objects[
-        f"/apis/apps/v1/namespaces/fp-acme/deployments/{row['deployment_name']}"]
+        f"/apis/apps/v1/namespaces/fp-acme/deployments/{row.deployment_name}"]
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == env["built_image"] and image.startswith("registry.example/acme/torch:")
-    assert row["deployment_environment_id"] == "torch"
+    assert row.deployment_environment_id == "torch"
 
 
 async def test_a_deploy_waiting_for_a_build_that_fails_fails_with_the_builds_error(
@@ -114,9 +114,9 @@ async def test_a_deploy_waiting_for_a_build_that_fails_fails_with_the_builds_err
     org = await org_id(factory)
     user = await factory.user("alice", {"id": org})
     actor = Actor(user["id"], org, "member")
-    wid = int((await create_workflow(actor, "trainer", definition()))["id"])
+    wid = int((await create_workflow(actor, "trainer", definition())).id)
     waiting = await deploy_workflow(actor, wid, DeploymentSettings(environment="torch"))
-    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+    assert waiting.deployment_reason == "WaitingForEnvironment"
 
     [job] = [path for path in fake.objects if path.startswith(JOBS)]
     fake.objects[job]["status"] = {"conditions": [
@@ -124,10 +124,10 @@ async def test_a_deploy_waiting_for_a_build_that_fails_fails_with_the_builds_err
     assert await reconcile_builds_and_redeploy() == 1
 
     row = await load_row(wid)
-    assert row is not None and row["deployment_name"] is None
-    assert (row["deployment_phase"], row["deployment_reason"]) == (
+    assert row is not None and row.deployment_name is None
+    assert (row.deployment_phase, row.deployment_reason) == (
         "FAILED", "EnvironmentNotReady")
-    assert "failed: Job has reached the backoff limit" in row["deployment_error"]
+    assert "failed: Job has reached the backoff limit" in row.deployment_error
     assert not [path for path in fake.objects if "/deployments/" in path]
     assert await deploy_waiting() == []  # failed for good: not tried again
     events = await fetch("SELECT payload FROM event WHERE stream = $1 ORDER BY seq",
@@ -165,11 +165,11 @@ async def test_python_packages_are_installed_by_a_build_from_wheels_only(
     org = await org_id(factory)
     user = await factory.user("alice", {"id": org})
     actor = Actor(user["id"], org, "member")
-    wid = int((await create_workflow(actor, "reporter", definition()))["id"])
+    wid = int((await create_workflow(actor, "reporter", definition())).id)
     pkgs = DeploymentSettings(environment="pkgs")
     waiting = await deploy_workflow(actor, wid, pkgs)
-    assert waiting["deployment_reason"] == "WaitingForEnvironment"
-    assert "its build started" in waiting["deployment_error"]
+    assert waiting.deployment_reason == "WaitingForEnvironment"
+    assert "its build started" in waiting.deployment_error
     rows = {r["name"]: r for r in await Environment.select()}
     dockerfile = _dockerfile(fake, str(rows["pkgs"]["id"]))
     assert dockerfile.startswith(f"# Rendered by Flowplane from the environment's python "
@@ -229,8 +229,8 @@ async def test_a_deploy_needs_an_environment_that_provides_each_plugin_node_type
     actor = Actor(user["id"], org, "member")
     nodes = [{"id": "a", "type": "transform", "params": {"value": "hi"}},
              {"id": "loud", "type": "test.shout", "params": {"text": "{{ nodes.a.output }}"}}]
-    wid = int((await create_workflow(actor, "shouter", definition(
-        nodes=nodes, connections=[{"from": "a", "to": "loud"}])))["id"])
+    wid = (await create_workflow(actor, "shouter", definition(
+        nodes=nodes, connections=[{"from": "a", "to": "loud"}]))).id
 
     for environment in ("custom", "prebuilt", "torch", "pkgs"):
         with pytest.raises(DeploymentFailed) as raised:
@@ -245,17 +245,17 @@ async def test_a_deploy_needs_an_environment_that_provides_each_plugin_node_type
     assert not [path for path in fake.objects if "/deployments/" in path or path.startswith(JOBS)]
 
     row = await deploy_workflow(actor, wid, DeploymentSettings(environment="shouting"))
-    assert row["deployment_name"] is not None
+    assert row.deployment_name is not None
 
     # Plugins the operator baked into the base image: custom and packages on it have them,
     # an image of the organization's own does not.
     monkeypatch.setenv("FLOWPLANE_BASE_IMAGE_NODE_TYPES", "test.shout, acme.other")
     get_settings.cache_clear()
     row = await deploy_workflow(actor, wid, DeploymentSettings(environment="custom"))
-    assert row["deployment_environment_id"] == "custom"
+    assert row.deployment_environment_id == "custom"
     waiting = await deploy_workflow(actor, await _copy(actor, nodes), DeploymentSettings(
         environment="pkgs"))
-    assert waiting["deployment_reason"] == "WaitingForEnvironment"  # past the type check
+    assert waiting.deployment_reason == "WaitingForEnvironment"  # past the type check
     with pytest.raises(DeploymentFailed, match="provides only the built-in types"):
         await deploy_workflow(actor, wid, DeploymentSettings(environment="based-pkgs"))
 
@@ -263,7 +263,7 @@ async def test_a_deploy_needs_an_environment_that_provides_each_plugin_node_type
 async def _copy(actor: Actor, nodes: list[dict[str, Any]]) -> int:
     created = await create_workflow(actor, "shouter-2", definition(
         nodes=nodes, connections=[{"from": "a", "to": "loud"}]))
-    return int(created["id"])
+    return created.id
 
 
 async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_settings(
@@ -272,9 +272,9 @@ async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_setting
     org = await org_id(factory)
     user = await factory.user("alice", {"id": org})
     admin = Actor(user["id"], org, "admin")
-    wid = int((await create_workflow(admin, "trainer", definition()))["id"])
+    wid = int((await create_workflow(admin, "trainer", definition())).id)
     waiting = await deploy_workflow(admin, wid, DeploymentSettings(environment="torch"))
-    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+    assert waiting.deployment_reason == "WaitingForEnvironment"
     [old_job] = [path for path in fake.objects if path.startswith(JOBS)]
     env = await Environment.select().where(Environment.name == "torch").first()
     assert env is not None
@@ -287,8 +287,8 @@ async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_setting
     await reconcile_builds_and_redeploy()
 
     row = await load_row(wid)
-    assert row is not None and row["deployment_name"] is None  # not on the superseded build
-    assert row["deployment_reason"] == "WaitingForEnvironment", row["deployment_error"]
+    assert row is not None and row.deployment_name is None  # not on the superseded build
+    assert row.deployment_reason == "WaitingForEnvironment", row.deployment_error
     env = await Environment.select().where(Environment.name == "torch").first()
     assert env is not None and env["build_status"] == "building"
     assert env["built_image"] != old_image
@@ -298,9 +298,9 @@ async def test_a_deploy_waiting_for_a_build_follows_the_environments_new_setting
     fake.objects[new_job]["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
     await reconcile_builds_and_redeploy()
     row = await load_row(wid)
-    assert row is not None and row["deployment_name"] is not None
-    assert (row["deployment_phase"], row["deployment_reason"]) == ("PROGRESSING", None)
+    assert row is not None and row.deployment_name is not None
+    assert (row.deployment_phase, row.deployment_reason) == ("PROGRESSING", None)
     deployment = fake.objects[
-        f"/apis/apps/v1/namespaces/fp-acme/deployments/{row['deployment_name']}"]
+        f"/apis/apps/v1/namespaces/fp-acme/deployments/{row.deployment_name}"]
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == env["built_image"]

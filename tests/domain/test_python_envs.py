@@ -76,8 +76,8 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
     actor = await _owner(factory)
     await _environment(actor, "with-six", SIX)
     nodes = [{"id": "p", "type": "python", "params": {"code": IMPORTS_SIX}}]
-    first = int((await create_workflow(actor, "first", definition(nodes=nodes)))["id"])
-    second = int((await create_workflow(actor, "second", definition(nodes=nodes)))["id"])
+    first = int((await create_workflow(actor, "first", definition(nodes=nodes))).id)
+    second = int((await create_workflow(actor, "second", definition(nodes=nodes))).id)
     settings = DeploymentSettings(environment="with-six")
     started = _builds("started")
 
@@ -89,7 +89,7 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
         assert (await _phases(workflow_id))[-2:] == [
             ("PROGRESSING", "WaitingForEnvironment"), ("PROGRESSING", None)]
         deployed = await load_row(workflow_id)
-        assert deployed is not None and deployed["deployment_reason"] is None
+        assert deployed is not None and deployed.deployment_reason is None
 
     env = await _row("with-six")
     assert env["build_status"] == "ready" and env["build_error"] is None
@@ -117,7 +117,7 @@ async def test_a_package_without_a_wheel_is_refused_with_a_clear_message(
 ) -> None:
     actor = await _owner(factory)
     await _environment(actor, "spark", {"packages": ["pyspark"]})  # sdists only on PyPI
-    wid = int((await create_workflow(actor, "wf", definition()))["id"])
+    wid = int((await create_workflow(actor, "wf", definition())).id)
 
     with pytest.raises(DeploymentFailed, match="no wheel found for this platform") as raised:
         await deploy_workflow(actor, wid, DeploymentSettings(environment="spark"))
@@ -130,7 +130,7 @@ async def test_a_package_without_a_wheel_is_refused_with_a_clear_message(
     # While pip ran the deploy said what it waited for; the failure took that back.
     assert await _phases(wid) == [("PROGRESSING", "WaitingForEnvironment"), None]
     row = await load_row(wid)
-    assert row is not None and row["status"] == "draft" and row["deployment_phase"] is None
+    assert row is not None and row.status == "draft" and row.deployment_phase is None
 
 
 @pytest.mark.skipif(bwrap_problem() is not None,
@@ -142,7 +142,7 @@ async def test_a_deploy_waiting_for_its_packages_builds_the_environments_new_set
     actor = await _owner(factory)
     await _environment(actor, "with-six", SIX)
     nodes = [{"id": "p", "type": "python", "params": {"code": IMPORTS_SIX}}]
-    wid = int((await create_workflow(actor, "first", definition(nodes=nodes)))["id"])
+    wid = int((await create_workflow(actor, "first", definition(nodes=nodes))).id)
     pinned = {"packages": ["six==1.16.0"]}
     # Hold the build of the first settings back (its directory's lock, as a second deployer
     # would) until the environment has been saved again.
@@ -165,7 +165,7 @@ async def test_a_deploy_waiting_for_its_packages_builds_the_environments_new_set
         os.close(lock)
     deployed = await asyncio.wait_for(deploy, timeout=300)
 
-    assert deployed["deployment_name"] is not None and deployed["deployment_reason"] is None
+    assert deployed.deployment_name is not None and deployed.deployment_reason is None
     assert built_packages(actor.organization_id, SIX) is None  # the superseded build: not run
     site = built_packages(actor.organization_id, pinned)
     assert site is not None
@@ -183,7 +183,7 @@ async def _until_waiting(workflow_id: int) -> None:
     async with asyncio.timeout(60):
         while True:
             row = await load_row(workflow_id)
-            if row is not None and row["deployment_reason"] == "WaitingForEnvironment":
+            if row is not None and row.deployment_reason == "WaitingForEnvironment":
                 return
             await asyncio.sleep(0.02)
 

@@ -17,6 +17,7 @@ from domain.deployments import deploy_workflow
 from domain.executions import load_workflow
 from domain.redeploys import Redeploy, reconcile_builds_and_redeploy, redeploy_changed
 from domain.resources import DATA_SOURCE, ENVIRONMENT
+from domain.rows import WorkflowRow
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from tests.deploy._cluster import FakeCluster
@@ -39,13 +40,13 @@ JOBS = "/apis/batch/v1/namespaces/fp-builds/jobs"
 PLAIN = [{"id": "hello", "type": "transform", "params": {"value": "hi"}}]
 
 
-def services_of(kube: FakeCluster, row: dict[str, Any]) -> dict[str, Any]:
-    secret = kube.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+def services_of(kube: FakeCluster, row: WorkflowRow) -> dict[str, Any]:
+    secret = kube.objects[f"{NS}/secrets/{row.deployment_name}-services"]
     services: dict[str, Any] = json.loads(secret_values(secret)["STRONGLY_SERVICES"])
     return services
 
 
-def worker(kube: FakeCluster, row: dict[str, Any]) -> dict[str, Any]:
+def worker(kube: FakeCluster, row: WorkflowRow) -> dict[str, Any]:
     container: dict[str, Any] = deployment(kube, row)["spec"]["template"]["spec"]["containers"][0]
     return container
 
@@ -61,7 +62,7 @@ async def test_nothing_changed_redeploys_nothing(
     assert await redeploy_changed(org.owner.organization_id) == []
 
     assert not fake.requests("PATCH")
-    assert (await load_workflow(wid))["deployed_at"] == before["deployed_at"]
+    assert (await load_workflow(wid)).deployed_at == before.deployed_at
 
 
 async def test_a_changed_data_source_redeploys_only_the_workflows_that_use_it(
@@ -80,8 +81,8 @@ async def test_a_changed_data_source_redeploys_only_the_workflows_that_use_it(
 
     row = await load_workflow(uses)
     assert services_of(fake, row)["dataSources"]["warehouse"]["host"] == "db2.internal"
-    assert row["deployment_phase"] == "PROGRESSING"
-    assert (await load_workflow(other))["deployed_at"] == untouched["deployed_at"]
+    assert row.deployment_phase == "PROGRESSING"
+    assert (await load_workflow(other)).deployed_at == untouched.deployed_at
 
 
 async def test_a_rotated_secret_redeploys_the_workflows_that_reference_it(
@@ -117,7 +118,7 @@ async def test_deployment_settings_saved_through_the_api_redeploy(
     row = await redeploys.update_workflow(org.owner, wid, definition=definition(
         nodes=SALES, deployment={"cpu": 2, "memory": "4Gi"}))
 
-    assert (row["deployment_cpu"], row["deployment_memory"], row["version"]) == (2.0, "4Gi", 2)
+    assert (row.deployment_cpu, row.deployment_memory, row.version) == (2.0, "4Gi", 2)
     assert worker(fake, row)["resources"]["limits"]["memory"] == "4Gi"
     assert worker(fake, row)["resources"]["requests"]["cpu"] == "2000m"
 
@@ -132,8 +133,8 @@ async def test_a_save_that_breaks_the_deployment_keeps_the_running_one(
 
     row = await redeploys.update_workflow(org.owner, wid, definition=definition(nodes=missing))
 
-    assert row["version"] == 2 and row["deployed_at"] == deployed["deployed_at"]
-    assert f"{DEPLOYMENTS}/{deployed['deployment_name']}" in fake.objects
+    assert row.version == 2 and row.deployed_at == deployed.deployed_at
+    assert f"{DEPLOYMENTS}/{deployed.deployment_name}" in fake.objects
     (failed,) = await redeploy_changed(org.owner.organization_id)
     assert failed.workflow_id == wid and "data source 'crm' does not exist" in str(failed.error)
 
@@ -150,7 +151,7 @@ async def test_a_rebuilt_environment_redeploys_with_the_new_image(
     wid = await workflow(org.owner)
     torch = DeploymentSettings(environment="torch")
     waiting = await deploy_workflow(org.owner, wid, torch)
-    assert waiting["deployment_reason"] == "WaitingForEnvironment"
+    assert waiting.deployment_reason == "WaitingForEnvironment"
     _complete_builds(fake)
     assert await reconcile_builds_and_redeploy() == 1  # and the waiting deploy goes on
     first = worker(fake, await load_workflow(wid))["image"]

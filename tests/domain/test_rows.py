@@ -13,7 +13,10 @@ from domain.rows import ROW_CLASSES, FullExecutionRow, Row, WorkflowRow
 from tests.factory import Factory
 
 # Columns a class reads that its table does not hold: computed by the query that reads it.
-COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"}}
+COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"},
+                                        rows.SyncWorkflowRow: {"owner_handle", "shared_handles"},
+                                        rows.DeployedWorkflowRow: {"phase_seconds"},
+                                        rows.ScheduledWorkflowRow: {"last_fired", "active_since"}}
 
 
 async def _schema(table: str) -> dict[str, tuple[str, bool]]:
@@ -90,3 +93,10 @@ def test_rows_are_frozen_slotted_and_a_full_execution_is_an_execution() -> None:
     assert dataclasses.replace(row, name="other").name == "other"
     assert issubclass(FullExecutionRow, rows.ExecutionRow)
     assert set(rows.ExecutionRow.columns()) < set(FullExecutionRow.columns())
+
+
+def test_the_constructors_fill_every_slot_as_the_dataclass_would_also_inherited_ones() -> None:
+    values = {name: n for n, name in enumerate(FullExecutionRow.columns())}
+    row = FullExecutionRow.from_columns(values)
+    assert row == FullExecutionRow(*values.values())  # type: ignore[arg-type]
+    assert row.as_dict() == values and FullExecutionRow.from_record(values) == row

@@ -10,9 +10,10 @@ import pytest
 
 from db.tables import Event, Workflow, WorkflowRevision, WorkflowShare, WorkflowStatusHistory
 from domain import workflow_batch
-from domain._sql import decode, fetch
+from domain._sql import fetch
 from domain.access import Actor
 from domain.errors import DomainError, Forbidden, InvalidInput
+from domain.rows import WorkflowRow
 from domain.workflow_batch import NewWorkflow, create_workflows, save_each
 from domain.workflows import GitSource, create_workflow, set_workflow_status
 from tests.domain.test_workflows import definition
@@ -78,15 +79,15 @@ async def test_a_batch_writes_what_one_create_at_a_time_writes(factory: Factory)
     [batched] = await create_workflows(actor, [_item("batched", users, source=single.source)])
 
     assert not isinstance(batched, DomainError)
-    assert batched["name"] == "batched" and batched["version"] == 1
-    assert await _written(int(batched["id"])) == await _written(int(alone["id"]))
+    assert batched.name == "batched" and batched.version == 1
+    assert await _written(batched.id) == await _written(alone.id)
     # What the API creates (no git source) matches too.
     api = _item("api", users, source=None)
     [through_batch] = await create_workflows(actor, [api])
     one = await create_workflow(actor, "api-one", api.definition, is_public=True,
                                 shared_with=api.shared_with, owner_id=api.owner_id)
     assert not isinstance(through_batch, DomainError)
-    assert await _written(int(through_batch["id"])) == await _written(int(one["id"]))
+    assert await _written(through_batch.id) == await _written(one.id)
 
 
 async def test_the_rows_returned_are_the_rows_stored(factory: Factory) -> None:
@@ -99,8 +100,8 @@ async def test_the_rows_returned_are_the_rows_stored(factory: Factory) -> None:
 
     for result in results:
         assert not isinstance(result, DomainError)
-        stored = await fetch("SELECT * FROM workflow WHERE id = $1", result["id"])
-        assert result == decode(stored[0])
+        stored = await fetch("SELECT * FROM workflow WHERE id = $1", result.id)
+        assert result == WorkflowRow.from_record(stored[0])
 
 
 async def test_an_item_that_fails_fails_alone(factory: Factory) -> None:
@@ -127,7 +128,7 @@ async def test_an_item_that_fails_fails_alone(factory: Factory) -> None:
     assert names == {"taken", "good-1", "good-2"}
     for result in results:
         if not isinstance(result, DomainError):
-            written = await _written(int(result["id"]))
+            written = await _written(result.id)
             assert [e["kind"] for e in written["events"]] == ["workflow"]
             assert len(written["revisions"]) == len(written["history"]) == 1
 
@@ -152,7 +153,7 @@ async def test_many_chunks_each_in_its_own_transaction(
     results = await create_workflows(actor, items)
 
     assert not any(isinstance(result, DomainError) for result in results)
-    assert [r["name"] for r in results if not isinstance(r, DomainError)] == [
+    assert [r.name for r in results if not isinstance(r, DomainError)] == [
         i.name for i in items]
     assert await Workflow.count() == await WorkflowRevision.count() == count
     # One transaction id per chunk (xmin of the rows it inserted).
@@ -164,14 +165,14 @@ async def test_save_each_rolls_back_only_the_item_that_failed(factory: Factory) 
     actor, _ = await _setup(factory)
     made = [await create_workflow(actor, f"w{n}", definition()) for n in range(3)]
 
-    async def archive_then_fail_the_second(row: dict[str, Any]) -> str:
-        await set_workflow_status(actor, int(row["id"]), "archived")
-        if row["name"] == "w1":
+    async def archive_then_fail_the_second(row: WorkflowRow) -> str:
+        await set_workflow_status(actor, row.id, "archived")
+        if row.name == "w1":
             raise InvalidInput("w1 is refused after it changed", [])
-        return str(row["name"])
+        return row.name
 
     results = await save_each(made, archive_then_fail_the_second,
-                              lock=lambda chunk: [int(r["id"]) for r in chunk])
+                              lock=lambda chunk: [r.id for r in chunk])
 
     assert [str(r) if isinstance(r, DomainError) else r for r in results] == [
         "w0", "w1 is refused after it changed", "w2"]

@@ -104,7 +104,7 @@ class World:
         actor = Actor(owner.user["id"], owner.org["id"], "member")
         row = await create_workflow(actor, name(), definition(), is_public=True,
                                     source=GitSource("workflows.d/x.yaml", "abc", "h"))
-        return gid("Workflow", row["id"])
+        return gid("Workflow", row.id)
 
     async def archived(self) -> str:
         workflow = await self.workflow()

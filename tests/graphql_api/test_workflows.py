@@ -200,12 +200,12 @@ async def test_git_managed_workflows_refuse_api_edits_naming_the_file(cast: Cast
     actor = Actor(cast.owner.user["id"], cast.owner.org["id"], "member")
     row = await create_workflow(actor, "synced", definition(),
                                 source=GitSource("workflows.d/synced.yaml", "abc", "h"))
-    refused = (await cast.owner.gql(UPDATE, id=gid("Workflow", row["id"]), input={"tags": ["x"]}))
+    refused = (await cast.owner.gql(UPDATE, id=gid("Workflow", row.id), input={"tags": ["x"]}))
     result = refused["updateWorkflow"]
     assert result["__typename"] == "GitManaged"
     assert result["sourcePath"] == "workflows.d/synced.yaml"
     assert "workflows.d/synced.yaml" in result["message"]
     await Organization.update({Organization.allow_git_overrides: True}).where(
         Organization.id == cast.owner.org["id"])
-    allowed = (await cast.owner.gql(UPDATE, id=gid("Workflow", row["id"]), input={"tags": ["x"]}))
+    allowed = (await cast.owner.gql(UPDATE, id=gid("Workflow", row.id), input={"tags": ["x"]}))
     assert allowed["updateWorkflow"]["version"] == 2

@@ -52,9 +52,9 @@ async def test_a_worker_with_only_its_organizations_credentials_runs_its_workflo
         nodes=nodes, connections=[{"from": "first", "to": "second"}],
         settings={"concurrency": 1, "maxAttempts": 1}))
     # As the phase watcher records a deployment whose pod runs: its own queue.
-    await fetch("UPDATE workflow SET deployment_phase = 'AVAILABLE' WHERE id = $1", row["id"])
-    queue = workflow_queue(org["id"], int(row["id"]))
-    started = [await start_execution(int(row["id"]), trigger_type="manual",
+    await fetch("UPDATE workflow SET deployment_phase = 'AVAILABLE' WHERE id = $1", row.id)
+    queue = workflow_queue(org["id"], row.id)
+    started = [await start_execution(row.id, trigger_type="manual",
                                      triggered_by=user["id"], input={}) for _ in range(2)]
     assert {s["queue_name"] for s in started} == {queue}
 

@@ -58,7 +58,7 @@ async def test_worker_pods_get_only_their_organizations_credentials(
     wid = await workflow(org.owner)
     row = await deploy_workflow(org.owner, wid)
 
-    secret = fake.objects[f"{NS}/secrets/{row['deployment_name']}-services"]
+    secret = fake.objects[f"{NS}/secrets/{row.deployment_name}-services"]
     pod = deployment(fake, row)
     env = secret_values(secret)  # base64 in `data`: look at the decoded values too
     for obj in (secret, pod):

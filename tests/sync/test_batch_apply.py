@@ -131,7 +131,7 @@ async def test_api_edits_racing_a_sync_are_built_upon_or_meet_a_version_conflict
                                                  expected_version=1))
     await _lock_waiters(2)
     release.set()
-    assert (await edit_b)["version"] == 2
+    assert (await edit_b).version == 2
     report = await run
 
     with pytest.raises(VersionConflict) as conflict:

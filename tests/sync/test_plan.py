@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from domain.rows import WorkflowRow
 from domain.spec.definition import WorkflowDefinition
 from domain.spec.loader import load_text
 from domain.spec.model import WorkflowDocument
@@ -29,7 +30,7 @@ def live_workflow(
     loaded = load_text(workflow_yaml(name, value=value, **yaml), path).documents[0]
     assert isinstance(loaded.document, WorkflowDocument)
     definition = WorkflowDefinition.from_document(loaded.document).to_json()
-    row = {
+    row = dict.fromkeys(WorkflowRow.columns()) | {
         "id": abs(hash(name)) % 10_000, "name": name, "managed_by": managed, "status": status,
         "version": 1, "source_path": path if managed == "git" else None, "is_public": public,
         "description": definition["description"], "tags": definition["tags"],
@@ -37,11 +38,11 @@ def live_workflow(
         "deployment_settings": definition["deployment"], "nodes": definition["nodes"],
         "connections": definition["connections"],
     }
-    return LiveWorkflow(row, "alice", frozenset(shared))
+    return LiveWorkflow(WorkflowRow.from_columns(row), "alice", frozenset(shared))
 
 
 def live(*workflows: LiveWorkflow) -> LiveState:
-    return LiveState(1, {str(w.row["name"]): w for w in workflows},
+    return LiveState(1, {str(w.row.name): w for w in workflows},
                      members={"alice": 1, "bob": 2})
 
 
