@@ -16,11 +16,12 @@ from typing import Any
 
 from domain._sql import fetch, fetch_one
 from domain.dispatch import enqueue_execution, queue_for
+from domain.rows import FullExecutionRow
 
 
-def limit_of(row: dict[str, Any]) -> int | None:
-    """The concurrency limit of an execution's definition snapshot (Any: column values)."""
-    value = (row["definition"].get("settings") or {}).get("concurrency")
+def limit_of(row: FullExecutionRow) -> int | None:
+    """The concurrency limit of an execution's definition snapshot."""
+    value = (row.definition.get("settings") or {}).get("concurrency")
     return int(value) if value else None
 
 
@@ -30,23 +31,23 @@ async def _lock_workflow(workflow_id: int) -> None:
     await fetch("SELECT flowplane_lock_workflow($1)", workflow_id)
 
 
-async def admit(row: dict[str, Any]) -> bool:
+async def admit(row: FullExecutionRow) -> bool:
     """Whether the pending execution may start now; parks it when not. Call inside the
     claiming transaction, with the execution's row locked."""
     limit = limit_of(row)
     if limit is None:
         return True
-    await _lock_workflow(row["workflow"])
+    await _lock_workflow(row.workflow)
     counts = await fetch_one(
         "SELECT count(*) FILTER (WHERE status = 'running') AS running,"
         " count(*) FILTER (WHERE status = 'pending' AND id < $2) AS older"
         " FROM execution WHERE workflow = $1 AND status IN ('pending', 'running')",
-        row["workflow"], row["id"])
+        row.workflow, row.id)
     assert counts is not None
     if counts["running"] < limit and counts["older"] == 0:
         return True
     await fetch("UPDATE execution SET dispatched_at = NULL, lease_expires_at = NULL,"
-                " worker_id = NULL WHERE id = $1", row["id"])
+                " worker_id = NULL WHERE id = $1", row.id)
     return False
 
 

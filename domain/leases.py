@@ -38,12 +38,13 @@ from domain.recording import (
     lock,
     record,
 )
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 
 
 @dataclass(frozen=True)
 class Claimed:
-    execution: dict[str, Any]  # Any: column values.
+    execution: FullExecutionRow
     span_id: int  # the execution's root span
     attempt_span_id: int  # the span of the attempt this claim starts
     attempt: int
@@ -64,12 +65,11 @@ def _lease() -> float:
     return get_settings().execution_lease_seconds
 
 
-def _time_left(row: dict[str, Any], at: datetime) -> float | None:
-    limit = (row["definition"].get("settings") or {}).get("timeoutSeconds")
-    if not limit or row["started_at"] is None:
+def _time_left(row: FullExecutionRow, at: datetime) -> float | None:
+    limit = (row.definition.get("settings") or {}).get("timeoutSeconds")
+    if not limit or row.started_at is None:
         return None
-    started: datetime = row["started_at"]
-    return max(0.0, float(limit) - (at - started).total_seconds())
+    return max(0.0, float(limit) - (at - row.started_at).total_seconds())
 
 
 async def claim_execution(execution_id: int, generation: int, worker_id: str) -> Claimed | None:
@@ -80,31 +80,31 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
             locked = await lock(execution_id, generation=generation, full_row=True)
         except Fenced:
             return None
-        row = locked.execution
-        if row["status"] in TERMINAL:
+        row = locked.full_row
+        if row.status in TERMINAL:
             return None
-        if row["cancel_requested"]:
+        if row.cancel_requested:
             await record(locked, StatusChange("cancelled", "cancelled"),
                          *await open_span_closes(execution_id, "cancelled", "cancelled"))
             return None
-        if row["status"] == "pending" and not await admit(row):
+        if row.status == "pending" and not await admit(row):
             return None
         # The next attempt after a failed one, or a takeover resuming the attempt it found.
-        retry = row["status"] == "running" and row["next_attempt_at"] is not None
-        attempt = row["attempt"] + 1 if retry else max(1, row["attempt"])
+        retry = row.status == "running" and row.next_attempt_at is not None
+        attempt = row.attempt + 1 if retry else max(1, row.attempt)
         fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": Later(_lease()),
                   "next_attempt_at": None}
         spans = [SpanOpen("execution"), SpanOpen("attempt", parent_opened=0, attempt=attempt)]
         # A later attempt keeps the root span the first claim opened.
-        root = await _take_over(locked, retry) if row["status"] == "running" else None
+        root = await _take_over(locked, retry) if row.status == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
-        claimed = await record(locked, StatusChange("running", row["error"], fields), *spans)
+        claimed = await record(locked, StatusChange("running", row.error, fields), *spans)
         span_id = claimed.span_ids[0] if root is None else root
         # Read here, in the claim's transaction: the run needs it for its services and egress.
-        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
-    return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
-                   _time_left(claimed.execution, claimed.at),
+        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row.organization)
+    return Claimed(claimed.full_row, span_id, claimed.span_ids[-1], attempt,
+                   _time_left(claimed.full_row, claimed.at),
                    took_over=root is not None and not retry, retry=retry,
                    organization_slug=None if org is None else str(org["slug"]))
 
@@ -123,7 +123,7 @@ async def _take_over(locked: Recorded, retry: bool) -> int | None:
     by their attempt's failure); returns the root span's id."""
     spans = await fetch("SELECT id, kind FROM execution_span WHERE execution = $1"
                         " AND (kind = 'execution' OR status = 'running') ORDER BY id DESC",
-                        locked.execution["id"])
+                        locked.execution.id)
     status, error = (("cancelled", "cut short: its attempt failed") if retry
                      else ("lost", "the worker running it was lost"))
     stale = [SpanClose(s["id"], status, error=error) for s in spans if s["kind"] != "execution"]
@@ -155,7 +155,7 @@ async def finish_execution(
     done_spans: Sequence[SpanDone] = (),
     outputs: Mapping[str, Any] | None = None,
     running_spans: Sequence[int] | None = None,
-) -> dict[str, Any]:
+) -> FullExecutionRow:
     """End the execution (completed, failed or cancelled), closing its root span and any span
     still open, and release parked executions of its workflow after commit. A requested
     cancel wins over any other ending: a cancelled execution never ends completed.
@@ -165,14 +165,14 @@ async def finish_execution(
         # Fence first; the lock's statement writes the outputs too.
         locked = await record(execution_id, Outputs(outputs or {}), generation=generation)
         logs = list(logs)
-        if locked.execution["cancel_requested"] and status != "cancelled":
+        if locked.execution.cancel_requested and status != "cancelled":
             logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
             status, error = "cancelled", "cancelled on request"
         closes = (await open_span_closes(execution_id, status, error) if running_spans is None
                   else [SpanClose(span_id, status, error=error) for span_id in running_spans])
         done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans)
-        row = done.execution
-        released = await release_parked(row["workflow"]) if limit_of(row) else []
+        row = done.full_row
+        released = await release_parked(row.workflow) if limit_of(row) else []
     await enqueue_released(released)
     return row
 

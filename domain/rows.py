@@ -271,6 +271,21 @@ class LogRow(Row):
     created_at: datetime
 
 
+@_row("execution", whole=False)
+class LockedExecutionRow(Row):
+    """What a light lock of an execution reads (domain.recording): enough to fence a write
+    and to decide what to write."""
+
+    id: int
+    organization: int
+    workflow: int
+    status: str
+    error: str | None
+    attempt: int
+    dispatch_generation: int
+    cancel_requested: bool
+
+
 # -- resources -------------------------------------------------------------------------------
 
 
@@ -357,5 +372,5 @@ class ModelRow(ResourceRow):
 
 ROW_CLASSES: tuple[type[Row], ...] = (
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
-    LogRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
+    LogRow, LockedExecutionRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -25,6 +25,7 @@ from domain import reads, workflow_reads
 from domain.errors import CursorExpired
 from domain.event_log import LoggedEvent, Position
 from domain.events import feed_of
+from domain.rows import ExecutionRow
 from graphql_api.context import Info
 from graphql_api.types.enums import (
     DeploymentPhase,
@@ -41,6 +42,7 @@ from graphql_api.types.user import User
 from graphql_api.types.workflow import Workflow
 
 Row = dict[str, Any]  # Any: column values
+R = TypeVar("R")
 At = tuple[int, datetime | None]  # an event: its id and time
 Shared = tuple[str, Position, At]  # a logged event: stream, position, id and time
 
@@ -80,16 +82,16 @@ def cursor_position(cursor: Cursor | None, stream: str) -> Position | None:
                           "arguments)")
 
 
-class _AsOf:
+class _AsOf(Generic[R]):
     """Rows as of (at least) an event, loaded once per (row, event) for all subscribers."""
 
-    def __init__(self, read: Callable[[Sequence[int]], Awaitable[dict[int, Row]]],
+    def __init__(self, read: Callable[[Sequence[int]], Awaitable[dict[int, R]]],
                  size: int = 4096) -> None:
         self.read = read
         self.size = size
-        self.loaded: OrderedDict[tuple[int, At], asyncio.Future[Row | None]] = OrderedDict()
+        self.loaded: OrderedDict[tuple[int, At], asyncio.Future[R | None]] = OrderedDict()
 
-    async def get(self, row_id: int, at: At) -> Row | None:
+    async def get(self, row_id: int, at: At) -> R | None:
         """The row, read after the event `at` (its id and time: ids alone restart when tables
         are truncated, as tests do) committed."""
         key = (row_id, at)
@@ -101,7 +103,7 @@ class _AsOf:
                 self.loaded.popitem(last=False)
         return await asyncio.shield(future)
 
-    async def _load(self, row_id: int) -> Row | None:
+    async def _load(self, row_id: int) -> R | None:
         return (await self.read([row_id])).get(row_id)
 
 
@@ -135,7 +137,7 @@ class ExecutionEvent:
     span_pk: strawberry.Private[int | None] = None
     log_pk: strawberry.Private[int | None] = None
     at: strawberry.Private[At] = (0, None)
-    row: strawberry.Private[Row | None] = None
+    row: strawberry.Private[ExecutionRow | None] = None
     # The logged event this item stands for: one execution per group (graphql_api.multiplex).
     shared_key: strawberry.Private[Shared | None] = None
 

@@ -31,10 +31,10 @@ def _by_key(
     return load
 
 
-class ByIdLoader(DataLoader[int, Row | None]):
+class ByIdLoader(DataLoader[int, V | None], Generic[V]):
     """Rows by id through one batch read (None for ids it did not return)."""
 
-    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, Row]]],
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, V]]],
                  cache: bool) -> None:
         super().__init__(load_fn=_by_key(fetch, lambda: None), cache=cache)
 
@@ -58,8 +58,8 @@ class PagesByParentLoader(DataLoader[tuple[int, A], Page[Any]], Generic[A]):
         return [found[key] for key in keys]
 
 
-class ListsByParentLoader(DataLoader[int, list[Row]]):
-    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, list[Row]]]],
+class ListsByParentLoader(DataLoader[int, list[V]], Generic[V]):
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, list[V]]]],
                  cache: bool) -> None:
         super().__init__(load_fn=_by_key(fetch, list), cache=cache)
 

@@ -5,7 +5,7 @@ null, exactly like one that never existed; a malformed id is a BAD_USER_INPUT fi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -23,7 +23,8 @@ from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
 
-Rows = dict[int, dict[str, Any]]  # Any: column values
+# Any: the rows of each type (a typed row class of domain.rows, or a dict of column values).
+Rows = Mapping[int, Any]
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
 
 
@@ -32,7 +33,7 @@ def _resources(table: str) -> Fetch:
 
 
 # Every Node type: how to read its rows for an actor, and how to build it from a row.
-RESOLVERS: dict[str, tuple[Fetch, Callable[[dict[str, Any]], Node]]] = {
+RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Workflow": (lookups.workflows, Workflow.from_row),
     "WorkflowRevision": (lookups.revisions, WorkflowRevision.from_row),
     "Execution": (lookups.executions, Execution.from_row),

@@ -25,7 +25,7 @@ from graphql_api.types.scalars import Cursor, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Connection[Any]")
-Row = dict[str, Any]  # Any: column values
+Row = Any  # Any: a typed row (domain.rows), or a dict of column values
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 

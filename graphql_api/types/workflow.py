@@ -264,7 +264,7 @@ def _users(rows: list[Row | None]) -> list[User]:
     return [User.from_row(row) for row in rows if row is not None]
 
 
-async def _shared_later(users: ByIdLoader, loading: Awaitable[list[int]]) -> list[User]:
+async def _shared_later(users: ByIdLoader[Row], loading: Awaitable[list[int]]) -> list[User]:
     return _users(await users.load_many(await loading))
 
 
