@@ -108,9 +108,9 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
         return current if current.status in states else None
 
     running = await until(lambda: in_state("running"), "the execution to run", workers)
-    assert str(running["worker_id"]).endswith(f":{pod}")
+    assert str(running.worker_id).endswith(f":{pod}")
     done = await until(lambda: in_state("completed", "failed"), "the execution to end", workers)
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
 
     undeployed = await undeploy_workflow(actor, wid)
 

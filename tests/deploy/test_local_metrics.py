@@ -52,9 +52,9 @@ async def test_the_parents_port_counts_the_runs_of_its_organization_children(
             return current if current.status in states else None
 
         running = await until(lambda: in_state("running"), "the execution to run", workers)
-        assert str(running["worker_id"]).endswith(f":{child}")  # the child runs it
+        assert str(running.worker_id).endswith(f":{child}")  # the child runs it
         done = await until(lambda: in_state("completed", "failed"), "the end", workers)
-        assert done["status"] == "completed", done["error"]
+        assert done.status == "completed", done.error
         samples = await scraped_until(
             metrics_url(port), lambda s: value(
                 s, "flowplane_executions_finished_total", status="completed",
