@@ -12,17 +12,18 @@ claims it, so the next one is not released just to park again at every sweep.
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain._sql import fetch, fetch_one
-from domain.dispatch import enqueue_execution, queue_for
-from domain.rows import FullExecutionRow
+from domain.dispatch import enqueue_dispatched, queue_for
+from domain.rows import DispatchedRow, FullExecutionRow
 
 
 def limit_of(row: FullExecutionRow) -> int | None:
     """The concurrency limit of an execution's definition snapshot."""
     value = (row.definition.get("settings") or {}).get("concurrency")
     return int(value) if value else None
+
+
+_DISPATCHED = ", ".join(DispatchedRow.columns())
 
 
 async def _lock_workflow(workflow_id: int) -> None:
@@ -51,10 +52,10 @@ async def admit(row: FullExecutionRow) -> bool:
     return False
 
 
-async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
+async def release_parked(workflow_id: int) -> list[DispatchedRow]:
     """Give the oldest parked executions of the workflow a new generation, as many as their
-    limit leaves room for; returns them (id, dispatch_generation, queue_name, dispatched_at)
-    to enqueue after commit. Call inside a transaction."""
+    limit leaves room for; returns them to enqueue after commit. Call inside a
+    transaction."""
     await _lock_workflow(workflow_id)
     # A slot is taken by a running execution, and by a pending one older than the oldest
     # parked one with a job it has yet to claim (released before, or dispatched at its
@@ -77,20 +78,19 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
         "SELECT id, organization, deployment_phase FROM workflow WHERE id = $1",
                                workflow_id)
     assert workflow is not None
-    return await fetch(
+    rows = await fetch(
         "UPDATE execution SET dispatch_generation = dispatch_generation + 1,"
         " dispatched_at = clock_timestamp(), queue_name = $3 WHERE id IN ("
         " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
-        " AND dispatched_at IS NULL ORDER BY id LIMIT $2)"
-        " RETURNING id, organization, dispatch_generation, queue_name, dispatched_at",
+        f" AND dispatched_at IS NULL ORDER BY id LIMIT $2) RETURNING {_DISPATCHED}",
         workflow_id, free, queue_for(workflow))
+    return [DispatchedRow.from_record(row) for row in rows]
 
 
-async def enqueue_released(released: list[dict[str, Any]]) -> None:
+async def enqueue_released(released: list[DispatchedRow]) -> None:
     """Enqueue what `release_parked` returned; call after its transaction committed."""
     for row in released:
-        await enqueue_execution(row["organization"], row["id"], row["dispatch_generation"],
-                                row["queue_name"], row["dispatched_at"])
+        await enqueue_dispatched(row)
 
 
 async def parked_workflows() -> list[int]:

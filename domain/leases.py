@@ -23,7 +23,7 @@ from typing import Any, Literal
 from db.engine import engine, side_pool
 from domain._sql import fetch, fetch_one
 from domain.concurrency import admit, enqueue_released, limit_of, release_parked
-from domain.dispatch import discard_jobs, enqueue_execution, job_id, queue_for
+from domain.dispatch import discard_jobs, enqueue_dispatched, job_id, queue_for
 from domain.recording import (
     TERMINAL,
     Fenced,
@@ -38,7 +38,7 @@ from domain.recording import (
     lock,
     record,
 )
-from domain.rows import FullExecutionRow
+from domain.rows import DispatchedRow, FullExecutionRow
 from domain.settings import get_settings
 
 
@@ -188,9 +188,10 @@ async def grant_pickup_lease(execution_id: int, generation: int) -> bool:
     return bool(rows)
 
 
-async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | None:
+async def _take_back(execution_id: int, generation: int) -> tuple[DispatchedRow, str] | None:
     """A new generation for an execution nobody holds (fencing out the old job), on its
-    workflow's current queue; None when it is held, finished or already taken back."""
+    workflow's current queue, and the queue of the old job; None when it is held, finished or
+    already taken back."""
     current = await fetch_one(
         "SELECT w.id, w.organization, w.deployment_phase, e.queue_name FROM workflow w"
         " JOIN execution e"
@@ -203,11 +204,9 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
         " dispatched_at = clock_timestamp()"
         " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
         f" AND dispatched_at IS NOT NULL AND {_UNHELD}"
-        " RETURNING organization, dispatch_generation, queue_name, dispatched_at",
+        f" RETURNING {', '.join(DispatchedRow.columns())}",
         execution_id, generation, queue_for(current))
-    if row is not None:
-        row["old_queue"] = current["queue_name"]
-    return row
+    return None if row is None else (DispatchedRow.from_record(row), str(current["queue_name"]))
 
 
 async def redispatch(execution_id: int, generation: int, reason: str,
@@ -216,15 +215,14 @@ async def redispatch(execution_id: int, generation: int, reason: str,
     lease) and nobody did so already; a parked execution is left to its release. Discards
     the old generation's job and enqueues the new one after commit."""
     async with engine().transaction():
-        row = await _take_back(execution_id, generation)
-        if row is None:
+        taken = await _take_back(execution_id, generation)
+        if taken is None:
             return False
         await record(execution_id, LogLine(reason, level=level))
-    assert row is not None
-    org = row["organization"]
-    await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])
-    await enqueue_execution(org, execution_id, row["dispatch_generation"], row["queue_name"],
-                            row["dispatched_at"])
+    assert taken is not None
+    row, old_queue = taken
+    await discard_jobs(old_queue, [job_id(row.organization, execution_id, generation)])
+    await enqueue_dispatched(row)
     return True
 
 
@@ -233,13 +231,13 @@ async def end_abandoned(execution_id: int, generation: int, status: str, error: 
     running it again: take it back under a new generation first, so a worker that only
     seemed lost is fenced out, then finish it."""
     async with engine().transaction():
-        row = await _take_back(execution_id, generation)
-    if row is None:
+        taken = await _take_back(execution_id, generation)
+    if taken is None:
         return False
-    old_job = job_id(row["organization"], execution_id, generation)
-    await discard_jobs(row["old_queue"], [old_job])
+    row, old_queue = taken
+    await discard_jobs(old_queue, [job_id(row.organization, execution_id, generation)])
     try:
-        await finish_execution(execution_id, row["dispatch_generation"], status, error)
+        await finish_execution(execution_id, row.dispatch_generation, status, error)
     except Fenced:
         return False
     return True

@@ -286,6 +286,34 @@ class LockedExecutionRow(Row):
     cancel_requested: bool
 
 
+@_row("execution", whole=False)
+class DispatchedRow(Row):
+    """An execution given a new dispatch generation: what its job is enqueued with
+    (domain.concurrency, domain.leases)."""
+
+    id: int
+    organization: int
+    dispatch_generation: int
+    queue_name: str
+    dispatched_at: datetime | None  # set by the dispatch that returned it
+
+
+@_row("execution", whole=False)
+class SweptRow(Row):
+    """An unfinished execution as a sweep weighs it (domain.sweeps), with two computed
+    columns."""
+
+    id: int
+    organization: int
+    status: str
+    dispatch_generation: int
+    queue_name: str
+    cancel_requested: bool
+    attempt: int
+    leased: bool  # it has a lease, live or expired
+    retry_due: bool | None  # dispatched before its next attempt's due time (None: no retry)
+
+
 # -- resources -------------------------------------------------------------------------------
 
 
@@ -372,5 +400,6 @@ class ModelRow(ResourceRow):
 
 ROW_CLASSES: tuple[type[Row], ...] = (
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
-    LogRow, LockedExecutionRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
+    LogRow, LockedExecutionRow, DispatchedRow, SweptRow,
+    EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

@@ -13,7 +13,8 @@ from domain.rows import ROW_CLASSES, FullExecutionRow, Row, WorkflowRow
 from tests.factory import Factory
 
 # Columns a class reads that its table does not hold: computed by the query that reads it.
-COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"}}
+COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"},
+                                        rows.SweptRow: {"leased", "retry_due"}}
 
 
 async def _schema(table: str) -> dict[str, tuple[str, bool]]:
