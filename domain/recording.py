@@ -81,7 +81,7 @@ async def lock(execution_id: int, *, generation: int | None = None,
                full_row: bool = False) -> Recorded:
     """Lock the execution's row until the caller's transaction ends (raises `Fenced` when
     `generation` is no longer current) and read the database clock. `Recorded.execution`
-    holds every column only with `full_row`."""
+    holds every column only with `full_row` (then read it as `Recorded.full_row`)."""
     row, at = await _lock(execution_id, generation, full_row, {})
     return Recorded(execution=row, at=at)
 
