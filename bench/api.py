@@ -83,7 +83,7 @@ async def _world() -> tuple[dict[str, str], int]:
                 organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
                 triggered_by=owner["id"], input={}, workflow_version=1, definition={},
                 max_attempts=1, queue_name="bench"))
-            last = int(created.execution["id"])
+            last = int(created.execution.id)
     await _spans(last)
     token = await issue_token(owner["id"], org.id)
     return {"Authorization": f"Bearer {token.token}", "X-Organization-ID": "bench"}, last

@@ -226,7 +226,7 @@ async def _run(args: argparse.Namespace, pg_url: str, redis_url: str) -> dict[st
     async def trigger_flowplane(n: int) -> int:
         row = await start_execution(workflow_id, trigger_type="manual", triggered_by=None,
                                     input={"n": n})
-        return int(row["id"])
+        return int(row.id)
 
     arq = await create_pool(RedisSettings.from_dsn(redis_url))
 

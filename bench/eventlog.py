@@ -134,7 +134,7 @@ async def _round(url: str, workflow_id: int, old_cursors: bool) -> tuple[_Sample
     for n in range(BACKLOG):
         row = await start_execution(workflow_id, trigger_type="manual", triggered_by=None,
                                     input={"n": n})
-        first = first or int(row["id"])
+        first = first or int(row.id)
     sampler, stop = _Sampler(url, lag=not old_cursors), asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     with contextlib.ExitStack() as stack:

@@ -55,7 +55,7 @@ async def _world() -> tuple[dict[str, str], int]:
     ))
     token = await issue_token(user["id"], org.id)
     payload = {"Authorization": f"Bearer {token.token}", "X-Organization-ID": str(org.id)}
-    return payload, int(created.execution["id"])
+    return payload, int(created.execution.id)
 
 
 def _variables(execution: int) -> str:

@@ -127,7 +127,7 @@ def _run_once(workflow_id: int) -> Callable[[], Awaitable[None]]:
                                     input={})
         while True:
             done = await fetch_one("SELECT status, error FROM execution WHERE id = $1",
-                                   row["id"])
+                                   row.id)
             assert done is not None
             if done["status"] in ("completed", "failed", "cancelled"):
                 assert done["status"] == "completed", done["error"]

@@ -64,7 +64,7 @@ async def _world() -> dict[str, Any]:
     ))
     return {"org": org.id, "member": member["id"], "workflow": private.id,
             "owner": Actor(owner["id"], org.id, "member"),
-            "execution": int(created.execution["id"])}
+            "execution": int(created.execution.id)}
 
 
 def _ids(world: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:

@@ -43,7 +43,7 @@ async def _round(workflow_id: int, workers: int) -> float:
     for n in range(BACKLOG):
         row = await start_execution(workflow_id, trigger_type="manual", triggered_by=None,
                                     input={"n": n})
-        first = first or int(row["id"])
+        first = first or int(row.id)
     with contextlib.ExitStack() as stack:
         logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(workers)]
         processes = [await asyncio.create_subprocess_exec(

@@ -12,16 +12,18 @@ claims it, so the next one is not released just to park again at every sweep.
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain._sql import fetch, fetch_one
-from domain.dispatch import enqueue_execution, queue_for
+from domain.dispatch import enqueue_dispatched, queue_for
+from domain.rows import DispatchedRow, FullExecutionRow
 
 
-def limit_of(row: dict[str, Any]) -> int | None:
-    """The concurrency limit of an execution's definition snapshot (Any: column values)."""
-    value = (row["definition"].get("settings") or {}).get("concurrency")
+def limit_of(row: FullExecutionRow) -> int | None:
+    """The concurrency limit of an execution's definition snapshot."""
+    value = (row.definition.get("settings") or {}).get("concurrency")
     return int(value) if value else None
+
+
+_DISPATCHED = ", ".join(DispatchedRow.columns())
 
 
 async def _lock_workflow(workflow_id: int) -> None:
@@ -30,30 +32,30 @@ async def _lock_workflow(workflow_id: int) -> None:
     await fetch("SELECT flowplane_lock_workflow($1)", workflow_id)
 
 
-async def admit(row: dict[str, Any]) -> bool:
+async def admit(row: FullExecutionRow) -> bool:
     """Whether the pending execution may start now; parks it when not. Call inside the
     claiming transaction, with the execution's row locked."""
     limit = limit_of(row)
     if limit is None:
         return True
-    await _lock_workflow(row["workflow"])
+    await _lock_workflow(row.workflow)
     counts = await fetch_one(
         "SELECT count(*) FILTER (WHERE status = 'running') AS running,"
         " count(*) FILTER (WHERE status = 'pending' AND id < $2) AS older"
         " FROM execution WHERE workflow = $1 AND status IN ('pending', 'running')",
-        row["workflow"], row["id"])
+        row.workflow, row.id)
     assert counts is not None
     if counts["running"] < limit and counts["older"] == 0:
         return True
     await fetch("UPDATE execution SET dispatched_at = NULL, lease_expires_at = NULL,"
-                " worker_id = NULL WHERE id = $1", row["id"])
+                " worker_id = NULL WHERE id = $1", row.id)
     return False
 
 
-async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
+async def release_parked(workflow_id: int) -> list[DispatchedRow]:
     """Give the oldest parked executions of the workflow a new generation, as many as their
-    limit leaves room for; returns them (id, dispatch_generation, queue_name, dispatched_at)
-    to enqueue after commit. Call inside a transaction."""
+    limit leaves room for; returns them to enqueue after commit. Call inside a
+    transaction."""
     await _lock_workflow(workflow_id)
     # A slot is taken by a running execution, and by a pending one older than the oldest
     # parked one with a job it has yet to claim (released before, or dispatched at its
@@ -76,21 +78,20 @@ async def release_parked(workflow_id: int) -> list[dict[str, Any]]:
         "SELECT id, organization, deployment_phase FROM workflow WHERE id = $1",
                                workflow_id)
     assert workflow is not None
-    return await fetch(
+    rows = await fetch(
         "UPDATE execution SET dispatch_generation = dispatch_generation + 1,"
         " dispatched_at = clock_timestamp(), queue_name = $3 WHERE id IN ("
         " SELECT id FROM execution WHERE workflow = $1 AND status = 'pending'"
-        " AND dispatched_at IS NULL ORDER BY id LIMIT $2)"
-        " RETURNING id, organization, dispatch_generation, queue_name, dispatched_at",
-        workflow_id, free,
-        queue_for(int(workflow["organization"]), workflow_id, workflow["deployment_phase"]))
+        f" AND dispatched_at IS NULL ORDER BY id LIMIT $2) RETURNING {_DISPATCHED}",
+        workflow_id, free, queue_for(int(workflow["organization"]), workflow_id,
+                                 workflow["deployment_phase"]))
+    return [DispatchedRow.from_record(row) for row in rows]
 
 
-async def enqueue_released(released: list[dict[str, Any]]) -> None:
+async def enqueue_released(released: list[DispatchedRow]) -> None:
     """Enqueue what `release_parked` returned; call after its transaction committed."""
     for row in released:
-        await enqueue_execution(row["organization"], row["id"], row["dispatch_generation"],
-                                row["queue_name"], row["dispatched_at"])
+        await enqueue_dispatched(row)
 
 
 async def parked_workflows() -> list[int]:

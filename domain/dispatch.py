@@ -28,6 +28,7 @@ from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_pref
 from arq.jobs import Job, JobStatus
 from redis.exceptions import RedisError
 
+from domain.rows import DispatchedRow
 from domain.settings import get_settings
 
 DEFAULT_QUEUE = "flowplane:default"
@@ -136,6 +137,13 @@ async def enqueue_execution(
     except (OSError, RedisError) as error:  # the workers' next poll finds the job
         log.debug("could not wake the workers of %s: %s", queue_name, error)
     return True
+
+
+async def enqueue_dispatched(row: DispatchedRow, *, redis_url: str | None = None) -> bool:
+    """`enqueue_execution` of an execution just given a new generation."""
+    assert row.dispatched_at is not None  # set by the dispatch that returned the row
+    return await enqueue_execution(row.organization, row.id, row.dispatch_generation,
+                                   row.queue_name, row.dispatched_at, redis_url=redis_url)
 
 
 async def job_state(

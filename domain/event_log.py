@@ -25,7 +25,7 @@ from typing import Any
 
 from domain._sql import decode, fetch, fetch_one, loads
 from domain.events import feed_of
-from domain.rows import EnvironmentRow, WorkflowRow
+from domain.rows import EnvironmentRow, FullExecutionRow, WorkflowRow
 from domain.settings import get_settings
 
 PAGE = 500
@@ -140,9 +140,10 @@ async def _with_cursor(table: str, row_id: int) -> tuple[dict[str, Any], Positio
     return decode(row), (int(row["event_seq"]), 0)
 
 
-async def execution_state(execution_id: int) -> tuple[dict[str, Any], Position] | None:
-    """The execution row (Any: column values) and its stream's position, in one snapshot."""
-    return await _with_cursor("execution", execution_id)
+async def execution_state(execution_id: int) -> tuple[FullExecutionRow, Position] | None:
+    """The execution row and its stream's position, in one snapshot."""
+    found = await _with_cursor("execution", execution_id)  # decoded already
+    return None if found is None else (FullExecutionRow.from_columns(found[0]), found[1])
 
 
 async def workflow_state(workflow_id: int) -> tuple[WorkflowRow, Position] | None:

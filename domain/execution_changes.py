@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.rows import FullExecutionRow, LockedExecutionRow
 from telemetry.tracing import current_traceparent, new_trace_id
 
 
@@ -114,6 +115,15 @@ class LogLine:
 
 @dataclass
 class Recorded:
-    execution: dict[str, Any]  # Any: column values.
+    # Every column after a creation, a full lock or a status change; a few otherwise.
+    execution: FullExecutionRow | LockedExecutionRow
     at: datetime  # the database clock when the write took the execution's row lock
     span_ids: list[int] = field(default_factory=list)
+
+    @property
+    def full_row(self) -> FullExecutionRow:
+        """The execution's every column, which a creation, a full lock and a status change
+        read (a light lock reads only a few)."""
+        if not isinstance(self.execution, FullExecutionRow):
+            raise TypeError(f"execution {self.execution.id} was read with a light lock only")
+        return self.execution

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from db.engine import engine, side_pool
 from domain._sql import fetch, fetch_one
 from domain.concurrency import admit, enqueue_released, limit_of, release_parked
-from domain.dispatch import discard_jobs, enqueue_execution, job_id, queue_for
+from domain.dispatch import discard_jobs, enqueue_dispatched, job_id, queue_for
 from domain.recording import (
     TERMINAL,
     Fenced,
@@ -38,12 +38,13 @@ from domain.recording import (
     lock,
     record,
 )
+from domain.rows import DispatchedRow, FullExecutionRow
 from domain.settings import get_settings
 
 
 @dataclass(frozen=True)
 class Claimed:
-    execution: dict[str, Any]  # Any: column values.
+    execution: FullExecutionRow
     span_id: int  # the execution's root span
     attempt_span_id: int  # the span of the attempt this claim starts
     attempt: int
@@ -64,12 +65,11 @@ def _lease() -> float:
     return get_settings().execution_lease_seconds
 
 
-def _time_left(row: dict[str, Any], at: datetime) -> float | None:
-    limit = (row["definition"].get("settings") or {}).get("timeoutSeconds")
-    if not limit or row["started_at"] is None:
+def _time_left(row: FullExecutionRow, at: datetime) -> float | None:
+    limit = (row.definition.get("settings") or {}).get("timeoutSeconds")
+    if not limit or row.started_at is None:
         return None
-    started: datetime = row["started_at"]
-    return max(0.0, float(limit) - (at - started).total_seconds())
+    return max(0.0, float(limit) - (at - row.started_at).total_seconds())
 
 
 async def claim_execution(execution_id: int, generation: int, worker_id: str) -> Claimed | None:
@@ -80,31 +80,31 @@ async def claim_execution(execution_id: int, generation: int, worker_id: str) ->
             locked = await lock(execution_id, generation=generation, full_row=True)
         except Fenced:
             return None
-        row = locked.execution
-        if row["status"] in TERMINAL:
+        row = locked.full_row
+        if row.status in TERMINAL:
             return None
-        if row["cancel_requested"]:
+        if row.cancel_requested:
             await record(locked, StatusChange("cancelled", "cancelled"),
                          *await open_span_closes(execution_id, "cancelled", "cancelled"))
             return None
-        if row["status"] == "pending" and not await admit(row):
+        if row.status == "pending" and not await admit(row):
             return None
         # The next attempt after a failed one, or a takeover resuming the attempt it found.
-        retry = row["status"] == "running" and row["next_attempt_at"] is not None
-        attempt = row["attempt"] + 1 if retry else max(1, row["attempt"])
+        retry = row.status == "running" and row.next_attempt_at is not None
+        attempt = row.attempt + 1 if retry else max(1, row.attempt)
         fields = {"worker_id": worker_id, "attempt": attempt, "lease_expires_at": Later(_lease()),
                   "next_attempt_at": None}
         spans = [SpanOpen("execution"), SpanOpen("attempt", parent_opened=0, attempt=attempt)]
         # A later attempt keeps the root span the first claim opened.
-        root = await _take_over(locked, retry) if row["status"] == "running" else None
+        root = await _take_over(locked, retry) if row.status == "running" else None
         if root is not None:
             spans = [SpanOpen("attempt", root, attempt=attempt)]
-        claimed = await record(locked, StatusChange("running", row["error"], fields), *spans)
+        claimed = await record(locked, StatusChange("running", row.error, fields), *spans)
         span_id = claimed.span_ids[0] if root is None else root
         # Read here, in the claim's transaction: the run needs it for its services and egress.
-        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row["organization"])
-    return Claimed(claimed.execution, span_id, claimed.span_ids[-1], attempt,
-                   _time_left(claimed.execution, claimed.at),
+        org = await fetch_one("SELECT slug FROM organization WHERE id = $1", row.organization)
+    return Claimed(claimed.full_row, span_id, claimed.span_ids[-1], attempt,
+                   _time_left(claimed.full_row, claimed.at),
                    took_over=root is not None and not retry, retry=retry,
                    organization_slug=None if org is None else str(org["slug"]))
 
@@ -123,7 +123,7 @@ async def _take_over(locked: Recorded, retry: bool) -> int | None:
     by their attempt's failure); returns the root span's id."""
     spans = await fetch("SELECT id, kind FROM execution_span WHERE execution = $1"
                         " AND (kind = 'execution' OR status = 'running') ORDER BY id DESC",
-                        locked.execution["id"])
+                        locked.execution.id)
     status, error = (("cancelled", "cut short: its attempt failed") if retry
                      else ("lost", "the worker running it was lost"))
     stale = [SpanClose(s["id"], status, error=error) for s in spans if s["kind"] != "execution"]
@@ -155,7 +155,7 @@ async def finish_execution(
     done_spans: Sequence[SpanDone] = (),
     outputs: Mapping[str, Any] | None = None,
     running_spans: Sequence[int] | None = None,
-) -> dict[str, Any]:
+) -> FullExecutionRow:
     """End the execution (completed, failed or cancelled), closing its root span and any span
     still open, and release parked executions of its workflow after commit. A requested
     cancel wins over any other ending: a cancelled execution never ends completed.
@@ -165,14 +165,14 @@ async def finish_execution(
         # Fence first; the lock's statement writes the outputs too.
         locked = await record(execution_id, Outputs(outputs or {}), generation=generation)
         logs = list(logs)
-        if locked.execution["cancel_requested"] and status != "cancelled":
+        if locked.execution.cancel_requested and status != "cancelled":
             logs.append(LogLine(f"cancel requested: ending cancelled, not {status}", "warning"))
             status, error = "cancelled", "cancelled on request"
         closes = (await open_span_closes(execution_id, status, error) if running_spans is None
                   else [SpanClose(span_id, status, error=error) for span_id in running_spans])
         done = await record(locked, StatusChange(status, error), *closes, *logs, *done_spans)
-        row = done.execution
-        released = await release_parked(row["workflow"]) if limit_of(row) else []
+        row = done.full_row
+        released = await release_parked(row.workflow) if limit_of(row) else []
     await enqueue_released(released)
     return row
 
@@ -188,9 +188,10 @@ async def grant_pickup_lease(execution_id: int, generation: int) -> bool:
     return bool(rows)
 
 
-async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | None:
+async def _take_back(execution_id: int, generation: int) -> tuple[DispatchedRow, str] | None:
     """A new generation for an execution nobody holds (fencing out the old job), on its
-    workflow's current queue; None when it is held, finished or already taken back."""
+    workflow's current queue, and the queue of the old job; None when it is held, finished or
+    already taken back."""
     current = await fetch_one(
         "SELECT w.id, w.organization, w.deployment_phase, e.queue_name FROM workflow w"
         " JOIN execution e"
@@ -203,12 +204,10 @@ async def _take_back(execution_id: int, generation: int) -> dict[str, Any] | Non
         " dispatched_at = clock_timestamp()"
         " WHERE id = $1 AND dispatch_generation = $2 AND status IN ('pending', 'running')"
         f" AND dispatched_at IS NOT NULL AND {_UNHELD}"
-        " RETURNING organization, dispatch_generation, queue_name, dispatched_at",
-        execution_id, generation,
-        queue_for(int(current["organization"]), int(current["id"]), current["deployment_phase"]))
-    if row is not None:
-        row["old_queue"] = current["queue_name"]
-    return row
+        f" RETURNING {', '.join(DispatchedRow.columns())}",
+        execution_id, generation, queue_for(int(current["organization"]), int(current["id"]),
+                                                    current["deployment_phase"]))
+    return None if row is None else (DispatchedRow.from_record(row), str(current["queue_name"]))
 
 
 async def redispatch(execution_id: int, generation: int, reason: str,
@@ -217,15 +216,14 @@ async def redispatch(execution_id: int, generation: int, reason: str,
     lease) and nobody did so already; a parked execution is left to its release. Discards
     the old generation's job and enqueues the new one after commit."""
     async with engine().transaction():
-        row = await _take_back(execution_id, generation)
-        if row is None:
+        taken = await _take_back(execution_id, generation)
+        if taken is None:
             return False
         await record(execution_id, LogLine(reason, level=level))
-    assert row is not None
-    org = row["organization"]
-    await discard_jobs(row["old_queue"], [job_id(org, execution_id, generation)])
-    await enqueue_execution(org, execution_id, row["dispatch_generation"], row["queue_name"],
-                            row["dispatched_at"])
+    assert taken is not None
+    row, old_queue = taken
+    await discard_jobs(old_queue, [job_id(row.organization, execution_id, generation)])
+    await enqueue_dispatched(row)
     return True
 
 
@@ -234,13 +232,13 @@ async def end_abandoned(execution_id: int, generation: int, status: str, error: 
     running it again: take it back under a new generation first, so a worker that only
     seemed lost is fenced out, then finish it."""
     async with engine().transaction():
-        row = await _take_back(execution_id, generation)
-    if row is None:
+        taken = await _take_back(execution_id, generation)
+    if taken is None:
         return False
-    old_job = job_id(row["organization"], execution_id, generation)
-    await discard_jobs(row["old_queue"], [old_job])
+    row, old_queue = taken
+    await discard_jobs(old_queue, [job_id(row.organization, execution_id, generation)])
     try:
-        await finish_execution(execution_id, row["dispatch_generation"], status, error)
+        await finish_execution(execution_id, row.dispatch_generation, status, error)
     except Fenced:
         return False
     return True

@@ -5,18 +5,19 @@ actor's organization; tokens to the actor). What is left out does not exist for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.reads import DETAIL_COLUMNS
 from domain.resources import ResourceKind
-from domain.rows import ResourceRow, RevisionRow, WorkflowRow
+from domain.rows import ExecutionRow, LogRow, ResourceRow, RevisionRow, SpanRow, WorkflowRow
 from domain.workflow_reads import readable_workflows, visible
 
 Rows = dict[int, dict[str, Any]]  # Any: column values
 R = TypeVar("R", bound=ResourceRow)
+T = TypeVar("T")
 
 
 async def _readable_records(actor: Actor, sql: str, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -25,32 +26,38 @@ async def _readable_records(actor: Actor, sql: str, ids: Sequence[int]) -> list[
     return await fetch(sql.format(visible=condition), *args, list(ids))
 
 
-async def _by_readable_workflow(actor: Actor, sql: str, ids: Sequence[int]) -> Rows:
-    """Rows of `sql` (`$4` holds the ids) whose workflow `w` the actor may read."""
-    return {int(row["id"]): decode(row) for row in await _readable_records(actor, sql, ids)}
+async def _by_readable_workflow(
+    actor: Actor, sql: str, ids: Sequence[int],
+    make: Callable[[dict[str, Any]], T] = decode,  # type: ignore[assignment]
+) -> dict[int, T]:
+    """Rows of `sql` (`$4` holds the ids) whose workflow `w` the actor may read, each built
+    from its record by `make` (a typed row's `from_record`; by default a decoded dict)."""
+    return {int(row["id"]): make(row) for row in await _readable_records(actor, sql, ids)}
 
 
 async def workflows(actor: Actor, ids: Sequence[int]) -> dict[int, WorkflowRow]:
     return await readable_workflows(actor, ids)
 
 
-async def executions(actor: Actor, ids: Sequence[int]) -> Rows:
+async def executions(actor: Actor, ids: Sequence[int]) -> dict[int, ExecutionRow]:
     columns = ", ".join(f"e.{name.strip()}" for name in DETAIL_COLUMNS.split(","))
     return await _by_readable_workflow(actor, (
         f"SELECT {columns} FROM execution e JOIN workflow w ON w.id = e.workflow"
-        " WHERE {visible} AND e.id = ANY($4::int[])"), ids)
+        " WHERE {visible} AND e.id = ANY($4::int[])"), ids, ExecutionRow.from_record)
 
 
-async def spans(actor: Actor, ids: Sequence[int]) -> Rows:
+async def spans(actor: Actor, ids: Sequence[int]) -> dict[int, SpanRow]:
     return await _by_readable_workflow(actor, (
         "SELECT x.* FROM execution_span x JOIN execution e ON e.id = x.execution"
-        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids)
+        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids,
+        SpanRow.from_record)
 
 
-async def logs(actor: Actor, ids: Sequence[int]) -> Rows:
+async def logs(actor: Actor, ids: Sequence[int]) -> dict[int, LogRow]:
     return await _by_readable_workflow(actor, (
         "SELECT x.* FROM execution_log x JOIN execution e ON e.id = x.execution"
-        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids)
+        " JOIN workflow w ON w.id = e.workflow WHERE {visible} AND x.id = ANY($4::int[])"), ids,
+        LogRow.from_record)
 
 
 async def revisions(actor: Actor, ids: Sequence[int]) -> dict[int, RevisionRow]:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.engine import engine
-from domain._sql import decode, dumps, fetch, fetch_one
+from domain._sql import dumps, fetch, fetch_one
 from domain.events import NewEvent, append
 from domain.execution_changes import (
     Fenced,
@@ -40,6 +40,7 @@ from domain.execution_changes import (
     SpanOpen,
     StatusChange,
 )
+from domain.rows import FullExecutionRow, LockedExecutionRow
 
 __all__ = ["TERMINAL", "Change", "Fenced", "Later", "LogLine", "NewExecution", "Outputs",
            "Recorded", "SpanClose", "SpanDone", "SpanOpen", "StatusChange", "create", "lock",
@@ -80,7 +81,7 @@ async def lock(execution_id: int, *, generation: int | None = None,
                full_row: bool = False) -> Recorded:
     """Lock the execution's row until the caller's transaction ends (raises `Fenced` when
     `generation` is no longer current) and read the database clock. `Recorded.execution`
-    holds every column only with `full_row`."""
+    holds every column only with `full_row` (then read it as `Recorded.full_row`)."""
     row, at = await _lock(execution_id, generation, full_row, {})
     return Recorded(execution=row, at=at)
 
@@ -122,7 +123,7 @@ async def _written(write: Callable[[], Awaitable[Recorded]]) -> Recorded:
     try:
         async with engine().transaction():
             result = await write()
-            await append("execution", int(result.execution["id"]), events)
+            await append("execution", result.execution.id, events)
     finally:
         _pending.reset(token)
     return result
@@ -131,33 +132,36 @@ async def _written(write: Callable[[], Awaitable[Recorded]]) -> Recorded:
 async def _apply(result: Recorded, status: StatusChange | None, changes: tuple[Change, ...],
                  outputs: dict[str, Any]) -> Recorded:
     row, at = result.execution, result.at
+    execution_id = row.id
     # A terminal status is written last, so its event follows every span and log line of the
     # run: subscribers that stop at the terminal state have seen everything before it.
     ending = status is not None and status.status in TERMINAL
     if status is not None and not ending:
         result.execution = row = await _change_status(row, status, at)
     # Spans that are already over ended before anything this call closes or opens.
-    done_ids = await _done_spans(row, [c for c in changes if isinstance(c, SpanDone)], at)
+    done_ids = await _done_spans(
+        execution_id, [c for c in changes if isinstance(c, SpanDone)], at)
     for close in (c for c in changes if isinstance(c, SpanClose)):
-        await _close_span(row, close, at)
-    result.span_ids += await _open_spans(row, [c for c in changes if isinstance(c, SpanOpen)], at)
+        await _close_span(execution_id, close, at)
+    result.span_ids += await _open_spans(
+        execution_id, [c for c in changes if isinstance(c, SpanOpen)], at)
     result.span_ids += done_ids
     if outputs:
         await fetch("UPDATE execution SET outputs = outputs || $2::jsonb WHERE id = $1",
-                    row["id"], dumps(outputs))
+                    execution_id, dumps(outputs))
     for line in (c for c in changes if isinstance(c, LogLine)):
-        await _log(row, line, at)
+        await _log(execution_id, line, at)
     if status is not None and ending:
         result.execution = await _change_status(row, status, at)
     return result
 
 
-_LIGHT = ("id, organization, workflow, status, error, attempt, dispatch_generation,"
-          " cancel_requested")
+Held = FullExecutionRow | LockedExecutionRow
+_LIGHT = ", ".join(LockedExecutionRow.columns())
 
 
 async def _lock(execution_id: int, generation: int | None, full: bool,
-                outputs: Mapping[str, Any] | None) -> tuple[dict[str, Any], datetime]:
+                outputs: Mapping[str, Any] | None) -> tuple[Held, datetime]:
     """Lock the row if `generation` is current (else raise Fenced) and read the database
     clock. A light lock fetches only a few columns, and writes `outputs` in the same
     statement."""
@@ -177,11 +181,12 @@ async def _lock(execution_id: int, generation: int | None, full: bool,
             " FOR UPDATE", execution_id, generation)
     if row is None:
         raise Fenced(execution_id, generation)
-    at: datetime = row.pop("recorded_at")
-    return decode(row), at
+    at: datetime = row["recorded_at"]
+    held = FullExecutionRow.from_record(row) if full else LockedExecutionRow.from_record(row)
+    return held, at
 
 
-async def _insert(new: NewExecution) -> tuple[dict[str, Any], datetime]:
+async def _insert(new: NewExecution) -> tuple[FullExecutionRow, datetime]:
     row = await fetch_one(
         "INSERT INTO execution (organization, workflow, status, trigger_type, triggered_by,"
         " input, workflow_version, definition, attempt, max_attempts, dispatch_generation,"
@@ -196,15 +201,16 @@ async def _insert(new: NewExecution) -> tuple[dict[str, Any], datetime]:
         new.trace_id, new.traceparent,
     )
     assert row is not None
+    created = FullExecutionRow.from_record(row)
     await fetch(
         "INSERT INTO execution_summary (execution, organization, workflow, status, trigger_type,"
         " triggered_by, attempt, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, 0, $6)",
-        row["id"], row["organization"], row["workflow"], row["trigger_type"],
-        row["triggered_by"], row["created_at"],
+        created.id, created.organization, created.workflow, created.trigger_type,
+        created.triggered_by, created.created_at,
     )
     # Its stream's first event, and a CREATED item of its workflow's and organization's feeds.
-    _event("execution", {"executionId": row["id"], "status": "pending"}, feed=True)
-    return decode(row), row["created_at"]
+    _event("execution", {"executionId": created.id, "status": "pending"}, feed=True)
+    return created, created.created_at
 
 
 def _value(value: Any, at: datetime) -> Any:
@@ -225,13 +231,12 @@ def _times(status: str, now: str) -> list[str]:
     return []
 
 
-async def _change_status(row: dict[str, Any], change: StatusChange,
-                         at: datetime) -> dict[str, Any]:
+async def _change_status(row: Held, change: StatusChange, at: datetime) -> FullExecutionRow:
     unknown = set(change.fields) - _SETTABLE
     if unknown:
         raise ValueError(f"cannot set execution columns {sorted(unknown)}")
     assignments = ["status = $2", "error = $3"]
-    args: list[Any] = [row["id"], change.status, change.error]
+    args: list[Any] = [row.id, change.status, change.error]
     for name, value in change.fields.items():
         args.append(_value(value, at))
         assignments.append(f"{name} = ${len(args)}")
@@ -246,11 +251,12 @@ async def _change_status(row: dict[str, Any], change: StatusChange,
         " FROM updated u WHERE s.execution = u.id) SELECT * FROM updated", *args
     )
     assert updated is not None
-    payload = {"executionId": updated["id"], "status": change.status,
-               "attempt": updated["attempt"], "error": change.error}
+    changed = FullExecutionRow.from_record(updated)
+    payload = {"executionId": changed.id, "status": change.status,
+               "attempt": changed.attempt, "error": change.error}
     # The feeds show a move to another status, not a change of attempt or lease.
-    _event("status", payload, feed=change.status != row["status"])
-    return decode(updated)
+    _event("status", payload, feed=change.status != row.status)
+    return changed
 
 
 # Every span a call opens in one statement: each takes its id first (`t`, evaluated once), so
@@ -270,7 +276,7 @@ RETURNING id
 """
 
 
-async def _open_spans(row: dict[str, Any], spans: list[SpanOpen], at: datetime) -> list[int]:
+async def _open_spans(execution_id: int, spans: list[SpanOpen], at: datetime) -> list[int]:
     for i, span in enumerate(spans):
         if span.parent_opened is not None and not 0 <= span.parent_opened < i:
             raise ValueError(f"span {i} names span {span.parent_opened} as its parent: not"
@@ -278,7 +284,7 @@ async def _open_spans(row: dict[str, Any], spans: list[SpanOpen], at: datetime) 
     if not spans:
         return []
     created = await fetch(
-        _OPEN, row["id"], [s.parent_id for s in spans], [s.parent_opened for s in spans],
+        _OPEN, execution_id, [s.parent_id for s in spans], [s.parent_opened for s in spans],
         [s.kind for s in spans], [s.node_id for s in spans], [s.attempt for s in spans], at)
     ids = sorted(int(r["id"]) for r in created)  # taken in the order given
     for span_id, span in zip(ids, spans, strict=True):
@@ -312,12 +318,12 @@ RETURNING id
 """
 
 
-async def _done_spans(row: dict[str, Any], spans: list[SpanDone], at: datetime) -> list[int]:
+async def _done_spans(execution_id: int, spans: list[SpanDone], at: datetime) -> list[int]:
     if not spans:
         return []
     times = [_done_times(span, at) for span in spans]
     created = await fetch(
-        _DONE, row["id"], [s.parent_id for s in spans], [s.kind for s in spans],
+        _DONE, execution_id, [s.parent_id for s in spans], [s.kind for s in spans],
         [s.node_id for s in spans], [s.attempt for s in spans], [s.status for s in spans],
         [start for start, _ in times], [end for _, end in times],
         [round((end - start).total_seconds() * 1000) for start, end in times],
@@ -332,27 +338,27 @@ async def _done_spans(row: dict[str, Any], spans: list[SpanDone], at: datetime) 
     return ids
 
 
-async def _close_span(row: dict[str, Any], span: SpanClose, at: datetime) -> None:
+async def _close_span(execution_id: int, span: SpanClose, at: datetime) -> None:
     # greatest(): a database clock stepped back (NTP) never shows as a negative duration.
     closed = await fetch_one(
         "UPDATE execution_span SET status = $3, output = $4::jsonb, output_truncated = $5,"
         " error = $6, ended_at = greatest($7, started_at),"
         " duration_ms = (extract(epoch FROM greatest($7, started_at) - started_at) * 1000)"
         "::bigint WHERE id = $1 AND execution = $2 RETURNING kind, node_id",
-        span.span_id, row["id"], span.status, dumps(span.output), span.output_truncated,
+        span.span_id, execution_id, span.status, dumps(span.output), span.output_truncated,
         span.error, at,
     )
     if closed is None:
-        raise ValueError(f"span {span.span_id} is not a span of execution {row['id']}")
+        raise ValueError(f"span {span.span_id} is not a span of execution {execution_id}")
     _event("span", {"spanId": span.span_id, "kind": closed["kind"],
                                "nodeId": closed["node_id"], "status": span.status})
 
 
-async def _log(row: dict[str, Any], line: LogLine, at: datetime) -> None:
+async def _log(execution_id: int, line: LogLine, at: datetime) -> None:
     created = await fetch_one(
         "INSERT INTO execution_log (execution, span, node_id, level, message, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        row["id"], line.span_id, line.node_id, line.level, line.message, at,
+        execution_id, line.span_id, line.node_id, line.level, line.message, at,
     )
     assert created is not None
     _event("log", {"logId": created["id"], "level": line.level,

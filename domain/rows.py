@@ -317,6 +317,49 @@ class LogRow(Row):
     created_at: datetime
 
 
+@_row("execution", whole=False)
+class LockedExecutionRow(Row):
+    """What a light lock of an execution reads (domain.recording): enough to fence a write
+    and to decide what to write."""
+
+    id: int
+    organization: int
+    workflow: int
+    status: str
+    error: str | None
+    attempt: int
+    dispatch_generation: int
+    cancel_requested: bool
+
+
+@_row("execution", whole=False)
+class DispatchedRow(Row):
+    """An execution given a new dispatch generation: what its job is enqueued with
+    (domain.concurrency, domain.leases)."""
+
+    id: int
+    organization: int
+    dispatch_generation: int
+    queue_name: str
+    dispatched_at: datetime | None  # set by the dispatch that returned it
+
+
+@_row("execution", whole=False)
+class SweptRow(Row):
+    """An unfinished execution as a sweep weighs it (domain.sweeps), with two computed
+    columns."""
+
+    id: int
+    organization: int
+    status: str
+    dispatch_generation: int
+    queue_name: str
+    cancel_requested: bool
+    attempt: int
+    leased: bool  # it has a lease, live or expired
+    retry_due: bool | None  # dispatched before its next attempt's due time (None: no retry)
+
+
 # -- resources -------------------------------------------------------------------------------
 
 
@@ -404,5 +447,6 @@ class ModelRow(ResourceRow):
 ROW_CLASSES: tuple[type[Row], ...] = (
     SyncWorkflowRow, DeployedWorkflowRow, ScheduledWorkflowRow,
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
-    LogRow, EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
+    LogRow, LockedExecutionRow, DispatchedRow, SweptRow,
+    EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
 )

@@ -134,6 +134,6 @@ async def fire_slot(workflow_id: int, slot: datetime) -> int | None:
             workflow_id, trigger_type="schedule", triggered_by=None,
             input={"scheduledAt": slot.isoformat()})
         await fetch("UPDATE schedule_slot SET execution = $2 WHERE id = $1",
-                    claimed["id"], row["id"])
+                    claimed["id"], row.id)
     await dispatch(row)
-    return int(row["id"])
+    return row.id

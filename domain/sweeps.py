@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from db.engine import engine
 from domain._sql import fetch
@@ -34,6 +33,7 @@ from domain.dispatch import (
 )
 from domain.leases import end_abandoned, grant_pickup_lease, redispatch
 from domain.recording import TERMINAL
+from domain.rows import SweptRow
 from domain.settings import get_settings
 
 BATCH = 500
@@ -79,7 +79,7 @@ async def sweep_once() -> SweepReport:
     report = SweepReport()
     rows = await fetch(_ABANDONED, get_settings().dispatch_grace_seconds, BATCH)
     for row in rows:
-        await _recover(row, report)
+        await _recover(SweptRow.from_record(row), report)
     await _release(report)
     await _discard_leftovers(report)
     if any(vars(report).values()):
@@ -92,29 +92,28 @@ async def dispatch_due_retries() -> int:
     clock; returns how many. Run by the scheduler every second, and by every sweep."""
     report = SweepReport()
     for row in await fetch(_DUE, BATCH):
-        await _recover(row, report)
+        await _recover(SweptRow.from_record(row), report)
     return report.retried
 
 
-async def _recover(row: dict[str, Any], report: SweepReport) -> None:
-    execution_id, generation = int(row["id"]), int(row["dispatch_generation"])
-    if row["cancel_requested"]:
+async def _recover(row: SweptRow, report: SweepReport) -> None:
+    execution_id, generation = row.id, row.dispatch_generation
+    if row.cancel_requested:
         if await end_abandoned(execution_id, generation, "cancelled",
                                "cancelled; its worker was lost"):
             report.cancelled += 1
         return
-    if row["retry_due"]:  # the job that ran the failed attempt is over: no state to ask
+    if row.retry_due:  # the job that ran the failed attempt is over: no state to ask
         report.retried += await redispatch(
-            execution_id, generation, f"attempt {row['attempt'] + 1} is due", level="info")
+            execution_id, generation, f"attempt {row.attempt + 1} is due", level="info")
         return
-    where = await job_state(int(row["organization"]), execution_id, generation,
-                            row["queue_name"])
+    where = await job_state(row.organization, execution_id, generation, row.queue_name)
     if where == "queued":
         return
-    if where == "in_progress" and not row["leased"]:
+    if where == "in_progress" and not row.leased:
         report.picked_up += await grant_pickup_lease(execution_id, generation)
         return
-    lost = row["status"] == "running"
+    lost = row.status == "running"
     reason = ("lease expired: the worker was lost; dispatched again" if lost
               else "its job was lost; dispatched again")
     if await redispatch(execution_id, generation, reason):

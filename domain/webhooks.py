@@ -244,7 +244,7 @@ async def receive_webhook(token: str, body: bytes,
             idempotency_key=key)
     if created:
         await dispatch(row)
-    elif row["input"] != payload:
+    elif row.input != payload:
         return WebhookRejected(422, "this Idempotency-Key was used before with a different "
                                     "body; use a new key for a new delivery")
-    return WebhookAccepted(int(row["id"]), not created)
+    return WebhookAccepted(row.id, not created)

@@ -4,9 +4,9 @@ scheduler (telemetry.metrics declares them)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from domain.leases import Claimed
+from domain.rows import FullExecutionRow
 from domain.sweeps import SweepReport
 from telemetry.metrics import (
     ATTEMPTS,
@@ -38,18 +38,18 @@ def claimed(claim: Claimed) -> None:
     if claim.took_over:
         LEASE_TAKEOVERS.inc()
         return
-    trigger = str(row["trigger_type"])
+    trigger = row.trigger_type
     EXECUTIONS_STARTED.labels(trigger).inc()
-    latency = _seconds(row["created_at"], row["started_at"])
+    latency = _seconds(row.created_at, row.started_at)
     if latency is not None:
         START_LATENCY.labels(trigger).observe(latency)
 
 
-def finished(row: dict[str, Any]) -> None:
-    """An execution a worker ended (Any: column values)."""
-    status = str(row["status"])
-    EXECUTIONS_FINISHED.labels(status, str(row["trigger_type"])).inc()
-    duration = _seconds(row.get("started_at"), row.get("ended_at"))
+def finished(row: FullExecutionRow) -> None:
+    """An execution a worker ended."""
+    status = row.status
+    EXECUTIONS_FINISHED.labels(status, row.trigger_type).inc()
+    duration = _seconds(row.started_at, row.ended_at)
     if duration is not None:
         EXECUTION_DURATION.labels(status).observe(duration)
 

@@ -132,7 +132,7 @@ class Journal:
             recorded = await record(self.execution_id, *spans, Outputs(outputs), *given,
                                     generation=self.generation)
             self._last_write = recorded.at
-        if recorded.execution.get("cancel_requested"):
+        if recorded.execution.cancel_requested:
             raise CancelRequested(f"execution {self.execution_id}: cancel requested")
         return recorded.span_ids
 

@@ -79,8 +79,8 @@ async def run_execution(execution_id: int, generation: int, worker_id: str,
             return "not claimed"
         row = claimed.execution
         instruments.claimed(claimed)
-        with log_context(execution=execution_id, organization=row["organization"],
-                         workflow=row["workflow"]):
+        with log_context(execution=execution_id, organization=row.organization,
+                         workflow=row.workflow):
             log.info("execution %s started (attempt %s)", execution_id, claimed.attempt)
             ended = await _run(claimed, Journal(execution_id, generation), stopper)
             log.info("execution %s ended: %s", execution_id, ended)
@@ -144,10 +144,10 @@ async def _heartbeat(execution_id: int, generation: int, stopper: _Stopper) -> N
 async def _run_claimed(claimed: Claimed, journal: Journal) -> tuple[str, str | None]:
     row = claimed.execution
     try:
-        plan = Plan.from_definition(row["definition"])
+        plan = Plan.from_definition(row.definition)
         slug = claimed.organization_slug
-        services = services_from_env(row["workflow"]) or await build_services(
-            row["organization"], list(plan.nodes.values()), slug=slug)
+        services = services_from_env(row.workflow) or await build_services(
+            row.organization, list(plan.nodes.values()), slug=slug)
         journal.hide(secret_values(services))
         egress = egress_policy(slug)
     except (PermanentError, UnresolvedReference, InvalidEgressAllow) as error:
@@ -164,20 +164,20 @@ async def _attempt(claimed: Claimed, journal: Journal, plan: Plan,
                     services: dict[str, Any], egress: EgressPolicy) -> tuple[str, str | None]:
     row = claimed.execution
     node_timeout = plan.settings.get("nodeTimeoutSeconds")
-    runner = NodeRunner(journal, services, row["id"],
+    runner = NodeRunner(journal, services, row.id,
                         float(node_timeout) if node_timeout else None, egress=egress,
-                        trace_id=row.get("trace_id"))
+                        trace_id=row.trace_id)
     base = float(plan.settings.get("retryBackoffSeconds", 1.0))
     attempt, span = claimed.attempt, claimed.attempt_span_id
-    scope = {"input": row["input"], "execution": {
-        "id": row["id"], "attempt": attempt, "workflowId": row["workflow"]}}
+    scope = {"input": row.input, "execution": {
+        "id": row.id, "attempt": attempt, "workflowId": row.workflow}}
     # Results an earlier attempt (or a lost worker) recorded are kept where their inputs are.
-    run = AttemptRun.start(plan, runner, span, scope, plan.reusable(row["outputs"]))
+    run = AttemptRun.start(plan, runner, span, scope, plan.reusable(row.outputs))
     result: AttemptResult = await run.run()
     # The last attempt's span is closed with the execution, in the same write.
     if result.error is None:
         return "completed", None
-    if result.permanent or attempt >= row["max_attempts"]:
+    if result.permanent or attempt >= row.max_attempts:
         return "failed", result.error
     delay = backoff(base, attempt)
     # The wait holds no worker slot: this write hands the execution back with its due time on

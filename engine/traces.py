@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from domain.executions import load_workflow
 from domain.reads import spans_by_executions
+from domain.rows import FullExecutionRow
 from telemetry.tracing import export_execution, traceparent, tracing_enabled
 
 log = logging.getLogger(__name__)
@@ -23,21 +23,22 @@ def node_headers(trace_id: str | None, span_id: int | None) -> dict[str, str]:
     return {"traceparent": traceparent(trace_id, span_id)}
 
 
-def export_soon(row: dict[str, Any]) -> None:
-    """Export the execution of `row` in the background (Any: column values)."""
-    if not tracing_enabled() or not row.get("trace_id"):
+def export_soon(row: FullExecutionRow) -> None:
+    """Export the execution of `row` in the background."""
+    if not tracing_enabled() or not row.trace_id:
         return
     task = asyncio.get_running_loop().create_task(_export(row))
     _exports.add(task)
     task.add_done_callback(_exports.discard)
 
 
-async def _export(row: dict[str, Any]) -> None:
+async def _export(row: FullExecutionRow) -> None:
     try:
-        spans = (await spans_by_executions([int(row["id"])])).get(int(row["id"]), [])
-        workflow = await load_workflow(int(row["workflow"]))
-        export_execution({**row, "workflow_name": workflow.name},
-                         sorted(spans, key=lambda span: int(span["id"])))
+        spans = (await spans_by_executions([row.id])).get(row.id, [])
+        workflow = await load_workflow(row.workflow)
+        # telemetry reads mappings: it sits below domain and knows no row classes.
+        export_execution({**row.as_dict(), "workflow_name": workflow.name},
+                         [span.as_dict() for span in sorted(spans, key=lambda span: span.id)])
     except Exception:  # observability must never take an execution down with it
-        log.warning("could not export the trace of execution %s", row["id"], exc_info=True)
+        log.warning("could not export the trace of execution %s", row.id, exc_info=True)
 

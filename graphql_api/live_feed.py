@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from domain import reads, workflow_reads
 from domain.access import Actor
 from domain.event_log import LoggedEvent
+from domain.rows import ExecutionRow
 from graphql_api.live_types import EXECUTIONS
 
 READ_CHECK_SECONDS = 5.0
@@ -56,13 +56,13 @@ class Feed:
         return known[0]
 
 
-def _matches(row: dict[str, Any], where: reads.ExecutionFilter) -> bool:
+def _matches(row: ExecutionRow, where: reads.ExecutionFilter) -> bool:
     """The execution row matches the filter's trigger, user and start-time fields."""
-    started = row["started_at"]
+    started = row.started_at
     after, before = where.started_after, where.started_before
     return (
-        (where.trigger_type is None or row["trigger_type"] == where.trigger_type)
-        and (where.triggered_by is None or row["triggered_by"] == where.triggered_by)
+        (where.trigger_type is None or row.trigger_type == where.trigger_type)
+        and (where.triggered_by is None or row.triggered_by == where.triggered_by)
         and (after is None or (started is not None and started >= after))
         and (before is None or (started is not None and started < before))
     )

@@ -25,7 +25,7 @@ from domain import reads, workflow_reads
 from domain.errors import CursorExpired
 from domain.event_log import LoggedEvent, Position
 from domain.events import feed_of
-from domain.rows import WorkflowRow
+from domain.rows import ExecutionRow, WorkflowRow
 from graphql_api.context import Info
 from graphql_api.types.enums import (
     DeploymentPhase,
@@ -137,7 +137,7 @@ class ExecutionEvent:
     span_pk: strawberry.Private[int | None] = None
     log_pk: strawberry.Private[int | None] = None
     at: strawberry.Private[At] = (0, None)
-    row: strawberry.Private[Row | None] = None
+    row: strawberry.Private[ExecutionRow | None] = None
     # The logged event this item stands for: one execution per group (graphql_api.multiplex).
     shared_key: strawberry.Private[Shared | None] = None
 

@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from domain import execution_counts, lookups, organizations, reads, sync_runs, workflow_reads
 from domain.access import Actor
 from domain.pages import Page, Window
+from domain.rows import ExecutionSummaryRow
 
 V = TypeVar("V")
 A = TypeVar("A", bound=Hashable)
@@ -31,7 +32,7 @@ def _by_key(
     return load
 
 
-class ByIdLoader(DataLoader[int, V | None]):
+class ByIdLoader(DataLoader[int, V | None], Generic[V]):
     """Rows by id through one batch read (None for ids it did not return)."""
 
     def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, V]]],
@@ -39,27 +40,27 @@ class ByIdLoader(DataLoader[int, V | None]):
         super().__init__(load_fn=_by_key(fetch, lambda: None), cache=cache)
 
 
-class PagesByParentLoader(DataLoader[tuple[int, A], Page[Any]], Generic[A]):
+class PagesByParentLoader(DataLoader[tuple[int, A], Page[V]], Generic[A, V]):
     """Key: (parent id, arguments); one statement per distinct arguments in a batch."""
 
-    def __init__(self, fetch: Callable[[list[int], A], Awaitable[dict[int, Page[Any]]]],
+    def __init__(self, fetch: Callable[[list[int], A], Awaitable[dict[int, Page[V]]]],
                  cache: bool) -> None:
         self.fetch = fetch
         super().__init__(load_fn=self._load, cache=cache)
 
-    async def _load(self, keys: list[tuple[int, A]]) -> list[Page[Any]]:
+    async def _load(self, keys: list[tuple[int, A]]) -> list[Page[V]]:
         by_args: dict[A, list[int]] = {}
         for parent, args in keys:
             by_args.setdefault(args, []).append(parent)
-        found: dict[tuple[int, A], Page[Any]] = {}
+        found: dict[tuple[int, A], Page[V]] = {}
         for args, parents in by_args.items():
             pages = await self.fetch(sorted(set(parents)), args)
             found.update({(parent, args): pages[parent] for parent in parents})
         return [found[key] for key in keys]
 
 
-class ListsByParentLoader(DataLoader[int, list[Row]]):
-    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, list[Row]]]],
+class ListsByParentLoader(DataLoader[int, list[V]], Generic[V]):
+    def __init__(self, fetch: Callable[[Sequence[int]], Awaitable[Mapping[int, list[V]]]],
                  cache: bool) -> None:
         super().__init__(load_fn=_by_key(fetch, list), cache=cache)
 
@@ -67,7 +68,9 @@ class ListsByParentLoader(DataLoader[int, list[Row]]):
 ExecutionPageArgs = tuple[reads.ExecutionFilter, Window]
 
 
-async def _executions(ids: list[int], args: ExecutionPageArgs) -> dict[int, Page[Any]]:
+async def _executions(
+    ids: list[int], args: ExecutionPageArgs
+) -> dict[int, Page[ExecutionSummaryRow]]:
     return await reads.executions_by_workflows(ids, *args)
 
 
@@ -88,10 +91,10 @@ class Loaders:
             load_fn=_by_key(execution_counts.execution_counts, int), cache=cache)
         self.spans_by_execution = ListsByParentLoader(reads.spans_by_executions, cache)
         self.file_results_by_sync_run = ListsByParentLoader(sync_runs.file_results_by_run, cache)
-        self.revisions_by_workflow = PagesByParentLoader[Window](
+        self.revisions_by_workflow = PagesByParentLoader(
             workflow_reads.revisions_by_workflows, cache)
-        self.executions_by_workflow = PagesByParentLoader[ExecutionPageArgs](_executions, cache)
-        self.logs_by_execution = PagesByParentLoader[Window](reads.logs_by_executions, cache)
+        self.executions_by_workflow = PagesByParentLoader(_executions, cache)
+        self.logs_by_execution = PagesByParentLoader(reads.logs_by_executions, cache)
 
 
 R = TypeVar("R")

@@ -86,7 +86,7 @@ async def preload_workflows(info: Info, rows: list[WorkflowRow]) -> None:
             continue
         pages = await loaders.executions_by_workflow.load_many([(pk, args) for pk in ids])
         if "triggeredBy" in {f.name for f in _node_fields(field)}:
-            users.update(int(row["triggered_by"]) for page in pages for row in page.rows
-                         if row["triggered_by"] is not None)
+            users.update(row.triggered_by for page in pages for row in page.rows
+                         if row.triggered_by is not None)
     if users:
         await loaders.user_by_id.load_many(sorted(users))

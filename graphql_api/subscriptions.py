@@ -36,6 +36,7 @@ from domain.events import (
     workflow_stream,
 )
 from domain.recording import TERMINAL
+from domain.rows import ExecutionRow
 from domain.workflows import get_workflow
 from graphql_api.broker import Broker
 from graphql_api.executions.queries import execution_not_found
@@ -145,11 +146,11 @@ def _execution_item(stream: str) -> Callable[[LoggedEvent], Awaitable[ExecutionE
     return item
 
 
-def _snapshot(stream: str, row: dict[str, Any], cursor: Position) -> ExecutionEvent:
+def _snapshot(stream: str, row: ExecutionRow, cursor: Position) -> ExecutionEvent:
     return ExecutionEvent(
         cursor=event_cursor(stream, cursor), kind=ExecutionEventKind.SNAPSHOT,
-        status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
-        execution_pk=int(row["id"]), row=row)
+        status=enum_or(ExecutionStatus, row.status, ExecutionStatus.PENDING),
+        execution_pk=row.id, row=row)
 
 
 async def _execution_updated(
@@ -164,7 +165,7 @@ async def _execution_updated(
         execution, stream, cursor = target.key, target.stream, target.cursor
         state = await execution_state(execution)
         if state is None or not await _readable_workflow(connection.actor,
-                                                         state[0]["workflow"]):
+                                                         state[0].workflow):
             yield execution_not_found(execution_id)
             return
         if (gone := await _gone(stream, cursor)) is not None:
@@ -176,11 +177,11 @@ async def _execution_updated(
                 return
             row, cursor = state
             yield _snapshot(stream, row, cursor)
-            if row["status"] in TERMINAL:
+            if row.status in TERMINAL:
                 return
         frames = shared_frames(info.context, _broker(info), stream, cursor,
                                _execution_item(stream), until=_ends_execution)
-        async for got in guarded(info.context, int(state[0]["workflow"]), frames):
+        async for got in guarded(info.context, state[0].workflow, frames):
             if isinstance(got, Lagged):
                 yield ExecutionEvent(cursor=event_cursor(stream, got.cursor),
                                      kind=ExecutionEventKind.LAGGED, execution_pk=execution)

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import executions, reads
 from domain.access import Actor
+from domain.rows import ExecutionRow
 from domain.workflows import check_writable
 from graphql_api.context import Info
 from graphql_api.executions.queries import execution_not_found
@@ -28,7 +29,6 @@ from graphql_api.types.ids import InvalidArgument, decode_id
 from graphql_api.types.scalars import JSON
 from graphql_api.workflows.queries import workflow_not_found
 
-Row = dict[str, Any]  # Any: column values
 RunWorkflowResult = Annotated[
     Execution | WorkflowNotFound | Forbidden | WorkflowArchived | InvalidInput,
     strawberry.union("RunWorkflowResult")]
@@ -44,7 +44,7 @@ async def _writable_execution(actor: Actor, id: strawberry.ID) -> int:
     """The key of an execution whose workflow the actor may change (NotFound / Forbidden)."""
     execution_id = decode_id(id, "Execution", "id")
     row = await reads.get_execution(actor, execution_id)
-    await check_writable(actor, int(row["workflow"]))
+    await check_writable(actor, row.workflow)
     return execution_id
 
 
@@ -57,7 +57,7 @@ class ExecutionMutations:
         """Start a manual execution of the workflow's current definition."""
         actor = info.context.actor
 
-        async def call() -> Row:
+        async def call() -> ExecutionRow:
             wid = decode_id(workflow_id, "Workflow", "workflowId")
             if input is not None and not isinstance(input, dict):
                 raise InvalidArgument("input", "must be a JSON object")
@@ -80,7 +80,7 @@ class ExecutionMutations:
         pinned definition or the latest one."""
         actor = info.context.actor
 
-        async def call() -> Row:
+        async def call() -> ExecutionRow:
             execution_id = await _writable_execution(actor, id)
             return await executions.retry_execution(
                 execution_id, from_node=from_.value, version=version.value,
@@ -97,7 +97,7 @@ class ExecutionMutations:
         cancelling a cancelled execution returns it unchanged."""
         actor = info.context.actor
 
-        async def call() -> Row:
+        async def call() -> ExecutionRow:
             execution_id = await _writable_execution(actor, id)
             return await executions.cancel_execution(execution_id, actor_id=actor.user_id)
 

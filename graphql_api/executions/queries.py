@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import reads
+from domain.rows import ExecutionRow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
 from graphql_api.types.errors import ExecutionNotFound, InvalidInput
@@ -49,7 +50,7 @@ class ExecutionQueries:
         """One execution with its span tree, logs and per-node outputs."""
         actor = info.context.actor
 
-        async def call() -> dict[str, Any]:
+        async def call() -> ExecutionRow:
             return await reads.get_execution(actor, decode_id(id, "Execution", "id"))
 
         result: ExecutionResult = await run(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.rows import ExecutionRow, ExecutionSummaryRow, LogRow, SpanRow
 from graphql_api.context import Info
 from graphql_api.loaders import Maybe, peek, then
 from graphql_api.types.enums import (
@@ -34,8 +35,8 @@ from graphql_api.types.user import User
 if TYPE_CHECKING:
     from graphql_api.types.workflow import Workflow
 
-Row = dict[str, Any]  # Any: column values
-LOGS = Listing("logs", lambda row: (row["id"],), (int,))
+UserRow = dict[str, Any]  # Any: column values
+LOGS = Listing[LogRow]("logs", lambda row: (row.id,), (int,))
 
 
 @strawberry.type
@@ -60,20 +61,19 @@ class Span(Node):
     async def children(self, info: Info) -> list[Span]:
         """Spans started inside this one, in start order."""
         rows = await info.context.loaders.spans_by_execution.load(self.execution_pk)
-        return [Span.from_row(row) for row in rows if row["parent"] == self.pk]
+        return [Span.from_row(row) for row in rows if row.parent == self.pk]
 
     @classmethod
-    def from_row(cls, row: Row) -> Span:
-        """Spans started inside this one, in start order."""
+    def from_row(cls, row: SpanRow) -> Span:
         return cls(
-            id=global_id("Span", row["id"]), pk=int(row["id"]),
-            execution_pk=int(row["execution"]), parent_pk=row["parent"],
-            kind=enum_or(SpanKind, row["kind"], SpanKind.NODE), node_id=row["node_id"],
-            attempt=int(row["attempt"]),
-            status=enum_or(SpanStatus, row["status"], SpanStatus.RUNNING),
-            started_at=row["started_at"], ended_at=row["ended_at"],
-            duration_ms=row["duration_ms"], output=row["output"],
-            output_truncated=bool(row["output_truncated"]), error=row["error"],
+            id=global_id("Span", row.id), pk=row.id,
+            execution_pk=row.execution, parent_pk=row.parent,
+            kind=enum_or(SpanKind, row.kind, SpanKind.NODE), node_id=row.node_id,
+            attempt=row.attempt,
+            status=enum_or(SpanStatus, row.status, SpanStatus.RUNNING),
+            started_at=row.started_at, ended_at=row.ended_at,
+            duration_ms=row.duration_ms, output=row.output,
+            output_truncated=row.output_truncated, error=row.error,
         )
 
 
@@ -86,10 +86,10 @@ class LogLine(Node):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row) -> LogLine:
-        return cls(id=global_id("LogLine", row["id"]), pk=int(row["id"]),
-                   node_id=row["node_id"], level=enum_or(LogLevel, row["level"], LogLevel.INFO),
-                   message=row["message"], created_at=row["created_at"])
+    def from_row(cls, row: LogRow) -> LogLine:
+        return cls(id=global_id("LogLine", row.id), pk=row.id,
+                   node_id=row.node_id, level=enum_or(LogLevel, row.level, LogLevel.INFO),
+                   message=row.message, created_at=row.created_at)
 
 
 @strawberry.type
@@ -109,7 +109,7 @@ class Execution(Node):
     workflow_pk: strawberry.Private[int]
     triggered_by_pk: strawberry.Private[int | None]
     # The full row when it was loaded already (one execution, a mutation's result).
-    full: strawberry.Private[Row | None]
+    full: strawberry.Private[ExecutionRow | None]
     status: ExecutionStatus
     trigger_type: TriggerType
     attempt: int
@@ -119,7 +119,7 @@ class Execution(Node):
     ended_at: datetime | None
     duration_ms: int | None
 
-    async def _full(self, info: Info) -> Row:
+    async def _full(self, info: Info) -> ExecutionRow:
         if self.full is None:
             self.full = await info.context.loaders.execution_by_id.load(self.pk)
             if self.full is None:
@@ -147,50 +147,50 @@ class Execution(Node):
 
     @strawberry.field
     async def input(self, info: Info) -> JSON:
-        return JSON((await self._full(info))["input"])
+        return JSON((await self._full(info)).input)
 
     @strawberry.field
     async def outputs(self, info: Info) -> JSON:
         """Each node's result by node id."""
-        return JSON((await self._full(info))["outputs"])
+        return JSON((await self._full(info)).outputs)
 
     @strawberry.field
     async def node_outputs(self, info: Info) -> list[NodeOutput]:
-        outputs = (await self._full(info))["outputs"]
-        outputs = outputs if isinstance(outputs, dict) else {}
+        found: Any = (await self._full(info)).outputs  # Any: JSON, an object when well-formed
+        outputs = found if isinstance(found, dict) else {}
         return [NodeOutput(node_id=str(k), output=v) for k, v in outputs.items()]
 
     @strawberry.field
     async def workflow_version(self, info: Info) -> int:
-        return int((await self._full(info))["workflow_version"])
+        return (await self._full(info)).workflow_version
 
     @strawberry.field
     async def max_attempts(self, info: Info) -> int:
-        return int((await self._full(info))["max_attempts"])
+        return (await self._full(info)).max_attempts
 
     @strawberry.field
     async def cancel_requested(self, info: Info) -> bool:
-        return bool((await self._full(info))["cancel_requested"])
+        return (await self._full(info)).cancel_requested
 
     @strawberry.field
     async def retry_of(self, info: Info) -> Execution | None:
         """The execution this one retried."""
-        original = (await self._full(info))["retry_of"]
+        original = (await self._full(info)).retry_of
         if original is None:
             return None
-        row = await info.context.loaders.execution_by_id.load(int(original))
+        row = await info.context.loaders.execution_by_id.load(original)
         return None if row is None else Execution.from_row(row)
 
     @strawberry.field
     async def retry_from(self, info: Info) -> RetryFrom | None:
-        value = (await self._full(info))["retry_from"]
+        value = (await self._full(info)).retry_from
         return None if value is None else enum_or(RetryFrom, value, RetryFrom.START)
 
     @strawberry.field
     async def spans(self, info: Info) -> list[Span]:
         """The root spans of the trace (execution → attempt → node)."""
         rows = await info.context.loaders.spans_by_execution.load(self.pk)
-        return [Span.from_row(row) for row in rows if row["parent"] is None]
+        return [Span.from_row(row) for row in rows if row.parent is None]
 
     @strawberry.field
     async def logs(
@@ -203,29 +203,30 @@ class Execution(Node):
         return connection(LogLineConnection, LOGS, page, chosen, LogLine.from_row)
 
     @classmethod
-    def from_summary(cls, row: Row) -> Execution:
+    def from_summary(cls, row: ExecutionSummaryRow) -> Execution:
         """From an execution_summary row (its id column is `execution`)."""
-        return cls._build(int(row["execution"]), row, None)
+        return cls._build(row.execution, row, None)
 
     @classmethod
-    def from_row(cls, row: Row) -> Execution:
+    def from_row(cls, row: ExecutionRow) -> Execution:
         """From an execution row."""
-        return cls._build(int(row["id"]), row, row)
+        return cls._build(row.id, row, row)
 
     @classmethod
-    def _build(cls, pk: int, row: Row, full: Row | None) -> Execution:
+    def _build(cls, pk: int, row: ExecutionRow | ExecutionSummaryRow,
+               full: ExecutionRow | None) -> Execution:
         return cls(
-            id=global_id("Execution", pk), pk=pk, workflow_pk=int(row["workflow"]),
-            triggered_by_pk=row["triggered_by"], full=full,
-            status=enum_or(ExecutionStatus, row["status"], ExecutionStatus.PENDING),
-            trigger_type=enum_or(TriggerType, row["trigger_type"], TriggerType.MANUAL),
-            attempt=int(row["attempt"]), error=row["error"], created_at=row["created_at"],
-            started_at=row["started_at"], ended_at=row["ended_at"],
-            duration_ms=row["duration_ms"],
+            id=global_id("Execution", pk), pk=pk, workflow_pk=row.workflow,
+            triggered_by_pk=row.triggered_by, full=full,
+            status=enum_or(ExecutionStatus, row.status, ExecutionStatus.PENDING),
+            trigger_type=enum_or(TriggerType, row.trigger_type, TriggerType.MANUAL),
+            attempt=row.attempt, error=row.error, created_at=row.created_at,
+            started_at=row.started_at, ended_at=row.ended_at,
+            duration_ms=row.duration_ms,
         )
 
 
-def _user(row: Row | None) -> User | None:
+def _user(row: UserRow | None) -> User | None:
     return None if row is None else User.from_row(row)
 
 
@@ -235,5 +236,5 @@ class ExecutionConnection(Connection[Execution]):
 
 
 # Newest first: the summary list's order (both the organization's and a workflow's).
-EXECUTIONS = Listing("executions", lambda row: (row["created_at"], row["execution"]),
+EXECUTIONS = Listing[ExecutionSummaryRow]("executions", lambda row: (row.created_at, row.execution),
                      (datetime, int))

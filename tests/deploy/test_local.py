@@ -23,7 +23,7 @@ from domain.deployments import (
 )
 from domain.dispatch import workflow_queue
 from domain.executions import load_execution, load_workflow, start_execution
-from domain.rows import WorkflowRow
+from domain.rows import FullExecutionRow, WorkflowRow
 from domain.settings import get_settings
 from domain.spec.model import DeploymentSettings
 from domain.workflows import create_workflow
@@ -101,16 +101,16 @@ async def test_a_deployed_workflow_runs_on_its_own_queue_of_the_local_worker(
 
     execution = await start_execution(wid, trigger_type="manual", triggered_by=actor.user_id,
                                       input={})
-    assert execution["queue_name"] == workflow_queue(actor.organization_id, wid)
+    assert execution.queue_name == workflow_queue(actor.organization_id, wid)
 
-    async def in_state(*states: str) -> dict[str, Any] | None:
-        current = await load_execution(int(execution["id"]))
-        return current if current["status"] in states else None
+    async def in_state(*states: str) -> FullExecutionRow | None:
+        current = await load_execution(int(execution.id))
+        return current if current.status in states else None
 
     running = await until(lambda: in_state("running"), "the execution to run", workers)
-    assert str(running["worker_id"]).endswith(f":{pod}")
+    assert str(running.worker_id).endswith(f":{pod}")
     done = await until(lambda: in_state("completed", "failed"), "the execution to end", workers)
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
 
     undeployed = await undeploy_workflow(actor, wid)
 

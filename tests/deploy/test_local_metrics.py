@@ -5,10 +5,10 @@ PROMETHEUS_MULTIPROC_DIR its parent made and sums (and removes when it ends)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from domain.deployments import deploy_workflow
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from flowplane.embedded import free_port
 from tests.deploy.test_local import available, owner_and_workflow, until
 from tests.factory import Factory
@@ -47,14 +47,14 @@ async def test_the_parents_port_counts_the_runs_of_its_organization_children(
         execution = await start_execution(wid, trigger_type="manual",
                                           triggered_by=actor.user_id, input={})
 
-        async def in_state(*states: str) -> dict[str, Any] | None:
-            current = await load_execution(int(execution["id"]))
-            return current if current["status"] in states else None
+        async def in_state(*states: str) -> FullExecutionRow | None:
+            current = await load_execution(int(execution.id))
+            return current if current.status in states else None
 
         running = await until(lambda: in_state("running"), "the execution to run", workers)
-        assert str(running["worker_id"]).endswith(f":{child}")  # the child runs it
+        assert str(running.worker_id).endswith(f":{child}")  # the child runs it
         done = await until(lambda: in_state("completed", "failed"), "the end", workers)
-        assert done["status"] == "completed", done["error"]
+        assert done.status == "completed", done.error
         samples = await scraped_until(
             metrics_url(port), lambda s: value(
                 s, "flowplane_executions_finished_total", status="completed",

@@ -268,13 +268,13 @@ async def test_undeploy_moves_pending_executions_to_the_default_queue(
     make_available(fake, await deploy_workflow(org.owner, wid))
     await reconcile_deployment_phases()
     execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
-    assert execution["queue_name"] == workflow_queue(org.owner.organization_id, wid)
+    assert execution.queue_name == workflow_queue(org.owner.organization_id, wid)
 
     await undeploy_workflow(org.owner, wid)
 
-    moved = await load_execution(int(execution["id"]))
-    assert moved["queue_name"] == DEFAULT_QUEUE
-    assert moved["dispatch_generation"] == execution["dispatch_generation"] + 1
+    moved = await load_execution(int(execution.id))
+    assert moved.queue_name == DEFAULT_QUEUE
+    assert moved.dispatch_generation == execution.dispatch_generation + 1
 
 
 async def test_a_webhook_workflow_gets_a_token_that_survives_redeploys(

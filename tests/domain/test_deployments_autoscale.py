@@ -189,19 +189,19 @@ async def test_min_zero_is_available_while_idle_and_the_first_execution_waits_fo
 
     execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
     queue = workflow_queue(org.owner.organization_id, wid)
-    assert execution["queue_name"] == queue
+    assert execution.queue_name == queue
     for _ in range(3):  # no worker yet: sweeps leave the waiting job alone
         report = await sweep_once()
         assert (report.missing, report.lost) == (0, 0)
-    assert (await load_execution(execution["id"]))["status"] == "pending"
-    assert await job_state(org.owner.organization_id, execution["id"],
-                           int(execution["dispatch_generation"]), queue) == "queued"
+    assert (await load_execution(execution.id)).status == "pending"
+    assert await job_state(org.owner.organization_id, execution.id,
+                           int(execution.dispatch_generation), queue) == "queued"
 
     fake.scale(path, 1)  # KEDA saw the depth: a worker starts and takes the job
     plane.settle()
     await build_worker(queue, burst=True, poll_delay=0, redis_url=redis_url).async_run()
 
-    assert (await load_execution(execution["id"]))["status"] == "completed"
+    assert (await load_execution(execution.id)).status == "completed"
     await reconcile_deployment_phases()
     assert (await load_workflow(wid)).deployment_phase == "AVAILABLE"
 

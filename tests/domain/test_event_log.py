@@ -51,7 +51,7 @@ async def _execution(wf: dict[str, Any]) -> int:
         organization_id=wf["organization"], workflow_id=wf["id"], trigger_type="manual",
         triggered_by=None, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="q"))
-    return int(created.execution["id"])
+    return int(created.execution.id)
 
 
 async def test_read_after_returns_only_later_events_of_the_stream_in_order(
@@ -94,7 +94,7 @@ async def test_execution_state_pairs_the_row_with_the_cursor_of_its_stream(
     state = await execution_state(execution_id)
     assert state is not None
     row, cursor = state
-    assert row["status"] == "running"
+    assert row.status == "running"
     assert cursor == (2, 0)
     assert [e.kind for e in await read_after(execution_stream(execution_id), (0, 0))] == [
         "execution", "status"]

@@ -44,7 +44,7 @@ async def _execution(wf: dict[str, Any]) -> int:
         organization_id=wf["organization"], workflow_id=wf["id"], trigger_type="manual",
         triggered_by=None, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="q"))
-    return int(created.execution["id"])
+    return int(created.execution.id)
 
 
 async def test_event_is_announced_only_when_its_transaction_commits(

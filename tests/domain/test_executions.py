@@ -17,6 +17,7 @@ from domain.events import execution_stream
 from domain.execution_counts import execution_counts
 from domain.executions import cancel_execution, retry_execution, start_execution
 from domain.recording import Fenced, Outputs, SpanDone, SpanOpen, StatusChange, record
+from domain.rows import FullExecutionRow
 from tests.factory import Factory
 
 
@@ -26,11 +27,11 @@ async def _workflow(factory: Factory, **fields: Any) -> tuple[dict[str, Any], di
     return await factory.workflow(org, user, **fields), user
 
 
-async def _job_status(execution: dict[str, Any], redis_url: str) -> JobStatus:
+async def _job_status(execution: FullExecutionRow, redis_url: str) -> JobStatus:
     pool = await arq_pool(redis_url)
-    job_key = job_id(execution["organization"], execution["id"],
-                     execution["dispatch_generation"])
-    return await Job(job_key, pool, _queue_name=execution["queue_name"]).status()
+    job_key = job_id(execution.organization, execution.id,
+                     execution.dispatch_generation)
+    return await Job(job_key, pool, _queue_name=execution.queue_name).status()
 
 
 async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
@@ -39,18 +40,18 @@ async def test_start_creates_pending_execution_with_snapshot_and_enqueues(
     wf, user = await _workflow(factory, settings={"maxAttempts": 5})
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=user["id"],
                                 input={"x": 1})
-    assert row["status"] == "pending"
-    assert row["input"] == {"x": 1}
-    assert row["definition"]["nodes"] == wf["nodes"]
-    assert (row["workflow_version"], row["max_attempts"]) == (1, 5)
-    assert row["queue_name"] == DEFAULT_QUEUE
+    assert row.status == "pending"
+    assert row.input == {"x": 1}
+    assert row.definition["nodes"] == wf["nodes"]
+    assert (row.workflow_version, row.max_attempts) == (1, 5)
+    assert row.queue_name == DEFAULT_QUEUE
     assert await _job_status(row, redis_url) == JobStatus.queued
-    summary = await ExecutionSummary.select().where(ExecutionSummary.execution == row["id"])
+    summary = await ExecutionSummary.select().where(ExecutionSummary.execution == row.id)
     assert summary[0]["status"] == "pending"
     assert await execution_counts([wf["id"]]) == {wf["id"]: 1}
     events = await Event.select(Event.stream, Event.kind, Event.feed)
     # One event: its own stream's first, and on the feeds (domain.events).
-    assert events == [{"stream": execution_stream(row["id"]), "kind": "execution",
+    assert events == [{"stream": execution_stream(row.id), "kind": "execution",
                        "feed": True}]
 
 
@@ -58,7 +59,7 @@ async def test_concurrent_starts_of_one_workflow_all_succeed(factory: Factory) -
     wf, _ = await _workflow(factory)
     rows = await asyncio.gather(*(start_execution(
         wf["id"], trigger_type="manual", triggered_by=None, input={"n": n}) for n in range(20)))
-    assert len({row["id"] for row in rows}) == 20
+    assert len({row.id for row in rows}) == 20
     assert await execution_counts([wf["id"]]) == {wf["id"]: 20}
 
 
@@ -100,7 +101,7 @@ async def test_idempotency_key_returns_the_same_execution(factory: Factory) -> N
                                   input={}, idempotency_key="k1")
     again = await start_execution(wf["id"], trigger_type="webhook", triggered_by=None,
                                   input={}, idempotency_key="k1")
-    assert again["id"] == first["id"]
+    assert again.id == first.id
     assert len(await fetch("SELECT id FROM execution")) == 1
 
 
@@ -115,35 +116,35 @@ async def test_start_of_unknown_or_archived_workflow_is_refused(factory: Factory
 async def test_cancel_pending_execution_ends_it_at_once(factory: Factory) -> None:
     wf, user = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    cancelled = await cancel_execution(row["id"], actor_id=user["id"])
-    assert cancelled["status"] == "cancelled"
-    assert cancelled["ended_at"] is not None
-    assert (await cancel_execution(row["id"], actor_id=None))["status"] == "cancelled"
+    cancelled = await cancel_execution(row.id, actor_id=user["id"])
+    assert cancelled.status == "cancelled"
+    assert cancelled.ended_at is not None
+    assert (await cancel_execution(row.id, actor_id=None)).status == "cancelled"
 
 
 async def test_cancel_running_execution_asks_its_worker(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    await record(row["id"], StatusChange("running"))
-    asked = await cancel_execution(row["id"], actor_id=None)
-    assert (asked["status"], asked["cancel_requested"]) == ("running", True)
+    await record(row.id, StatusChange("running"))
+    asked = await cancel_execution(row.id, actor_id=None)
+    assert (asked.status, asked.cancel_requested) == ("running", True)
 
 
 async def test_cancel_of_completed_execution_is_a_conflict(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    await record(row["id"], StatusChange("completed"))
+    await record(row.id, StatusChange("completed"))
     with pytest.raises(Conflict):
-        await cancel_execution(row["id"], actor_id=None)
+        await cancel_execution(row.id, actor_id=None)
 
 
 async def test_stale_generation_cannot_write(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     with pytest.raises(Fenced):
-        await record(row["id"], StatusChange("running"),
-                     generation=row["dispatch_generation"] + 1)
-    await record(row["id"], StatusChange("running"), generation=row["dispatch_generation"])
+        await record(row.id, StatusChange("running"),
+                     generation=row.dispatch_generation + 1)
+    await record(row.id, StatusChange("running"), generation=row.dispatch_generation)
 
 
 async def test_retry_from_failed_node_reuses_completed_outputs(
@@ -154,18 +155,18 @@ async def test_retry_from_failed_node_reuses_completed_outputs(
     wf, user = await _workflow(factory, nodes=nodes)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
                                 input={"q": 1})
-    await record(row["id"], StatusChange("failed", "b broke"), Outputs({"a": 1}))
+    await record(row.id, StatusChange("failed", "b broke"), Outputs({"a": 1}))
     await Workflow.update({Workflow.nodes: nodes[:1], Workflow.version: 2}).where(
         Workflow.id == wf["id"])
-    pinned = await retry_execution(row["id"], from_node="FAILED_NODE", version="PINNED",
+    pinned = await retry_execution(row.id, from_node="FAILED_NODE", version="PINNED",
                                    triggered_by=user["id"])
-    assert (pinned["retry_of"], pinned["retry_from"]) == (row["id"], "FAILED_NODE")
-    assert (pinned["outputs"], pinned["input"], pinned["workflow_version"]) == (
+    assert (pinned.retry_of, pinned.retry_from) == (row.id, "FAILED_NODE")
+    assert (pinned.outputs, pinned.input, pinned.workflow_version) == (
         {"a": 1}, {"q": 1}, 1)
-    assert [n["id"] for n in pinned["definition"]["nodes"]] == ["a", "b"]
-    latest = await retry_execution(row["id"], from_node="START", version="LATEST",
+    assert [n["id"] for n in pinned.definition["nodes"]] == ["a", "b"]
+    latest = await retry_execution(row.id, from_node="START", version="LATEST",
                                    triggered_by=None)
-    assert (latest["outputs"], latest["workflow_version"]) == ({}, 2)
+    assert (latest.outputs, latest.workflow_version) == ({}, 2)
     assert await _job_status(latest, redis_url) == JobStatus.queued
 
 
@@ -173,7 +174,7 @@ async def test_retry_of_unfinished_execution_is_a_conflict(factory: Factory) -> 
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     with pytest.raises(Conflict):
-        await retry_execution(row["id"], from_node="START", version="PINNED", triggered_by=None)
+        await retry_execution(row.id, from_node="START", version="PINNED", triggered_by=None)
 
 
 async def test_summary_row_follows_every_status_change(factory: Factory) -> None:
@@ -182,10 +183,10 @@ async def test_summary_row_follows_every_status_change(factory: Factory) -> None
     columns = "status, attempt, error, started_at, ended_at, duration_ms"
     for change in (StatusChange("running", fields={"attempt": 1}),
                    StatusChange("failed", error="boom")):
-        await record(row["id"], change)
-        execution = await fetch(f"SELECT {columns} FROM execution WHERE id = $1", row["id"])
+        await record(row.id, change)
+        execution = await fetch(f"SELECT {columns} FROM execution WHERE id = $1", row.id)
         summary = await fetch(f"SELECT {columns} FROM execution_summary WHERE execution = $1",
-                              row["id"])
+                              row.id)
         assert summary == execution and execution[0]["status"] == change.status
     assert summary[0]["error"] == "boom" and summary[0]["ended_at"] is not None
 
@@ -196,19 +197,19 @@ async def test_done_spans_of_one_call_take_their_ids_and_events_in_the_order_giv
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     nodes = ["c", "a", "b"]
-    done = await record(row["id"], *(SpanDone(
+    done = await record(row.id, *(SpanDone(
         "node", None, node, 1, started_ago=0.3 - i * 0.1, ended_ago=0.25 - i * 0.1,
         status="completed" if node != "a" else "failed", output={"n": node},
         error="x" if node == "a" else None) for i, node in enumerate(nodes)))
     spans = await fetch("SELECT id, node_id, status, output->>'n' AS n, error, duration_ms"
-                        " FROM execution_span WHERE execution = $1 ORDER BY id", row["id"])
+                        " FROM execution_span WHERE execution = $1 ORDER BY id", row.id)
     assert [s["id"] for s in spans] == done.span_ids
     assert [(s["node_id"], s["n"], s["status"], s["error"]) for s in spans] == [
         ("c", "c", "completed", None), ("a", "a", "failed", "x"), ("b", "b", "completed", None)]
     assert all(s["duration_ms"] == 50 for s in spans)
     events = await fetch("SELECT payload->>'nodeId' AS node, payload->>'status' AS status"
                          " FROM event WHERE stream = $1 AND kind = 'span' ORDER BY seq",
-                         execution_stream(row["id"]))
+                         execution_stream(row.id))
     assert [(e["node"], e["status"]) for e in events] == [
         ("c", "running"), ("c", "completed"), ("a", "running"), ("a", "failed"),
         ("b", "running"), ("b", "completed")]
@@ -217,12 +218,12 @@ async def test_done_spans_of_one_call_take_their_ids_and_events_in_the_order_giv
 async def test_spans_opened_together_can_name_each_other_as_parents(factory: Factory) -> None:
     wf, _ = await _workflow(factory)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    root = (await record(row["id"], SpanOpen("execution"))).span_ids[0]
-    opened = (await record(row["id"], SpanOpen("attempt", parent_id=root, attempt=2),
+    root = (await record(row.id, SpanOpen("execution"))).span_ids[0]
+    opened = (await record(row.id, SpanOpen("attempt", parent_id=root, attempt=2),
                            SpanOpen("node", node_id="a", parent_opened=0, attempt=2),
                            SpanOpen("node", node_id="b", parent_opened=1, attempt=2))).span_ids
     spans = await fetch("SELECT id, parent, kind, node_id, attempt, status FROM execution_span"
-                        " WHERE execution = $1 ORDER BY id", row["id"])
+                        " WHERE execution = $1 ORDER BY id", row.id)
     assert [(s["id"], s["parent"], s["kind"], s["node_id"], s["status"]) for s in spans] == [
         (root, None, "execution", None, "running"),
         (opened[0], root, "attempt", None, "running"),
@@ -230,4 +231,4 @@ async def test_spans_opened_together_can_name_each_other_as_parents(factory: Fac
         (opened[2], opened[1], "node", "b", "running")]
     assert {s["attempt"] for s in spans[1:]} == {2}
     with pytest.raises(ValueError, match="not one opened before it"):
-        await record(row["id"], SpanOpen("node", parent_opened=0))
+        await record(row.id, SpanOpen("node", parent_opened=0))

@@ -105,10 +105,10 @@ async def test_packages_are_built_once_reused_and_imported_by_python_nodes(
     assert (await _row("with-six"))["build_log"] == env["build_log"]
     execution = await start_execution(second, trigger_type="manual", triggered_by=None,
                                       input={})
-    await drain(redis_url, str(execution["queue_name"]))
-    done = await load_execution(int(execution["id"]))
-    assert done["status"] == "completed", done["error"]
-    output = done["outputs"]["p"]["output"]
+    await drain(redis_url, str(execution.queue_name))
+    done = await load_execution(int(execution.id))
+    assert done.status == "completed", done.error
+    output = done.outputs["p"]["output"]
     assert output["file"] == str(site / "six.py") and output["version"].startswith("1.")
 
 
@@ -172,10 +172,10 @@ async def test_a_deploy_waiting_for_its_packages_builds_the_environments_new_set
     env = await _row("with-six")
     assert env["build_status"] == "ready" and "six-1.16.0" in str(env["build_log"])
     execution = await start_execution(wid, trigger_type="manual", triggered_by=None, input={})
-    await drain(redis_url, str(execution["queue_name"]))
-    done = await load_execution(int(execution["id"]))
-    assert done["status"] == "completed", done["error"]
-    assert done["outputs"]["p"]["output"] == {"version": "1.16.0",
+    await drain(redis_url, str(execution.queue_name))
+    done = await load_execution(int(execution.id))
+    assert done.status == "completed", done.error
+    assert done.outputs["p"]["output"] == {"version": "1.16.0",
                                               "file": str(site / "six.py")}
 
 

@@ -16,7 +16,8 @@ from tests.factory import Factory
 COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"},
                                         rows.SyncWorkflowRow: {"owner_handle", "shared_handles"},
                                         rows.DeployedWorkflowRow: {"phase_seconds"},
-                                        rows.ScheduledWorkflowRow: {"last_fired", "active_since"}}
+                                        rows.ScheduledWorkflowRow: {"last_fired", "active_since"},
+                                        rows.SweptRow: {"leased", "retry_due"}}
 
 
 async def _schema(table: str) -> dict[str, tuple[str, bool]]:

@@ -42,8 +42,8 @@ async def test_delivery_starts_execution_with_body_as_input(
     answer = await api.post(f"/webhooks/{token}", json={"order": 42})
     assert answer.status_code == 202
     execution = await load_execution(answer.json()["executionId"])
-    assert (execution["workflow"], execution["input"]) == (wf["id"], {"order": 42})
-    assert (execution["trigger_type"], execution["status"]) == ("webhook", "pending")
+    assert (execution.workflow, execution.input) == (wf["id"], {"order": 42})
+    assert (execution.trigger_type, execution.status) == ("webhook", "pending")
 
 
 async def test_unknown_token_is_404_and_inactive_workflow_is_409(

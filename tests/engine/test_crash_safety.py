@@ -76,7 +76,7 @@ async def test_execution_survives_worker_killed_mid_run(
     wf = await _workflow(factory, 2)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     async with worker_process(database_url, redis_url) as first:
-        await _until(lambda: _node_running(row["id"], "wait"), "the first worker to run it")
+        await _until(lambda: _node_running(row.id, "wait"), "the first worker to run it")
         first.send_signal(signal.SIGKILL)
         await first.wait()
     async with worker_process(database_url, redis_url):
@@ -87,20 +87,20 @@ async def test_execution_survives_worker_killed_mid_run(
         await _until(swept, "the sweeper to notice the lost lease")
 
         async def finished() -> bool:
-            return (await load_execution(row["id"]))["status"] == "completed"
+            return (await load_execution(row.id)).status == "completed"
 
         await _until(finished, "the second worker to complete it")
-    done = await load_execution(row["id"])
-    assert done["dispatch_generation"] == row["dispatch_generation"] + 1
-    assert done["outputs"]["b"]["output"] == 1
+    done = await load_execution(row.id)
+    assert done.dispatch_generation == row.dispatch_generation + 1
+    assert done.outputs["b"]["output"] == 1
     spans = await fetch("SELECT node_id, status FROM execution_span WHERE execution = $1"
-                        " AND kind = 'node' ORDER BY id", row["id"])
+                        " AND kind = 'node' ORDER BY id", row.id)
     assert [(s["node_id"], s["status"]) for s in spans] == [
         ("a", "completed"), ("wait", "lost"), ("wait", "completed"), ("b", "completed")]
     completions = await fetch(
         "SELECT 1 FROM event WHERE execution = $1 AND kind = 'status'"
         " AND payload->>'status' = 'completed' AND stream = $2",
-        row["id"], f"execution:{row['id']}")
+        row.id, f"execution:{row.id}")
     assert len(completions) == 1
 
 
@@ -110,11 +110,11 @@ async def test_execution_running_when_redis_is_flushed_completes(
     wf = await _workflow(factory, 1)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     async with worker_process(database_url, redis_url):
-        await _until(lambda: _node_running(row["id"], "wait"), "the worker to run it")
+        await _until(lambda: _node_running(row.id, "wait"), "the worker to run it")
         await empty_redis(redis_url)
 
         async def finished() -> bool:
-            return (await load_execution(row["id"]))["status"] == "completed"
+            return (await load_execution(row.id)).status == "completed"
 
         await _until(finished, "the execution to complete")
 
@@ -125,10 +125,10 @@ async def test_pending_execution_lost_by_redis_is_dispatched_again(
     wf = await _workflow(factory, 0)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await empty_redis(redis_url)
-    assert await job_state(row["organization"], row["id"], row["dispatch_generation"],
-                           row["queue_name"]) == "absent"
+    assert await job_state(row.organization, row.id, row.dispatch_generation,
+                           row.queue_name) == "absent"
     assert (await sweep_once()).missing == 1
     assert (await sweep_once()).missing == 0  # the new job is held: nothing more to do
     await drain(redis_url)
-    done = await load_execution(row["id"])
-    assert (done["status"], done["dispatch_generation"]) == ("completed", 2)
+    done = await load_execution(row.id)
+    assert (done.status, done.dispatch_generation) == ("completed", 2)

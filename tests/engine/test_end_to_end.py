@@ -36,7 +36,7 @@ def _definition(url: str, key: str) -> dict[str, Any]:
 
 async def _assert_full_run(execution_id: int) -> None:
     done = await load_execution(execution_id)
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     spans = await fetch("SELECT id, parent, kind, node_id, attempt, status FROM execution_span"
                         " WHERE execution = $1 ORDER BY id", execution_id)
     root = [s for s in spans if s["kind"] == "execution"]
@@ -49,7 +49,7 @@ async def _assert_full_run(execution_id: int) -> None:
                      ("check", 1, "completed"), ("fan", 1, "completed"),
                      ("report", 1, "completed")]
     assert all(s["parent"] == attempts[0]["id"] for s in spans if s["kind"] == "node")
-    assert done["outputs"]["report"]["output"] == {"big": True}
+    assert done.outputs["report"]["output"] == {"big": True}
 
 
 async def test_workflow_runs_from_manual_webhook_and_schedule_triggers(
@@ -71,7 +71,7 @@ async def test_workflow_runs_from_manual_webhook_and_schedule_triggers(
     assert answer.status_code == 202
     scheduled = await fire_due_schedules(datetime.now(UTC))
     assert len(scheduled) == 1
-    assert (await load_execution(scheduled[0]))["workflow"] == cron["id"]
+    assert (await load_execution(scheduled[0])).workflow == cron["id"]
     await drain(redis_url)
-    for execution_id in (manual["id"], answer.json()["executionId"], scheduled[0]):
+    for execution_id in (manual.id, answer.json()["executionId"], scheduled[0]):
         await _assert_full_run(execution_id)

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from db.tables import AiModel
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 from tests.engine.conftest import drain
 from tests.engine.servers import serve
@@ -27,14 +28,14 @@ CHUNK = 64 * 1024
 
 
 async def _run(factory: Factory, redis_url: str, nodes: list[dict[str, Any]],
-               **settings: Any) -> dict[str, Any]:
+               **settings: Any) -> FullExecutionRow:
     org = await factory.org()
     user = await factory.user(org=org)
     wf = await factory.workflow(org, user, nodes=nodes,
                                 settings={"maxAttempts": 1, **settings})
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
-    return await load_execution(row["id"])
+    return await load_execution(row.id)
 
 
 async def test_idempotency_key_is_sent_and_stays_the_same_across_node_retries(
@@ -45,9 +46,9 @@ async def test_idempotency_key_is_sent_and_stays_the_same_across_node_retries(
                 idempotencyHeader="Idempotency-Key")
     call["retry"] = {"maxAttempts": 3, "backoffSeconds": 0}
     done = await _run(factory, redis_url, [call])
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     keys = [h.get("idempotency-key") for h in recorder.headers]
-    assert keys == [f"{done['id']}:call:1"] * 3
+    assert keys == [f"{done.id}:call:1"] * 3
 
 
 async def test_a_new_attempt_of_the_execution_gets_a_new_key(
@@ -57,9 +58,9 @@ async def test_a_new_attempt_of_the_execution_gets_a_new_key(
     call = node("call", "http.request", url=f"{url}/flaky/a?fail=1",
                 idempotencyHeader="X-Request-Key")
     done = await _run(factory, redis_url, [call], maxAttempts=2, retryBackoffSeconds=0)
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     keys = [h.get("x-request-key") for h in recorder.headers]
-    assert keys == [f"{done['id']}:call:1", f"{done['id']}:call:2"]
+    assert keys == [f"{done.id}:call:1", f"{done.id}:call:2"]
 
 
 async def test_no_key_header_unless_asked(
@@ -67,7 +68,7 @@ async def test_no_key_header_unless_asked(
 ) -> None:
     url, recorder = http_server
     done = await _run(factory, redis_url, [node("call", "http.request", url=f"{url}/echo")])
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     assert "idempotency-key" not in recorder.headers[0]
 
 
@@ -95,7 +96,7 @@ async def big_server() -> AsyncIterator[str]:
 
 
 async def _traced_peak(factory: Factory, redis_url: str, call: dict[str, Any],
-                       ) -> tuple[int, dict[str, Any]]:
+                       ) -> tuple[int, FullExecutionRow]:
     tracemalloc.start()
     try:
         done = await _run(factory, redis_url, [call])
@@ -116,11 +117,11 @@ async def test_a_100_mb_answer_is_cut_at_the_cap_and_never_held_in_memory(
     await _run(factory, redis_url, [call(1000)])  # imports and pools: not part of the figure
     baseline, _ = await _traced_peak(factory, redis_url, call(1000))
     peak, done = await _traced_peak(factory, redis_url, call(cap))
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     # Near the cap: the body kept, its text and a few chunks in flight; 100 MB otherwise.
     assert peak - baseline < 4 * cap, f"peak {peak} bytes, baseline {baseline}, cap {cap}"
     span = (await fetch("SELECT output_truncated FROM execution_span WHERE execution = $1"
-                        " AND kind = 'node'", done["id"]))[0]
+                        " AND kind = 'node'", done.id))[0]
     assert span["output_truncated"] is True
 
 
@@ -130,10 +131,10 @@ async def test_a_truncated_body_keeps_exactly_the_cap_and_flags_the_span(
     call = node("call", "http.request", url=f"{big_server}/big", maxResponseBytes=2000,
                 onOversize="truncate")
     done = await _run(factory, redis_url, [call])
-    output = done["outputs"]["call"]["output"]
+    output = done.outputs["call"]["output"]
     assert output["truncated"] is True and output["body"] == "x" * 2000
     span = (await fetch("SELECT output, output_truncated FROM execution_span"
-                        " WHERE execution = $1 AND kind = 'node'", done["id"]))[0]
+                        " WHERE execution = $1 AND kind = 'node'", done.id))[0]
     assert span["output_truncated"] is True  # set by the node: 2 KB is under the span limit
 
 
@@ -150,12 +151,12 @@ async def test_an_oversized_answer_fails_by_default_naming_the_cap(
                                                  url=f"{big_server}/declared",
                                                  maxResponseBytes=10_000)])
     get_settings.cache_clear()
-    assert streamed["status"] == "failed"
-    assert "larger than maxResponseBytes 4096" in streamed["error"]
-    assert "response of 5000 bytes is larger than maxResponseBytes 4096" in declared["error"]
+    assert streamed.status == "failed"
+    assert "larger than maxResponseBytes 4096" in streamed.error
+    assert "response of 5000 bytes is larger than maxResponseBytes 4096" in declared.error
     assert "above the operator's maximum 4096 (FLOWPLANE_HTTP_MAX_RESPONSE_BYTES)" in (
-        above["error"])
-    assert streamed["attempt"] == 1  # permanent: a retry would get the same answer
+        above.error)
+    assert streamed.attempt == 1  # permanent: a retry would get the same answer
 
 
 async def test_a_model_answer_is_read_only_up_to_the_operators_cap(
@@ -171,7 +172,7 @@ async def test_a_model_answer_is_read_only_up_to_the_operators_cap(
         {"id": "ask", "type": "ai.chat", "model": "chatty", "params": {"prompt": "hi"}}])
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
-    done = await load_execution(row["id"])
+    done = await load_execution(row.id)
     get_settings.cache_clear()
-    assert done["status"] == "failed"
-    assert "larger than FLOWPLANE_HTTP_MAX_RESPONSE_BYTES 4096" in done["error"]
+    assert done.status == "failed"
+    assert "larger than FLOWPLANE_HTTP_MAX_RESPONSE_BYTES 4096" in done.error

@@ -178,7 +178,7 @@ async def test_scheduler_counts_fires_missed_slots_recoveries_and_deployments(
         s, "flowplane_queue_depth", queue="flowplane:default") == 2, "both jobs queued")
     assert value(gauges, "flowplane_deployments", phase="FAILED") == 1
     assert value(gauges, "flowplane_deployments", phase="AVAILABLE") == 0
-    assert (await load_execution(lost["id"]))["dispatch_generation"] == 2
+    assert (await load_execution(lost.id)).dispatch_generation == 2
 
 
 async def test_local_workers_serve_the_metrics_of_the_executions_they_run(
@@ -191,7 +191,7 @@ async def test_local_workers_serve_the_metrics_of_the_executions_they_run(
     processes.append(workers)
     execution = await start_execution(workflow["id"], trigger_type="webhook", triggered_by=None,
                                       input={})
-    assert await _ended([execution["id"]]) == {execution["id"]: "completed"}
+    assert await _ended([execution.id]) == {execution.id: "completed"}
     seen = await scraped_until(url, lambda s: value(
         s, "flowplane_executions_finished_total", status="completed",
         trigger_type="webhook") == 1, "the run counted")

@@ -31,11 +31,11 @@ async def test_lines_are_announced_before_their_node_ends(
             print("finished")
             return 1
     """)])
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     logs = {r["id"]: r["message"] for r in await fetch(
-        "SELECT id, message FROM execution_log WHERE execution = $1", done["id"])}
+        "SELECT id, message FROM execution_log WHERE execution = $1", done.id)}
     told = [(kind, logs.get(p.get("logId")) if kind == "log" else p.get("status"))
-            for kind, p in await _events(done["id"])
+            for kind, p in await _events(done.id)
             if kind == "log" or (kind == "span" and p.get("nodeId") == "slow")]
     assert told == [("span", "running"), ("log", "started"), ("log", "finished"),
                     ("span", "completed")]
@@ -45,9 +45,9 @@ async def test_a_chatty_node_is_capped_and_batched(factory: Factory, redis_url: 
     done = await _run(factory, redis_url, [
         py("chatty", "def main(inputs):\n    for i in range(5000):\n        print(i)\n"),
         py("wide", "def main(inputs):\n    for i in range(100):\n        print('x' * 8000)\n")])
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     rows = await fetch("SELECT node_id, level, message, created_at FROM execution_log WHERE "
-                       "execution = $1 ORDER BY id", done["id"])
+                       "execution = $1 ORDER BY id", done.id)
     chatty = [r for r in rows if r["node_id"] == "chatty"]
     assert [r["message"] for r in chatty] == [*map(str, range(MAX_LINES)), TRUNCATED]
     assert chatty[-1]["level"] == "warning"

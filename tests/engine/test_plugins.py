@@ -68,9 +68,9 @@ async def test_plugin_node_type_runs_through_a_worker(
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
                                 input={"who": "ada"})
     await drain(redis_url)
-    done = await load_execution(row["id"])
-    assert done["status"] == "completed", done["error"]
-    assert done["outputs"]["b"]["output"] == {"shouted": "HELLO ADA!"}
+    done = await load_execution(row.id)
+    assert done.status == "completed", done.error
+    assert done.outputs["b"]["output"] == {"shouted": "HELLO ADA!"}
 
 
 def test_declared_type_without_executor_is_named(install: Install) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from domain._sql import fetch
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 from engine.sandbox import _warn_unsandboxed, bwrap_problem
 from engine.sandbox.warm import GUESTS
@@ -38,7 +39,7 @@ def py(node_id: str, code: str, **params: Any) -> dict[str, Any]:
 
 async def _run(factory: Factory, redis_url: str, nodes: list[dict[str, Any]],
                connections: list[dict[str, str]] | None = None, input: Any = None,
-               settings: dict[str, Any] | None = None) -> dict[str, Any]:
+               settings: dict[str, Any] | None = None) -> FullExecutionRow:
     org = await factory.org()
     wf = await factory.workflow(org, await factory.user(org=org), nodes=nodes,
                                 connections=connections or [],
@@ -46,7 +47,7 @@ async def _run(factory: Factory, redis_url: str, nodes: list[dict[str, Any]],
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
                                 input=input or {})
     await drain(redis_url)
-    return await load_execution(row["id"])
+    return await load_execution(row.id)
 
 
 async def _logs(execution_id: int, node_id: str) -> list[tuple[str, str]]:
@@ -55,9 +56,9 @@ async def _logs(execution_id: int, node_id: str) -> list[tuple[str, str]]:
     return [(r["level"], r["message"]) for r in rows]
 
 
-def _output(done: dict[str, Any], node_id: str) -> Any:
-    assert done["status"] == "completed", done["error"]
-    return done["outputs"][node_id]["output"]
+def _output(done: FullExecutionRow, node_id: str) -> Any:
+    assert done.status == "completed", done.error
+    return done.outputs[node_id]["output"]
 
 
 async def test_output_is_what_main_returns_from_earlier_nodes(
@@ -74,8 +75,8 @@ async def test_output_is_what_main_returns_from_earlier_nodes(
         """)], [edge("a", "b")], input={"n": 21})
     out = _output(done, "b")
     assert out["double"] == 42 and out["input"] == {"n": 21}
-    assert out["execution"] == {"id": done["id"], "attempt": 1,
-                                "workflowId": done["workflow"]}
+    assert out["execution"] == {"id": done.id, "attempt": 1,
+                                "workflowId": done.workflow}
 
 
 async def test_prints_become_log_lines_in_order(factory: Factory, redis_url: str) -> None:
@@ -88,7 +89,7 @@ async def test_prints_become_log_lines_in_order(factory: Factory, redis_url: str
             return None
     """)])
     _output(done, "p")
-    assert await _logs(done["id"], "p") == [
+    assert await _logs(done.id, "p") == [
         ("info", "one"), ("warning", "two"), ("info", "three")]
 
 
@@ -105,9 +106,9 @@ async def test_exception_fails_with_user_frames_and_retries(
     bad["retry"] = {"maxAttempts": 2, "backoffSeconds": 0}
     done = await _run(factory, redis_url, [bad, node("catch", "error-handler")],
                       [edge("bad", "catch", "error")])
-    assert done["status"] == "completed", done["error"]  # the handler recovered the run
+    assert done.status == "completed", done.error  # the handler recovered the run
     spans = await fetch("SELECT attempt, status, error FROM execution_span WHERE "
-                        "execution = $1 AND node_id = 'bad' ORDER BY id", done["id"])
+                        "execution = $1 AND node_id = 'bad' ORDER BY id", done.id)
     assert [(s["attempt"], s["status"]) for s in spans] == [(1, "failed"), (2, "failed")]
     error = spans[0]["error"]
     assert error.startswith("JSONDecodeError: Expecting property name")
@@ -132,8 +133,8 @@ async def test_limits_and_bad_results_fail_with_a_precise_error(
     factory: Factory, redis_url: str, code: str, params: dict[str, Any], expected: str
 ) -> None:
     done = await _run(factory, redis_url, [node("p", "python", code=code, **params)])
-    assert done["status"] == "failed"
-    assert expected in done["error"]
+    assert done.status == "failed"
+    assert expected in done.error
 
 
 async def test_a_limit_above_the_operators_maximum_is_refused(
@@ -143,8 +144,8 @@ async def test_a_limit_above_the_operators_maximum_is_refused(
     get_settings.cache_clear()
     done = await _run(factory, redis_url, [
         py("p", "def main(inputs):\n    return 1\n", memoryMb=1024)])
-    assert done["status"] == "failed"
-    assert "params.memoryMb 1024 is above the operator's maximum of 512" in done["error"]
+    assert done.status == "failed"
+    assert "params.memoryMb 1024 is above the operator's maximum of 512" in done.error
     # A node that sets no limit gets the default, lowered to the maximum.
     monkeypatch.setenv("FLOWPLANE_PYTHON_MAX_TIMEOUT_SECONDS", "5")
     get_settings.cache_clear()
@@ -265,7 +266,7 @@ async def test_sdk_reads_the_data_source_the_node_names(
                                 settings={"maxAttempts": 1})
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
-    out = _output(await load_execution(row["id"]), "r")
+    out = _output(await load_execution(row.id), "r")
     assert (out["host"], out["has_password"]) == ("db.internal", True)
     assert out["password"] == "[secret]"  # a resolved value is masked in stored outputs
     assert "no model named 'nope'" in out["missing"]
@@ -281,8 +282,8 @@ async def test_without_bubblewrap_python_nodes_are_refused_unless_the_operator_a
     code = f"import os\ndef main(inputs):\n    return os.environ.get({PLANTED!r})\n"
     try:
         refused = await _run(factory, redis_url, [py("p", code)])
-        assert refused["status"] == "failed"
-        assert "python nodes need a sandbox" in refused["error"]
+        assert refused.status == "failed"
+        assert "python nodes need a sandbox" in refused.error
         monkeypatch.setenv("FLOWPLANE_SANDBOX", "off")
         get_settings.cache_clear()
         allowed = await _run(factory, redis_url, [py("p", code)])
@@ -362,8 +363,8 @@ async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
                     time.sleep(3600)
                 time.sleep(3600)
         """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
-        assert done["status"] == "failed"
-        assert "timed out after 1.0 s" in done["error"]
+        assert done.status == "failed"
+        assert "timed out after 1.0 s" in (done.error or "")
         await asyncio.sleep(0.2)  # the workflow's next (warm) guest, started once the node ended
         await GUESTS.close()
     finally:
@@ -388,8 +389,8 @@ async def test_parallel_python_nodes_each_get_their_own_answer(
     """) for i in range(5)]
     done = await _run(factory, redis_url, [node("fan", "parallel-branch"), *branches],
                       [edge("fan", f"p{i}") for i in range(5)], input={"n": 7})
-    assert done["status"] == "completed", done["error"]
-    assert [done["outputs"][f"p{i}"]["output"] for i in range(5)] == [
+    assert done.status == "completed", done.error
+    assert [done.outputs[f"p{i}"]["output"] for i in range(5)] == [
         {"branch": i, "input": 7} for i in range(5)]
     for i in range(5):
-        assert await _logs(done["id"], f"p{i}") == [("info", f"branch {i}")]
+        assert await _logs(done.id, f"p{i}") == [("info", f"branch {i}")]

@@ -6,19 +6,20 @@ from typing import Any
 
 from domain._sql import decode, fetch
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from tests.engine.conftest import drain
 from tests.factory import Factory
 
 
 async def _run(factory: Factory, redis_url: str, input: Any = None,
-               **workflow: Any) -> dict[str, Any]:
+               **workflow: Any) -> FullExecutionRow:
     org = await factory.org()
     user = await factory.user(org=org)
     wf = await factory.workflow(org, user, **workflow)
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=user["id"],
                                 input=input or {})
     await drain(redis_url)
-    return await load_execution(row["id"])
+    return await load_execution(row.id)
 
 
 async def _spans(execution_id: int) -> list[dict[str, Any]]:
@@ -42,9 +43,9 @@ async def test_linear_workflow_completes_with_span_tree(factory: Factory, redis_
                node("b", value={"greeting": "hi {{ nodes.a.output }}"})],
         connections=[edge("a", "b")],
     )
-    assert done["status"] == "completed", done["error"]
-    assert done["outputs"]["b"]["output"] == {"greeting": "hi ada"}
-    spans = await _spans(done["id"])
+    assert done.status == "completed", done.error
+    assert done.outputs["b"]["output"] == {"greeting": "hi ada"}
+    spans = await _spans(done.id)
     root, attempt, a, b = spans
     assert (root["kind"], root["parent"], root["status"]) == ("execution", None, "completed")
     assert (attempt["kind"], attempt["parent"], attempt["attempt"]) == ("attempt", root["id"], 1)
@@ -52,8 +53,8 @@ async def test_linear_workflow_completes_with_span_tree(factory: Factory, redis_
         ("a", attempt["id"], "completed"), ("b", attempt["id"], "completed")]
     assert b["output"] == {"greeting": "hi ada"}
     assert all(s["duration_ms"] is not None for s in spans)
-    assert done["duration_ms"] is not None and done["started_at"] is not None
-    summary = await fetch("SELECT status FROM execution_summary WHERE execution = $1", done["id"])
+    assert done.duration_ms is not None and done.started_at is not None
+    summary = await fetch("SELECT status FROM execution_summary WHERE execution = $1", done.id)
     assert summary[0]["status"] == "completed"
 
 
@@ -66,18 +67,18 @@ async def test_condition_routes_to_its_true_branch_only(factory: Factory, redis_
         connections=[edge("check", "big", "true"), edge("check", "small", "false"),
                      edge("big", "after"), edge("small", "after")],
     )
-    assert done["status"] == "completed", done["error"]
-    assert set(done["outputs"]) == {"check", "big", "after"}
-    assert done["outputs"]["after"]["output"] == "big"
+    assert done.status == "completed", done.error
+    assert set(done.outputs) == {"check", "big", "after"}
+    assert done.outputs["after"]["output"] == "big"
 
 
 async def test_unhandled_node_failure_fails_the_execution(factory: Factory, redis_url: str) -> None:
     done = await _run(factory, redis_url, nodes=[node("a", value="{{ input.missing }}")],
                       settings={"maxAttempts": 3})
-    assert done["status"] == "failed"
-    assert "missing" in done["error"]
+    assert done.status == "failed"
+    assert "missing" in done.error
     # a template error cannot succeed on retry: one attempt only
-    assert done["attempt"] == 1
+    assert done.attempt == 1
 
 
 async def test_error_handler_marks_failure_handled(factory: Factory, redis_url: str) -> None:
@@ -87,11 +88,11 @@ async def test_error_handler_marks_failure_handled(factory: Factory, redis_url: 
                node("catch", "error-handler")],
         connections=[edge("bad", "next"), edge("bad", "catch", "error")],
     )
-    assert done["status"] == "completed", done["error"]
-    spans = {s["node_id"]: s for s in await _spans(done["id"]) if s["kind"] == "node"}
+    assert done.status == "completed", done.error
+    spans = {s["node_id"]: s for s in await _spans(done.id) if s["kind"] == "node"}
     assert spans["bad"]["status"] == "failed"
     assert "next" not in spans
     assert spans["catch"]["output"]["error"]["node"] == "bad"
     logs = await fetch("SELECT node_id, level FROM execution_log WHERE execution = $1",
-                       done["id"])
+                       done.id)
     assert {"node_id": "catch", "level": "warning"} in logs

@@ -80,8 +80,8 @@ async def test_an_allowed_address_is_reached_through_the_proxy_and_nothing_else(
     egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
     get_settings.cache_clear()
     done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
-    assert done["status"] == "completed", done["error"]
-    output = done["outputs"]["call"]["output"]
+    assert done.status == "completed", done.error
+    output = done.outputs["call"]["output"]
     assert output["server"] == {"status": 200, "body": "hello from the host: /hello?x=1"}
     assert output["metadata"]["status"] == 403
     assert "egress to 169.254.169.254 is refused" in output["metadata"]["body"]
@@ -122,8 +122,8 @@ async def test_connect_tunnels_to_allowed_addresses_only(
     egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
     get_settings.cache_clear()
     done = await _run(factory, redis_url, [py("tunnel", TUNNEL)], input={"port": server})
-    assert done["status"] == "completed", done["error"]
-    output = done["outputs"]["tunnel"]["output"]
+    assert done.status == "completed", done.error
+    output = done.outputs["tunnel"]["output"]
     assert output["allowed"]["status"] == 200
     assert output["allowed"]["tunnelled"].endswith("hello from the host: /through")
     assert output["metadata"] == {"status": 403}
@@ -133,8 +133,8 @@ async def test_an_internal_address_is_refused_unless_the_operator_allows_it(
     factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
 ) -> None:
     done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
-    assert done["status"] == "completed", done["error"]
-    output = done["outputs"]["call"]["output"]
+    assert done.status == "completed", done.error
+    output = done.outputs["call"]["output"]
     assert output["server"]["status"] == 403
     assert "egress to 127.0.0.1 is refused" in output["server"]["body"]
     assert "FLOWPLANE_EGRESS_ALLOW" in output["server"]["body"]
@@ -152,7 +152,7 @@ async def test_without_egress_mode_there_is_no_proxy(
     done = await _run(factory, redis_url, [py("call", code)],
                       input={"url": f"http://127.0.0.1:{server}/"})
     get_settings.cache_clear()
-    output = done["outputs"]["call"]["output"]
+    output = done.outputs["call"]["output"]
     assert output["proxy"] is None and "Connection refused" in output["error"]
 
 
@@ -177,9 +177,9 @@ async def test_a_warm_guest_reaches_out_through_the_proxy_of_its_own_run(
         row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None,
                                     input={"port": server})
         await drain(redis_url)
-        done = await load_execution(row["id"])
-        assert done["status"] == "completed", done["error"]
-        output = done["outputs"]["call"]["output"]
+        done = await load_execution(row.id)
+        assert done.status == "completed", done.error
+        output = done.outputs["call"]["output"]
         assert output["server"] == {"status": 200, "body": "hello from the host: /hello?x=1"}
         assert output["metadata"]["status"] == 403
         after = REGISTRY.get_sample_value("flowplane_python_guests_total", {"start": "warm"})

@@ -29,21 +29,21 @@ async def test_the_scheduler_prunes_old_events_and_executions(
     old, recent, fresh = [await start_execution(wf["id"], trigger_type="manual",
                                                 triggered_by=None, input={}) for _ in range(3)]
     for row in (old, recent):
-        await record(row["id"], StatusChange("completed"))
+        await record(row.id, StatusChange("completed"))
     await fetch("UPDATE execution SET ended_at = now() - interval '40 days' WHERE id = $1",
-                old["id"])
+                old.id)
     await fetch("UPDATE event SET created_at = now() - interval '3 hours' WHERE execution = $1",
-                recent["id"])
+                recent.id)
     scheduler = asyncio.create_task(run_scheduler())
     try:
-        await eventually(lambda: _gone(old["id"], recent["id"]), "retention to run", 30)
+        await eventually(lambda: _gone(old.id, recent.id), "retention to run", 30)
     finally:
         scheduler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await scheduler
     left = await fetch("SELECT id FROM execution ORDER BY id")
-    assert left == [{"id": recent["id"]}, {"id": fresh["id"]}]
-    assert await fetch("SELECT 1 FROM event WHERE execution = $1", fresh["id"]) != []
+    assert left == [{"id": recent.id}, {"id": fresh.id}]
+    assert await fetch("SELECT 1 FROM event WHERE execution = $1", fresh.id) != []
 
 
 async def _gone(old_execution: int, old_events_of: int) -> bool:

@@ -74,13 +74,13 @@ async def test_spans_of_every_node_type_tell_the_truth(
                                 connections=edges, settings={"maxAttempts": 1})
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
-    done = await load_execution(row["id"])
-    assert done["status"] == "completed", done["error"]
+    done = await load_execution(row.id)
+    assert done.status == "completed", done.error
     spans = {s["id"]: s for s in await fetch(
-        "SELECT * FROM execution_span WHERE execution = $1", row["id"])}
+        "SELECT * FROM execution_span WHERE execution = $1", row.id)}
     by_node = {s["node_id"]: s for s in spans.values() if s["kind"] == "node"}
     assert set(by_node) == {n["id"] for n in nodes}
-    await _each_span_starts_then_ends(row["id"], spans)
+    await _each_span_starts_then_ends(row.id, spans)
     _children_lie_inside_their_parents(spans)
     for e in edges:
         before, after = by_node[e["from"]], by_node[e["to"]]
@@ -126,7 +126,7 @@ async def test_a_held_span_never_starts_before_the_write_that_preceded_its_takin
     org = await factory.org()
     wf = await factory.workflow(org, await factory.user(org=org), nodes=[node("a", value=1)])
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
-    journal = Journal(row["id"], row["dispatch_generation"])
+    journal = Journal(row.id, row.dispatch_generation)
     attempt = await journal.open("attempt", None, attempt=1)
     started = time.monotonic() - 5.0  # five seconds before the attempt span opened
     await journal.done(attempt, "a", 1, started, "completed", output=1)
@@ -134,7 +134,7 @@ async def test_a_held_span_never_starts_before_the_write_that_preceded_its_takin
     (span,) = await fetch(
         "SELECT s.started_at, s.ended_at, s.duration_ms, p.started_at AS opened"
         " FROM execution_span s JOIN execution_span p ON p.id = s.parent"
-        " WHERE s.execution = $1 AND s.kind = 'node'", row["id"])
+        " WHERE s.execution = $1 AND s.kind = 'node'", row.id)
     assert span["opened"] <= span["started_at"] <= span["ended_at"]
     assert span["duration_ms"] == round(
         (span["ended_at"] - span["started_at"]).total_seconds() * 1000)

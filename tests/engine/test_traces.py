@@ -95,7 +95,7 @@ async def test_an_execution_is_one_trace_mirroring_its_spans_and_linked_to_its_r
     execution = await load_execution(execution_id)
     rows = await fetch("SELECT * FROM execution_span WHERE execution = $1 ORDER BY id",
                        execution_id)
-    spans = await _spans_of(received, execution["trace_id"], len(rows))
+    spans = await _spans_of(received, execution.trace_id, len(rows))
 
     assert len(spans) == len(rows) == 6  # execution, attempt, a, call, flaky twice
     row_ids = {}
@@ -119,8 +119,8 @@ async def test_an_execution_is_one_trace_mirroring_its_spans_and_linked_to_its_r
     assert "503" in failed[0].status_message and failed[0].events == ["exception"]
 
     root = next(s for s in spans if s.name == "execution")
-    assert execution["traceparent"].split("-")[1] == CLIENT_TRACE
-    request_span = execution["traceparent"].split("-")[2]
+    assert execution.traceparent.split("-")[1] == CLIENT_TRACE
+    request_span = execution.traceparent.split("-")[2]
     assert root.links == [(CLIENT_TRACE, request_span)]
     api_spans = await _spans_of(received, CLIENT_TRACE, 1)
     assert any(s.span_id == request_span and s.service == "flowplane-api" for s in api_spans)
@@ -129,7 +129,7 @@ async def test_an_execution_is_one_trace_mirroring_its_spans_and_linked_to_its_r
     calls = [s for s in spans if s.attributes.get("flowplane.node.type") == "http.request"]
     assert len(calls) == 3  # call, and flaky twice
     sent = [h["traceparent"] for h in recorder.headers if "traceparent" in h]
-    assert sorted(sent) == sorted(f"00-{execution['trace_id']}-{s.span_id}-01" for s in calls)
+    assert sorted(sent) == sorted(f"00-{execution.trace_id}-{s.span_id}-01" for s in calls)
 
 
 async def test_nothing_is_exported_or_propagated_without_a_collector(
@@ -145,7 +145,7 @@ async def test_nothing_is_exported_or_propagated_without_a_collector(
         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")).start())
     execution = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
                                       input={})
-    assert await _ended([execution["id"]]) == {execution["id"]: "completed"}
+    assert await _ended([execution.id]) == {execution.id: "completed"}
     assert recorder.headers and not any("traceparent" in h for h in recorder.headers)
 
 
@@ -162,7 +162,7 @@ async def test_a_collector_that_is_away_never_fails_a_run_and_drops_are_counted(
     processes.append(worker)
     execution = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
                                       input={})
-    assert await _ended([execution["id"]]) == {execution["id"]: "completed"}
+    assert await _ended([execution.id]) == {execution.id: "completed"}
     seen = await scraped_until(metrics, lambda s: value(
         s, "flowplane_trace_spans_dropped_total") >= 3, "the dropped spans counted", within=60)
     assert value(seen, "flowplane_trace_spans_total") == 0
@@ -185,8 +185,8 @@ async def test_a_python_node_sees_its_own_spans_traceparent(
     processes.append(FlowplaneProcess(["worker"], env).start())
     execution = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
                                       input={})
-    assert await _ended([execution["id"]]) == {execution["id"]: "completed"}
-    done = await load_execution(execution["id"])
-    spans = await _spans_of(received, done["trace_id"], 3)  # execution, attempt, p
+    assert await _ended([execution.id]) == {execution.id: "completed"}
+    done = await load_execution(execution.id)
+    spans = await _spans_of(received, done.trace_id, 3)  # execution, attempt, p
     span = next(s for s in spans if s.name == "p")
-    assert done["outputs"]["p"]["output"] == f"00-{done['trace_id']}-{span.span_id}-01"
+    assert done.outputs["p"]["output"] == f"00-{done.trace_id}-{span.span_id}-01"

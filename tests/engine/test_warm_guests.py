@@ -205,9 +205,9 @@ async def test_a_workflows_second_run_is_warm_and_escape_attempts_still_fail(
                                            "packages": sysconfig.get_path("purelib")})
         warm = _warm_runs()
         await drain(redis_url)
-        done = await load_execution(row["id"])
-        assert done["status"] == "completed", done["error"]
-        found.append(done["outputs"]["x"]["output"])
+        done = await load_execution(row.id)
+        assert done.status == "completed", done.error
+        found.append(done.outputs["x"]["output"])
         if len(found) == 1:
             assert _warm_runs() == warm
             await _next_guest(owner)

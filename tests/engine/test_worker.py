@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
 
 from domain.cancel_signals import close_listener
 from domain.executions import cancel_execution, load_execution, start_execution
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 from engine.worker import ResilientWorker, build_worker
 from tests.engine.test_runner import node
@@ -53,9 +53,9 @@ async def _true(value: bool) -> bool:
     return value
 
 
-async def _until(execution_id: int, status: str) -> dict[str, Any]:
+async def _until(execution_id: int, status: str) -> FullExecutionRow:
     async def reached() -> bool:
-        return bool((await load_execution(execution_id))["status"] == status)
+        return bool((await load_execution(execution_id)).status == status)
 
     await eventually(reached, f"execution {execution_id} {status}", WITHIN)
     return await load_execution(execution_id)
@@ -69,7 +69,7 @@ async def test_a_new_job_wakes_an_idle_worker(factory: Factory,
     await asyncio.sleep(0.2)  # the worker's first poll is over: it waits for SLOW now
     row = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
                                 input={})
-    assert (await _until(row["id"], "completed"))["status"] == "completed"
+    assert (await _until(row.id, "completed")).status == "completed"
 
 
 async def test_a_cancel_interrupts_a_running_node_at_once(factory: Factory,
@@ -79,8 +79,8 @@ async def test_a_cancel_interrupts_a_running_node_at_once(factory: Factory,
                                       nodes=[node("wait", "delay", seconds=600)])
     row = await start_execution(workflow["id"], trigger_type="manual", triggered_by=None,
                                 input={})
-    await _until(row["id"], "running")
+    await _until(row.id, "running")
     await asyncio.sleep(0.2)  # in its delay node
-    await cancel_execution(row["id"], actor_id=None)
-    done = await _until(row["id"], "cancelled")
-    assert done["error"] == "cancelled on request"
+    await cancel_execution(row.id, actor_id=None)
+    done = await _until(row.id, "cancelled")
+    assert done.error == "cancelled on request"

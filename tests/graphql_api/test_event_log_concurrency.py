@@ -52,7 +52,7 @@ async def _execution(wf: dict[str, Any]) -> int:
         organization_id=wf["organization"], workflow_id=wf["id"], trigger_type="manual",
         triggered_by=None, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="q"))
-    return int(created.execution["id"])
+    return int(created.execution.id)
 
 
 async def _writer(rng: random.Random, executions: list[int], aborted: list[str]) -> None:

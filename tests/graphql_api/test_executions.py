@@ -36,15 +36,15 @@ async def _finished_execution(caller: Caller, workflow_id: str) -> str:
     """An execution that ran one node and completed, recorded as the engine records it."""
     row = await start_execution(key(workflow_id), trigger_type="manual",
                                 triggered_by=caller.user["id"], input={"n": 1})
-    opened = await record(row["id"], StatusChange("running"), SpanOpen(kind="attempt"))
+    opened = await record(row.id, StatusChange("running"), SpanOpen(kind="attempt"))
     attempt = opened.span_ids[0]
-    node = await record(row["id"], SpanOpen(kind="node", parent_id=attempt,
+    node = await record(row.id, SpanOpen(kind="node", parent_id=attempt,
                                                         node_id="fetch"))
-    await record(row["id"], StatusChange("completed"), Outputs({"fetch": {"ok": True}}),
+    await record(row.id, StatusChange("completed"), Outputs({"fetch": {"ok": True}}),
                  SpanClose(node.span_ids[0], "completed", {"ok": True}),
                  SpanClose(attempt, "completed"),
                  LogLine("fetched", node_id="fetch", span_id=node.span_ids[0]))
-    return gid("Execution", row["id"])
+    return gid("Execution", row.id)
 
 
 async def test_execution_shows_its_span_tree_logs_and_outputs(cast: Cast) -> None:
@@ -68,7 +68,7 @@ async def test_executions_page_newest_first_with_filters(cast: Cast) -> None:
     mine = {"workflowId": wid}
     page = (await cast.owner.gql(EXECUTIONS, filter=mine, first=2))["executions"]
     assert [e["node"]["id"] for e in page["edges"]] == [
-        gid("Execution", r["id"]) for r in pending[::-1]]
+        gid("Execution", r.id) for r in pending[::-1]]
     assert page["pageInfo"]["hasNextPage"] is True
     rest = (await cast.owner.gql(EXECUTIONS, filter=mine, first=2,
                                  after=page["pageInfo"]["endCursor"]))["executions"]

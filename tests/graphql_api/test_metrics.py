@@ -49,11 +49,11 @@ async def test_api_counts_operations_websockets_subscriptions_and_fan_out(
         bad = await client.post("/graphql", json={"query": "{ noSuchField }"})
     assert ok.status_code == 200 and bad.json()["errors"]
     async with session(api.url, headers) as ws:
-        await ws.subscribe("1", WATCH, id=gid("Execution", execution["id"]))
+        await ws.subscribe("1", WATCH, id=gid("Execution", execution.id))
         open_now = await scraped_until(
             url, lambda s: value(s, "flowplane_subscriptions") == 1, "one subscription")
         assert value(open_now, "flowplane_websocket_connections") == 1
-        await cancel_execution(execution["id"], actor_id=user["id"])
+        await cancel_execution(execution.id, actor_id=user["id"])
         kinds = []
         while not kinds or kinds[-1] != ("STATUS", "CANCELLED"):  # the replay, then live
             item = (await ws.items("1", 1))[0]

@@ -55,8 +55,8 @@ async def test_prints_arrive_live_between_the_span_events(
                                       triggered_by=user["id"], input={})
     payload = auth(await factory.token(user, org), org)
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
-                               after=start_of(execution_stream(execution["id"])))
+        await client.subscribe("1", WATCH, id=gid("Execution", execution.id),
+                               after=start_of(execution_stream(execution.id)))
         items = await client.until_complete("1", wait=60)
     trace: list[Any] = []
     for item in items:

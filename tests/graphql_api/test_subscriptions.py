@@ -88,7 +88,7 @@ async def _execution(world: dict[str, Any]) -> int:
         trigger_type="manual", triggered_by=world["owner"]["id"], input={},
         workflow_version=1, definition={}, max_attempts=1, queue_name="q",
     ))
-    return int(created.execution["id"])
+    return int(created.execution.id)
 
 
 async def _run(execution_id: int, node: str = "a") -> None:

@@ -71,8 +71,8 @@ async def test_watching_a_run_shows_pending_running_completed_with_spans_between
     execution = await start_execution(workflow["id"], trigger_type="manual",
                                       triggered_by=user["id"], input={})
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
-                               after=start_of(execution_stream(execution["id"])))
+        await client.subscribe("1", WATCH, id=gid("Execution", execution.id),
+                               after=start_of(execution_stream(execution.id)))
         items = await client.until_complete("1", wait=60)
     assert _trace(items) == [
         "PENDING", "RUNNING", "a:RUNNING", "a:COMPLETED", "b:RUNNING", "b:COMPLETED",
@@ -88,11 +88,11 @@ async def test_a_client_that_disconnects_mid_run_resumes_with_its_cursor(
     execution = await start_execution(workflow["id"], trigger_type="manual",
                                       triggered_by=user["id"], input={})
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
-                               after=start_of(execution_stream(execution["id"])))
+        await client.subscribe("1", WATCH, id=gid("Execution", execution.id),
+                               after=start_of(execution_stream(execution.id)))
         first = await client.items("1", 3, wait=60)
     async with session(processes.url, payload) as client:
-        await client.subscribe("1", WATCH, id=gid("Execution", execution["id"]),
+        await client.subscribe("1", WATCH, id=gid("Execution", execution.id),
                                after=first[-1]["cursor"])
         rest = await client.until_complete("1", wait=60)
     cursors = [position(i["cursor"]) for i in first + rest]

@@ -97,7 +97,7 @@ async def start_runs(workflow: dict[str, Any], user: dict[str, Any],
                      inputs: list[dict[str, Any]]) -> list[int]:
     """Start one execution per input, in order; their ids."""
     return [int((await start_execution(workflow["id"], trigger_type="manual",
-                                       triggered_by=user["id"], input=i))["id"])
+                                       triggered_by=user["id"], input=i)).id)
             for i in inputs]
 
 

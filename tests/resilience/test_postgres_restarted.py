@@ -68,7 +68,7 @@ async def test_everything_reconnects_after_postgres_restarts(
     with running(api, FlowplaneProcess(["worker"], env),
                  FlowplaneProcess(["scheduler"], env)) as processes:
         ids = [int((await start_execution(workflow["id"], trigger_type="manual",
-                                          triggered_by=user["id"], input={}))["id"])
+                                          triggered_by=user["id"], input={})).id)
                for _ in range(EXECUTIONS)]
         got: list[dict[str, Any]] = []
         watcher = asyncio.create_task(_watch(api.url, payload, ids[-1], got))

@@ -45,7 +45,7 @@ async def test_executions_complete_after_redis_restarts_empty(
     with running(FlowplaneProcess(["worker"], env),
                  FlowplaneProcess(["scheduler"], env)) as processes:
         ids = [int((await start_execution(workflow["id"], trigger_type="manual",
-                                          triggered_by=user["id"], input={}))["id"])
+                                          triggered_by=user["id"], input={})).id)
                for _ in range(EXECUTIONS)]
         await eventually(lambda: _some_running_and_pending(ids), "a mix of states", 60)
         await asyncio.to_thread(server.restart_empty)

@@ -70,9 +70,9 @@ async def test_scheduler_survives_postgres_restarts_and_still_sweeps(
         # Still sweeping: an execution whose job Redis lost is dispatched again.
         execution = await start_execution(workflow["id"], trigger_type="manual",
                                           triggered_by=user["id"], input={})
-        first = await _generation(int(execution["id"]))
+        first = await _generation(int(execution.id))
         await asyncio.to_thread(restartable.redis.restart_empty)
-        await eventually(lambda: _redispatched(int(execution["id"]), first),
+        await eventually(lambda: _redispatched(int(execution.id), first),
                          "the sweep to re-dispatch the lost execution", 120)
         assert scheduler.process.poll() is None, scheduler.output()[-3000:]
     finally:

@@ -57,7 +57,7 @@ async def test_a_worker_with_a_skewed_clock_behaves_like_one_without(
         connections=[{"from": "a", "to": "t"}, {"from": "t", "to": "wait"},
                      {"from": "wait", "to": "flaky"}])
     ids = [int((await start_execution(workflow["id"], trigger_type="manual",
-                                      triggered_by=user["id"], input={"n": n}))["id"])
+                                      triggered_by=user["id"], input={"n": n})).id)
            for n in range(EXECUTIONS)]
     env = {**env, **LEASE}
     with running(FlowplaneProcess(["worker"], skewed(env, offset)),

@@ -59,7 +59,7 @@ async def test_a_killed_worker_loses_no_execution_and_repeats_no_completed_node(
         for n in range(EXECUTIONS):
             row = await start_execution(workflow["id"], trigger_type="manual",
                                         triggered_by=user["id"], input={"n": n})
-            ids.append(int(row["id"]))
+            ids.append(int(row.id))
         victim = workers[0]
         await eventually(lambda: _running_on(victim.pid), "the victim to run executions", 60)
         victim.kill()

@@ -26,6 +26,7 @@ from domain.egress import (
     org_env_name,
 )
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 from tests.engine.conftest import drain
 from tests.engine.servers import Recorder, build_app, serve
@@ -95,13 +96,13 @@ def _reached(recorder: Recorder) -> int:
 
 
 async def _run(factory: Factory, redis_url: str, nodes: list[dict[str, Any]],
-               org: dict[str, Any] | None = None) -> dict[str, Any]:
+               org: dict[str, Any] | None = None) -> FullExecutionRow:
     org = org or await factory.org()
     user = await factory.user(org=org)
     wf = await factory.workflow(org, user, nodes=nodes, settings={"maxAttempts": 1})
     row = await start_execution(wf["id"], trigger_type="manual", triggered_by=None, input={})
     await drain(redis_url)
-    return await load_execution(row["id"])
+    return await load_execution(row.id)
 
 
 def _call(url: str, **params: Any) -> dict[str, Any]:
@@ -122,9 +123,9 @@ async def test_http_request_never_reaches_loopback_in_any_spelling(
     url, recorder = canary
     for target in _spellings(url):
         done = await _run(factory, redis_url, [_call(target, method="POST", body={"x": 1})])
-        assert done["status"] == "failed", target
-        assert "is refused" in done["error"] and "FLOWPLANE_EGRESS_ALLOW" in done["error"], (
-            target, done["error"])
+        assert done.status == "failed", target
+        assert "is refused" in done.error and "FLOWPLANE_EGRESS_ALLOW" in done.error, (
+            target, done.error)
     assert _reached(recorder) == 0
 
 
@@ -132,9 +133,9 @@ async def test_metadata_address_is_refused_with_the_rule_named(
     factory: Factory, redis_url: str, default_policy: None,
 ) -> None:
     done = await _run(factory, redis_url, [_call("http://169.254.169.254/latest/meta-data/")])
-    assert done["status"] == "failed"
-    assert "link-local" in done["error"] and "169.254.169.254" in done["error"]
-    assert done["attempt"] == 1  # permanent: no retry can succeed
+    assert done.status == "failed"
+    assert "link-local" in done.error and "169.254.169.254" in done.error
+    assert done.attempt == 1  # permanent: no retry can succeed
 
 
 async def test_every_redirect_hop_passes_the_guard(
@@ -154,11 +155,11 @@ async def test_every_redirect_hop_passes_the_guard(
         done = await _run(factory, redis_url, [_call(first, followRedirects=True)])
         plain = await _run(factory, redis_url, [_call(first)])
     get_settings.cache_clear()
-    assert done["status"] == "failed", done["outputs"]
-    assert "egress to 127.0.0.1 is refused" in done["error"]
+    assert done.status == "failed", done.outputs
+    assert "egress to 127.0.0.1 is refused" in done.error
     assert _reached(recorder) == 0
     # Without followRedirects the 307 itself is the answer: the allowed hop was reached.
-    assert plain["outputs"]["call"]["output"]["status"] == 307
+    assert plain.outputs["call"]["output"]["status"] == 307
 
 
 async def test_dns_rebinding_cannot_swap_the_address_after_the_check(
@@ -182,7 +183,7 @@ async def test_dns_rebinding_cannot_swap_the_address_after_the_check(
     port = urlsplit(url).port
     done = await _run(factory, redis_url, [_call(f"http://rebind.test:{port}/echo",
                                                  timeoutSeconds=1)])
-    assert done["status"] == "failed"
+    assert done.status == "failed"
     assert lookups == ["rebind.test"]
     assert _reached(recorder) == 0
 
@@ -202,7 +203,7 @@ async def test_proxy_variables_are_ignored(
     get_settings.cache_clear()
     done = await _run(factory, redis_url, [_call(f"{target}/echo", method="POST", body={})])
     get_settings.cache_clear()
-    assert done["status"] == "completed", done["error"]
+    assert done.status == "completed", done.error
     assert len(reached.bodies) == 1 and _reached(proxied) == 0
 
 
@@ -222,9 +223,9 @@ async def test_allow_list_of_one_organization_does_not_open_another(
     monkeypatch.setenv(org_env_name(allowed["slug"]), "127.0.0.1/32")
     ok = await _run(factory, redis_url, [_call(f"{target}/echo")], org=allowed)
     refused = await _run(factory, redis_url, [_call(f"{target}/echo")], org=other)
-    assert ok["status"] == "completed", ok["error"]
-    assert refused["status"] == "failed"
-    assert org_env_name(other["slug"]) in refused["error"]
+    assert ok.status == "completed", ok.error
+    assert refused.status == "failed"
+    assert org_env_name(other["slug"]) in refused.error
     assert len(reached.bodies) == 1
 
 
@@ -237,8 +238,8 @@ async def test_model_base_url_cannot_point_at_loopback(
                   base_url=f"{url}/v1").save()
     node = {"id": "ask", "type": "ai.chat", "model": "m", "params": {"prompt": "hi"}}
     done = await _run(factory, redis_url, [node], org=org)
-    assert done["status"] == "failed"
-    assert "egress to 127.0.0.1 is refused: a loopback address" in done["error"]
+    assert done.status == "failed"
+    assert "egress to 127.0.0.1 is refused: a loopback address" in done.error
     assert _reached(recorder) == 0
 
 
@@ -256,9 +257,9 @@ async def test_data_source_host_cannot_reach_the_platform_database(
         node = {"id": "read", "type": "source.postgres", "dataSource": f"pg-{i}",
                 "params": {"query": "SELECT name FROM workflow"}}
         done = await _run(factory, redis_url, [node], org=org)
-        assert done["status"] == "failed", host
-        assert "is refused" in done["error"] or "TCP host" in done["error"], done["error"]
-        assert done["outputs"] == {}
+        assert done.status == "failed", host
+        assert "is refused" in done.error or "TCP host" in done.error, done.error
+        assert done.outputs == {}
 
 
 async def test_a_real_worker_process_refuses_loopback_and_ignores_its_proxy_variables(
@@ -285,13 +286,13 @@ async def test_a_real_worker_process_refuses_loopback_and_ignores_its_proxy_vari
                                     input={})
 
         async def finished() -> bool:
-            return (await load_execution(row["id"]))["status"] in ("completed", "failed")
+            return (await load_execution(row.id)).status in ("completed", "failed")
 
         await eventually(finished, "the execution's end", within=60)
     finally:
         worker.stop()
-    done = await load_execution(row["id"])
-    assert done["status"] == "failed"
-    assert "egress to 127.0.0.1 is refused" in done["error"] or (
-        "169.254.169.254" in done["error"]), done["error"]
+    done = await load_execution(row.id)
+    assert done.status == "failed"
+    assert "egress to 127.0.0.1 is refused" in done.error or (
+        "169.254.169.254" in done.error), done.error
     assert _reached(recorder) == 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from domain._sql import fetch
 from domain.access import Actor
 from domain.dispatch import workflow_queue
 from domain.executions import load_execution, start_execution
+from domain.rows import FullExecutionRow
 from domain.settings import get_settings
 from domain.worker_credentials import ensure_worker_credentials, worker_environment
 from domain.workflows import create_workflow
@@ -31,10 +31,11 @@ def _settings() -> Iterator[None]:
     get_settings.cache_clear()
 
 
-async def _ended(execution_ids: list[int], worker: FlowplaneProcess) -> list[dict[str, Any]]:
+async def _ended(execution_ids: list[int], worker: FlowplaneProcess
+                 ) -> list[FullExecutionRow]:
     for _ in range(600):  # up to ~30 s on a busy machine
         rows = [await load_execution(i) for i in execution_ids]
-        if all(r["status"] in ("completed", "failed", "cancelled") for r in rows):
+        if all(r.status in ("completed", "failed", "cancelled") for r in rows):
             return rows
         assert worker.process is not None and worker.process.poll() is None, worker.output()
         await asyncio.sleep(0.05)
@@ -56,17 +57,17 @@ async def test_a_worker_with_only_its_organizations_credentials_runs_its_workflo
     queue = workflow_queue(org["id"], row.id)
     started = [await start_execution(row.id, trigger_type="manual",
                                      triggered_by=user["id"], input={}) for _ in range(2)]
-    assert {s["queue_name"] for s in started} == {queue}
+    assert {s.queue_name for s in started} == {queue}
 
     env = worker_environment(os.environ, await ensure_worker_credentials(org["id"]))
     worker = FlowplaneProcess(["worker", "--queue", queue], env,
                               drop=tuple(k for k in os.environ if k not in env)).start()
     try:
-        ended = await _ended([int(s["id"]) for s in started], worker)
+        ended = await _ended([int(s.id) for s in started], worker)
     finally:
         worker.stop()
-    assert [(r["status"], r["error"]) for r in ended] == [("completed", None)] * 2
+    assert [(r.status, r.error) for r in ended] == [("completed", None)] * 2
     assert "permission denied" not in worker.output().lower()  # no other worker runs here
     # The second one waited for the first (concurrency 1): its claim came after the first ended.
-    first, second = sorted(ended, key=lambda r: r["id"])
-    assert second["started_at"] >= first["ended_at"]
+    first, second = sorted(ended, key=lambda r: r.id)
+    assert second.started_at >= first.ended_at

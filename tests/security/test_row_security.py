@@ -57,7 +57,7 @@ async def _execution(org: dict[str, Any], workflow: dict[str, Any]) -> int:
         organization_id=org["id"], workflow_id=workflow["id"], trigger_type="manual",
         triggered_by=None, input={}, workflow_version=1, definition={"nodes": []},
         max_attempts=1, queue_name="q"))
-    execution_id = int(created.execution["id"])
+    execution_id = int(created.execution.id)
     await record(execution_id, SpanOpen("execution"), LogLine("hello"))
     return execution_id
 

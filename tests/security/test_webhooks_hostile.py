@@ -179,7 +179,7 @@ async def test_an_idempotency_key_reused_with_another_body_is_422(
     assert "different body" in next(a for a in answers if a.status_code == 422).json()["error"]
     (execution,) = await _executions(workflow_id)
     winner = next(a for a in answers if a.status_code == 202).json()
-    stored = (await load_execution(winner["executionId"]))["input"]
+    stored = (await load_execution(winner["executionId"])).input
     assert stored == json.loads(execution["input"]) and stored in bodies
     same = await api.post(f"/webhooks/{token}", json=stored,
                           headers={"Idempotency-Key": "pay-1"})

@@ -98,7 +98,7 @@ async def test_the_example_python_workflow_runs_from_git(
     started = await start_execution(row["id"], trigger_type="manual", triggered_by=None,
                                     input={"name": "Ada"})
     await drain(redis_url)
-    done = await load_execution(started["id"])
+    done = await load_execution(started.id)
     get_settings.cache_clear()
-    assert done["status"] == "completed", done["error"]
-    assert done["outputs"]["greet"]["output"]["greetings"] == ["Hello, Ada!", "Hello, Grace!"]
+    assert done.status == "completed", done.error
+    assert done.outputs["greet"]["output"]["greetings"] == ["Hello, Ada!", "Hello, Grace!"]

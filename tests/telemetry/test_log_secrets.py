@@ -91,8 +91,8 @@ async def test_a_resolved_password_never_appears_in_the_worker_logs(
         execution = await start_execution(workflow["id"], trigger_type="manual",
                                           triggered_by=None, input={})
         for _ in range(300):
-            done = await load_execution(execution["id"])
-            if done["status"] in ("completed", "failed"):
+            done = await load_execution(execution.id)
+            if done.status in ("completed", "failed"):
                 break
             await asyncio.sleep(0.1)
         worker.wait_until(lambda: "ended: failed" in worker.output(), "the ended line")
@@ -101,22 +101,22 @@ async def test_a_resolved_password_never_appears_in_the_worker_logs(
         worker.stop()
         scheduler.stop()
         await server.stop()
-    assert done["status"] == "failed", done
+    assert done.status == "failed", done
     # The worker resolved the reference and sent the value, once per attempt.
     assert server.passwords == [canary, canary]
-    assert "password authentication failed" in done["error"]
+    assert "password authentication failed" in done.error
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
-    ours = [e for e in lines if e.get("execution") == execution["id"]]
+    ours = [e for e in lines if e.get("execution") == execution.id]
     assert [e["message"] for e in ours] == [
-        f"execution {execution['id']} started (attempt 1)",
-        f"execution {execution['id']} ended: waiting for its next attempt",
-        f"execution {execution['id']} started (attempt 2)",
-        f"execution {execution['id']} ended: failed"]
+        f"execution {execution.id} started (attempt 1)",
+        f"execution {execution.id} ended: waiting for its next attempt",
+        f"execution {execution.id} started (attempt 2)",
+        f"execution {execution.id} ended: failed"]
     assert canary not in output + scheduler.output()
     # Nor what the execution keeps: its error, its spans' errors and its log lines (the
     # retry's warning quotes the first attempt's error).
-    spans = await fetch("SELECT * FROM execution_span WHERE execution = $1", execution["id"])
-    logs = await fetch("SELECT * FROM execution_log WHERE execution = $1", execution["id"])
+    spans = await fetch("SELECT * FROM execution_span WHERE execution = $1", execution.id)
+    logs = await fetch("SELECT * FROM execution_log WHERE execution = $1", execution.id)
     assert any(row["message"].startswith("attempt 1 failed: ") for row in logs), logs
     assert any("password authentication failed" in str(row["error"]) for row in spans), spans
     for kept in (done, spans, logs):

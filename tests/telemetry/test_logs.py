@@ -30,7 +30,7 @@ async def _ended(execution_id: int, process: FlowplaneProcess) -> None:
     from domain.executions import load_execution
 
     for _ in range(300):
-        if (await load_execution(execution_id))["status"] == "completed":
+        if (await load_execution(execution_id)).status == "completed":
             return
         await asyncio.sleep(0.1)
     raise AssertionError(process.output()[-2000:])
@@ -48,7 +48,7 @@ async def test_worker_lines_are_json_with_the_execution_ids(
     try:
         execution = await start_execution(workflow["id"], trigger_type="manual",
                                           triggered_by=None, input={})
-        await _ended(execution["id"], worker)
+        await _ended(execution.id, worker)
         worker.wait_until(lambda: "ended: completed" in worker.output(), "the ended line")
         # Read before stopping: arq's SIGTERM ends a single-queue worker with a bare
         # CancelledError traceback from the interpreter, which is not a log line.
@@ -57,10 +57,10 @@ async def test_worker_lines_are_json_with_the_execution_ids(
         worker.stop()
     entries = _json_lines(output)
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
-    ours = [e for e in entries if e.get("execution") == execution["id"]]
+    ours = [e for e in entries if e.get("execution") == execution.id]
     assert [e["message"] for e in ours] == [
-        f"execution {execution['id']} started (attempt 1)",
-        f"execution {execution['id']} ended: completed"]
+        f"execution {execution.id} started (attempt 1)",
+        f"execution {execution.id} ended: completed"]
     assert {(e["organization"], e["workflow"], e["logger"], e["level"]) for e in ours} == {
         (org["id"], workflow["id"], "engine.runner", "info")}
 
