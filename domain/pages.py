@@ -81,13 +81,9 @@ def keyset(order: Order, window: Window, args: list[Any]) -> tuple[str, str]:
     return conditions, f" ORDER BY {ordering} LIMIT ${len(args)}"
 
 
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    return decode(row)
-
-
 async def pages_by_parent(
     source: str, args: list[Any], parent: str, order: Order, window: Window,
-    make: Callable[[dict[str, Any]], T] = _decoded,  # type: ignore[assignment]
+    make: Callable[[dict[str, Any]], T] = decode,  # type: ignore[assignment]
 ) -> dict[int, Page[T]]:
     """One page per parent id in one statement. `source` selects the rows of the parent `p.id`
     (`$1` holds the parent ids, the first of `args`); `order` names columns of it as `t.<name>`,

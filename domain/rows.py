@@ -363,11 +363,10 @@ class SweptRow(Row):
 # -- resources -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class ResourceRow(Row):
-    """What every resource kind's row has (the fields are declared by each kind, so that a
-    dataclass can put them in its own order)."""
+    """What every resource kind's row has; each kind's class adds its own columns."""
 
-    __slots__ = ()
     id: int
     organization: int
     name: str
@@ -379,9 +378,6 @@ class ResourceRow(Row):
 
 @_row("environment")
 class EnvironmentRow(ResourceRow):
-    id: int
-    organization: int
-    name: str
     description: str
     image: str | None
     dockerfile: str | None
@@ -393,55 +389,30 @@ class EnvironmentRow(ResourceRow):
     build_log: str | None
     node_types: Json[list[str] | None]  # plugin node types its image provides
     event_seq: int
-    managed_by: str
-    source_path: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 @_row("data_source")
 class DataSourceRow(ResourceRow):
-    id: int
-    organization: int
-    name: str
     type: str
     config: Json[dict[str, Any]]
     secret_ref: Json[dict[str, Any] | None]
-    managed_by: str
-    source_path: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 @_row("add_on")
 class AddOnRow(ResourceRow):
-    id: int
-    organization: int
-    name: str
     type: str
     endpoint: str
     config: Json[dict[str, Any]]
     secret_ref: Json[dict[str, Any] | None]
-    managed_by: str
-    source_path: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 @_row("ai_model")
 class ModelRow(ResourceRow):
-    id: int
-    organization: int
-    name: str
     provider: str
     model: str
     base_url: str | None
     config: Json[dict[str, Any]]
     secret_ref: Json[dict[str, Any] | None]
-    managed_by: str
-    source_path: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 ROW_CLASSES: tuple[type[Row], ...] = (

@@ -365,7 +365,8 @@ async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
         """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
         assert done.status == "failed"
         assert "timed out after 1.0 s" in (done.error or "")
-        await asyncio.sleep(0.2)  # the workflow's next (warm) guest, started once the node ended
+        # The workflow's next (warm) guest, being started once the node ended: close() waits
+        # for its start and kills it.
         await GUESTS.close()
     finally:
         watcher.cancel()
