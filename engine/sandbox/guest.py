@@ -28,6 +28,8 @@ from _json import encode_basestring_ascii as _quote  # json's own C string escap
 # __future__ (annotations are strings instead).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import selectors
+    import socket
     from typing import Any
 
 INFO, WARNING = b"\x1fi", b"\x1fw"  # the tags of stdout and stderr lines on fd 1
@@ -63,40 +65,122 @@ def _relay(socket_path: str) -> None:
     """FLOWPLANE_SANDBOX_NETWORK=egress: a port on the sandbox's own loopback, relayed to the
     worker's egress proxy (its Unix socket, bound in the working directory), named in the
     proxy variables every common client reads. The proxy judges each request; there is no
-    other route out, so code that ignores the variables reaches nothing."""
+    other route out, so code that ignores the variables reaches nothing.
+
+    One thread relays every connection (non-blocking sockets under a selector), so the relay
+    takes none of the run's thread budget per connection: under the address-space limit a
+    thread costs its stack, and a relay that could not start one would stop accepting."""
+    import selectors
     import socket
     import threading
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
+    listener.setblocking(False)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         os.environ[name] = os.environ[name.lower()] = url
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = ""
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, None)
 
-    def shuttle(source: socket.socket, sink: socket.socket) -> None:
+    def accept() -> None:
         try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-            sink.shutdown(socket.SHUT_WR)
+            client, _ = listener.accept()
+        except OSError:  # gone before it was taken
+            return
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(socket_path)  # the proxy's socket: taken at once by the worker
         except OSError:
-            pass
+            client.close()
+            upstream.close()
+            return
+        _Pair(selector, client, upstream)
 
     def serve() -> None:
         while True:
-            client, _ = listener.accept()
-            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                upstream.connect(socket_path)
-            except OSError:
-                client.close()
-                upstream.close()
-                continue
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=shuttle, args=(source, sink), daemon=True).start()
+            for key, events in selector.select():
+                if key.data is None:
+                    accept()
+                else:
+                    key.data.step(key.fileobj, events)
 
     threading.Thread(target=serve, daemon=True).start()
+
+
+class _Pair:
+    """Two connected sockets of the relay, each direction buffered apart: a direction reads
+    only once what it read before has been written on, and an end of file is passed on as a
+    shutdown of the other side's writing half, so each side may close its half first."""
+
+    CHUNK = 65536
+
+    def __init__(self, selector: "selectors.BaseSelector", one: "socket.socket",
+                 other: "socket.socket") -> None:
+        import selectors
+
+        self.read, self.write = selectors.EVENT_READ, selectors.EVENT_WRITE
+        self.selector, self.ends = selector, (one, other)
+        self.pending = [b"", b""]  # read from ends[i], not yet written to ends[1 - i]
+        self.done = [False, False]  # ends[i] reached its end of file
+        self.passed = [False, False]  # ... and ends[1 - i] was shut for writing
+        for end in self.ends:
+            end.setblocking(False)
+            selector.register(end, self.read, self)
+        self.registered = [True, True]
+
+    def step(self, end: "socket.socket", events: int) -> None:
+        try:
+            if events & self.read:
+                side = self.ends.index(end)
+                data = end.recv(self.CHUNK)
+                self.pending[side] = data
+                self.done[side] = not data
+            for side in (0, 1):
+                self._flush(side)
+        except OSError:
+            self.close()
+            return
+        if all(self.passed):
+            self.close()
+            return
+        for side in (0, 1):  # what each end waits for now
+            reading = not (self.done[side] or self.pending[side])
+            self._want(side, (self.read if reading else 0)
+                       | (self.write if self.pending[1 - side] else 0))
+
+    def _flush(self, side: int) -> None:
+        import socket
+
+        sink = self.ends[1 - side]
+        if self.pending[side]:
+            try:
+                sent = sink.send(self.pending[side])
+            except BlockingIOError:
+                sent = 0
+            self.pending[side] = self.pending[side][sent:]
+        if self.done[side] and not self.pending[side] and not self.passed[side]:
+            sink.shutdown(socket.SHUT_WR)
+            self.passed[side] = True
+
+    def _want(self, side: int, events: int) -> None:
+        end = self.ends[side]
+        if events and self.registered[side]:
+            self.selector.modify(end, events, self)
+        elif events:
+            self.selector.register(end, events, self)
+        elif self.registered[side]:
+            self.selector.unregister(end)
+        self.registered[side] = bool(events)
+
+    def close(self) -> None:
+        for side, end in enumerate(self.ends):
+            if self.registered[side]:
+                self.selector.unregister(end)
+                self.registered[side] = False
+            end.close()
 
 
 class _Tagged(io.TextIOBase):

@@ -78,7 +78,10 @@ def guest_code() -> Path:
 
 def child_env(home: str, extra: dict[str, str]) -> dict[str, str]:
     """The child's whole environment, built from nothing."""
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", **extra}
+    # MALLOC_ARENA_MAX: glibc reserves 64 MB of address space for each thread's arena, so under
+    # the address-space limit (params.memoryMb, 256 MB by default) a fifth thread could not start.
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
+            "MALLOC_ARENA_MAX": "1", **extra}
 
 
 @cache

@@ -137,6 +137,29 @@ async def test_limits_and_bad_results_fail_with_a_precise_error(
     assert expected in done.error
 
 
+async def test_threads_fit_in_the_default_memory_limit(
+    factory: Factory, redis_url: str
+) -> None:
+    # The memory limit bounds the address space, and glibc reserves 64 MB of it for each
+    # thread's malloc arena unless MALLOC_ARENA_MAX says otherwise: a fifth thread failed.
+    done = await _run(factory, redis_url, [py("p", """
+        import threading
+        together = threading.Barrier(16)
+        def work(out, i):
+            out[i] = len([bytearray(100_000) for _ in range(5)])
+            together.wait(timeout=20)  # all sixteen alive at once
+        def main(inputs):
+            out = {}
+            threads = [threading.Thread(target=work, args=(out, i)) for i in range(16)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return sorted(out.values())
+    """)])
+    assert _output(done, "p") == [5] * 16
+
+
 async def test_a_limit_above_the_operators_maximum_is_refused(
     factory: Factory, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -206,7 +229,8 @@ async def test_escape_attempts_fail(
         host_socket.close()
         os.unlink(path)
     found = _output(done, "x")
-    assert found["environ-keys"] == ["HOME", "LANG", "PATH", "PWD", "STRONGLY_SERVICES"]
+    assert found["environ-keys"] == ["HOME", "LANG", "MALLOC_ARENA_MAX", "PATH", "PWD",
+                                     "STRONGLY_SERVICES"]
     escaped = {k: v for k, v in found.items() if k != "environ-keys" and k != "home"
                and not v.startswith("refused")}
     assert escaped == {}

@@ -129,6 +129,39 @@ async def test_connect_tunnels_to_allowed_addresses_only(
     assert output["metadata"] == {"status": 403}
 
 
+MANY = """
+import os, socket
+from urllib.parse import urlsplit
+
+def main(inputs):
+    port, proxy = inputs["input"]["port"], urlsplit(os.environ["HTTPS_PROXY"])
+    conns = [socket.create_connection((proxy.hostname, proxy.port), timeout=20)
+             for _ in range(40)]  # all open at once, before any is answered
+    for conn in conns:
+        conn.sendall(f"GET http://127.0.0.1:{port}/many HTTP/1.0\\r\\n\\r\\n".encode())
+    answers = []
+    for conn in conns:
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+        conn.close()
+        answers.append(answer.decode().rpartition("\\r\\n\\r\\n")[2])
+    return answers
+"""
+
+
+async def test_many_connections_at_once_go_through_the_relay(
+    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+) -> None:
+    # The relay once took two threads per connection: under the memory limit (an address
+    # space) it could not start them all, stopped accepting, and later requests hung.
+    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
+    get_settings.cache_clear()
+    done = await _run(factory, redis_url, [py("many", MANY)], input={"port": server})
+    assert done.status == "completed", done.error
+    assert done.outputs["many"]["output"] == ["hello from the host: /many"] * 40
+
+
 async def test_an_internal_address_is_refused_unless_the_operator_allows_it(
     factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
 ) -> None:
