@@ -135,9 +135,12 @@ class _Pair:
         try:
             if events & self.read:
                 side = self.ends.index(end)
-                data = end.recv(self.CHUNK)
-                self.pending[side] = data
-                self.done[side] = not data
+                try:
+                    data = end.recv(self.CHUNK)
+                except BlockingIOError:  # woken with nothing to read after all
+                    data = None
+                if data is not None:
+                    self.pending[side], self.done[side] = data, not data
             for side in (0, 1):
                 self._flush(side)
         except OSError:
