@@ -53,9 +53,13 @@ async def test_api_counts_operations_websockets_subscriptions_and_fan_out(
         open_now = await scraped_until(
             url, lambda s: value(s, "flowplane_subscriptions") == 1, "one subscription")
         assert value(open_now, "flowplane_websocket_connections") == 1
+        # The gauge counts the subscription before it joins the broker's stream; its first
+        # replayed event comes after, so from there the cancel is fanned out live (a cancel
+        # written before would only be replayed, and fan-out would measure no lag).
+        first = (await ws.items("1", 1))[0]
+        kinds = [(first["kind"], first["status"])]
         await cancel_execution(execution.id, actor_id=user["id"])
-        kinds = []
-        while not kinds or kinds[-1] != ("STATUS", "CANCELLED"):  # the replay, then live
+        while kinds[-1] != ("STATUS", "CANCELLED"):  # the rest of the replay, then live
             item = (await ws.items("1", 1))[0]
             kinds.append((item["kind"], item["status"]))
         delivered = await asyncio.to_thread(scrape, url)
