@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from db.tables import AppUser, Membership, Organization
+from domain._sql import fetch_one
 from domain.errors import NotFound
+from domain.rows import UserRow
 
 SYNC_PRINCIPAL_PREFIX = "sync-"
 
@@ -44,10 +46,10 @@ async def organizations_of(user_id: int) -> list[dict[str, Any]]:
                 .order_by(Organization.slug))
 
 
-async def create_user(handle: str, *, is_service: bool = False) -> dict[str, Any]:
+async def create_user(handle: str, *, is_service: bool = False) -> UserRow:
     row = AppUser(handle=handle, display_name=handle, is_service=is_service)
     await row.save()
-    return row.to_dict()
+    return UserRow.from_columns(row.to_dict())
 
 
 async def add_member(organization_id: int, user_id: int, role: str = "member") -> None:
@@ -68,11 +70,11 @@ async def membership_role(organization_id: int, user_id: int) -> str | None:
     return None if row is None else str(row["role"])
 
 
-async def sync_principal(organization_id: int, slug: str) -> dict[str, Any]:
+async def sync_principal(organization_id: int, slug: str) -> UserRow:
     """The service user the git sync of an organization acts as (created on first use)."""
     handle = f"{SYNC_PRINCIPAL_PREFIX}{slug}"
-    row = await AppUser.select().where(AppUser.handle == handle).first()
-    if row is None:
-        row = await create_user(handle, is_service=True)
-    await add_member(organization_id, row["id"], "admin")
-    return row
+    found = await fetch_one("SELECT * FROM app_user WHERE handle = $1", handle)
+    user = await create_user(handle, is_service=True) if found is None \
+        else UserRow.from_record(found)
+    await add_member(organization_id, user.id, "admin")
+    return user

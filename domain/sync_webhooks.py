@@ -91,4 +91,4 @@ async def receive_sync_webhook(
                                                 DELIVERY_MEMORY_SECONDS):
             return SyncRequested(None, duplicate=True)
         run = await request_sync(int(organization["id"]))
-    return SyncRequested(int(run["id"]))
+    return SyncRequested(run.id)

@@ -15,13 +15,14 @@ from typing import Any, Literal
 
 from domain.access import Actor, actor_for
 from domain.organizations import organization_by_ref
+from domain.rows import UserRow
 from domain.tokens import authenticate
 
 
 @dataclass(frozen=True)
 class Principal:
     actor: Actor
-    user: dict[str, Any]  # Any: app_user column values
+    user: UserRow
     organization: dict[str, Any]  # Any: organization column values
     token_id: int
     expires_at: datetime | None

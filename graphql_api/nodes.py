@@ -49,19 +49,20 @@ RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Execution": (lookups.executions, Execution.from_row),
     "Span": (lookups.spans, Span.from_row),
     "LogLine": (lookups.logs, LogLine.from_row),
-    "User": (lookups.users, User.from_row),
+    "User": _typed(lookups.users, User.from_row),
     "Organization": (lookups.organizations, Organization.from_row),
-    "Member": (memberships.members_by_ids, Member.from_row),
-    "ApiToken": (lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
-                 ApiToken.from_row),
+    "Member": _typed(memberships.members_by_ids, Member.from_row),
+    "ApiToken": _typed(lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
+                       ApiToken.from_row),
     "Environment": (_resources(resources.ENVIRONMENT), Environment.from_row),
     "DataSource": (_resources(resources.DATA_SOURCE), DataSource.from_row),
     "AddOn": (_resources(resources.ADD_ON), AddOn.from_row),
     "Model": (_resources(resources.MODEL), Model.from_row),
-    "SyncRun": (lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
-                SyncRun.from_row),
-    "Secret": (lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),
-               Secret.from_row),
+    "SyncRun": _typed(lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
+                      SyncRun.from_row),
+    "Secret": _typed(
+        lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),
+        Secret.from_row),
 }
 
 

@@ -105,7 +105,7 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
     ids.update(await _resources(org["id"]))
     secret = await secret_store.set_secret(org["id"], f"{MARKER}-secret", f"{MARKER}-value",
                                            actor=None)
-    ids["secret"] = secret["id"]
+    ids["secret"] = secret.id
     await fetch("INSERT INTO workflow_revision (workflow, version, definition, source)"
                 " VALUES ($1, 1, '{}', 'api')", workflow["id"])
     ids["run"] = (await fetch("INSERT INTO sync_run (organization, repo, error)"
