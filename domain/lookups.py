@@ -15,6 +15,7 @@ from domain.resources import ResourceKind
 from domain.rows import (
     ExecutionRow,
     LogRow,
+    OrganizationRow,
     ResourceRow,
     RevisionRow,
     SpanRow,
@@ -23,7 +24,6 @@ from domain.rows import (
 )
 from domain.workflow_reads import readable_workflows, visible
 
-Rows = dict[int, dict[str, Any]]  # Any: column values
 R = TypeVar("R", bound=ResourceRow)
 T = TypeVar("T")
 
@@ -94,8 +94,8 @@ async def users(actor: Actor, ids: Sequence[int]) -> dict[int, UserRow]:
     return {int(row["id"]): UserRow.from_record(row) for row in rows}
 
 
-async def organizations(actor: Actor, ids: Sequence[int]) -> Rows:
+async def organizations(actor: Actor, ids: Sequence[int]) -> dict[int, OrganizationRow]:
     """The actor's own organization, if asked for."""
     rows = await fetch("SELECT * FROM organization WHERE id = $1 AND id = ANY($2::int[])",
                        actor.organization_id, list(ids))
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): OrganizationRow.from_record(row) for row in rows}

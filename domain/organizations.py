@@ -3,47 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from db.tables import AppUser, Membership, Organization
-from domain._sql import fetch_one
+from domain._sql import fetch, fetch_one
 from domain.errors import NotFound
-from domain.rows import UserRow
+from domain.rows import OrganizationRow, UserRow
 
 SYNC_PRINCIPAL_PREFIX = "sync-"
 
 
-async def create_organization(slug: str, name: str | None = None) -> dict[str, Any]:
+async def create_organization(slug: str, name: str | None = None) -> OrganizationRow:
     row = Organization(slug=slug, name=name or slug)
     await row.save()
-    return row.to_dict()
+    return OrganizationRow.from_columns(row.to_dict())
 
 
-async def organization_by_slug(slug: str) -> dict[str, Any]:
-    row = await Organization.select().where(Organization.slug == slug).first()
+async def organization_by_slug(slug: str) -> OrganizationRow:
+    row = await fetch_one("SELECT * FROM organization WHERE slug = $1", slug)
     if row is None:
         raise NotFound(f"organization {slug!r} does not exist")
-    return row
+    return OrganizationRow.from_record(row)
 
 
-async def organization_by_ref(ref: str) -> dict[str, Any] | None:
+async def organization_by_ref(ref: str) -> OrganizationRow | None:
     """An organization by id or slug (the X-Organization-ID header accepts both)."""
-    query = Organization.select()
     if ref.isascii() and ref.isdigit() and len(ref) <= 10:
-        return await query.where(Organization.id == int(ref)).first()
-    return await query.where(Organization.slug == ref).first()
+        row = await fetch_one("SELECT * FROM organization WHERE id = $1", int(ref))
+    else:
+        row = await fetch_one("SELECT * FROM organization WHERE slug = $1", ref)
+    return None if row is None else OrganizationRow.from_record(row)
 
 
-async def organizations_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = await Organization.select().where(Organization.id.is_in(list(ids))) if ids else []
-    return {int(row["id"]): row for row in rows}
+async def organizations_by_ids(ids: Sequence[int]) -> dict[int, OrganizationRow]:
+    rows = await fetch("SELECT * FROM organization WHERE id = ANY($1::int[])", list(ids))
+    return {int(row["id"]): OrganizationRow.from_record(row) for row in rows}
 
 
-async def organizations_of(user_id: int) -> list[dict[str, Any]]:
+async def organizations_of(user_id: int) -> list[OrganizationRow]:
     """The organizations the user is a member of, by slug."""
-    members = Membership.select(Membership.organization).where(Membership.user == user_id)
-    return list(await Organization.select().where(Organization.id.is_in(members))
-                .order_by(Organization.slug))
+    rows = await fetch(
+        "SELECT o.* FROM organization o JOIN membership m ON m.organization = o.id"
+        ' WHERE m."user" = $1 ORDER BY o.slug', user_id)
+    return [OrganizationRow.from_record(row) for row in rows]
 
 
 async def create_user(handle: str, *, is_service: bool = False) -> UserRow:

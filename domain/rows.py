@@ -418,6 +418,17 @@ class ModelRow(ResourceRow):
 # -- accounts --------------------------------------------------------------------------------
 
 
+@_row("organization")
+class OrganizationRow(Row):
+    id: int
+    slug: str
+    name: str
+    allow_git_overrides: bool  # API edits may override git-managed workflows
+    max_connections_per_user: int
+    max_subscriptions_per_connection: int
+    created_at: datetime
+
+
 @_row("app_user")
 class UserRow(Row):
     id: int
@@ -506,5 +517,5 @@ ROW_CLASSES: tuple[type[Row], ...] = (
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
     LogRow, LockedExecutionRow, DispatchedRow, SweptRow,
     EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
-    UserRow, ApiTokenRow, MemberRow, SecretRow, SyncRunRow, SyncFileResultRow,
+    OrganizationRow, UserRow, ApiTokenRow, MemberRow, SecretRow, SyncRunRow, SyncFileResultRow,
 )

@@ -13,13 +13,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from db.engine import engine
 from domain._sql import fetch, fetch_one
 from domain.errors import DomainError
 from domain.organizations import membership_role, organization_by_slug
-from domain.rows import UserRow
+from domain.rows import OrganizationRow, UserRow
 from domain.tokens import IssuedToken, hash_token, issue_token, user_by_handle
 
 CODE_PREFIX = "fpsi_"
@@ -44,7 +43,7 @@ class SignIn:
     token: IssuedToken
     expires_at: datetime
     user: UserRow
-    organization: dict[str, Any]  # Any: organization column values
+    organization: OrganizationRow
 
 
 async def issue_sign_in_code(
@@ -70,10 +69,10 @@ async def sign_in_link(
     organization = await organization_by_slug(org_slug)
     user = await user_by_handle(handle)
     if user is None or user.is_service or await membership_role(
-        organization["id"], user.id
+        organization.id, user.id
     ) is None:
         raise DomainError(f"user {handle!r} is not a member of {org_slug!r}")
-    code = await issue_sign_in_code(user.id, organization["id"], minutes)
+    code = await issue_sign_in_code(user.id, organization.id, minutes)
     return public_url.rstrip("/") + SIGN_IN_PATH + code
 
 
@@ -97,11 +96,13 @@ async def _claim_and_issue(code_hash: str, session_hours: float) -> SignIn:
     if claimed is None:
         raise InvalidSignInCode()
     record = await fetch_one("SELECT * FROM app_user WHERE id = $1", claimed["user_id"])
-    organization = await fetch_one(
+    organization_record = await fetch_one(
         "SELECT * FROM organization WHERE id = $1", claimed["organization_id"]
     )
-    assert record is not None and organization is not None  # the code cascades with both
-    user = UserRow.from_record(record)
+    # the code cascades with both
+    assert record is not None and organization_record is not None
+    user, organization = UserRow.from_record(record), OrganizationRow.from_record(
+        organization_record)
     expires_at = datetime.now(UTC) + timedelta(hours=session_hours)
-    token = await issue_token(user.id, organization["id"], "console sign-in", expires_at)
+    token = await issue_token(user.id, organization.id, "console sign-in", expires_at)
     return SignIn(token=token, expires_at=expires_at, user=user, organization=organization)

@@ -43,7 +43,7 @@ def secret_set(org: str = ORG, name: str = NAME) -> None:
 
     async def main() -> SecretRow:
         organization = await organizations.organization_by_slug(org)
-        return await secret_store.set_secret(organization["id"], name, value, actor=None)
+        return await secret_store.set_secret(organization.id, name, value, actor=None)
 
     row = run_with_pool(main)
     typer.echo(f"secret {name} of {org} set (version {row.version})")
@@ -54,7 +54,7 @@ def secret_list(org: str = ORG) -> None:
     """List an organization's secrets: names, versions, who set them and when; never values."""
     async def main() -> list[str]:
         organization = await organizations.organization_by_slug(org)
-        page = await secret_store.list_secrets(organization["id"], Window(size=10_000))
+        page = await secret_store.list_secrets(organization.id, Window(size=10_000))
         users = await users_by_ids([row.set_by for row in page.rows if row.set_by])
         return [f"{row.name}\tv{row.version}\t{row.set_at:%Y-%m-%d %H:%M:%S%z}\t"
                 f"{users[row.set_by].handle if row.set_by in users else 'operator'}"
@@ -69,7 +69,7 @@ def secret_delete(org: str = ORG, name: str = NAME) -> None:
     """Delete a secret (references to it then fail to resolve, with their name)."""
     async def main() -> None:
         organization = await organizations.organization_by_slug(org)
-        await secret_store.delete_secret(organization["id"], name, actor=None)
+        await secret_store.delete_secret(organization.id, name, actor=None)
 
     run_with_pool(main)
     typer.echo(f"secret {name} of {org} deleted")

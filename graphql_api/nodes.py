@@ -50,7 +50,7 @@ RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Span": (lookups.spans, Span.from_row),
     "LogLine": (lookups.logs, LogLine.from_row),
     "User": _typed(lookups.users, User.from_row),
-    "Organization": (lookups.organizations, Organization.from_row),
+    "Organization": _typed(lookups.organizations, Organization.from_row),
     "Member": _typed(memberships.members_by_ids, Member.from_row),
     "ApiToken": _typed(lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
                        ApiToken.from_row),

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from domain.organizations import organizations_of
-from domain.rows import MemberRow, UserRow
+from domain.rows import MemberRow, OrganizationRow, UserRow
 from graphql_api.types.enums import Role
 from graphql_api.types.ids import global_id
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import CountedConnection
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.type
@@ -46,9 +43,9 @@ class Organization(Node):
     allow_git_overrides: bool
 
     @classmethod
-    def from_row(cls, row: Row) -> Organization:
-        return cls(id=global_id("Organization", row["id"]), pk=int(row["id"]), slug=row["slug"],
-                   name=row["name"], allow_git_overrides=bool(row["allow_git_overrides"]))
+    def from_row(cls, row: OrganizationRow) -> Organization:
+        return cls(id=global_id("Organization", row.id), pk=row.id, slug=row.slug,
+                   name=row.name, allow_git_overrides=row.allow_git_overrides)
 
 
 async def _organizations(root: Me) -> list[Organization]:

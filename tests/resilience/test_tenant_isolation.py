@@ -120,7 +120,7 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
         ids[key] = (await fetch(sql, arg))[0]["id"]
     return {"org": org, "ids": ids, "token": token, "workflow": workflow,
             "owner": owner, "handle": member["handle"], "wfname": workflow["name"],
-            "secretname": secret["name"]}
+            "secretname": secret.name}
 
 
 async def _snapshot(org_id: int, user_ids: list[int]) -> dict[str, list[Any]]:
