@@ -69,23 +69,23 @@ async def _world() -> tuple[dict[str, str], int]:
     org = Organization(slug="bench", name="Bench")
     await org.save()
     owner = await create_user("owner")
-    await add_member(org.id, owner["id"], "member")
+    await add_member(org.id, owner.id, "member")
     shared = [await create_user(f"user{n}") for n in range(SHARED_USERS)]
     last = 0
     for n in range(WORKFLOWS):
-        workflow = Workflow(organization=org.id, owner=owner["id"], name=f"wf-{n:03}",
+        workflow = Workflow(organization=org.id, owner=owner.id, name=f"wf-{n:03}",
                             nodes=[{"id": "a", "type": "transform", "params": {"value": 1}}])
         await workflow.save()
         for user in shared:
-            await WorkflowShare(workflow=workflow.id, user=user["id"]).save()
+            await WorkflowShare(workflow=workflow.id, user=user.id).save()
         for _ in range(EXECUTIONS):
             created = await create(NewExecution(
                 organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
-                triggered_by=owner["id"], input={}, workflow_version=1, definition={},
+                triggered_by=owner.id, input={}, workflow_version=1, definition={},
                 max_attempts=1, queue_name="bench"))
             last = int(created.execution.id)
     await _spans(last)
-    token = await issue_token(owner["id"], org.id)
+    token = await issue_token(owner.id, org.id)
     return {"Authorization": f"Bearer {token.token}", "X-Organization-ID": "bench"}, last
 
 

@@ -45,15 +45,15 @@ async def _world() -> tuple[dict[str, str], int]:
     org = Organization(slug="bench", name="Bench", max_connections_per_user=5000)
     await org.save()
     user = await create_user("bench")
-    await add_member(org.id, user["id"], "admin")
-    workflow = Workflow(organization=org.id, owner=user["id"], name="bench", nodes=[])
+    await add_member(org.id, user.id, "admin")
+    workflow = Workflow(organization=org.id, owner=user.id, name="bench", nodes=[])
     await workflow.save()
     created = await create(NewExecution(
         organization_id=org.id, workflow_id=workflow.id, trigger_type="manual",
-        triggered_by=user["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
+        triggered_by=user.id, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
     ))
-    token = await issue_token(user["id"], org.id)
+    token = await issue_token(user.id, org.id)
     payload = {"Authorization": f"Bearer {token.token}", "X-Organization-ID": str(org.id)}
     return payload, int(created.execution.id)
 

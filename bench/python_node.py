@@ -112,7 +112,7 @@ async def _workflow(nodes: list[dict[str, Any]]) -> tuple[int, int]:
     org = Organization(slug=f"bench-{uuid.uuid4().hex[:6]}", name="Bench")
     await org.save()
     user = await create_user(f"bench-{uuid.uuid4().hex[:6]}")
-    workflow = Workflow(organization=org.id, owner=user["id"], name="bench", nodes=nodes,
+    workflow = Workflow(organization=org.id, owner=user.id, name="bench", nodes=nodes,
                         connections=[], settings={"maxAttempts": 1})
     await workflow.save()
     return int(org.id), int(workflow.id)

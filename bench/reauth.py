@@ -45,25 +45,25 @@ async def _world() -> dict[str, Any]:
     org = Organization(slug="bench", name="Bench", max_connections_per_user=1000)
     await org.save()
     owner, member = await create_user("owner"), await create_user("member")
-    await add_member(org.id, owner["id"], "member")
-    await add_member(org.id, member["id"], "member")
-    public = Workflow(organization=org.id, owner=owner["id"], name="public", nodes=[],
+    await add_member(org.id, owner.id, "member")
+    await add_member(org.id, member.id, "member")
+    public = Workflow(organization=org.id, owner=owner.id, name="public", nodes=[],
                       is_public=True)
-    private = Workflow(organization=org.id, owner=owner["id"], name="private", nodes=[])
+    private = Workflow(organization=org.id, owner=owner.id, name="private", nodes=[])
     await public.save()
     await private.save()
     await create(NewExecution(  # so that RUNS from the stream's start answers at once
         organization_id=org.id, workflow_id=private.id, trigger_type="manual",
-        triggered_by=owner["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
+        triggered_by=owner.id, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
     ))
     created = await create(NewExecution(
         organization_id=org.id, workflow_id=public.id, trigger_type="manual",
-        triggered_by=owner["id"], input={}, workflow_version=1, definition={}, max_attempts=1,
+        triggered_by=owner.id, input={}, workflow_version=1, definition={}, max_attempts=1,
         queue_name="bench",
     ))
-    return {"org": org.id, "member": member["id"], "workflow": private.id,
-            "owner": Actor(owner["id"], org.id, "member"),
+    return {"org": org.id, "member": member.id, "workflow": private.id,
+            "owner": Actor(owner.id, org.id, "member"),
             "execution": int(created.execution.id)}
 
 

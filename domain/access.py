@@ -8,12 +8,12 @@ workflow of another organization is never accessible.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from domain.organizations import membership_role
-from domain.rows import WorkflowRow
+from domain.rows import UserRow, WorkflowRow
 
 Role = Literal["admin", "member"]
 
@@ -30,16 +30,16 @@ class Actor:
         return self.role == "admin"
 
 
-async def actor_for(user: Mapping[str, Any], organization_id: int) -> Actor | None:
-    """The actor for a user (a row of app_user) in an organization, or None if not a member."""
-    role = await membership_role(organization_id, int(user["id"]))
+async def actor_for(user: UserRow, organization_id: int) -> Actor | None:
+    """The actor for a user in an organization, or None if not a member."""
+    role = await membership_role(organization_id, user.id)
     if role not in ("admin", "member"):
         return None
     return Actor(
-        user_id=int(user["id"]),
+        user_id=user.id,
         organization_id=organization_id,
         role="admin" if role == "admin" else "member",
-        is_service=bool(user.get("is_service", False)),
+        is_service=user.is_service,
     )
 
 

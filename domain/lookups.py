@@ -12,10 +12,18 @@ from domain._sql import decode, fetch
 from domain.access import Actor
 from domain.reads import DETAIL_COLUMNS
 from domain.resources import ResourceKind
-from domain.rows import ExecutionRow, LogRow, ResourceRow, RevisionRow, SpanRow, WorkflowRow
+from domain.rows import (
+    ExecutionRow,
+    LogRow,
+    OrganizationRow,
+    ResourceRow,
+    RevisionRow,
+    SpanRow,
+    UserRow,
+    WorkflowRow,
+)
 from domain.workflow_reads import readable_workflows, visible
 
-Rows = dict[int, dict[str, Any]]  # Any: column values
 R = TypeVar("R", bound=ResourceRow)
 T = TypeVar("T")
 
@@ -77,17 +85,17 @@ async def resources(actor: Actor, kind: ResourceKind[R], ids: Sequence[int]) -> 
     return {int(row["id"]): kind.row.from_record(row) for row in rows}
 
 
-async def users(actor: Actor, ids: Sequence[int]) -> Rows:
+async def users(actor: Actor, ids: Sequence[int]) -> dict[int, UserRow]:
     """Users who are members of the actor's organization."""
     rows = await fetch(
         'SELECT u.* FROM app_user u JOIN membership m ON m."user" = u.id'
         " WHERE m.organization = $1 AND u.id = ANY($2::int[])",
         actor.organization_id, list(ids))
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): UserRow.from_record(row) for row in rows}
 
 
-async def organizations(actor: Actor, ids: Sequence[int]) -> Rows:
+async def organizations(actor: Actor, ids: Sequence[int]) -> dict[int, OrganizationRow]:
     """The actor's own organization, if asked for."""
     rows = await fetch("SELECT * FROM organization WHERE id = $1 AND id = ANY($2::int[])",
                        actor.organization_id, list(ids))
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): OrganizationRow.from_record(row) for row in rows}

@@ -14,6 +14,7 @@ from domain.access_changes import announce_membership_changed
 from domain.errors import Forbidden, LastAdmin, NotFound
 from domain.organizations import add_member
 from domain.pages import Order, Page, Window, keyset
+from domain.rows import MemberRow
 
 ROLES = ("admin", "member")
 
@@ -25,12 +26,12 @@ _MEMBERS = (
 BY_HANDLE = Order(("u.handle",))
 
 
-async def list_members(actor: Actor, window: Window) -> Page[dict[str, Any]]:
-    """Members of the actor's organization by handle: membership `id`, `user`, `role`,
-    `created_at` and the user's columns."""
+async def list_members(actor: Actor, window: Window) -> Page[MemberRow]:
+    """Members of the actor's organization by handle."""
     args: list[Any] = [actor.organization_id]
     conditions, ordering = keyset(BY_HANDLE, window, args)
-    return Page.of(await fetch(_MEMBERS + conditions + ordering, *args), window)
+    rows = await fetch(_MEMBERS + conditions + ordering, *args)
+    return Page.of([MemberRow.from_record(row) for row in rows], window)
 
 
 async def count_members(actor: Actor) -> int:
@@ -39,11 +40,11 @@ async def count_members(actor: Actor) -> int:
     return 0 if row is None else int(row["n"])
 
 
-async def members_by_ids(actor: Actor, membership_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def members_by_ids(actor: Actor, membership_ids: Sequence[int]) -> dict[int, MemberRow]:
     """Memberships of the actor's organization among `membership_ids`."""
     rows = await fetch(_MEMBERS + " AND m.id = ANY($2::int[])", actor.organization_id,
                        list(membership_ids))
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): MemberRow.from_record(row) for row in rows}
 
 
 def _require_admin(actor: Actor) -> None:
@@ -61,7 +62,7 @@ async def _keep_an_admin(actor: Actor, user_id: int) -> None:
         raise LastAdmin()
 
 
-async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
+async def set_member(actor: Actor, handle: str, role: str) -> MemberRow:
     """Add the user `handle` to the organization with `role`, or change their role.
 
     A user who already belongs to another organization is not added: an admin of one tenant
@@ -90,7 +91,7 @@ async def set_member(actor: Actor, handle: str, role: str) -> dict[str, Any]:
     return await _member(actor, int(user["id"]))
 
 
-async def remove_member(actor: Actor, user_id: int) -> dict[str, Any]:
+async def remove_member(actor: Actor, user_id: int) -> MemberRow:
     _require_admin(actor)
     async with engine().transaction():
         member = await _member(actor, user_id)
@@ -103,8 +104,8 @@ async def remove_member(actor: Actor, user_id: int) -> dict[str, Any]:
     return member
 
 
-async def _member(actor: Actor, user_id: int) -> dict[str, Any]:
+async def _member(actor: Actor, user_id: int) -> MemberRow:
     row = await fetch_one(_MEMBERS + ' AND m."user" = $2', actor.organization_id, user_id)
     if row is None:
         raise NotFound(f"user {user_id} is not a member of this organization")
-    return row
+    return MemberRow.from_record(row)

@@ -3,51 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from db.tables import AppUser, Membership, Organization
+from domain._sql import fetch, fetch_one
 from domain.errors import NotFound
+from domain.rows import OrganizationRow, UserRow
 
 SYNC_PRINCIPAL_PREFIX = "sync-"
 
 
-async def create_organization(slug: str, name: str | None = None) -> dict[str, Any]:
+async def create_organization(slug: str, name: str | None = None) -> OrganizationRow:
     row = Organization(slug=slug, name=name or slug)
     await row.save()
-    return row.to_dict()
+    return OrganizationRow.from_columns(row.to_dict())
 
 
-async def organization_by_slug(slug: str) -> dict[str, Any]:
-    row = await Organization.select().where(Organization.slug == slug).first()
+async def organization_by_slug(slug: str) -> OrganizationRow:
+    row = await fetch_one("SELECT * FROM organization WHERE slug = $1", slug)
     if row is None:
         raise NotFound(f"organization {slug!r} does not exist")
-    return row
+    return OrganizationRow.from_record(row)
 
 
-async def organization_by_ref(ref: str) -> dict[str, Any] | None:
+async def organization_by_ref(ref: str) -> OrganizationRow | None:
     """An organization by id or slug (the X-Organization-ID header accepts both)."""
-    query = Organization.select()
     if ref.isascii() and ref.isdigit() and len(ref) <= 10:
-        return await query.where(Organization.id == int(ref)).first()
-    return await query.where(Organization.slug == ref).first()
+        row = await fetch_one("SELECT * FROM organization WHERE id = $1", int(ref))
+    else:
+        row = await fetch_one("SELECT * FROM organization WHERE slug = $1", ref)
+    return None if row is None else OrganizationRow.from_record(row)
 
 
-async def organizations_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = await Organization.select().where(Organization.id.is_in(list(ids))) if ids else []
-    return {int(row["id"]): row for row in rows}
+async def organizations_by_ids(ids: Sequence[int]) -> dict[int, OrganizationRow]:
+    rows = await fetch("SELECT * FROM organization WHERE id = ANY($1::int[])", list(ids))
+    return {int(row["id"]): OrganizationRow.from_record(row) for row in rows}
 
 
-async def organizations_of(user_id: int) -> list[dict[str, Any]]:
+async def organizations_of(user_id: int) -> list[OrganizationRow]:
     """The organizations the user is a member of, by slug."""
-    members = Membership.select(Membership.organization).where(Membership.user == user_id)
-    return list(await Organization.select().where(Organization.id.is_in(members))
-                .order_by(Organization.slug))
+    rows = await fetch(
+        "SELECT o.* FROM organization o JOIN membership m ON m.organization = o.id"
+        ' WHERE m."user" = $1 ORDER BY o.slug', user_id)
+    return [OrganizationRow.from_record(row) for row in rows]
 
 
-async def create_user(handle: str, *, is_service: bool = False) -> dict[str, Any]:
+async def create_user(handle: str, *, is_service: bool = False) -> UserRow:
     row = AppUser(handle=handle, display_name=handle, is_service=is_service)
     await row.save()
-    return row.to_dict()
+    return UserRow.from_columns(row.to_dict())
 
 
 async def add_member(organization_id: int, user_id: int, role: str = "member") -> None:
@@ -68,11 +71,11 @@ async def membership_role(organization_id: int, user_id: int) -> str | None:
     return None if row is None else str(row["role"])
 
 
-async def sync_principal(organization_id: int, slug: str) -> dict[str, Any]:
+async def sync_principal(organization_id: int, slug: str) -> UserRow:
     """The service user the git sync of an organization acts as (created on first use)."""
     handle = f"{SYNC_PRINCIPAL_PREFIX}{slug}"
-    row = await AppUser.select().where(AppUser.handle == handle).first()
-    if row is None:
-        row = await create_user(handle, is_service=True)
-    await add_member(organization_id, row["id"], "admin")
-    return row
+    found = await fetch_one("SELECT * FROM app_user WHERE handle = $1", handle)
+    user = await create_user(handle, is_service=True) if found is None \
+        else UserRow.from_record(found)
+    await add_member(organization_id, user.id, "admin")
+    return user

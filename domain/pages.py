@@ -43,7 +43,7 @@ class Window:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    rows: list[T]  # typed rows (domain.rows), or dicts of column values
+    rows: list[T]  # typed rows (domain.rows)
     # More rows lie beyond this page in the direction it was taken (after it, or before it
     # when taken from the end).
     has_more: bool

@@ -115,7 +115,7 @@ async def _service_actor(organization_id: int) -> Actor:
     org = await fetch_one("SELECT slug FROM organization WHERE id = $1", organization_id)
     assert org is not None  # the workflows found belong to it
     user = await sync_principal(organization_id, str(org["slug"]))
-    return Actor(int(user["id"]), organization_id, "admin", is_service=True)
+    return Actor(user.id, organization_id, "admin", is_service=True)
 
 
 async def update_workflow(

@@ -415,9 +415,107 @@ class ModelRow(ResourceRow):
     secret_ref: Json[dict[str, Any] | None]
 
 
+# -- accounts --------------------------------------------------------------------------------
+
+
+@_row("organization")
+class OrganizationRow(Row):
+    id: int
+    slug: str
+    name: str
+    allow_git_overrides: bool  # API edits may override git-managed workflows
+    max_connections_per_user: int
+    max_subscriptions_per_connection: int
+    created_at: datetime
+
+
+@_row("app_user")
+class UserRow(Row):
+    id: int
+    handle: str
+    display_name: str
+    email: str
+    is_service: bool  # a service principal (an organization's git sync): cannot log in
+    created_at: datetime
+
+
+@_row("api_token", whole=False)
+class ApiTokenRow(Row):
+    """A token as its owner lists it: never its hash."""
+
+    id: int
+    organization: int | None  # the organization it is scoped to, None for any of the user's
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+@_row("membership", whole=False)
+class MemberRow(Row):
+    """A membership of an organization with its user's columns (domain.memberships)."""
+
+    id: int
+    user: int
+    role: str  # admin | member
+    created_at: datetime
+    handle: str
+    display_name: str
+    email: str
+    is_service: bool
+
+
+@_row("secret", whole=False)
+class SecretRow(Row):
+    """A secret as every member may list it: never its ciphertext."""
+
+    id: int
+    organization: int
+    name: str
+    set_by: int | None  # None: set by an operator, or by a user since deleted
+    set_at: datetime
+    version: int
+
+
+# -- git sync --------------------------------------------------------------------------------
+
+
+@_row("sync_run")
+class SyncRunRow(Row):
+    id: int
+    organization: int
+    repo: str
+    branch: str
+    commit: str | None
+    status: str  # requested | running | succeeded | partial | failed | refused | aborted
+    dry_run: bool
+    counts: Json[dict[str, int]]  # how many actions of each verb
+    plan: Json[list[dict[str, Any]]]
+    error: str | None
+    started_at: datetime
+    ended_at: datetime | None
+
+
+@_row("sync_file_result")
+class SyncFileResultRow(Row):
+    id: int
+    sync_run: int
+    path: str
+    kind: str | None
+    name: str | None
+    action: str
+    status: str  # ok | failed | skipped
+    error: str | None
+    line: int | None
+    column: int | None
+
+
 ROW_CLASSES: tuple[type[Row], ...] = (
     SyncWorkflowRow, DeployedWorkflowRow, ScheduledWorkflowRow,
     WorkflowRow, RevisionRow, ExecutionRow, FullExecutionRow, ExecutionSummaryRow, SpanRow,
     LogRow, LockedExecutionRow, DispatchedRow, SweptRow,
     EnvironmentRow, DataSourceRow, AddOnRow, ModelRow,
+    OrganizationRow, UserRow, ApiTokenRow, MemberRow, SecretRow, SyncRunRow, SyncFileResultRow,
 )

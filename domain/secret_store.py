@@ -26,14 +26,14 @@ from domain._workflow_rules import check_name, invalid
 from domain.access import Actor
 from domain.errors import Forbidden, NotFound
 from domain.pages import Order, Page, Window, keyset
+from domain.rows import SecretRow
 from domain.settings import get_settings
 
-Row = dict[str, Any]  # Any: column values
 # Set by the platform for an organization's worker process (domain.worker_credentials).
 DATA_KEY_ENV, WORKER_ORG_ENV = "FLOWPLANE_ORG_DATA_KEY", "FLOWPLANE_WORKER_ORGANIZATION"
 MAX_VALUE_BYTES = 64 * 1024
 BY_NAME = Order(("t.name",))
-LISTED = "id, organization, name, set_by, set_at, version"  # never the ciphertext
+LISTED = ", ".join(SecretRow.columns())  # never the ciphertext
 # Called after a value changed, with (organization id, secret name), after the redeploy of
 # the deployed workflows that use it.
 _change_hooks: list[Callable[[int, str], Awaitable[None]]] = []
@@ -135,7 +135,7 @@ async def _changed(organization_id: int, name: str) -> None:
 
 
 async def set_secret(organization_id: int, name: str, value: str, *,
-                     actor: Actor | None) -> Row:
+                     actor: Actor | None) -> SecretRow:
     """Store (or replace) a value; `actor` None is the operator. The row without ciphertext."""
     _check_admin(actor, organization_id)
     check_name(name)
@@ -154,10 +154,11 @@ async def set_secret(organization_id: int, name: str, value: str, *,
             organization_id, name, sealed, None if actor is None else actor.user_id)
     assert row is not None  # INSERT ... RETURNING returns the row
     await _changed(organization_id, name)
-    return row
+    return SecretRow.from_record(row)
 
 
-async def delete_secret(organization_id: int, name: str, *, actor: Actor | None) -> Row:
+async def delete_secret(organization_id: int, name: str, *,
+                        actor: Actor | None) -> SecretRow:
     """Delete a value (NotFound if the organization has none by that name)."""
     _check_admin(actor, organization_id)
     row = await fetch_one(f"DELETE FROM secret WHERE organization = $1 AND name = $2"
@@ -165,16 +166,16 @@ async def delete_secret(organization_id: int, name: str, *, actor: Actor | None)
     if row is None:
         raise NotFound(f"secret {name!r} does not exist")
     await _changed(organization_id, name)
-    return row
+    return SecretRow.from_record(row)
 
 
-async def list_secrets(organization_id: int, window: Window) -> Page[dict[str, Any]]:
+async def list_secrets(organization_id: int, window: Window) -> Page[SecretRow]:
     """The organization's secrets by name: names, who set them and when, never values."""
     args: list[Any] = [organization_id]
     conditions, ordering = keyset(BY_NAME, window, args)
     rows = await fetch(f"SELECT {LISTED} FROM secret t WHERE organization = $1{conditions}"
                        f"{ordering}", *args)
-    return Page.of(rows, window)
+    return Page.of([SecretRow.from_record(row) for row in rows], window)
 
 
 async def count_secrets(organization_id: int) -> int:
@@ -183,10 +184,10 @@ async def count_secrets(organization_id: int) -> int:
     return 0 if row is None else int(row["n"])
 
 
-async def secrets_by_ids(organization_id: int, ids: list[int]) -> dict[int, Row]:
+async def secrets_by_ids(organization_id: int, ids: list[int]) -> dict[int, SecretRow]:
     rows = await fetch(f"SELECT {LISTED} FROM secret WHERE organization = $1"
                        " AND id = ANY($2::int[])", organization_id, ids)
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): SecretRow.from_record(row) for row in rows}
 
 
 async def secret_names(organization_id: int) -> set[str]:

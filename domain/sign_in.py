@@ -13,12 +13,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from db.engine import engine
 from domain._sql import fetch, fetch_one
 from domain.errors import DomainError
 from domain.organizations import membership_role, organization_by_slug
+from domain.rows import OrganizationRow, UserRow
 from domain.tokens import IssuedToken, hash_token, issue_token, user_by_handle
 
 CODE_PREFIX = "fpsi_"
@@ -42,8 +42,8 @@ class InvalidSignInCode(DomainError):
 class SignIn:
     token: IssuedToken
     expires_at: datetime
-    user: dict[str, Any]  # Any: app_user column values
-    organization: dict[str, Any]  # Any: organization column values
+    user: UserRow
+    organization: OrganizationRow
 
 
 async def issue_sign_in_code(
@@ -68,11 +68,11 @@ async def sign_in_link(
     not a member of that organization)."""
     organization = await organization_by_slug(org_slug)
     user = await user_by_handle(handle)
-    if user is None or user["is_service"] or await membership_role(
-        organization["id"], user["id"]
+    if user is None or user.is_service or await membership_role(
+        organization.id, user.id
     ) is None:
         raise DomainError(f"user {handle!r} is not a member of {org_slug!r}")
-    code = await issue_sign_in_code(user["id"], organization["id"], minutes)
+    code = await issue_sign_in_code(user.id, organization.id, minutes)
     return public_url.rstrip("/") + SIGN_IN_PATH + code
 
 
@@ -95,11 +95,14 @@ async def _claim_and_issue(code_hash: str, session_hours: float) -> SignIn:
     )
     if claimed is None:
         raise InvalidSignInCode()
-    user = await fetch_one("SELECT * FROM app_user WHERE id = $1", claimed["user_id"])
-    organization = await fetch_one(
+    record = await fetch_one("SELECT * FROM app_user WHERE id = $1", claimed["user_id"])
+    organization_record = await fetch_one(
         "SELECT * FROM organization WHERE id = $1", claimed["organization_id"]
     )
-    assert user is not None and organization is not None  # the code cascades with both
+    # the code cascades with both
+    assert record is not None and organization_record is not None
+    user, organization = UserRow.from_record(record), OrganizationRow.from_record(
+        organization_record)
     expires_at = datetime.now(UTC) + timedelta(hours=session_hours)
-    token = await issue_token(user["id"], organization["id"], "console sign-in", expires_at)
+    token = await issue_token(user.id, organization.id, "console sign-in", expires_at)
     return SignIn(token=token, expires_at=expires_at, user=user, organization=organization)

@@ -14,18 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.engine import engine
-from domain._sql import dumps, fetch, fetch_one, loads
+from domain._sql import dumps, fetch, fetch_one
 from domain.events import NewEvent, append_each
 from domain.pages import Order, Page, Window, keyset
 from domain.resources import TABLES
+from domain.rows import SyncFileResultRow, SyncRunRow
 
 RUN_STATUSES = ("requested", "running", "succeeded", "partial", "failed", "refused", "aborted")
-
-
-def _run(row: dict[str, Any]) -> dict[str, Any]:
-    """A sync_run row with its JSON columns (counts, plan) decoded."""
-    row["counts"], row["plan"] = loads(row["counts"]), loads(row["plan"])
-    return row
 
 
 @dataclass(frozen=True)
@@ -103,14 +98,14 @@ async def abort_stale_runs(organization_id: int, repo: str) -> int:
     return len(rows)
 
 
-async def last_run(organization_id: int, repo: str) -> dict[str, Any] | None:
+async def last_run(organization_id: int, repo: str) -> SyncRunRow | None:
     """The latest finished, non-dry run for a repository."""
     row = await fetch_one(
         "SELECT * FROM sync_run WHERE organization = $1 AND repo = $2 AND NOT dry_run"
         " AND ended_at IS NOT NULL ORDER BY id DESC LIMIT 1",
         organization_id, repo,
     )
-    return None if row is None else _run(row)
+    return None if row is None else SyncRunRow.from_record(row)
 
 
 async def has_requested_run(organization_id: int) -> bool:
@@ -121,7 +116,7 @@ async def has_requested_run(organization_id: int) -> bool:
     return row is not None
 
 
-async def request_sync(organization_id: int) -> dict[str, Any]:
+async def request_sync(organization_id: int) -> SyncRunRow:
     """syncNow: queue a run for the organization's daemon (one queued run at most)."""
     row = await fetch_one(
         "SELECT * FROM sync_run WHERE organization = $1 AND status = 'requested'"
@@ -135,7 +130,7 @@ async def request_sync(organization_id: int) -> dict[str, Any]:
             organization_id,
         )
     assert row is not None  # found or inserted
-    return _run(row)
+    return SyncRunRow.from_record(row)
 
 
 async def set_sync_statuses(
@@ -176,12 +171,12 @@ async def mark_git_managed(table: str, resource_id: int, source_path: str) -> No
 NEWEST_FIRST = Order(("t.id",), descending=True)
 
 
-async def list_sync_runs(organization_id: int, window: Window) -> Page[dict[str, Any]]:
+async def list_sync_runs(organization_id: int, window: Window) -> Page[SyncRunRow]:
     args: list[Any] = [organization_id]
     conditions, ordering = keyset(NEWEST_FIRST, window, args)
     rows = await fetch(f"SELECT * FROM sync_run t WHERE organization = $1{conditions}{ordering}",
                        *args)
-    return Page.of([_run(row) for row in rows], window)
+    return Page.of([SyncRunRow.from_record(row) for row in rows], window)
 
 
 async def count_sync_runs(organization_id: int) -> int:
@@ -190,28 +185,28 @@ async def count_sync_runs(organization_id: int) -> int:
     return 0 if row is None else int(row["n"])
 
 
-async def get_sync_run(organization_id: int, run_id: int) -> dict[str, Any] | None:
+async def get_sync_run(organization_id: int, run_id: int) -> SyncRunRow | None:
     row = await fetch_one(
         "SELECT * FROM sync_run WHERE id = $1 AND organization = $2", run_id, organization_id
     )
-    return None if row is None else _run(row)
+    return None if row is None else SyncRunRow.from_record(row)
 
 
-async def file_results_by_run(run_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+async def file_results_by_run(run_ids: Sequence[int]) -> dict[int, list[SyncFileResultRow]]:
     """File results of several runs in one query (for a dataloader), in insertion order."""
     rows = await fetch(
         "SELECT * FROM sync_file_result WHERE sync_run = ANY($1::int[]) ORDER BY id",
         list(run_ids),
     )
-    found: dict[int, list[dict[str, Any]]] = {run_id: [] for run_id in run_ids}
+    found: dict[int, list[SyncFileResultRow]] = {run_id: [] for run_id in run_ids}
     for row in rows:
-        found[int(row["sync_run"])].append(row)
+        found[int(row["sync_run"])].append(SyncFileResultRow.from_record(row))
     return found
 
 
 async def sync_runs_by_ids(
     organization_id: int, run_ids: Sequence[int]
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, SyncRunRow]:
     rows = await fetch("SELECT * FROM sync_run WHERE organization = $1 AND id = ANY($2::int[])",
                        organization_id, list(run_ids))
-    return {int(row["id"]): _run(row) for row in rows}
+    return {int(row["id"]): SyncRunRow.from_record(row) for row in rows}

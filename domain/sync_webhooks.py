@@ -87,8 +87,8 @@ async def receive_sync_webhook(
         return WebhookRejected(404, f"organization {org_slug!r} does not exist")
     delivery = headers.get(DELIVERY_HEADER, "").strip()
     async with engine().transaction():  # the receipt commits with the queued run
-        if delivery and not await claim_receipt(int(organization["id"]), "delivery", delivery,
+        if delivery and not await claim_receipt(organization.id, "delivery", delivery,
                                                 DELIVERY_MEMORY_SECONDS):
             return SyncRequested(None, duplicate=True)
-        run = await request_sync(int(organization["id"]))
-    return SyncRequested(int(run["id"]))
+        run = await request_sync(organization.id)
+    return SyncRequested(run.id)

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from db.engine import engine
-from db.tables import ApiToken, AppUser
+from db.tables import ApiToken
 from domain._sql import fetch, fetch_one
 from domain.access_changes import announce_token_revoked
 from domain.pages import Order, Page, Window, keyset
+from domain.rows import ApiTokenRow, UserRow
 
 TOKEN_PREFIX = "fp_"
 
@@ -53,7 +54,7 @@ async def issue_token(
 class Credential:
     """What a valid token says: whose it is, where it may be used, until when."""
 
-    user: dict[str, Any]  # Any: app_user column values
+    user: UserRow
     organization_id: int | None  # the organization it is scoped to, None for any of the user's
     token_id: int
     expires_at: datetime | None
@@ -74,8 +75,8 @@ async def authenticate(token: str) -> Credential | None:
     ):
         return None
     await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    user = {key.removeprefix("user."): value for key, value in row.items()
-            if key.startswith("user.")}
+    user = UserRow.from_columns({key.removeprefix("user."): value for key, value in row.items()
+                                 if key.startswith("user.")})
     return Credential(user=user, organization_id=row["organization"], token_id=int(row["id"]),
                       expires_at=row["expires_at"])
 
@@ -107,8 +108,9 @@ async def revoke_token(token_id: int, user_id: int) -> bool:
     return bool(updated)
 
 
-async def user_by_handle(handle: str) -> dict[str, Any] | None:
-    return await AppUser.select().where(AppUser.handle == handle).first()
+async def user_by_handle(handle: str) -> UserRow | None:
+    row = await fetch_one("SELECT * FROM app_user WHERE handle = $1", handle)
+    return None if row is None else UserRow.from_record(row)
 
 
 # Reads for the API: a user's tokens (never the token itself: only its hash is stored).
@@ -119,10 +121,11 @@ _TOKENS = (
 BY_ID = Order(("t.id",))
 
 
-async def api_tokens_of(user_id: int, window: Window) -> Page[dict[str, Any]]:
+async def api_tokens_of(user_id: int, window: Window) -> Page[ApiTokenRow]:
     args: list[Any] = [user_id]
     conditions, ordering = keyset(BY_ID, window, args)
-    return Page.of(await fetch(_TOKENS + conditions + ordering, *args), window)
+    rows = await fetch(_TOKENS + conditions + ordering, *args)
+    return Page.of([ApiTokenRow.from_record(row) for row in rows], window)
 
 
 async def count_api_tokens(user_id: int) -> int:
@@ -130,6 +133,6 @@ async def count_api_tokens(user_id: int) -> int:
     return 0 if row is None else int(row["n"])
 
 
-async def api_tokens_by_ids(user_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
+async def api_tokens_by_ids(user_id: int, ids: list[int]) -> dict[int, ApiTokenRow]:
     rows = await fetch(_TOKENS + " AND t.id = ANY($2::int[])", user_id, ids)
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): ApiTokenRow.from_record(row) for row in rows}

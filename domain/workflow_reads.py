@@ -13,7 +13,7 @@ from domain._sql import fetch, fetch_one
 from domain.access import Actor
 from domain.errors import NotFound
 from domain.pages import Order, Page, Window, keyset, pages_by_parent
-from domain.rows import RevisionRow, WorkflowRow
+from domain.rows import RevisionRow, UserRow, WorkflowRow
 
 # A workflow is visible to members when they own it, it is shared with them or public;
 # admins see every workflow of their organization.
@@ -109,9 +109,9 @@ async def workflows_by_ids(ids: Sequence[int]) -> dict[int, WorkflowRow]:
     return {int(row["id"]): WorkflowRow.from_record(row) for row in rows}
 
 
-async def users_by_ids(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def users_by_ids(ids: Sequence[int]) -> dict[int, UserRow]:
     rows = await fetch("SELECT * FROM app_user WHERE id = ANY($1::int[])", list(ids))
-    return {int(row["id"]): row for row in rows}
+    return {int(row["id"]): UserRow.from_record(row) for row in rows}
 
 
 async def shared_ids_by_workflows(ids: Sequence[int]) -> dict[int, list[int]]:

@@ -9,6 +9,7 @@ import typer
 
 from db import engine
 from domain import organizations, sign_in, tokens
+from domain.rows import OrganizationRow, UserRow
 from domain.settings import get_settings
 from flowplane._help import examples
 from flowplane.errors import CliError
@@ -44,7 +45,7 @@ def org_create(
         raise CliError(f"{slug!r} is not a valid slug: lowercase letters, digits and '-', "
                        "starting and ending with a letter or digit, at most 60 characters")
 
-    async def main() -> tuple[dict[str, object], bool]:
+    async def main() -> tuple[OrganizationRow, bool]:
         existing = await organizations.organization_by_ref(slug)
         if existing is None:
             return await organizations.create_organization(slug, name or None), True
@@ -53,8 +54,8 @@ def org_create(
         return existing, False
 
     org, created = run_with_pool(main)
-    typer.echo(f"organization {org['slug']} {'created' if created else 'exists'} "
-               f"(id {org['id']})")
+    typer.echo(f"organization {org.slug} {'created' if created else 'exists'} "
+               f"(id {org.id})")
 
 
 @user_app.command("create", epilog=examples(
@@ -66,16 +67,16 @@ def user_create(
     admin: bool = typer.Option(False, "--admin", help="Make the user an organization admin."),
 ) -> None:
     """Create a user and add them to an organization (an existing user is added as is)."""
-    async def main() -> dict[str, object]:
+    async def main() -> UserRow:
         organization = await organizations.organization_by_slug(org)
         user = await tokens.user_by_handle(handle) or await organizations.create_user(handle)
         await organizations.add_member(
-            organization["id"], user["id"], "admin" if admin else "member"
+            organization.id, user.id, "admin" if admin else "member"
         )
         return user
 
     user = run_with_pool(main)
-    typer.echo(f"user {handle} (id {user['id']}) is a member of {org}")
+    typer.echo(f"user {handle} (id {user.id}) is a member of {org}")
 
 
 @user_app.command("sign-in-link", epilog=examples(
@@ -111,10 +112,10 @@ def token_create(
         if account is None:
             raise CliError(f"user {user!r} does not exist: create it with "
                            f"`flowplane user create {user} --org {org}`")
-        if await organizations.membership_role(organization["id"], account["id"]) is None:
+        if await organizations.membership_role(organization.id, account.id) is None:
             raise CliError(f"user {user!r} is not a member of {org!r}")
         expires = datetime.now(UTC) + timedelta(days=days) if days else None
-        return await tokens.issue_token(account["id"], organization["id"], name, expires)
+        return await tokens.issue_token(account.id, organization.id, name, expires)
 
     typer.echo(run_with_pool(main).token)
 

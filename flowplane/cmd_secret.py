@@ -10,6 +10,7 @@ import typer
 
 from domain import organizations, secret_store
 from domain.pages import Window
+from domain.rows import SecretRow
 from domain.workflow_reads import users_by_ids
 from flowplane._help import examples
 from flowplane.cmd_admin import ORG
@@ -40,12 +41,12 @@ def secret_set(org: str = ORG, name: str = NAME) -> None:
     """Store (or replace) a secret read from stdin; workflows reference it as {secret: NAME}."""
     value = _read_value("secret value")
 
-    async def main() -> dict[str, object]:
+    async def main() -> SecretRow:
         organization = await organizations.organization_by_slug(org)
-        return await secret_store.set_secret(organization["id"], name, value, actor=None)
+        return await secret_store.set_secret(organization.id, name, value, actor=None)
 
     row = run_with_pool(main)
-    typer.echo(f"secret {name} of {org} set (version {row['version']})")
+    typer.echo(f"secret {name} of {org} set (version {row.version})")
 
 
 @secret_app.command("list", epilog=examples("flowplane secret list --org acme"))
@@ -53,10 +54,10 @@ def secret_list(org: str = ORG) -> None:
     """List an organization's secrets: names, versions, who set them and when; never values."""
     async def main() -> list[str]:
         organization = await organizations.organization_by_slug(org)
-        page = await secret_store.list_secrets(organization["id"], Window(size=10_000))
-        users = await users_by_ids([row["set_by"] for row in page.rows if row["set_by"]])
-        return [f"{row['name']}\tv{row['version']}\t{row['set_at']:%Y-%m-%d %H:%M:%S%z}\t"
-                f"{users[row['set_by']]['handle'] if row['set_by'] in users else 'operator'}"
+        page = await secret_store.list_secrets(organization.id, Window(size=10_000))
+        users = await users_by_ids([row.set_by for row in page.rows if row.set_by])
+        return [f"{row.name}\tv{row.version}\t{row.set_at:%Y-%m-%d %H:%M:%S%z}\t"
+                f"{users[row.set_by].handle if row.set_by in users else 'operator'}"
                 for row in page.rows]
 
     for line in run_with_pool(main):
@@ -68,7 +69,7 @@ def secret_delete(org: str = ORG, name: str = NAME) -> None:
     """Delete a secret (references to it then fail to resolve, with their name)."""
     async def main() -> None:
         organization = await organizations.organization_by_slug(org)
-        await secret_store.delete_secret(organization["id"], name, actor=None)
+        await secret_store.delete_secret(organization.id, name, actor=None)
 
     run_with_pool(main)
     typer.echo(f"secret {name} of {org} deleted")

@@ -52,11 +52,11 @@ async def _seed(home: Path) -> str:
     if await organizations.organization_by_ref(DEV_ORG) is None:
         org = await organizations.create_organization(DEV_ORG, "Acme Inc.")
         user = await tokens.user_by_handle(DEV_USER) or await organizations.create_user(DEV_USER)
-        await organizations.add_member(org["id"], user["id"], "admin")
+        await organizations.add_member(org.id, user.id, "admin")
         # A second member, so sharing can be tried at once (the examples share with bob).
         bob = await tokens.user_by_handle("bob") or await organizations.create_user("bob")
-        await organizations.add_member(org["id"], bob["id"], "member")
-        issued = await tokens.issue_token(user["id"], org["id"], "dev")
+        await organizations.add_member(org.id, bob.id, "member")
+        issued = await tokens.issue_token(user.id, org.id, "dev")
         token_file.write_text(issued.token)
         token_file.chmod(0o600)
         say(f"created organization {DEV_ORG} with {DEV_USER} (admin) and bob, and a token")

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from domain.access import Actor, actor_for
 from domain.organizations import organization_by_ref
+from domain.rows import OrganizationRow, UserRow
 from domain.tokens import authenticate
 
 
 @dataclass(frozen=True)
 class Principal:
     actor: Actor
-    user: dict[str, Any]  # Any: app_user column values
-    organization: dict[str, Any]  # Any: organization column values
+    user: UserRow
+    organization: OrganizationRow
     token_id: int
     expires_at: datetime | None
     # The token is good for `organization` only (else for every organization of the user).
@@ -69,9 +70,9 @@ async def principal_from_headers(headers: Mapping[str, str]) -> Principal:
     )
     if organization is None:
         raise unknown
-    if token_org is not None and organization["id"] != token_org:
+    if token_org is not None and organization.id != token_org:
         raise Unauthenticated("this token is scoped to another organization", "organization")
-    actor = await actor_for(credential.user, int(organization["id"]))
+    actor = await actor_for(credential.user, organization.id)
     if actor is None:
         raise unknown
     return Principal(actor=actor, user=credential.user, organization=organization,

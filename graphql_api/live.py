@@ -196,13 +196,13 @@ async def accept_connection(context: Any) -> None:
     principal = await _principal(params)
     org = principal.organization
     if not connection.limits.acquire(principal.actor.user_id,
-                                     int(org["max_connections_per_user"])):
+                                     org.max_connections_per_user):
         raise ConnectionRefused(CloseCode.TOO_MANY_CONNECTIONS,
                                 "too many connections for this user")
     websocket = request_of(context)
     connection.principal, connection.actor, connection.websocket = (
         principal, principal.actor, websocket)
-    connection.max_subscriptions = int(org["max_subscriptions_per_connection"])
+    connection.max_subscriptions = org.max_subscriptions_per_connection
     connection.expire_at(principal.expires_at)
     connection.watch = getattr(websocket.app.state, "access_watch", None)
     if connection.watch is not None:

@@ -41,7 +41,6 @@ from graphql_api.types.sync_run import SyncStatus, sync_status
 from graphql_api.types.user import User
 from graphql_api.types.workflow import Workflow
 
-Row = dict[str, Any]  # Any: column values
 R = TypeVar("R")
 At = tuple[int, datetime | None]  # an event: its id and time
 Shared = tuple[str, Position, At]  # a logged event: stream, position, id and time

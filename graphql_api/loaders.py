@@ -19,7 +19,6 @@ from domain.rows import ExecutionSummaryRow
 
 V = TypeVar("V")
 A = TypeVar("A", bound=Hashable)
-Row = dict[str, Any]  # Any: column values
 
 
 def _by_key(

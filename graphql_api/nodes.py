@@ -13,7 +13,7 @@ import strawberry
 from domain import lookups, memberships, resources, secret_store, sync_runs, tokens
 from domain.access import Actor
 from domain.resources import ResourceKind
-from domain.rows import ResourceRow
+from domain.rows import ResourceRow, Row
 from graphql_api.context import Info
 from graphql_api.types.execution import Execution, LogLine, Span
 from graphql_api.types.ids import parse_global_id
@@ -25,11 +25,12 @@ from graphql_api.types.sync_run import SyncRun
 from graphql_api.types.user import Member, Organization, User
 from graphql_api.types.workflow import Workflow, WorkflowRevision
 
-# Any: the rows of one node type (a typed row of domain.rows, or a dict of column values),
-# which only that type's `from_row` reads.
+# Any: the rows of one node type (its typed row of domain.rows), which only that type's
+# `from_row` reads.
 Rows = Mapping[int, Any]
 Fetch = Callable[[Actor, Sequence[int]], Awaitable[Rows]]
-R = TypeVar("R")
+R = TypeVar("R", bound=Row)
+K = TypeVar("K", bound=ResourceRow)
 
 
 def _typed(fetch: Callable[[Actor, Sequence[int]], Awaitable[dict[int, R]]],
@@ -38,30 +39,34 @@ def _typed(fetch: Callable[[Actor, Sequence[int]], Awaitable[dict[int, R]]],
     return fetch, build
 
 
-def _resources(kind: ResourceKind[ResourceRow]) -> Fetch:
-    return lambda actor, ids: lookups.resources(actor, kind, ids)
+def _resource(kind: ResourceKind[K]) -> Callable[[Actor, Sequence[int]], Awaitable[dict[int, K]]]:
+    async def fetch(actor: Actor, ids: Sequence[int]) -> dict[int, K]:
+        return await lookups.resources(actor, kind, ids)
+
+    return fetch
 
 
 # Every Node type: how to read its rows for an actor, and how to build it from a row.
 RESOLVERS: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Workflow": _typed(lookups.workflows, Workflow.from_row),
     "WorkflowRevision": _typed(lookups.revisions, WorkflowRevision.from_row),
-    "Execution": (lookups.executions, Execution.from_row),
-    "Span": (lookups.spans, Span.from_row),
-    "LogLine": (lookups.logs, LogLine.from_row),
-    "User": (lookups.users, User.from_row),
-    "Organization": (lookups.organizations, Organization.from_row),
-    "Member": (memberships.members_by_ids, Member.from_row),
-    "ApiToken": (lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
-                 ApiToken.from_row),
-    "Environment": (_resources(resources.ENVIRONMENT), Environment.from_row),
-    "DataSource": (_resources(resources.DATA_SOURCE), DataSource.from_row),
-    "AddOn": (_resources(resources.ADD_ON), AddOn.from_row),
-    "Model": (_resources(resources.MODEL), Model.from_row),
-    "SyncRun": (lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
-                SyncRun.from_row),
-    "Secret": (lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),
-               Secret.from_row),
+    "Execution": _typed(lookups.executions, Execution.from_row),
+    "Span": _typed(lookups.spans, Span.from_row),
+    "LogLine": _typed(lookups.logs, LogLine.from_row),
+    "User": _typed(lookups.users, User.from_row),
+    "Organization": _typed(lookups.organizations, Organization.from_row),
+    "Member": _typed(memberships.members_by_ids, Member.from_row),
+    "ApiToken": _typed(lambda actor, ids: tokens.api_tokens_by_ids(actor.user_id, list(ids)),
+                       ApiToken.from_row),
+    "Environment": _typed(_resource(resources.ENVIRONMENT), Environment.from_row),
+    "DataSource": _typed(_resource(resources.DATA_SOURCE), DataSource.from_row),
+    "AddOn": _typed(_resource(resources.ADD_ON), AddOn.from_row),
+    "Model": _typed(_resource(resources.MODEL), Model.from_row),
+    "SyncRun": _typed(lambda actor, ids: sync_runs.sync_runs_by_ids(actor.organization_id, ids),
+                      SyncRun.from_row),
+    "Secret": _typed(
+        lambda actor, ids: secret_store.secrets_by_ids(actor.organization_id, list(ids)),
+        Secret.from_row),
 }
 
 

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import sync_runs
 from domain.errors import NotFound as Missing
+from domain.rows import SyncRunRow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
 from graphql_api.types.errors import Forbidden, InvalidInput, NotFound
@@ -17,7 +18,7 @@ from graphql_api.types.pagination import Listing, connection, window
 from graphql_api.types.scalars import Cursor
 from graphql_api.types.sync_run import SyncRun, SyncRunConnection
 
-SYNC_RUNS = Listing("syncRuns", lambda row: (row["id"],), (int,))
+SYNC_RUNS = Listing[SyncRunRow]("syncRuns", lambda row: (row.id,), (int,))
 SyncRunResult = Annotated[SyncRun | NotFound | InvalidInput, strawberry.union("SyncRunResult")]
 SyncNowResult = Annotated[SyncRun | Forbidden, strawberry.union("SyncNowResult")]
 
@@ -40,7 +41,7 @@ class SyncQueries:
     async def sync_run(self, info: Info, id: strawberry.ID) -> SyncRunResult:
         organization_id = info.context.actor.organization_id
 
-        async def call() -> dict[str, Any]:
+        async def call() -> SyncRunRow:
             run_id = decode_id(id, "SyncRun", "id")
             row = await sync_runs.get_sync_run(organization_id, run_id)
             if row is None:

@@ -65,7 +65,7 @@ class Daemon:
         holding = False
         try:
             while not self.stopping.is_set():
-                holding = await self._tick(int(organization["id"]), holding)
+                holding = await self._tick(organization.id, holding)
                 await self._sleep(self.settings.interval)
         finally:
             await self.lock.release()
@@ -150,7 +150,7 @@ async def run_once(target: SyncTarget, options: PlanOptions, *, dry_run: bool = 
         return None
     try:
         organization = await organization_by_slug(target.organization)
-        await abort_stale_runs(int(organization["id"]), target.source.location)
+        await abort_stale_runs(organization.id, target.source.location)
         return await reconcile(target, options)
     finally:
         await lock.release()

@@ -97,7 +97,7 @@ def _dump(documents: list[Any]) -> str:
 async def export_workflows(slug: str, out: Path) -> list[Path]:
     """Write every workflow of organization `slug` below `out`; the paths written."""
     organization = await organization_by_slug(slug)
-    live = await load_live(int(organization["id"]))
+    live = await load_live(organization.id)
     return await asyncio.to_thread(write_workflows, slug, live, out)
 
 

@@ -47,8 +47,8 @@ class RunReport:
 async def service_actor(slug: str) -> Actor:
     """The organization's sync principal: a service user with the admin role."""
     org = await organization_by_slug(slug)
-    user = await sync_principal(int(org["id"]), slug)
-    return Actor(int(user["id"]), int(org["id"]), "admin", is_service=True)
+    user = await sync_principal(org.id, slug)
+    return Actor(user.id, org.id, "admin", is_service=True)
 
 
 async def reconcile(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import memberships, tokens
 from domain.errors import NotFound as Missing
+from domain.rows import ApiTokenRow, MemberRow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
 from graphql_api.types.enums import Role
@@ -16,8 +17,6 @@ from graphql_api.types.errors import Forbidden, InvalidInput, LastAdmin, NotFoun
 from graphql_api.types.ids import InvalidArgument, decode_id
 from graphql_api.types.resources import ApiToken
 from graphql_api.types.user import Member
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.type
@@ -41,7 +40,7 @@ def _not_found(what: str, id: strawberry.ID) -> NotFound:
     return NotFound(message=f"{what} {id} does not exist", id=id)
 
 
-async def _token(user_id: int, token_id: int) -> Row:
+async def _token(user_id: int, token_id: int) -> ApiTokenRow:
     found = await tokens.api_tokens_by_ids(user_id, [token_id])
     return found[token_id]
 
@@ -55,7 +54,7 @@ class AccountMutations:
         """A token for the caller, scoped to the current organization."""
         actor = info.context.actor
 
-        async def call() -> tuple[str, Row]:
+        async def call() -> tuple[str, ApiTokenRow]:
             if expires_at is not None and (
                 expires_at.tzinfo is None or expires_at <= datetime.now(UTC)
             ):
@@ -73,7 +72,7 @@ class AccountMutations:
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenResult:
         user_id = info.context.actor.user_id
 
-        async def call() -> Row:
+        async def call() -> ApiTokenRow:
             token_id = decode_id(id, "ApiToken", "id")
             if not await tokens.revoke_token(token_id, user_id):
                 raise Missing(f"active API token {id} does not exist")
@@ -97,7 +96,7 @@ class AccountMutations:
     async def remove_member(self, info: Info, user_id: strawberry.ID) -> RemoveMemberResult:
         actor = info.context.actor
 
-        async def call() -> Row:
+        async def call() -> MemberRow:
             return await memberships.remove_member(actor, decode_id(user_id, "User", "userId"))
 
         result: RemoveMemberResult = await run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain import memberships, tokens
+from domain.rows import ApiTokenRow, MemberRow
 from graphql_api.context import Info
 from graphql_api.types.enums import Role
 from graphql_api.types.pagination import Listing, connection, window
@@ -12,8 +13,8 @@ from graphql_api.types.resources import ApiToken, ApiTokenConnection
 from graphql_api.types.scalars import Cursor
 from graphql_api.types.user import Me, Member, MemberConnection, Organization, User
 
-TOKENS = Listing("apiTokens", lambda row: (row["id"],), (int,))
-MEMBERS = Listing("members", lambda row: (row["handle"],), (str,))
+TOKENS = Listing[ApiTokenRow]("apiTokens", lambda row: (row.id,), (int,))
+MEMBERS = Listing[MemberRow]("members", lambda row: (row.handle,), (str,))
 
 
 @strawberry.type
@@ -21,7 +22,7 @@ class AccountQueries:
     @strawberry.field
     def me(self, info: Info) -> Me:
         caller = info.context.caller
-        return Me(user=User.from_row(caller.user), email=caller.user["email"],
+        return Me(user=User.from_row(caller.user), email=caller.user.email,
                   role=Role(caller.actor.role),
                   organization=Organization.from_row(caller.organization),
                   scoped=caller.scoped)

@@ -3,25 +3,25 @@ carry the name, who set it and when."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from domain import secret_store
+from domain.rows import SecretRow
 from graphql_api.context import Info
 from graphql_api.mutation_result import run
 from graphql_api.types.errors import Forbidden, InvalidInput
 from graphql_api.types.ids import global_id
 from graphql_api.types.secret import Secret, SecretDeleted, SecretNotFound
 
-Row = dict[str, Any]  # Any: column values
 SetSecretResult = Annotated[Secret | Forbidden | InvalidInput, strawberry.union("SetSecretResult")]
 DeleteSecretResult = Annotated[SecretDeleted | SecretNotFound | Forbidden,
                                strawberry.union("DeleteSecretResult")]
 
 
-def _deleted(row: Row) -> SecretDeleted:
-    return SecretDeleted(deleted_id=global_id("Secret", row["id"]), name=row["name"])
+def _deleted(row: SecretRow) -> SecretDeleted:
+    return SecretDeleted(deleted_id=global_id("Secret", row.id), name=row.name)
 
 
 @strawberry.type

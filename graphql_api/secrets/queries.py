@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from domain import secret_store
+from domain.rows import SecretRow
 from graphql_api.context import Info
 from graphql_api.types.pagination import Listing, connection, window
 from graphql_api.types.scalars import Cursor
 from graphql_api.types.secret import Secret, SecretConnection
 
-BY_NAME = Listing("secrets", lambda row: (row["name"],), (str,))
+BY_NAME = Listing[SecretRow]("secrets", lambda row: (row.name,), (str,))
 
 
 @strawberry.type

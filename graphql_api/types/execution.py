@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from domain.rows import ExecutionRow, ExecutionSummaryRow, LogRow, SpanRow
+from domain.rows import ExecutionRow, ExecutionSummaryRow, LogRow, SpanRow, UserRow
 from graphql_api.context import Info
 from graphql_api.loaders import Maybe, peek, then
 from graphql_api.types.enums import (
@@ -35,7 +35,6 @@ from graphql_api.types.user import User
 if TYPE_CHECKING:
     from graphql_api.types.workflow import Workflow
 
-UserRow = dict[str, Any]  # Any: column values
 LOGS = Listing[LogRow]("logs", lambda row: (row.id,), (int,))
 
 

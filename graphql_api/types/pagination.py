@@ -14,23 +14,22 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from typing_extensions import TypeVar
 
 from domain.pages import Key, Page, Window
+from domain.rows import Row
 from graphql_api.types.lean import lean
 from graphql_api.types.scalars import Cursor, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Connection[Any]")
-# A row of a list: a typed row (domain.rows), or a dict of column values (the default, while
-# lists of untyped rows remain; Any: column values).
-R = TypeVar("R", default=dict[str, Any])
+# A row of a list: a typed row (domain.rows); every listing names its class.
+R = TypeVar("R", bound=Row)
 # A listing only reads rows, so one keyed on a base row class keys its subclasses' lists too.
-R_contra = TypeVar("R_contra", contravariant=True, default=dict[str, Any])
+R_contra = TypeVar("R_contra", bound=Row, contravariant=True)
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 

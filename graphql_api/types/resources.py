@@ -7,7 +7,14 @@ from typing import Any
 
 import strawberry
 
-from domain.rows import AddOnRow, DataSourceRow, EnvironmentRow, ModelRow, ResourceRow
+from domain.rows import (
+    AddOnRow,
+    ApiTokenRow,
+    DataSourceRow,
+    EnvironmentRow,
+    ModelRow,
+    ResourceRow,
+)
 from graphql_api.context import Info
 from graphql_api.types.definition import SecretRef
 from graphql_api.types.enums import BuildStatus, ManagedBy, enum_or
@@ -16,8 +23,6 @@ from graphql_api.types.node import Node
 from graphql_api.types.pagination import CountedConnection
 from graphql_api.types.scalars import JSON
 from graphql_api.types.user import Organization
-
-Row = dict[str, Any]  # Any: column values
 
 
 def _common(type_name: str, row: ResourceRow) -> dict[str, Any]:
@@ -147,13 +152,11 @@ class ApiToken(Node):
         return None if row is None else Organization.from_row(row)
 
     @classmethod
-    def from_row(cls, row: Row) -> ApiToken:
-        org = row["organization"]
-        return cls(id=global_id("ApiToken", row["id"]), pk=int(row["id"]),
-                   organization_pk=None if org is None else int(org), name=row["name"],
-                   prefix=row["prefix"], created_at=row["created_at"],
-                   expires_at=row["expires_at"], revoked_at=row["revoked_at"],
-                   last_used_at=row["last_used_at"])
+    def from_row(cls, row: ApiTokenRow) -> ApiToken:
+        return cls(id=global_id("ApiToken", row.id), pk=row.id,
+                   organization_pk=row.organization, name=row.name, prefix=row.prefix,
+                   created_at=row.created_at, expires_at=row.expires_at,
+                   revoked_at=row.revoked_at, last_used_at=row.last_used_at)
 
 
 @strawberry.type

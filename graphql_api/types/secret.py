@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
+from domain.rows import SecretRow
 from graphql_api.context import Info
 from graphql_api.types.errors import Error, ErrorCode
 from graphql_api.types.ids import global_id
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import CountedConnection
 from graphql_api.types.user import User
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.type(description="A value stored encrypted for the organization; reference it as "
@@ -36,11 +34,9 @@ class Secret(Node):
         return None if row is None else User.from_row(row)
 
     @classmethod
-    def from_row(cls, row: Row) -> Secret:
-        set_by = row["set_by"]
-        return cls(id=global_id("Secret", row["id"]), pk=int(row["id"]),
-                   set_by_pk=None if set_by is None else int(set_by), name=row["name"],
-                   set_at=row["set_at"], version=int(row["version"]))
+    def from_row(cls, row: SecretRow) -> Secret:
+        return cls(id=global_id("Secret", row.id), pk=row.id, set_by_pk=row.set_by,
+                   name=row.name, set_at=row.set_at, version=row.version)
 
 
 @strawberry.type

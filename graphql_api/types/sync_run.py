@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
+from domain.rows import SyncFileResultRow, SyncRunRow
 from graphql_api.context import Info
 from graphql_api.types.enums import enum_or
 from graphql_api.types.ids import global_id
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import CountedConnection
 from graphql_api.types.scalars import JSON
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.enum
@@ -84,11 +82,11 @@ class SyncFileResult:
     column: int | None
 
     @classmethod
-    def from_row(cls, row: Row) -> SyncFileResult:
-        return cls(path=row["path"], kind=row["kind"], name=row["name"],
-                   action=enum_or(SyncAction, row["action"], SyncAction.SKIP),
-                   status=enum_or(SyncFileStatus, row["status"], SyncFileStatus.FAILED),
-                   error=row["error"], line=row["line"], column=row["column"])
+    def from_row(cls, row: SyncFileResultRow) -> SyncFileResult:
+        return cls(path=row.path, kind=row.kind, name=row.name,
+                   action=enum_or(SyncAction, row.action, SyncAction.SKIP),
+                   status=enum_or(SyncFileStatus, row.status, SyncFileStatus.FAILED),
+                   error=row.error, line=row.line, column=row.column)
 
 
 @strawberry.type
@@ -111,15 +109,12 @@ class SyncRun(Node):
         return [SyncFileResult.from_row(row) for row in rows]
 
     @classmethod
-    def from_row(cls, row: Row) -> SyncRun:
+    def from_row(cls, row: SyncRunRow) -> SyncRun:
         return cls(
-            id=global_id("SyncRun", row["id"]), pk=int(row["id"]), repo=row["repo"],
-            branch=row["branch"],
-            commit=row["commit"],
-            status=enum_or(SyncRunStatus, row["status"], SyncRunStatus.FAILED),
-            dry_run=bool(row["dry_run"]), counts=JSON(row["counts"] or {}),
-            plan=JSON(row["plan"] or []),
-            error=row["error"], started_at=row["started_at"], ended_at=row["ended_at"],
+            id=global_id("SyncRun", row.id), pk=row.id, repo=row.repo, branch=row.branch,
+            commit=row.commit, status=enum_or(SyncRunStatus, row.status, SyncRunStatus.FAILED),
+            dry_run=row.dry_run, counts=JSON(row.counts or {}), plan=JSON(row.plan or []),
+            error=row.error, started_at=row.started_at, ended_at=row.ended_at,
         )
 
 

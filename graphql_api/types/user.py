@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from domain.organizations import organizations_of
+from domain.rows import MemberRow, OrganizationRow, UserRow
 from graphql_api.types.enums import Role
 from graphql_api.types.ids import global_id
 from graphql_api.types.node import Node
 from graphql_api.types.pagination import CountedConnection
-
-Row = dict[str, Any]  # Any: column values
 
 
 @strawberry.type
@@ -25,11 +23,10 @@ class User(Node):
     is_service: bool
 
     @classmethod
-    def from_row(cls, row: Row) -> User:
+    def from_row(cls, row: UserRow) -> User:
         # A list names the same few users hundreds of times (owner, sharedWith, triggeredBy):
         # one object per distinct user, never changed once built.
-        return _user(int(row["id"]), row["handle"], row["display_name"],
-                     bool(row["is_service"]))
+        return _user(row.id, row.handle, row.display_name, row.is_service)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -46,9 +43,9 @@ class Organization(Node):
     allow_git_overrides: bool
 
     @classmethod
-    def from_row(cls, row: Row) -> Organization:
-        return cls(id=global_id("Organization", row["id"]), pk=int(row["id"]), slug=row["slug"],
-                   name=row["name"], allow_git_overrides=bool(row["allow_git_overrides"]))
+    def from_row(cls, row: OrganizationRow) -> Organization:
+        return cls(id=global_id("Organization", row.id), pk=row.id, slug=row.slug,
+                   name=row.name, allow_git_overrides=row.allow_git_overrides)
 
 
 async def _organizations(root: Me) -> list[Organization]:
@@ -79,11 +76,11 @@ class Member(Node):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row) -> Member:
-        """From a row of `domain.memberships` (membership `id`, `user`, the user's columns)."""
-        user = User.from_row({**row, "id": row["user"]})
-        return cls(id=global_id("Member", row["id"]), pk=int(row["id"]), user=user,
-                   role=Role(row["role"]), created_at=row["created_at"])
+    def from_row(cls, row: MemberRow) -> Member:
+        """From a row of `domain.memberships` (the membership with its user's columns)."""
+        user = _user(row.user, row.handle, row.display_name, row.is_service)
+        return cls(id=global_id("Member", row.id), pk=row.id, user=user,
+                   role=Role(row.role), created_at=row.created_at)
 
 
 @strawberry.type

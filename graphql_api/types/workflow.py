@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 import strawberry
 
 from domain import reads
 from domain.access import can_write
-from domain.rows import RevisionRow, WorkflowRow
+from domain.rows import RevisionRow, UserRow, WorkflowRow
 from domain.webhooks import webhook_url
 from domain.workflow_diff import diff
 from graphql_api.context import Info
@@ -40,7 +40,6 @@ from graphql_api.types.scalars import JSON, Cursor
 from graphql_api.types.sync_run import SyncStatus, sync_status
 from graphql_api.types.user import User
 
-Row = dict[str, Any]  # Any: column values (of users)
 REVISIONS = Listing[RevisionRow]("revisions", lambda row: (row.version,), (int,))
 
 
@@ -193,7 +192,7 @@ class Workflow(Node):
 
     owner = strawberry.field(_resolve_owner, graphql_type=User)
 
-    def _owner(self, row: Row | None) -> User:
+    def _owner(self, row: UserRow | None) -> User:
         if row is None:
             raise LookupError(f"the owner of workflow {self.pk} does not exist")
         return User.from_row(row)
@@ -273,11 +272,11 @@ class Workflow(Node):
         )
 
 
-def _users(rows: list[Row | None]) -> list[User]:
+def _users(rows: list[UserRow | None]) -> list[User]:
     return [User.from_row(row) for row in rows if row is not None]
 
 
-async def _shared_later(users: ByIdLoader[Row], loading: Awaitable[list[int]]) -> list[User]:
+async def _shared_later(users: ByIdLoader[UserRow], loading: Awaitable[list[int]]) -> list[User]:
     return _users(await users.load_many(await loading))
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from domain.access import Actor, actor_for, can_admin, can_read, can_write
-from domain.rows import WorkflowRow
+from domain.rows import UserRow, WorkflowRow
 from tests.factory import Factory
 
 WORKFLOW = WorkflowRow.from_columns(dict.fromkeys(WorkflowRow.columns()) | {
@@ -41,8 +41,8 @@ def test_access_matrix(actor: Actor, public: bool, read: bool, write: bool, admi
 
 async def test_actor_for_requires_membership_and_carries_the_role(factory: Factory) -> None:
     org, other = await factory.org(), await factory.org()
-    admin = await factory.user(org=org, role="admin")
-    member = await factory.user(org=org)
-    assert await actor_for(admin, org["id"]) == Actor(admin["id"], org["id"], "admin")
-    assert await actor_for(member, org["id"]) == Actor(member["id"], org["id"], "member")
+    admin = UserRow.from_columns(await factory.user(org=org, role="admin"))
+    member = UserRow.from_columns(await factory.user(org=org))
+    assert await actor_for(admin, org["id"]) == Actor(admin.id, org["id"], "admin")
+    assert await actor_for(member, org["id"]) == Actor(member.id, org["id"], "member")
     assert await actor_for(member, other["id"]) is None

@@ -17,7 +17,10 @@ COMPUTED: dict[type[Row], set[str]] = {rows.RevisionRow: {"previous_definition"}
                                         rows.SyncWorkflowRow: {"owner_handle", "shared_handles"},
                                         rows.DeployedWorkflowRow: {"phase_seconds"},
                                         rows.ScheduledWorkflowRow: {"last_fired", "active_since"},
-                                        rows.SweptRow: {"leased", "retry_due"}}
+                                        rows.SweptRow: {"leased", "retry_due"},
+                                        # the member's user's columns (app_user)
+                                        rows.MemberRow: {"handle", "display_name", "email",
+                                                         "is_service"}}
 
 
 async def _schema(table: str) -> dict[str, tuple[str, bool]]:
@@ -101,3 +104,10 @@ def test_the_constructors_fill_every_slot_as_the_dataclass_would_also_inherited_
     row = FullExecutionRow.from_columns(values)
     assert row == FullExecutionRow(*values.values())  # type: ignore[arg-type]
     assert row.as_dict() == values and FullExecutionRow.from_record(values) == row
+
+
+def test_listed_rows_never_hold_a_secret_value_or_a_token_hash() -> None:
+    # What the API lists of a secret or a token: the stored value and hash stay out.
+    assert "ciphertext" not in rows.SecretRow.columns()
+    assert "token_hash" not in rows.ApiTokenRow.columns()
+    assert not rows.SecretRow.WHOLE and not rows.ApiTokenRow.WHOLE

@@ -101,9 +101,9 @@ async def test_set_again_replaces_the_value_and_counts_versions(
     actor = Actor(user_id=admin["id"], organization_id=org["id"], role="admin")
     first = await secret_store.set_secret(org["id"], "token", "one", actor=actor)
     second = await secret_store.set_secret(org["id"], "token", "two", actor=None)
-    assert (first["version"], second["version"]) == (1, 2)
-    assert (first["set_by"], second["set_by"]) == (admin["id"], None)
-    assert "ciphertext" not in second
+    assert (first.version, second.version) == (1, 2)
+    assert (first.set_by, second.set_by) == (admin["id"], None)
+    assert "ciphertext" not in second.as_dict()
     assert await secret_store.resolve(org["id"], "token") == "two"
 
 
@@ -146,11 +146,11 @@ async def test_delete_and_list_never_show_values(factory: Factory, master: bytes
     for name in ("b", "a", "c"):
         await secret_store.set_secret(org["id"], name, f"value-{name}", actor=None)
     page = await secret_store.list_secrets(org["id"], Window(size=2))
-    assert [row["name"] for row in page.rows] == ["a", "b"] and page.has_more
-    assert all("ciphertext" not in row for row in page.rows)
+    assert [row.name for row in page.rows] == ["a", "b"] and page.has_more
+    assert all("ciphertext" not in row.as_dict() for row in page.rows)
     assert await secret_store.count_secrets(org["id"]) == 3
     deleted = await secret_store.delete_secret(org["id"], "b", actor=None)
-    assert deleted["name"] == "b"
+    assert deleted.name == "b"
     with pytest.raises(NotFound, match="secret 'b' does not exist"):
         await secret_store.delete_secret(org["id"], "b", actor=None)
     assert await secret_store.resolve(org["id"], "b") is None

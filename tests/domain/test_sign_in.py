@@ -39,9 +39,9 @@ async def test_redeeming_gives_an_expiring_token_of_the_codes_organization(
     alice = await factory.user("alice", org)
     code = await issue_sign_in_code(alice["id"], org["id"])
     signed_in = await redeem_sign_in_code(code, session_hours=2)
-    assert signed_in.user["handle"] == "alice" and signed_in.organization["slug"] == "acme"
+    assert signed_in.user.handle == "alice" and signed_in.organization.slug == "acme"
     found = await authenticate(signed_in.token.token)
-    assert found is not None and found.user["id"] == alice["id"]
+    assert found is not None and found.user.id == alice["id"]
     assert found.organization_id == org["id"]
     lifetime = signed_in.expires_at - datetime.now(UTC)
     assert timedelta(hours=1, minutes=59) < lifetime <= timedelta(hours=2)

@@ -15,7 +15,7 @@ async def test_issued_token_authenticates_its_user_and_is_stored_hashed(factory:
     issued = await issue_token(alice["id"], org["id"], "laptop")
     found = await authenticate(issued.token)
     assert found is not None
-    assert (found.user["handle"], found.organization_id) == ("alice", org["id"])
+    assert (found.user.handle, found.organization_id) == ("alice", org["id"])
     assert (found.token_id, found.expires_at) == (issued.id, None)
     stored = await ApiToken.select(ApiToken.token_hash).first()
     assert stored == {"token_hash": hash_token(issued.token)}

@@ -28,7 +28,7 @@ async def test_org_user_and_token_commands_create_a_working_token(db: str) -> No
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     found = await authenticate(token)
-    assert found is not None and found.user["handle"] == "hank"
+    assert found is not None and found.user.handle == "hank"
 
 
 async def test_token_for_a_non_member_is_refused_with_a_clear_error(db: str) -> None:
@@ -49,7 +49,7 @@ async def test_an_operator_adds_an_existing_user_to_a_second_organization(db: st
     result = _flowplane(db, "token", "create", "--org", "initech", "--user", "hank")
     assert result.returncode == 0, result.stderr
     found = await authenticate(result.stdout.strip().splitlines()[-1])
-    assert found is not None and found.user["handle"] == "hank"
+    assert found is not None and found.user.handle == "hank"
 
 
 async def test_sign_in_link_prints_a_one_time_console_link(db: str) -> None:
@@ -63,6 +63,6 @@ async def test_sign_in_link_prints_a_one_time_console_link(db: str) -> None:
     link = result.stdout.strip()
     assert link.startswith("https://flowplane.example/sign-in#code=fpsi_")
     signed_in = await redeem_sign_in_code(link.split("#code=", 1)[1], session_hours=1)
-    assert signed_in.user["handle"] == "hank"
+    assert signed_in.user.handle == "hank"
     refused = _flowplane(db, "user", "sign-in-link", "nobody", "--org", "globex")
     assert refused.returncode == 1 and "not a member of 'globex'" in refused.stderr

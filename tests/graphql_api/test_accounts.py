@@ -33,17 +33,17 @@ async def test_me_lists_the_organizations_a_token_can_be_used_with(
 ) -> None:
     await factory.org("initech")  # the admin is no member of it
     # A token for every organization of its user lists them all, whichever one is asked.
-    await add_member((await organization_by_slug("globex"))["id"], cast.admin.user["id"])
+    await add_member((await organization_by_slug("globex")).id, cast.admin.user["id"])
     data = await cast.admin.gql(ORGANIZATIONS)
     assert data["me"]["organization"] == {"slug": "acme"}
     assert [o["slug"] for o in data["me"]["organizations"]] == ["acme", "globex"]
     # A token scoped to one organization opens that one only, and says so.
     acme = await organization_by_slug("acme")
-    scoped = await factory.token(cast.admin.user, acme)
+    scoped = await factory.token(cast.admin.user, acme.as_dict())
     response = await client.post("/graphql", json={"query": ORGANIZATIONS},
                                  headers={"Authorization": f"Bearer {scoped}"})
     assert response.json()["data"]["me"]["organizations"] == [
-        {"slug": "acme", "name": acme["name"]}]
+        {"slug": "acme", "name": acme.name}]
     # Others see their own memberships only.
     data = await cast.stranger.gql(ORGANIZATIONS)
     assert [o["slug"] for o in data["me"]["organizations"]] == ["globex"]

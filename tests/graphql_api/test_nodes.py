@@ -74,9 +74,9 @@ async def _objects(cast: Cast) -> dict[str, tuple[str, str]]:
                   MEMBERS),
         "Model": (gid("Model", await _resource(AiModel, org, name="chat", model="gpt")),
                   MEMBERS),
-        "SyncRun": (gid("SyncRun", (await request_sync(org["id"]))["id"]), MEMBERS),
+        "SyncRun": (gid("SyncRun", (await request_sync(org["id"])).id), MEMBERS),
         "Secret": (gid("Secret", (await secret_store.set_secret(
-            org["id"], "api-key", "value", actor=None))["id"]), MEMBERS),
+            org["id"], "api-key", "value", actor=None)).id), MEMBERS),
     }
 
 

@@ -105,7 +105,7 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
     ids.update(await _resources(org["id"]))
     secret = await secret_store.set_secret(org["id"], f"{MARKER}-secret", f"{MARKER}-value",
                                            actor=None)
-    ids["secret"] = secret["id"]
+    ids["secret"] = secret.id
     await fetch("INSERT INTO workflow_revision (workflow, version, definition, source)"
                 " VALUES ($1, 1, '{}', 'api')", workflow["id"])
     ids["run"] = (await fetch("INSERT INTO sync_run (organization, repo, error)"
@@ -120,7 +120,7 @@ async def _organization_a(factory: Factory) -> dict[str, Any]:
         ids[key] = (await fetch(sql, arg))[0]["id"]
     return {"org": org, "ids": ids, "token": token, "workflow": workflow,
             "owner": owner, "handle": member["handle"], "wfname": workflow["name"],
-            "secretname": secret["name"]}
+            "secretname": secret.name}
 
 
 async def _snapshot(org_id: int, user_ids: list[int]) -> dict[str, list[Any]]:

@@ -110,9 +110,9 @@ async def test_daemon_claims_a_requested_run_on_its_next_tick(
         await asyncio.sleep(0.2)  # ticks at the same commit run nothing
         runs = await SyncRun.count()
         requested = await request_sync(int(acme["id"]))  # syncNow, same commit
-        await eventually(lambda: _run_status(requested["id"], "succeeded"), "requested run done")
+        await eventually(lambda: _run_status(requested.id, "succeeded"), "requested run done")
         assert await SyncRun.count() == runs + 1  # the queued run itself, not a second one
-        claimed = await SyncRun.select().where(SyncRun.id == requested["id"]).first()
+        claimed = await SyncRun.select().where(SyncRun.id == requested.id).first()
         assert claimed is not None
         assert (claimed["repo"], claimed["commit"]) == (str(repo.root), repo.head())
     finally:
