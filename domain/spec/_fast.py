@@ -113,7 +113,12 @@ class _Builder:
             self.anchors: dict[str, int] = {}  # name -> index of its node's event
             self.closed: set[str] = set()  # anchors whose node has ended
             self.aliases = self.nodes = 0
-            line = _mark(events[self.i])[0]
+            root = events[self.i]
+            if type(root) is ScalarEvent and root.style in ("|", ">"):
+                # A block scalar as the document itself: its content may start in column 0,
+                # where libyaml takes a `#` line for a comment and ruamel for content.
+                raise Unsure("a block scalar document")
+            line = _mark(root)[0]
             self.positions: dict[Loc, Position] = {}
             data = self._node((), 0)
             documents.append(PositionedDocument(data, self.positions, line))

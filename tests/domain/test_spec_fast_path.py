@@ -108,6 +108,9 @@ DIVERGENT = {
     "NEL": "\x85" + WORKFLOW + "x\n",
     # ruamel refuses a byte order mark starting a line after the first.
     "byte order mark after the start": WORKFLOW + "1\n\ufeff",
+    # A block scalar as the document: a `#` line in column 0 is content to ruamel, a
+    # comment to libyaml (found by the property test below).
+    "block scalar document": "! |\n# c",
 }
 
 
@@ -115,6 +118,12 @@ DIVERGENT = {
 def test_where_the_parsers_differ_the_loader_answers_as_ruamel(case: str) -> None:
     text = DIVERGENT[case]
     assert _load_text(text, "d.yaml", LIMITS) == _load_text(text, "d.yaml", LIMITS, fast=False)
+
+
+@pytest.mark.parametrize("text", ["|\n# c", "--- &x >\n\n# c\n", "|-\n#\n"])
+def test_a_block_scalar_document_goes_down_the_slow_path(text: str) -> None:
+    assert compose_fast(text, LIMITS) is None
+    assert "#" in compose_documents(text)[0].data  # content to ruamel, not a comment
 
 
 TOKENS = st.sampled_from(
