@@ -341,25 +341,6 @@ def _processes() -> dict[int, tuple[int, list[bytes], str]]:
     return found
 
 
-def _our_sandboxes() -> set[str]:
-    """The PID namespaces of the guests this test process started (its descendants): other
-    processes on the machine (another suite, a dev server) run guests of their own. bwrap
-    itself, which names the guest among its arguments, runs in this process's namespace."""
-    processes, found = _processes(), set()
-    own = os.readlink("/proc/self/ns/pid")
-    for pid, (_, cmdline, namespace) in processes.items():
-        if namespace == own or not any(
-                part.endswith((b"guest.py", b"guest.pyc")) for part in cmdline):
-            continue
-        ancestor = pid
-        while ancestor in processes and ancestor > 1:
-            if ancestor == os.getpid():
-                found.add(namespace)
-                break
-            ancestor = processes[ancestor][0]
-    return found
-
-
 def _alive_in(namespaces: set[str]) -> list[int]:
     """Processes still in any of these PID namespaces (whatever they run, wherever their
     parent went: no process leaves its PID namespace)."""
@@ -369,37 +350,29 @@ def _alive_in(namespaces: set[str]) -> list[int]:
 async def test_a_node_cut_short_by_its_workflow_takes_its_sandbox_with_it(
     factory: Factory, redis_url: str
 ) -> None:
-    seen: set[str] = set()
-
-    async def watch() -> None:  # the sandboxes of this run, while they are alive
-        while True:
-            seen.update(_our_sandboxes())
-            await asyncio.sleep(0.05)
-
-    watcher = asyncio.ensure_future(watch())
-    try:
-        # Sleeps far longer than the suite's per-test timeout: the run ends only if the node's
-        # cut takes its sandbox with it.
-        done = await _run(factory, redis_url, [py("sleepy", """
-            import os, time
-            def main(inputs):
-                if os.fork() == 0:  # a child of its own, which must die too
-                    time.sleep(3600)
+    # Sleeps far longer than the suite's per-test timeout: the run ends only if the node's cut
+    # takes its sandbox with it. The node names its PID namespace first (namespace ids are
+    # the same inside and out), so the test follows its own sandbox and no other.
+    done = await _run(factory, redis_url, [py("sleepy", """
+        import os, time
+        def main(inputs):
+            print(os.readlink("/proc/self/ns/pid"), flush=True)
+            if os.fork() == 0:  # a child of its own, which must die too
                 time.sleep(3600)
-        """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
-        assert done.status == "failed"
-        assert "timed out after 1.0 s" in (done.error or "")
-        # The workflow's next (warm) guest, being started once the node ended: close() waits
-        # for its start and kills it.
-        await GUESTS.close()
-    finally:
-        watcher.cancel()
-    assert len(seen) >= 1, "the node's sandbox was never seen"
+            time.sleep(3600)
+    """)], settings={"maxAttempts": 1, "nodeTimeoutSeconds": 1})
+    assert done.status == "failed"
+    assert "timed out after 1.0 s" in (done.error or "")
+    # The workflow's next (warm) guest, being started once the node ended: close() waits for
+    # its start and kills it.
+    await GUESTS.close()
+    [(level, namespace)] = await _logs(done.id, "sleepy")
+    assert level == "info" and namespace.startswith("pid:[")
     for _ in range(100):  # the kernel reaps a dead PID namespace's processes a moment later
-        if not _alive_in(seen):
+        if not _alive_in({namespace}):
             break
         await asyncio.sleep(0.05)
-    assert _alive_in(seen) == []
+    assert _alive_in({namespace}) == []
 
 
 async def test_parallel_python_nodes_each_get_their_own_answer(

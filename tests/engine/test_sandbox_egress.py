@@ -74,14 +74,26 @@ def egress(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     get_settings.cache_clear()
 
 
-async def test_an_allowed_address_is_reached_through_the_proxy_and_nothing_else(
-    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def loopback(egress: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Egress mode, with the test's server on 127.0.0.1 allowed as a public address would be."""
     egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
     get_settings.cache_clear()
-    done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
+    return egress
+
+
+async def _output(factory: Factory, redis_url: str, code: str, port: int) -> Any:
+    """What a python node running `code` returned (Any: its JSON output)."""
+    done = await _run(factory, redis_url, [py("call", code)], input={"port": port})
     assert done.status == "completed", done.error
-    output = done.outputs["call"]["output"]
+    return done.outputs["call"]["output"]
+
+
+@pytest.mark.usefixtures("loopback")
+async def test_an_allowed_address_is_reached_through_the_proxy_and_nothing_else(
+    factory: Factory, redis_url: str, server: int
+) -> None:
+    output = await _output(factory, redis_url, CALLS, server)
     assert output["server"] == {"status": 200, "body": "hello from the host: /hello?x=1"}
     assert output["metadata"]["status"] == 403
     assert "egress to 169.254.169.254 is refused" in output["metadata"]["body"]
@@ -116,14 +128,11 @@ def main(inputs):
 """
 
 
+@pytest.mark.usefixtures("loopback")
 async def test_connect_tunnels_to_allowed_addresses_only(
-    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, server: int
 ) -> None:
-    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
-    get_settings.cache_clear()
-    done = await _run(factory, redis_url, [py("tunnel", TUNNEL)], input={"port": server})
-    assert done.status == "completed", done.error
-    output = done.outputs["tunnel"]["output"]
+    output = await _output(factory, redis_url, TUNNEL, server)
     assert output["allowed"]["status"] == 200
     assert output["allowed"]["tunnelled"].endswith("hello from the host: /through")
     assert output["metadata"] == {"status": 403}
@@ -150,24 +159,20 @@ def main(inputs):
 """
 
 
+@pytest.mark.usefixtures("loopback")
 async def test_many_connections_at_once_go_through_the_relay(
-    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, server: int
 ) -> None:
     # The relay once took two threads per connection: under the memory limit (an address
     # space) it could not start them all, stopped accepting, and later requests hung.
-    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
-    get_settings.cache_clear()
-    done = await _run(factory, redis_url, [py("many", MANY)], input={"port": server})
-    assert done.status == "completed", done.error
-    assert done.outputs["many"]["output"] == ["hello from the host: /many"] * 40
+    assert await _output(factory, redis_url, MANY, server) == ["hello from the host: /many"] * 40
 
 
+@pytest.mark.usefixtures("egress")
 async def test_an_internal_address_is_refused_unless_the_operator_allows_it(
-    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, server: int
 ) -> None:
-    done = await _run(factory, redis_url, [py("call", CALLS)], input={"port": server})
-    assert done.status == "completed", done.error
-    output = done.outputs["call"]["output"]
+    output = await _output(factory, redis_url, CALLS, server)
     assert output["server"]["status"] == 403
     assert "egress to 127.0.0.1 is refused" in output["server"]["body"]
     assert "FLOWPLANE_EGRESS_ALLOW" in output["server"]["body"]
@@ -189,8 +194,9 @@ async def test_without_egress_mode_there_is_no_proxy(
     assert output["proxy"] is None and "Connection refused" in output["error"]
 
 
+@pytest.mark.usefixtures("loopback")
 async def test_a_warm_guest_reaches_out_through_the_proxy_of_its_own_run(
-    factory: Factory, redis_url: str, server: int, egress: pytest.MonkeyPatch
+    factory: Factory, redis_url: str, server: int
 ) -> None:
     from prometheus_client import REGISTRY
 
@@ -198,8 +204,6 @@ async def test_a_warm_guest_reaches_out_through_the_proxy_of_its_own_run(
     from engine.sandbox.warm import GUESTS, Owner
     from tests.engine.conftest import drain
 
-    egress.setenv("FLOWPLANE_EGRESS_ALLOW", "127.0.0.1/32")
-    get_settings.cache_clear()
     org = await factory.org()
     wf = await factory.workflow(org, await factory.user(org=org), nodes=[py("call", CALLS)],
                                 settings={"maxAttempts": 1})
